@@ -1,0 +1,139 @@
+// Package flexroles decides which roles a Twilio Flex user gets at login, the
+// way Flex itself does, and explains each decision in Flex's own terms.
+//
+// Flex writes the outcome into the TaskRouter worker's attributes.roles: Flex
+// UI roles (admin, supervisor, agent, and the Console-only Read-only
+// Administrator pair flex.readteams + flex.readonlyadmin) and Flex Insights
+// roles (wfo.*), which set what the user may do in Insights. [Resolve] applies
+// Twilio's platform rules to a [Login] and returns a [Decision]: the roles,
+// the Insights capabilities ([Insights]) and the [Reason] for each step. It
+// fails closed: anything it cannot place is an [*Error] that says what to
+// change, and the Decision is then the zero value, which grants nothing.
+//
+// # The vocabulary
+//
+// Roles are exact and case-sensitive. The known values, in the canonical
+// order in which every Decision lists them:
+//
+//	admin  supervisor  agent  flex.readteams  flex.readonlyadmin
+//	wfo.full_access  wfo.team_leader  wfo.data_analyst  wfo.data_auditor
+//	wfo.quality_manager  wfo.quality_process_manager  wfo.dashboard_viewer
+//
+// Anything else is [ErrUnknownRole], with a did-you-mean [Error.Suggestion]
+// when a known role is equal ignoring case or within edit distance 2:
+//
+//	"Admin"                 → ErrUnknownRole, did you mean "admin"
+//	"wfo.dashboards_viewer" → ErrUnknownRole, did you mean "wfo.dashboard_viewer"
+//
+// The singular attribute "role" is a free-text Insights reporting attribute
+// and is never read as roles.
+//
+// # Console logins
+//
+// A Console login ([Console]) carries the user's Twilio Console roles. Their
+// names are matched ignoring case and surrounding space, with '_', '-' and ' '
+// alike ("billing_manager" is Billing Manager). The most privileged role wins:
+//
+//  1. Owner, Administrator or Developer, alone or with others:
+//     [Owner] → ["admin","wfo.full_access"] (wfo.full_access is the default
+//     Insights role of Console users).
+//  2. Support, without any of those: [Support] → ["flex.readteams","flex.readonlyadmin"],
+//     exactly and only; Insights stays closed.
+//  3. Billing Manager alone, or no role: [ErrNoFlexAccess].
+//
+// These are the only two role sets a Console user can have. A Console login
+// may carry one attribute, "roles", as a request; every requested role the
+// user does not get is [ErrSSOOnlyRole], whose message says what the user
+// gets instead:
+//
+//	Support asking for wfo.quality_manager → ErrSSOOnlyRole (needs an SSO login)
+//	Developer asking for admin             → ["admin","wfo.full_access"]
+//
+// Any other attribute on a Console login is [ErrInvalidLogin]. Manual edits to
+// a Console user's worker roles are overwritten at the next login, and Console
+// and SSO identities are separate workers, never synchronised.
+//
+// # SSO logins
+//
+// An SSO login ([SSO]) carries the SAML assertion's attributes by name, with
+// their values as received. The rules, in order:
+//
+//  1. The mandatory attributes are roles, email and full_name, under those
+//     exact, case-sensitive names. Checked in that order, the first one
+//     absent, or with no non-empty value, is Flex error 45050
+//     ([ErrMissingAttribute], Code 45050). A misnamed claim is named in
+//     [Error.Value] with the rename to make:
+//     {"http://schemas.microsoft.com/ws/2008/06/identity/claims/role": ["agent"], …}
+//     → 45050 for "roles", rename that claim to "roles".
+//  2. Each mandatory value must be plain text: invalid UTF-8, NUL, or a
+//     control character other than tab, newline and carriage return is
+//     [ErrInvalidAttribute]. email and full_name hold exactly one non-empty
+//     value: {"email": ["a@x.co", "b@x.co"]} → ErrInvalidAttribute.
+//  3. roles may come as several values, one comma-separated value, or both:
+//     every value is split on commas, each item trimmed of Unicode white
+//     space, empty items dropped and duplicates written once:
+//     ["supervisor", " wfo.quality_manager,\n wfo.team_leader"] →
+//     ["supervisor","wfo.team_leader","wfo.quality_manager"].
+//     White space inside an item ("agent admin") makes an unknown role.
+//  4. Each item, in input order: an unknown role is [ErrUnknownRole];
+//     flex.readonlyadmin or flex.readteams is [ErrConsoleOnlyRole], since
+//     only the Console gives them.
+//  5. At least one of admin, supervisor, agent must remain:
+//     ["wfo.team_leader"] → 45050.
+//
+// Every login recomputes the roles from the assertion. Beside the exact
+// names, a claim in another case or spelling ("Roles", "full-name") or a
+// namespaced role claim is ignored by Flex and noted with the warning
+// sso.claim.ignored.
+//
+// # Flex Insights
+//
+// Insights opens only for admin or supervisor holding at least one wfo.*
+// role; the wfo.* roles then set its capabilities ([InsightsFor]):
+//
+//	role                         play  export  assess     questionnaires  dashboards
+//	wfo.full_access              yes   yes     full       yes             editor
+//	wfo.team_leader              yes   -       full       -               explorer
+//	wfo.data_analyst             yes   yes     view only  -               editor
+//	wfo.data_auditor             yes   yes     -          -               editor
+//	wfo.quality_manager          yes   yes     full       -               viewer
+//	wfo.quality_process_manager  -     -       -          yes             -
+//	wfo.dashboard_viewer         yes   -       -          -               viewer
+//
+// Several roles combine as the union, each capability the highest any of them
+// grants: supervisor + wfo.team_leader + wfo.quality_manager can play, export
+// and assess calls, and explore dashboards. An agent with wfo.* roles keeps
+// them in roles, but Insights stays closed (warning insights.agent_wfo). An
+// SSO admin or supervisor with no wfo.* role gets no Insights (warning
+// insights.no_wfo): no default Insights role is added for SSO users.
+//
+// # Errors
+//
+// Every error is an [*Error] that unwraps to its kind, so errors.Is works,
+// and carries the attribute, value and suggestion involved. The first rule
+// broken wins:
+//
+//  1. [ErrInvalidLogin]: unknown source, an SSO login with Console roles, or
+//     a Console login with an attribute other than roles.
+//  2. SSO, for roles, email, full_name in turn: absent or empty →
+//     [ErrMissingAttribute] (45050); bad bytes or several email or full_name
+//     values → [ErrInvalidAttribute].
+//  3. SSO, each role item in input order: unknown → [ErrUnknownRole];
+//     Console-only → [ErrConsoleOnlyRole].
+//  4. SSO: no admin, supervisor or agent → [ErrMissingAttribute] (45050).
+//  5. Console: unknown Console role → [ErrUnknownRole]; no Flex access →
+//     [ErrNoFlexAccess]; then each requested role in input order: bad bytes →
+//     [ErrInvalidAttribute], unknown → [ErrUnknownRole], not given →
+//     [ErrSSOOnlyRole].
+//
+// # Output
+//
+// [Decision.Roles] is de-duplicated and in canonical order, whatever the
+// input order. [Decision.Reasons] lists, in this order, the rule that granted
+// the roles (console.admin, console.support or sso.roles), what was done to
+// the input (console.requested, sso.roles.split, sso.roles.duplicate),
+// warnings about ignored claims (sso.claim.ignored), and exactly one Insights
+// finding (insights.open, insights.closed.support, insights.closed.agent, or
+// the warnings insights.agent_wfo and insights.no_wfo). Rule ids are stable;
+// messages are for people and may change.
+package flexroles

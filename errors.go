@@ -1,0 +1,216 @@
+package flexroles
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// The kinds of error Resolve returns. Each error is an *Error that unwraps to
+// one of these, so callers test them with errors.Is.
+var (
+	// ErrMissingAttribute is Flex error 45050 "Missing User Attributes": a
+	// SAML assertion without roles, email or full_name (absent, empty or
+	// misnamed), or whose roles hold no Flex role.
+	ErrMissingAttribute = errors.New("flexroles: missing user attributes (Flex error 45050)")
+	// ErrInvalidAttribute is a mandatory attribute whose value Flex cannot
+	// take: several email or full_name values, invalid UTF-8, NUL or control
+	// characters.
+	ErrInvalidAttribute = errors.New("flexroles: invalid attribute")
+	// ErrUnknownRole is a role or Console role outside the vocabulary.
+	ErrUnknownRole = errors.New("flexroles: unknown role")
+	// ErrConsoleOnlyRole is flex.readonlyadmin or flex.readteams asked for
+	// over SSO; only the Console Support role gives them.
+	ErrConsoleOnlyRole = errors.New("flexroles: role only the Console gives")
+	// ErrSSOOnlyRole is a Console login asking for a role its Console role
+	// does not give, such as wfo.quality_manager, which needs SSO.
+	ErrSSOOnlyRole = errors.New("flexroles: role needs an SSO login")
+	// ErrNoFlexAccess is a Console user whose roles open no Flex: Billing
+	// Manager alone, or no role.
+	ErrNoFlexAccess = errors.New("flexroles: no Flex access")
+	// ErrInvalidLogin is a login of unknown source, or one that mixes Console
+	// and SSO input.
+	ErrInvalidLogin = errors.New("flexroles: invalid login")
+)
+
+// CodeMissingUserAttributes is the Flex error code of ErrMissingAttribute.
+const CodeMissingUserAttributes = 45050
+
+// Error is the detail type behind every error Resolve returns; Unwrap returns Kind.
+type Error struct {
+	Kind       error  // one of the Err… kinds above
+	Attribute  string // the attribute involved, if any ("roles", "email", …)
+	Value      string // the offending value, if any
+	Suggestion string // did-you-mean, if any
+	Code       int    // Flex error code when there is one (45050), else 0
+
+	// What Resolve found, so that Error can say what to change; the message
+	// is built only when asked for.
+	problem problem
+	console ConsoleRole // the Console role that decided, for ErrSSOOnlyRole and ErrNoFlexAccess
+	roles   roleSet     // the roles found (ErrMissingAttribute) or given (ErrSSOOnlyRole)
+}
+
+// problem says which rule an *Error broke.
+type problem uint8
+
+const (
+	problemUnset          problem = iota // built by a caller: say what the fields say
+	problemAbsent                        // mandatory attribute absent; Value may hold a misnamed claim
+	problemEmpty                         // mandatory attribute with no non-empty value
+	problemNoFlexRole                    // roles without admin, supervisor or agent
+	problemBadBytes                      // invalid UTF-8, NUL or control character
+	problemSeveral                       // several email or full_name values
+	problemUnknownRole                   // role outside the vocabulary
+	problemUnknownConsole                // Console role outside the vocabulary
+	problemConsoleOnly                   // read-only pair over SSO
+	problemSSOOnly                       // Console login asking for a role it does not get
+	problemNoAccess                      // Console roles that open no Flex
+	problemSource                        // unknown Login.Source
+	problemMixed                         // SSO login with ConsoleRoles
+	problemConsoleAttr                   // Console login with an attribute other than roles
+)
+
+// Attribute names Flex maps from a SAML assertion, and the pseudo-attribute
+// of Console roles in errors.
+const (
+	attrRoles       = "roles"
+	attrEmail       = "email"
+	attrFullName    = "full_name"
+	attrConsoleRole = "console_role"
+)
+
+// Error returns a message that names the rule broken and what to change,
+// prefixed "flexroles:".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("flexroles: ")
+	a, v := strconv.Quote(e.Attribute), quoteShort(e.Value)
+	switch e.problem {
+	case problemAbsent:
+		b.WriteString("Flex error 45050 Missing User Attributes: the assertion has no " + a + " attribute")
+		if e.Value != "" {
+			b.WriteString(" but has " + v + "; Flex maps attribute names exactly (case-sensitive, never namespaced claim URIs): rename that claim to " + a)
+		} else {
+			b.WriteString("; add an attribute statement named exactly " + a)
+		}
+		b.WriteString(fixFor(e.Attribute))
+	case problemEmpty:
+		b.WriteString("Flex error 45050 Missing User Attributes: the " + a + " attribute is empty")
+		b.WriteString(fixFor(e.Attribute))
+	case problemNoFlexRole:
+		b.WriteString("Flex error 45050 Missing User Attributes: \"roles\" has ")
+		if e.roles != 0 {
+			b.WriteString(e.roles.String())
+		} else {
+			b.WriteString("no role")
+		}
+		b.WriteString(" but no Flex role; add admin, supervisor or agent")
+	case problemBadBytes:
+		b.WriteString("invalid " + a + " value " + v + ": invalid UTF-8, NUL or a control character; send plain text")
+	case problemSeveral:
+		b.WriteString("the " + a + " attribute has several values (another is " + v + "); send exactly one")
+	case problemUnknownRole:
+		b.WriteString("unknown role " + v + " in " + a)
+		writeSuggestion(&b, e.Suggestion)
+		b.WriteString("; roles are exact and case-sensitive: admin, supervisor, agent and the wfo.* Insights roles")
+		if strings.ContainsAny(e.Value, " \t\r\n;|") {
+			b.WriteString("; separate roles with commas or send one value per role")
+		}
+	case problemUnknownConsole:
+		b.WriteString("unknown Console role " + v)
+		writeSuggestion(&b, e.Suggestion)
+		b.WriteString("; Console roles are Owner, Administrator, Developer, Billing Manager and Support")
+	case problemConsoleOnly:
+		b.WriteString(v + " cannot come from SSO: the read-only administrator pair flex.readteams, flex.readonlyadmin is given only to Console users with the Support role; remove it from \"roles\" and send admin, supervisor or agent")
+	case problemSSOOnly:
+		writeSSOOnly(&b, e, v)
+	case problemNoAccess:
+		if e.Value == "" {
+			b.WriteString("the Console login has no Console role")
+		} else {
+			b.WriteString("Console role " + v + " gives no Flex access")
+		}
+		b.WriteString("; Flex opens for Owner, Administrator, Developer (admin) and Support (read-only admin)")
+	case problemSource:
+		b.WriteString("unknown login source " + v + `; set Source to "console" or "sso"`)
+	case problemMixed:
+		b.WriteString("an SSO login carries Console roles; Console and SSO identities are separate workers: set ConsoleRoles only on Console logins")
+	case problemConsoleAttr:
+		b.WriteString("a Console login carries the attribute " + a + "; only \"roles\", a request for roles, may come with a Console login")
+	default:
+		return e.plainError()
+	}
+	return b.String()
+}
+
+// plainError describes an *Error built outside this package from its fields.
+func (e *Error) plainError() string {
+	msg := "flexroles: error"
+	if e.Kind != nil {
+		msg = e.Kind.Error()
+	}
+	if e.Attribute != "" {
+		msg += ": attribute " + strconv.Quote(e.Attribute)
+	}
+	if e.Value != "" {
+		msg += ": value " + quoteShort(e.Value)
+	}
+	if e.Suggestion != "" {
+		msg += " (did you mean " + strconv.Quote(e.Suggestion) + "?)"
+	}
+	return msg
+}
+
+// Unwrap returns the kind of error, for errors.Is.
+func (e *Error) Unwrap() error { return e.Kind }
+
+func fixFor(attribute string) string {
+	switch attribute {
+	case attrRoles:
+		return "; send at least one of admin, supervisor, agent (several values, or one comma-separated value)"
+	case attrEmail:
+		return "; send the user's email address as one value"
+	case attrFullName:
+		return "; send the user's full name as one value"
+	}
+	return ""
+}
+
+func writeSuggestion(b *strings.Builder, s string) {
+	if s != "" {
+		b.WriteString(" (did you mean " + strconv.Quote(s) + "?)")
+	}
+}
+
+// writeSSOOnly explains a requested role that a Console login does not get,
+// and what that login gets instead.
+func writeSSOOnly(b *strings.Builder, e *Error, v string) {
+	gets := "; Console role " + strconv.Quote(string(e.console)) + " gets " + e.roles.String()
+	r := Role(e.Value)
+	switch {
+	case consoleAdmins.has(r):
+		b.WriteString(v + " is not given to this Console user" + gets + "; " + v + " needs Console role Owner, Administrator or Developer, or an SSO login")
+	case readOnlyPair.has(r):
+		b.WriteString(v + " is given only to Console users whose Flex access comes from the Support role alone" + gets)
+	default:
+		b.WriteString(v + " needs an SSO login: Console users only ever get admin, wfo.full_access or flex.readteams, flex.readonlyadmin" + gets + "; log this user in through your identity provider with " + v + " in \"roles\"")
+	}
+}
+
+// maxQuoted bounds how much of a value a message repeats.
+const maxQuoted = 64
+
+// quoteShort quotes v for a message, cut to maxQuoted bytes.
+func quoteShort(v string) string {
+	if len(v) <= maxQuoted {
+		return strconv.Quote(v)
+	}
+	cut := maxQuoted
+	for cut > 0 && !isRuneStart(v[cut]) {
+		cut--
+	}
+	return strconv.Quote(v[:cut]) + "… (" + strconv.Itoa(len(v)) + " bytes)"
+}
+
+func isRuneStart(c byte) bool { return c&0xC0 != 0x80 }

@@ -1,0 +1,3 @@
+module github.com/flexroles/flexroles
+
+go 1.22

@@ -1,0 +1,169 @@
+package flexroles
+
+import "strconv"
+
+// Assess is how far a user may assess (score) calls in Flex Insights.
+type Assess int
+
+// The assessment levels, each including the one before.
+const (
+	// AssessNone cannot see assessments.
+	AssessNone Assess = iota
+	// AssessViewOnly sees assessments but cannot make them.
+	AssessViewOnly
+	// AssessFull assesses calls.
+	AssessFull
+)
+
+// String returns "none", "view only" or "full".
+func (a Assess) String() string {
+	switch a {
+	case AssessNone:
+		return "none"
+	case AssessViewOnly:
+		return "view only"
+	case AssessFull:
+		return "full"
+	}
+	return "Assess(" + strconv.Itoa(int(a)) + ")"
+}
+
+// MarshalText encodes a as "none", "view_only" or "full".
+func (a Assess) MarshalText() ([]byte, error) {
+	switch a {
+	case AssessNone, AssessFull:
+		return []byte(a.String()), nil
+	case AssessViewOnly:
+		return []byte("view_only"), nil
+	}
+	return nil, &Error{Kind: ErrInvalidAttribute, Attribute: "assess_calls", Value: strconv.Itoa(int(a))}
+}
+
+// UnmarshalText decodes what MarshalText encodes.
+func (a *Assess) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "none":
+		*a = AssessNone
+	case "view_only":
+		*a = AssessViewOnly
+	case "full":
+		*a = AssessFull
+	default:
+		return &Error{Kind: ErrInvalidAttribute, Attribute: "assess_calls", Value: string(text)}
+	}
+	return nil
+}
+
+// Dashboards is a user's analytical dashboard level in Flex Insights. The
+// levels nest: Viewer ⊂ Explorer (adds Analyze and KPI dashboards) ⊂ Editor
+// (adds dashboard and report authoring, the data model and metrics).
+type Dashboards int
+
+// The dashboard levels, each including the ones before.
+const (
+	// DashboardsNone has no analytical dashboards.
+	DashboardsNone Dashboards = iota
+	// DashboardsViewer views dashboards and reports.
+	DashboardsViewer
+	// DashboardsExplorer also uses Analyze and KPI dashboards.
+	DashboardsExplorer
+	// DashboardsEditor also authors dashboards, reports and metrics.
+	DashboardsEditor
+)
+
+// String returns "none", "viewer", "explorer" or "editor".
+func (d Dashboards) String() string {
+	switch d {
+	case DashboardsNone:
+		return "none"
+	case DashboardsViewer:
+		return "viewer"
+	case DashboardsExplorer:
+		return "explorer"
+	case DashboardsEditor:
+		return "editor"
+	}
+	return "Dashboards(" + strconv.Itoa(int(d)) + ")"
+}
+
+// MarshalText encodes d as its String.
+func (d Dashboards) MarshalText() ([]byte, error) {
+	if d < DashboardsNone || d > DashboardsEditor {
+		return nil, &Error{Kind: ErrInvalidAttribute, Attribute: "dashboards", Value: strconv.Itoa(int(d))}
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText decodes what MarshalText encodes.
+func (d *Dashboards) UnmarshalText(text []byte) error {
+	for l := DashboardsNone; l <= DashboardsEditor; l++ {
+		if string(text) == l.String() {
+			*d = l
+			return nil
+		}
+	}
+	return &Error{Kind: ErrInvalidAttribute, Attribute: "dashboards", Value: string(text)}
+}
+
+// Insights is what Flex Insights allows a user. The zero value allows nothing.
+type Insights struct {
+	Enabled        bool       `json:"enabled"` // Insights opens for this user at all
+	PlayCalls      bool       `json:"play_calls"`
+	ExportCalls    bool       `json:"export_calls"`
+	AssessCalls    Assess     `json:"assess_calls"`
+	Questionnaires bool       `json:"questionnaires"` // create/edit questionnaires
+	Dashboards     Dashboards `json:"dashboards"`
+}
+
+// InsightsFor returns what Flex Insights allows a worker with roles. Insights
+// opens only for admin or supervisor holding at least one wfo.* role; then
+// each capability is the highest any of its wfo.* roles grants. Otherwise,
+// agents with wfo.* roles included, it is the zero Insights. Values outside
+// the vocabulary are ignored.
+func InsightsFor(roles []Role) Insights {
+	var s roleSet
+	for _, r := range roles {
+		s |= setOf(r)
+	}
+	return insightsOf(s)
+}
+
+func insightsOf(s roleSet) Insights {
+	if s&insightsGate == 0 || s&wfoRoles == 0 {
+		return Insights{}
+	}
+	in := Insights{Enabled: true}
+	for i := 0; i < roleCount; i++ {
+		if s&(1<<i) == 0 {
+			continue
+		}
+		c := capabilities(roleAt(i))
+		in.PlayCalls = in.PlayCalls || c.PlayCalls
+		in.ExportCalls = in.ExportCalls || c.ExportCalls
+		in.AssessCalls = max(in.AssessCalls, c.AssessCalls)
+		in.Questionnaires = in.Questionnaires || c.Questionnaires
+		in.Dashboards = max(in.Dashboards, c.Dashboards)
+	}
+	return in
+}
+
+// capabilities is the Flex Insights role table: what one wfo.* role grants.
+func capabilities(r Role) Insights {
+	switch r {
+	case WFOFullAccess:
+		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Questionnaires: true, Dashboards: DashboardsEditor}
+	case WFOTeamLeader:
+		return Insights{PlayCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsExplorer}
+	case WFODataAnalyst:
+		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessViewOnly, Dashboards: DashboardsEditor}
+	case WFODataAuditor:
+		return Insights{PlayCalls: true, ExportCalls: true, Dashboards: DashboardsEditor}
+	case WFOQualityManager:
+		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsViewer}
+	case WFOQualityProcessManager:
+		return Insights{Questionnaires: true}
+	case WFODashboardViewer:
+		return Insights{PlayCalls: true, Dashboards: DashboardsViewer}
+	}
+	return Insights{}
+}

@@ -1,0 +1,441 @@
+package flexroles
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Source is how a user logs in to Flex.
+type Source string
+
+// The two ways into Flex.
+const (
+	// Console is a login from the Twilio Console; the Console role decides.
+	Console Source = "console"
+	// SSO is a login through the organisation's SAML identity provider; the
+	// assertion's roles, email and full_name attributes decide.
+	SSO Source = "sso"
+)
+
+// Login is one login attempt, as Flex receives it.
+type Login struct {
+	Source       Source
+	ConsoleRoles []ConsoleRole       // Console logins: the user's Console role(s)
+	Attributes   map[string][]string // SSO logins: assertion attributes by exact name, values as received
+}
+
+// Decision is the outcome of a login: the roles Flex writes to the worker,
+// what Flex Insights allows, and why. The zero Decision grants nothing.
+type Decision struct {
+	Roles    []Role   `json:"roles"`    // exactly the worker's attributes.roles: canonical order, no duplicates
+	Insights Insights `json:"insights"` // what Flex Insights allows this user
+	Reasons  []Reason `json:"reasons"`  // why, in rule order; warnings included
+}
+
+// Has reports whether the decision grants r.
+func (d Decision) Has(r Role) bool {
+	for _, x := range d.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleStrings returns the roles as strings, ready for the worker's
+// attributes.roles; nil for a decision with no roles.
+func (d Decision) RoleStrings() []string {
+	if len(d.Roles) == 0 {
+		return nil
+	}
+	out := make([]string, len(d.Roles))
+	for i, r := range d.Roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// Reason is one step of a decision: the rule applied, or a finding that does
+// not block the login (Warning).
+type Reason struct {
+	Rule    string `json:"rule"`    // stable id such as "console.support" or "sso.roles.split"
+	Warning bool   `json:"warning"` // true for findings that do not block the login
+	Message string `json:"message"` // for people; wording may change
+}
+
+// The reasons a decision can carry. Rule ids are stable; messages may change.
+var (
+	reasonConsoleOwner = Reason{Rule: "console.admin",
+		Message: "Console role Owner gives the Flex role admin and wfo.full_access, the default Insights role of Console users"}
+	reasonConsoleAdministrator = Reason{Rule: "console.admin",
+		Message: "Console role Administrator gives the Flex role admin and wfo.full_access, the default Insights role of Console users"}
+	reasonConsoleDeveloper = Reason{Rule: "console.admin",
+		Message: "Console role Developer gives the Flex role admin and wfo.full_access, the default Insights role of Console users"}
+	reasonConsoleSupport = Reason{Rule: "console.support",
+		Message: "Console role Support gives exactly flex.readteams and flex.readonlyadmin (Read-only Administrator); nothing can be added, and manual edits are overwritten at the next login"}
+	reasonConsoleRequested = Reason{Rule: "console.requested",
+		Message: "every role this Console login asked for is one its Console role gives"}
+	reasonSSORoles = Reason{Rule: "sso.roles",
+		Message: "the SAML roles attribute sets the worker's roles, recomputed at every login"}
+	reasonSSOSplit = Reason{Rule: "sso.roles.split",
+		Message: "roles values were split on commas and trimmed of surrounding white space"}
+	reasonSSODuplicate = Reason{Rule: "sso.roles.duplicate",
+		Message: "roles named more than once are written once"}
+	reasonSSOClaimIgnored = Reason{Rule: "sso.claim.ignored", Warning: true,
+		Message: "the assertion also has a claim named like roles, email or full_name in another case or spelling, or a namespaced role claim; Flex maps only the exact names and ignores it"}
+	reasonInsightsOpen = Reason{Rule: "insights.open",
+		Message: "Insights opens for admin or supervisor with a wfo.* role; each capability is the highest its wfo.* roles grant"}
+	reasonInsightsSupport = Reason{Rule: "insights.closed.support",
+		Message: "Insights does not open for Console Support users; granular Insights roles need an SSO login"}
+	reasonInsightsAgent = Reason{Rule: "insights.closed.agent",
+		Message: "Insights does not open for agents; it needs admin or supervisor with a wfo.* role"}
+	reasonInsightsAgentWFO = Reason{Rule: "insights.agent_wfo", Warning: true,
+		Message: "wfo.* roles stay on the worker but open nothing: Insights needs admin or supervisor; add one or drop the wfo.* roles"}
+	reasonInsightsNoWFO = Reason{Rule: "insights.no_wfo", Warning: true,
+		Message: "admin or supervisor without a wfo.* role: Insights stays closed; add one such as wfo.dashboard_viewer"}
+)
+
+// maxReasons is the most reasons one decision carries.
+const maxReasons = 6
+
+// Resolve returns the roles Flex gives l by Twilio's platform rules alone, or
+// an *Error saying what to change; on error the Decision is the zero value.
+// The rules, in order, are in the package documentation.
+func Resolve(l Login) (Decision, error) {
+	switch l.Source {
+	case Console:
+		return resolveConsole(l)
+	case SSO:
+		if len(l.ConsoleRoles) > 0 {
+			return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: attrConsoleRole, Value: string(l.ConsoleRoles[0]), problem: problemMixed}
+		}
+		return resolveSSO(l.Attributes)
+	}
+	return Decision{}, &Error{Kind: ErrInvalidLogin, Value: string(l.Source), problem: problemSource}
+}
+
+func resolveConsole(l Login) (Decision, error) {
+	if name, ok := firstKeyExcept(l.Attributes, attrRoles); ok {
+		return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: name, problem: problemConsoleAttr}
+	}
+	best, support, billing := consoleRoleCount, false, false
+	for _, given := range l.ConsoleRoles {
+		c, ok := consoleRoleFold(string(given))
+		if !ok {
+			return Decision{}, &Error{Kind: ErrUnknownRole, Attribute: attrConsoleRole, Value: string(given),
+				Suggestion: suggestConsoleRole(string(given)), problem: problemUnknownConsole}
+		}
+		switch c {
+		case Owner:
+			best = min(best, 0)
+		case Administrator:
+			best = min(best, 1)
+		case Developer:
+			best = min(best, 2)
+		case BillingManager:
+			billing = true
+		case Support:
+			support = true
+		}
+	}
+
+	var grants roleSet
+	var decided ConsoleRole
+	var rule Reason
+	switch {
+	case best < consoleRoleCount:
+		grants, decided = consoleAdmins, consoleRoleAt(best)
+		rule = [...]Reason{reasonConsoleOwner, reasonConsoleAdministrator, reasonConsoleDeveloper}[best]
+	case support:
+		grants, decided, rule = readOnlyPair, Support, reasonConsoleSupport
+	default:
+		e := &Error{Kind: ErrNoFlexAccess, Attribute: attrConsoleRole, problem: problemNoAccess}
+		if billing {
+			e.Value = string(BillingManager)
+		}
+		return Decision{}, e
+	}
+
+	requested := false
+	if values := l.Attributes[attrRoles]; len(values) > 0 {
+		if err := checkBytes(attrRoles, values); err != nil {
+			return Decision{}, err
+		}
+		var err error
+		forEachItem(values, func(item string, _ bool) bool {
+			r := Role(item)
+			switch {
+			case setOf(r) == 0:
+				err = &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+			case !grants.has(r):
+				err = &Error{Kind: ErrSSOOnlyRole, Attribute: attrRoles, Value: item, problem: problemSSOOnly, console: decided, roles: grants}
+			}
+			requested = true
+			return err == nil
+		})
+		if err != nil {
+			return Decision{}, err
+		}
+	}
+
+	reasons := make([]Reason, 0, 3)
+	reasons = append(reasons, rule)
+	if requested {
+		reasons = append(reasons, reasonConsoleRequested)
+	}
+	if grants == readOnlyPair {
+		reasons = append(reasons, reasonInsightsSupport)
+	} else {
+		reasons = append(reasons, reasonInsightsOpen)
+	}
+	return Decision{Roles: grants.list(), Insights: insightsOf(grants), Reasons: reasons}, nil
+}
+
+func resolveSSO(attrs map[string][]string) (Decision, error) {
+	for _, name := range [...]string{attrRoles, attrEmail, attrFullName} {
+		if err := checkMandatory(attrs, name); err != nil {
+			return Decision{}, err
+		}
+	}
+
+	var set roleSet
+	split, duplicate := false, false
+	var err error
+	forEachItem(attrs[attrRoles], func(item string, trimmed bool) bool {
+		split = split || trimmed
+		r := Role(item)
+		bit := setOf(r)
+		switch {
+		case bit == 0:
+			err = &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+			return false
+		case readOnlyPair&bit != 0:
+			err = &Error{Kind: ErrConsoleOnlyRole, Attribute: attrRoles, Value: item, problem: problemConsoleOnly}
+			return false
+		}
+		duplicate = duplicate || set&bit != 0
+		set |= bit
+		return true
+	})
+	if err != nil {
+		return Decision{}, err
+	}
+	if set&flexUIRoles == 0 {
+		return Decision{}, &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: attrRoles, problem: problemNoFlexRole, roles: set}
+	}
+
+	reasons := make([]Reason, 0, maxReasons)
+	reasons = append(reasons, reasonSSORoles)
+	if split {
+		reasons = append(reasons, reasonSSOSplit)
+	}
+	if duplicate {
+		reasons = append(reasons, reasonSSODuplicate)
+	}
+	if hasShadowClaim(attrs) {
+		reasons = append(reasons, reasonSSOClaimIgnored)
+	}
+	switch {
+	case set&insightsGate == 0 && set&wfoRoles != 0:
+		reasons = append(reasons, reasonInsightsAgentWFO)
+	case set&insightsGate == 0:
+		reasons = append(reasons, reasonInsightsAgent)
+	case set&wfoRoles == 0:
+		reasons = append(reasons, reasonInsightsNoWFO)
+	default:
+		reasons = append(reasons, reasonInsightsOpen)
+	}
+	return Decision{Roles: set.list(), Insights: insightsOf(set), Reasons: reasons}, nil
+}
+
+// checkMandatory applies Flex's checks on one mandatory SAML attribute: it
+// must be there under its exact name, hold a non-empty value, hold only
+// plain text, and (email, full_name) hold one value.
+func checkMandatory(attrs map[string][]string, name string) error {
+	values, ok := attrs[name]
+	if !ok {
+		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
+			Value: misnamedClaim(attrs, name), problem: problemAbsent}
+	}
+	if isEmpty(name, values) {
+		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name, problem: problemEmpty}
+	}
+	if err := checkBytes(name, values); err != nil {
+		return err
+	}
+	if name == attrRoles {
+		return nil
+	}
+	first := true
+	for _, v := range values {
+		if isBlank(v) {
+			continue
+		}
+		if !first {
+			return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: v, problem: problemSeveral}
+		}
+		first = false
+	}
+	return nil
+}
+
+// isEmpty reports whether a mandatory attribute says nothing: no value, only
+// blank values, or (roles) no item once split on commas.
+func isEmpty(name string, values []string) bool {
+	if name == attrRoles {
+		empty := true
+		forEachItem(values, func(string, bool) bool {
+			empty = false
+			return false
+		})
+		return empty
+	}
+	for _, v := range values {
+		if !isBlank(v) {
+			return false
+		}
+	}
+	return true
+}
+
+func isBlank(v string) bool { return strings.TrimSpace(v) == "" }
+
+// checkBytes refuses invalid UTF-8, NUL and control characters other than
+// tab, newline and carriage return, which pretty-printed XML carries.
+func checkBytes(name string, values []string) error {
+	for _, v := range values {
+		if !plainText(v) {
+			return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: v, problem: problemBadBytes}
+		}
+	}
+	return nil
+}
+
+func plainText(v string) bool {
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(v[i:])
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// forEachItem calls yield with each role item of a roles attribute, in order:
+// IdPs send several AttributeValues, one comma-separated value, or both, and
+// pretty-printed XML adds white space, so every value is split on commas,
+// each item trimmed of Unicode white space, and empty items skipped. trimmed
+// says the item did not stand alone in its value. It stops when yield returns
+// false.
+func forEachItem(values []string, yield func(item string, trimmed bool) bool) {
+	for _, v := range values {
+		rest := v
+		for {
+			part, next, more := strings.Cut(rest, ",")
+			item := strings.TrimSpace(part)
+			if item != "" && !yield(item, len(item) != len(v)) {
+				return
+			}
+			if !more {
+				break
+			}
+			rest = next
+		}
+	}
+}
+
+// firstKeyExcept returns the least key of m other than except, so the choice
+// does not depend on map order.
+func firstKeyExcept(m map[string][]string, except string) (string, bool) {
+	least, found := "", false
+	for k := range m {
+		if k != except && (!found || k < least) {
+			least, found = k, true
+		}
+	}
+	return least, found
+}
+
+// misnamedClaim returns the least attribute name in attrs that stands for
+// name but that Flex does not map, or "".
+func misnamedClaim(attrs map[string][]string, name string) string {
+	least := ""
+	for k := range attrs {
+		if k != name && claimFor(k) == name && (least == "" || k < least) {
+			least = k
+		}
+	}
+	return least
+}
+
+// hasShadowClaim reports whether attrs carry, beside the exact names, a claim
+// people may take for one of them: roles, email or full_name in another case
+// or spelling ("Roles", "full-name"), or a namespaced role claim such as
+// Entra ID's, whose app roles Flex ignores. Namespaced email and name claims
+// are Entra ID's defaults and not worth a warning.
+func hasShadowClaim(attrs map[string][]string) bool {
+	for k := range attrs {
+		switch k {
+		case attrRoles, attrEmail, attrFullName:
+			continue
+		}
+		if c := claimFor(k); c != "" && (!namespaced(k) || c == attrRoles) {
+			return true
+		}
+	}
+	return false
+}
+
+// claimFor returns the mandatory attribute that claim name k stands for, or
+// "". A plain name stands for one when equal to it ignoring case and the
+// separators '_', '-', ' ' and '.' (email also as "emailaddress" or "mail",
+// full_name as "displayname"); a namespaced one (a URI, "urn:…") by its last
+// segment, where "role" and "name" count too. A plain "role" is the Insights
+// reporting attribute and stands for nothing.
+func claimFor(k string) string {
+	ns := namespaced(k)
+	if ns {
+		k = k[strings.LastIndexAny(k, "/:#")+1:]
+	}
+	switch {
+	case squashEqual(k, "roles"), ns && squashEqual(k, "role"):
+		return attrRoles
+	case squashEqual(k, "email"), squashEqual(k, "emailaddress"), squashEqual(k, "mail"):
+		return attrEmail
+	case squashEqual(k, "fullname"), squashEqual(k, "displayname"), ns && squashEqual(k, "name"):
+		return attrFullName
+	}
+	return ""
+}
+
+func namespaced(k string) bool { return strings.ContainsAny(k, "/:") }
+
+// squashEqual reports whether k equals want, a lower-case word, once ASCII
+// letters are lowered and '_', '-', ' ' and '.' dropped.
+func squashEqual(k, want string) bool {
+	j := 0
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_' || c == '-' || c == ' ' || c == '.':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if j == len(want) || want[j] != c {
+			return false
+		}
+		j++
+	}
+	return j == len(want)
+}

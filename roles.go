@@ -1,0 +1,334 @@
+package flexroles
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Role is one value of a TaskRouter worker's attributes.roles: a Flex UI role
+// (admin, supervisor, agent, the Console-only read-only administrator pair) or
+// a Flex Insights role (wfo.*). Values are case-sensitive.
+type Role string
+
+// The role vocabulary, in canonical output order.
+const (
+	// Admin is the Flex UI administrator, from a Console Owner, Administrator
+	// or Developer, or from SSO.
+	Admin Role = "admin"
+	// Supervisor is the Flex UI supervisor; SSO only.
+	Supervisor Role = "supervisor"
+	// Agent is the Flex UI agent; SSO only.
+	Agent Role = "agent"
+	// ReadOnlyAdmin is the Flex UI Read-only Administrator; Console Support only,
+	// always together with ReadTeams.
+	ReadOnlyAdmin Role = "flex.readonlyadmin"
+	// ReadTeams is the companion of ReadOnlyAdmin; Console Support only.
+	ReadTeams Role = "flex.readteams"
+
+	// WFOFullAccess is the Insights role with every capability; the default
+	// Insights role of Console administrators.
+	WFOFullAccess Role = "wfo.full_access"
+	// WFOTeamLeader plays and assesses calls and explores dashboards.
+	WFOTeamLeader Role = "wfo.team_leader"
+	// WFODataAnalyst plays and exports calls, views assessments, edits dashboards.
+	WFODataAnalyst Role = "wfo.data_analyst"
+	// WFODataAuditor plays and exports calls and edits dashboards.
+	WFODataAuditor Role = "wfo.data_auditor"
+	// WFOQualityManager plays, exports and assesses calls and views dashboards.
+	// SSO only.
+	WFOQualityManager Role = "wfo.quality_manager"
+	// WFOQualityProcessManager creates and edits questionnaires.
+	WFOQualityProcessManager Role = "wfo.quality_process_manager"
+	// WFODashboardViewer plays calls and views dashboards.
+	WFODashboardViewer Role = "wfo.dashboard_viewer"
+)
+
+// roleCount is the size of the vocabulary.
+const roleCount = 12
+
+// roleAt returns the role of canonical index i (0 ≤ i < roleCount).
+func roleAt(i int) Role {
+	switch i {
+	case 0:
+		return Admin
+	case 1:
+		return Supervisor
+	case 2:
+		return Agent
+	case 3:
+		return ReadTeams
+	case 4:
+		return ReadOnlyAdmin
+	case 5:
+		return WFOFullAccess
+	case 6:
+		return WFOTeamLeader
+	case 7:
+		return WFODataAnalyst
+	case 8:
+		return WFODataAuditor
+	case 9:
+		return WFOQualityManager
+	case 10:
+		return WFOQualityProcessManager
+	case 11:
+		return WFODashboardViewer
+	}
+	return ""
+}
+
+// index returns r's canonical index, or -1 when r is not in the vocabulary.
+func (r Role) index() int {
+	switch r {
+	case Admin:
+		return 0
+	case Supervisor:
+		return 1
+	case Agent:
+		return 2
+	case ReadTeams:
+		return 3
+	case ReadOnlyAdmin:
+		return 4
+	case WFOFullAccess:
+		return 5
+	case WFOTeamLeader:
+		return 6
+	case WFODataAnalyst:
+		return 7
+	case WFODataAuditor:
+		return 8
+	case WFOQualityManager:
+		return 9
+	case WFOQualityProcessManager:
+		return 10
+	case WFODashboardViewer:
+		return 11
+	}
+	return -1
+}
+
+// ParseRole returns the Role spelled exactly s. Anything else, including
+// another case or surrounding space, is an *Error wrapping ErrUnknownRole with
+// a did-you-mean Suggestion when a known role is close.
+func ParseRole(s string) (Role, error) {
+	r := Role(s)
+	if r.index() < 0 {
+		return "", &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: s, Suggestion: suggestRole(s), problem: problemUnknownRole}
+	}
+	return r, nil
+}
+
+// roleSet is a set of known roles, one bit per canonical index, so that
+// iterating it yields the canonical order with no duplicates.
+type roleSet uint16
+
+const (
+	flexUIRoles   roleSet = 1<<0 | 1<<1 | 1<<2 // admin, supervisor, agent
+	insightsGate  roleSet = 1<<0 | 1<<1        // admin, supervisor: Insights opens for these
+	readOnlyPair  roleSet = 1<<3 | 1<<4        // flex.readteams, flex.readonlyadmin
+	wfoRoles      roleSet = 0x7f << 5          // every wfo.* role
+	consoleAdmins roleSet = 1<<0 | 1<<5        // admin, wfo.full_access
+)
+
+func setOf(r Role) roleSet {
+	i := r.index()
+	if i < 0 {
+		return 0
+	}
+	return 1 << i
+}
+
+func (s roleSet) has(r Role) bool { return s&setOf(r) != 0 }
+
+func (s roleSet) len() int {
+	n := 0
+	for ; s != 0; s &= s - 1 {
+		n++
+	}
+	return n
+}
+
+// list returns the roles of s in canonical order; nil for the empty set.
+func (s roleSet) list() []Role {
+	if s == 0 {
+		return nil
+	}
+	out := make([]Role, 0, s.len())
+	for i := 0; i < roleCount; i++ {
+		if s&(1<<i) != 0 {
+			out = append(out, roleAt(i))
+		}
+	}
+	return out
+}
+
+// String joins the roles of s with ", " in canonical order, for messages.
+func (s roleSet) String() string {
+	var b strings.Builder
+	for i := 0; i < roleCount; i++ {
+		if s&(1<<i) != 0 {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(string(roleAt(i)))
+		}
+	}
+	return b.String()
+}
+
+// ConsoleRole is a Twilio Console user role. Only Owner, Administrator,
+// Developer and Support open Flex.
+type ConsoleRole string
+
+// The Console roles, most privileged first.
+const (
+	// Owner is the account owner; gives admin and wfo.full_access.
+	Owner ConsoleRole = "Owner"
+	// Administrator gives admin and wfo.full_access.
+	Administrator ConsoleRole = "Administrator"
+	// Developer gives admin and wfo.full_access.
+	Developer ConsoleRole = "Developer"
+	// BillingManager gives no Flex access.
+	BillingManager ConsoleRole = "Billing Manager"
+	// Support gives the read-only administrator pair, flex.readteams and
+	// flex.readonlyadmin, and nothing else.
+	Support ConsoleRole = "Support"
+)
+
+// consoleRoleAt returns the Console role of index i, most privileged first.
+func consoleRoleAt(i int) ConsoleRole {
+	switch i {
+	case 0:
+		return Owner
+	case 1:
+		return Administrator
+	case 2:
+		return Developer
+	case 3:
+		return BillingManager
+	case 4:
+		return Support
+	}
+	return ""
+}
+
+const consoleRoleCount = 5
+
+// ParseConsoleRole returns the Console role named s, ignoring case and
+// surrounding space and treating "_", "-" and " " alike, so "support",
+// "Billing Manager", "billing_manager" and "BILLING-MANAGER" are all accepted.
+// Anything else is an *Error wrapping ErrUnknownRole with Attribute
+// "console_role".
+func ParseConsoleRole(s string) (ConsoleRole, error) {
+	if c, ok := consoleRoleFold(s); ok {
+		return c, nil
+	}
+	return "", &Error{Kind: ErrUnknownRole, Attribute: attrConsoleRole, Value: s, Suggestion: suggestConsoleRole(s), problem: problemUnknownConsole}
+}
+
+// consoleRoleFold matches s against the Console roles as ParseConsoleRole
+// describes, without allocating.
+func consoleRoleFold(s string) (ConsoleRole, bool) {
+	s = strings.TrimSpace(s)
+	for i := 0; i < consoleRoleCount; i++ {
+		c := consoleRoleAt(i)
+		if foldSeparators(s, string(c)) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// foldSeparators reports whether s equals name ignoring ASCII case and
+// treating '_', '-' and ' ' as the same character.
+func foldSeparators(s, name string) bool {
+	if len(s) != len(name) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		a, b := lowerSep(s[i]), lowerSep(name[i])
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerSep(c byte) byte {
+	switch {
+	case c == '_' || c == '-':
+		return ' '
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// maxSuggestLen bounds the input that is compared by edit distance, so that a
+// huge value costs nothing to refuse.
+const maxSuggestLen = 64
+
+// suggestRole returns the known role that s most likely meant, or "".
+// A role equal to s ignoring case wins; then the closest role within edit
+// distance 2 of s (compared in lower case), first in canonical order on a
+// tie. A plural "s" too many or too few is within that distance.
+func suggestRole(s string) string {
+	return suggest(s, roleCount, func(i int) string { return string(roleAt(i)) })
+}
+
+// suggestConsoleRole is suggestRole for Console role names, whose separators
+// are folded first.
+func suggestConsoleRole(s string) string {
+	return suggest(strings.TrimSpace(s), consoleRoleCount, func(i int) string { return string(consoleRoleAt(i)) })
+}
+
+func suggest(s string, n int, name func(int) string) string {
+	if s == "" || len(s) > maxSuggestLen || !utf8.ValidString(s) {
+		return ""
+	}
+	for i := 0; i < n; i++ {
+		if strings.EqualFold(s, name(i)) {
+			return name(i)
+		}
+	}
+	lower := strings.ToLower(s)
+	best, bestDist := "", 3
+	for i := 0; i < n; i++ {
+		if d := editDistance(lower, strings.ToLower(name(i)), bestDist); d < bestDist {
+			best, bestDist = name(i), d
+		}
+	}
+	return best
+}
+
+// editDistance returns the Levenshtein distance between a and b, counted in
+// runes, or limit when it is limit or more.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d >= limit || -d >= limit {
+		return limit
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(rb)], limit)
+}
