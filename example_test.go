@@ -1,0 +1,110 @@
+package flexroles_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/flexroles/flexroles"
+)
+
+// A Console Support user gets the read-only administrator pair and nothing
+// else, whatever was edited into the worker by hand.
+func ExampleResolve_console() {
+	d, err := flexroles.Resolve(flexroles.Login{
+		Source:       flexroles.Console,
+		ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.RoleStrings())
+	fmt.Println("Insights open:", d.Insights.Enabled)
+	for _, r := range d.Reasons {
+		fmt.Println(r.Rule)
+	}
+	// Output:
+	// [flex.readteams flex.readonlyadmin]
+	// Insights open: false
+	// console.support
+	// insights.closed.support
+}
+
+// An SSO login: roles as the IdP sent them, some in one comma-separated value.
+func ExampleResolve_sso() {
+	d, err := flexroles.Resolve(flexroles.Login{
+		Source: flexroles.SSO,
+		Attributes: map[string][]string{
+			"roles":     {"supervisor", "wfo.quality_manager, wfo.team_leader"},
+			"email":     {"ana.diaz@example.com"},
+			"full_name": {"Ana Diaz"},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.RoleStrings())
+	for _, r := range d.Reasons {
+		fmt.Println(r.Rule, r.Warning)
+	}
+	// Output:
+	// [supervisor wfo.team_leader wfo.quality_manager]
+	// sso.roles false
+	// sso.roles.split false
+	// insights.open false
+}
+
+// A SAML assertion without email fails as Flex fails it, with error 45050;
+// the caller tells it apart with errors.Is and reads the detail with errors.As.
+func ExampleResolve_missingAttribute() {
+	_, err := flexroles.Resolve(flexroles.Login{
+		Source: flexroles.SSO,
+		Attributes: map[string][]string{
+			"roles":     {"agent"},
+			"full_name": {"Ana Diaz"},
+			"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": {"ana.diaz@example.com"},
+		},
+	})
+	if errors.Is(err, flexroles.ErrMissingAttribute) {
+		var e *flexroles.Error
+		errors.As(err, &e)
+		fmt.Println(e.Code, e.Attribute)
+		fmt.Println("rename:", e.Value)
+	}
+	// Output:
+	// 45050 email
+	// rename: http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress
+}
+
+// An unknown role comes with a did-you-mean.
+func ExampleParseRole() {
+	_, err := flexroles.ParseRole("wfo.dashboards_viewer")
+	var e *flexroles.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Suggestion)
+	}
+	// Output:
+	// wfo.dashboard_viewer
+}
+
+// What Flex Insights allows is the union of the wfo.* roles, and only for
+// admin or supervisor.
+func ExampleInsightsFor() {
+	in := flexroles.InsightsFor([]flexroles.Role{
+		flexroles.Supervisor, flexroles.WFOTeamLeader, flexroles.WFOQualityManager,
+	})
+	fmt.Println("open:", in.Enabled)
+	fmt.Println("play:", in.PlayCalls, "export:", in.ExportCalls)
+	fmt.Println("assess:", in.AssessCalls, "questionnaires:", in.Questionnaires)
+	fmt.Println("dashboards:", in.Dashboards)
+
+	agent := flexroles.InsightsFor([]flexroles.Role{flexroles.Agent, flexroles.WFOFullAccess})
+	fmt.Println("agent open:", agent.Enabled)
+	// Output:
+	// open: true
+	// play: true export: true
+	// assess: full questionnaires: false
+	// dashboards: explorer
+	// agent open: false
+}
