@@ -323,7 +323,7 @@ func plainText(v string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(v[i:])
-		if r == utf8.RuneError || unicode.IsControl(r) {
+		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) {
 			return false
 		}
 		i += size
