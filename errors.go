@@ -97,6 +97,9 @@ func (e *Error) Error() string {
 		b.WriteString(fixFor(e.Attribute))
 	case problemEmpty:
 		b.WriteString("Flex error 45050 Missing User Attributes: the " + a + " attribute is empty")
+		if e.Value != "" {
+			b.WriteString(" and the assertion also has " + v + ", which Flex does not map: send the values under " + a)
+		}
 		b.WriteString(fixFor(e.Attribute))
 	case problemNoFlexRole:
 		b.WriteString("Flex error 45050 Missing User Attributes: \"roles\" has ")

@@ -259,7 +259,8 @@ func checkMandatory(attrs map[string][]string, name string) error {
 			Value: misnamedClaim(attrs, name), problem: problemAbsent}
 	}
 	if isEmpty(name, values) {
-		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name, problem: problemEmpty}
+		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
+			Value: misnamedClaim(attrs, name), problem: problemEmpty}
 	}
 	if err := checkBytes(name, values); err != nil {
 		return err

@@ -551,6 +551,12 @@ var resolveCases = []resolveCase{
 		wantErr: flexroles.ErrMissingAttribute, wantAttribute: ref("roles"), wantCode: ref(45050),
 	},
 	{
+		name: "sso-missing/roles-empty-beside-other-case", reason: "§3 empty roles with the values under a mis-named claim: 45050 names the claim to rename",
+		login:   ssoWith(map[string][]string{"roles": {""}, "Roles": {"admin"}}),
+		wantErr: flexroles.ErrMissingAttribute, wantAttribute: ref("roles"), wantValue: ref("Roles"), wantCode: ref(45050),
+		wantMessage: []string{`also has "Roles"`},
+	},
+	{
 		name: "sso-missing/email-whitespace-only", reason: "§3 only white-space values count as empty",
 		login:   ssoWith(map[string][]string{"email": {"   "}}, "agent"),
 		wantErr: flexroles.ErrMissingAttribute, wantAttribute: ref("email"), wantCode: ref(45050),
