@@ -1,0 +1,347 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/flexroles/flexroles"
+)
+
+// resolveUsage is the usage of the resolve command, printed by resolve -h.
+const resolveUsage = `usage:
+  flexroles resolve [--json] --console ROLE [--console ROLE ...] [--sso roles=ROLES ...]
+  flexroles resolve [--json] --sso NAME=VALUE [--sso NAME=VALUE ...]
+
+Resolves one login by Twilio Flex's rules and prints the worker's roles, the
+Flex Insights capabilities and the reasons, or why Flex refuses the login.
+
+  --console ROLE     a Twilio Console role of the user (Owner, Administrator,
+                     Developer, Billing Manager, Support); repeatable
+  --sso NAME=VALUE   a SAML attribute value; a repeated NAME gives several values.
+                     With --console, only roles=... (a request for roles)
+  --json             print one JSON object instead of text
+
+Exit status: 0 granted, 1 refused, 2 bad usage.
+`
+
+// consoleFlags collects the values of the repeatable --console flag as given;
+// they are parsed once all flags are read, so that an unknown Console role is
+// a refusal rather than a usage error.
+type consoleFlags []string
+
+// String returns the Console roles given so far, for the flag package.
+func (c *consoleFlags) String() string { return strings.Join(*c, ",") }
+
+// Set adds one Console role.
+func (c *consoleFlags) Set(s string) error {
+	*c = append(*c, s)
+	return nil
+}
+
+// ssoFlags collects the values of the repeatable --sso NAME=VALUE flag as
+// SAML attributes: a repeated NAME appends a value, in order.
+type ssoFlags struct {
+	attrs map[string][]string
+	n     int // number of --sso flags
+}
+
+// String returns the number of attributes given so far, for the flag package.
+func (s *ssoFlags) String() string {
+	if s == nil {
+		return ""
+	}
+	return strconv.Itoa(s.n) + " attribute values"
+}
+
+// Set adds one attribute value, splitting NAME=VALUE at the first '='.
+func (s *ssoFlags) Set(arg string) error {
+	name, value, ok := strings.Cut(arg, "=")
+	if !ok {
+		return errors.New("want NAME=VALUE")
+	}
+	if name == "" {
+		return errors.New("want NAME=VALUE, NAME is empty")
+	}
+	if s.attrs == nil {
+		s.attrs = make(map[string][]string)
+	}
+	s.attrs[name] = append(s.attrs[name], value)
+	s.n++
+	return nil
+}
+
+// runResolve runs "flexroles resolve" with the arguments after the command
+// name and returns the exit status.
+func runResolve(args []string, stdout, stderr io.Writer) int {
+	var (
+		consoles consoleFlags
+		sso      ssoFlags
+		asJSON   bool
+	)
+	fs := flag.NewFlagSet("resolve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors and help are printed below
+	fs.Usage = func() {}
+	fs.Var(&consoles, "console", "a Twilio Console role of the user; repeatable")
+	fs.Var(&sso, "sso", "a SAML attribute value NAME=VALUE; repeatable")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, resolveUsage)
+			return exitGranted
+		}
+		return usageError(stderr, "resolve: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "resolve: unexpected argument %q", fs.Arg(0))
+	}
+	if len(consoles) == 0 && sso.n == 0 {
+		return usageError(stderr, "resolve: no login given: use --console ROLE or --sso NAME=VALUE")
+	}
+
+	l := flexroles.Login{Source: flexroles.SSO, Attributes: sso.attrs}
+	if len(consoles) > 0 {
+		// A Console login: the --sso flags, roles=... as a request or
+		// anything else, go to the library as they are, which decides.
+		l.Source = flexroles.Console
+		for _, s := range consoles {
+			c, err := flexroles.ParseConsoleRole(s)
+			if err != nil {
+				return report(stdout, stderr, asJSON, flexroles.Decision{}, err)
+			}
+			l.ConsoleRoles = append(l.ConsoleRoles, c)
+		}
+	}
+	d, err := flexroles.Resolve(l)
+	return report(stdout, stderr, asJSON, d, err)
+}
+
+// report prints the outcome of a login, d when err is nil, and returns the
+// exit status: exitGranted, or exitRefused when err is not nil.
+func report(stdout, stderr io.Writer, asJSON bool, d flexroles.Decision, err error) int {
+	status := exitGranted
+	if err != nil {
+		status = exitRefused
+	}
+	if !asJSON {
+		if err != nil {
+			writeRefusal(stdout, err)
+		} else {
+			writeDecision(stdout, d)
+		}
+		return status
+	}
+	var v any
+	if err != nil {
+		v = refusalJSON(err)
+	} else {
+		v = decisionJSON(d)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if jerr := enc.Encode(v); jerr != nil {
+		fmt.Fprintf(stderr, "flexroles: writing JSON: %v\n", jerr)
+		return exitRefused
+	}
+	return status
+}
+
+// kinds names each error kind in snake case, as in the JSON output and the
+// policy test files.
+var kinds = []struct {
+	err  error
+	name string
+}{
+	{flexroles.ErrMissingAttribute, "missing_attribute"},
+	{flexroles.ErrInvalidAttribute, "invalid_attribute"},
+	{flexroles.ErrUnknownRole, "unknown_role"},
+	{flexroles.ErrConsoleOnlyRole, "console_only_role"},
+	{flexroles.ErrSSOOnlyRole, "sso_only_role"},
+	{flexroles.ErrNoFlexAccess, "no_flex_access"},
+	{flexroles.ErrInvalidLogin, "invalid_login"},
+}
+
+// kindName returns the snake-case name of err's kind, or "unknown" for an
+// error of no known kind.
+func kindName(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "unknown"
+}
+
+// detail returns the *flexroles.Error behind err, or one with no detail.
+func detail(err error) *flexroles.Error {
+	var e *flexroles.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &flexroles.Error{}
+}
+
+// writeRefusal prints a refused login for people.
+func writeRefusal(w io.Writer, err error) {
+	e := detail(err)
+	var b strings.Builder
+	b.WriteString("refused: " + kindName(err) + "\n")
+	if e.Code != 0 {
+		b.WriteString("code: " + strconv.Itoa(e.Code) + "\n")
+	}
+	b.WriteString("message: " + err.Error() + "\n")
+	if e.Attribute != "" {
+		b.WriteString("attribute: " + plain(e.Attribute) + "\n")
+	}
+	if e.Value != "" {
+		b.WriteString("value: " + strconv.Quote(e.Value) + "\n")
+	}
+	if e.Suggestion != "" {
+		b.WriteString("suggestion: " + plain(e.Suggestion) + "\n")
+	}
+	io.WriteString(w, b.String())
+}
+
+// writeDecision prints a granted login for people.
+func writeDecision(w io.Writer, d flexroles.Decision) {
+	in := d.Insights
+	var b strings.Builder
+	b.WriteString("granted\n")
+	b.WriteString("roles: " + rolesArray(d) + "\n")
+	if in.Enabled {
+		b.WriteString("insights: open\n")
+	} else {
+		b.WriteString("insights: closed\n")
+	}
+	fmt.Fprintf(&b, "  play calls:     %s\n", yesNo(in.PlayCalls))
+	fmt.Fprintf(&b, "  export calls:   %s\n", yesNo(in.ExportCalls))
+	fmt.Fprintf(&b, "  assess calls:   %s\n", in.AssessCalls)
+	fmt.Fprintf(&b, "  questionnaires: %s\n", yesNo(in.Questionnaires))
+	fmt.Fprintf(&b, "  dashboards:     %s\n", in.Dashboards)
+	b.WriteString("reasons:\n")
+	for _, r := range d.Reasons {
+		b.WriteString("  ")
+		if r.Warning {
+			b.WriteString("WARNING ")
+		}
+		b.WriteString(r.Rule + ": " + r.Message + "\n")
+	}
+	io.WriteString(w, b.String())
+}
+
+// rolesArray returns the roles as Flex writes them to attributes.roles, a
+// JSON array of strings.
+func rolesArray(d flexroles.Decision) string {
+	data, err := json.Marshal(roleStrings(d))
+	if err != nil { // cannot happen: a []string always encodes
+		return "[]"
+	}
+	return string(data)
+}
+
+// roleStrings returns d's roles as strings, never nil.
+func roleStrings(d flexroles.Decision) []string {
+	if s := d.RoleStrings(); s != nil {
+		return s
+	}
+	return []string{}
+}
+
+// yesNo returns "yes" or "no".
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// plain returns s as it is when it prints as plain text with no space,
+// otherwise quoted.
+func plain(s string) string {
+	if q := strconv.Quote(s); q[1:len(q)-1] != s || strings.ContainsAny(s, " \u00a0") {
+		return q
+	}
+	return s
+}
+
+// decisionOutput is the JSON form of a granted login.
+type decisionOutput struct {
+	Granted  bool           `json:"granted"` // always true
+	Roles    []string       `json:"roles"`   // never null
+	Insights insightsOutput `json:"insights"`
+	Reasons  []reasonOutput `json:"reasons"` // never null
+}
+
+// insightsOutput is the JSON form of flexroles.Insights.
+type insightsOutput struct {
+	Enabled        bool                 `json:"enabled"`
+	PlayCalls      bool                 `json:"play_calls"`
+	ExportCalls    bool                 `json:"export_calls"`
+	AssessCalls    flexroles.Assess     `json:"assess_calls"` // "none", "view_only" or "full"
+	Questionnaires bool                 `json:"questionnaires"`
+	Dashboards     flexroles.Dashboards `json:"dashboards"` // "none", "viewer", "explorer" or "editor"
+}
+
+// reasonOutput is the JSON form of flexroles.Reason.
+type reasonOutput struct {
+	Rule    string `json:"rule"`
+	Warning bool   `json:"warning"`
+	Message string `json:"message"`
+}
+
+// refusalOutput is the JSON form of a refused login.
+type refusalOutput struct {
+	Granted bool        `json:"granted"` // always false
+	Error   errorOutput `json:"error"`
+}
+
+// errorOutput is the JSON form of a *flexroles.Error.
+type errorOutput struct {
+	Kind       string `json:"kind"` // snake case, such as "missing_attribute"
+	Code       int    `json:"code"` // Flex error code, 0 when none
+	Attribute  string `json:"attribute"`
+	Value      string `json:"value"`
+	Suggestion string `json:"suggestion"`
+	Message    string `json:"message"`
+}
+
+// decisionJSON returns the JSON form of a granted login.
+func decisionJSON(d flexroles.Decision) decisionOutput {
+	in := d.Insights
+	out := decisionOutput{
+		Granted: true,
+		Roles:   roleStrings(d),
+		Insights: insightsOutput{
+			Enabled:        in.Enabled,
+			PlayCalls:      in.PlayCalls,
+			ExportCalls:    in.ExportCalls,
+			AssessCalls:    in.AssessCalls,
+			Questionnaires: in.Questionnaires,
+			Dashboards:     in.Dashboards,
+		},
+		Reasons: make([]reasonOutput, 0, len(d.Reasons)),
+	}
+	for _, r := range d.Reasons {
+		out.Reasons = append(out.Reasons, reasonOutput{Rule: r.Rule, Warning: r.Warning, Message: r.Message})
+	}
+	return out
+}
+
+// refusalJSON returns the JSON form of a refused login.
+func refusalJSON(err error) refusalOutput {
+	e := detail(err)
+	return refusalOutput{Error: errorOutput{
+		Kind:       kindName(err),
+		Code:       e.Code,
+		Attribute:  e.Attribute,
+		Value:      e.Value,
+		Suggestion: e.Suggestion,
+		Message:    err.Error(),
+	}}
+}
