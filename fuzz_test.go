@@ -9,18 +9,6 @@ import (
 	"github.com/flexroles/flexroles"
 )
 
-// canonical is the documented output order (SPEC §1).
-var canonical = []flexroles.Role{
-	flexroles.Admin, flexroles.Supervisor, flexroles.Agent, flexroles.ReadTeams, flexroles.ReadOnlyAdmin,
-	flexroles.WFOFullAccess, flexroles.WFOTeamLeader, flexroles.WFODataAnalyst, flexroles.WFODataAuditor,
-	flexroles.WFOQualityManager, flexroles.WFOQualityProcessManager, flexroles.WFODashboardViewer,
-}
-
-var errorKinds = []error{
-	flexroles.ErrMissingAttribute, flexroles.ErrInvalidAttribute, flexroles.ErrUnknownRole,
-	flexroles.ErrConsoleOnlyRole, flexroles.ErrSSOOnlyRole, flexroles.ErrNoFlexAccess, flexroles.ErrInvalidLogin,
-}
-
 // FuzzResolve checks the invariants of Resolve on arbitrary logins: no panic;
 // an error is an *Error of a known kind with the zero Decision; a success
 // lists only known roles, in canonical order, each asked for by the roles
@@ -77,7 +65,7 @@ func FuzzResolve(f *testing.F) {
 		}
 		last := -1
 		for _, r := range d.Roles {
-			i := slices.Index(canonical, r)
+			i := slices.Index(canonicalOrder, r)
 			if i <= last {
 				t.Fatalf("roles %v: unknown, repeated or out of canonical order", d.Roles)
 			}
@@ -113,7 +101,7 @@ func checkError(t *testing.T, d flexroles.Decision, err error) {
 	if !errors.As(err, &e) {
 		t.Fatalf("error %v is not an *Error", err)
 	}
-	if !slices.Contains(errorKinds, e.Kind) {
+	if !slices.Contains(allErrorKinds, e.Kind) {
 		t.Fatalf("error %v has an unknown kind %v", err, e.Kind)
 	}
 	if !strings.HasPrefix(err.Error(), "flexroles: ") {
