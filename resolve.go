@@ -82,6 +82,8 @@ var (
 		Message: "roles values were split on commas and trimmed of surrounding white space"}
 	reasonSSODuplicate = Reason{Rule: "sso.roles.duplicate",
 		Message: "roles named more than once are written once"}
+	reasonSSODropped = Reason{Rule: "sso.roles.dropped", Warning: true,
+		Message: "roles outside the vocabulary were dropped, as the policy's unknown_roles: drop says"}
 	reasonSSOClaimIgnored = Reason{Rule: "sso.claim.ignored", Warning: true,
 		Message: "the assertion also has a claim named like roles, email or full_name in another case or spelling, or a namespaced role claim; Flex maps only the exact names and ignores it"}
 	reasonInsightsOpen = Reason{Rule: "insights.open",
@@ -193,49 +195,102 @@ func resolveConsole(l Login) (Decision, error) {
 }
 
 func resolveSSO(attrs map[string][]string) (Decision, error) {
-	for _, name := range [...]string{attrRoles, attrEmail, attrFullName} {
-		if err := checkMandatory(attrs, name); err != nil {
-			return Decision{}, err
-		}
-	}
-
-	var set roleSet
-	split, duplicate := false, false
-	var err error
-	forEachItem(attrs[attrRoles], func(item string, trimmed bool) bool {
-		split = split || trimmed
-		r := Role(item)
-		bit := setOf(r)
-		switch {
-		case bit == 0:
-			err = &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
-			return false
-		case readOnlyPair&bit != 0:
-			err = &Error{Kind: ErrConsoleOnlyRole, Attribute: attrRoles, Value: item, problem: problemConsoleOnly}
-			return false
-		}
-		duplicate = duplicate || set&bit != 0
-		set |= bit
-		return true
-	})
+	var std ssoSettings
+	got, err := parseSSO(attrs, &std)
 	if err != nil {
 		return Decision{}, err
 	}
+	return decideSSO(attrs, got, &std, nil)
+}
+
+// ssoSettings are what an organisation's Policy changes in the SSO rules;
+// the zero value is Flex's own.
+type ssoSettings struct {
+	names         [3]string // attribute names of roles, email, full_name; "" for Flex's
+	rolesOptional bool      // roles may be absent: a policy's rules grant roles
+	foldRoles     bool      // roles items match the vocabulary ignoring case
+	dropUnknown   bool      // unknown roles items are dropped with a warning
+}
+
+// name returns the attribute name the settings use for Flex's attribute i
+// (0 roles, 1 email, 2 full_name).
+func (s *ssoSettings) name(i int) string {
+	if s.names[i] != "" {
+		return s.names[i]
+	}
+	return [...]string{attrRoles, attrEmail, attrFullName}[i]
+}
+
+// ssoRoles is what the roles attribute of an assertion asked for.
+type ssoRoles struct {
+	set                       roleSet
+	split, duplicate, dropped bool
+}
+
+// parseSSO applies the SSO rules up to the role items: the mandatory
+// attributes in order, then each roles item.
+func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
+	var got ssoRoles
+	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
+		name := s.name(i)
+		if _, ok := attrs[name]; !ok && i == 0 && s.rolesOptional {
+			continue
+		}
+		if err := checkMandatory(attrs, name, std); err != nil {
+			return got, err
+		}
+	}
+	rolesName := s.name(0)
+	var err error
+	forEachItem(attrs[rolesName], func(item string, trimmed bool) bool {
+		got.split = got.split || trimmed
+		r := Role(item)
+		if s.foldRoles {
+			r = foldRole(item)
+		}
+		bit := setOf(r)
+		switch {
+		case bit == 0 && s.dropUnknown:
+			got.dropped = true
+			return true
+		case bit == 0:
+			err = &Error{Kind: ErrUnknownRole, Attribute: rolesName, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+			return false
+		case readOnlyPair&bit != 0:
+			err = &Error{Kind: ErrConsoleOnlyRole, Attribute: rolesName, Value: item, problem: problemConsoleOnly}
+			return false
+		}
+		got.duplicate = got.duplicate || got.set&bit != 0
+		got.set |= bit
+		return true
+	})
+	return got, err
+}
+
+// decideSSO finishes an SSO login whose roles are got.set, extended by a
+// policy whose reasons are extra: at least one Flex role must remain, then
+// the reasons and Insights follow.
+func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []Reason) (Decision, error) {
+	set := got.set
 	if set&flexUIRoles == 0 {
-		return Decision{}, &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: attrRoles, problem: problemNoFlexRole, roles: set}
+		return Decision{}, &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: s.name(0), problem: problemNoFlexRole, roles: set}
 	}
 
-	reasons := make([]Reason, 0, maxReasons)
+	reasons := make([]Reason, 0, maxReasons+len(extra))
 	reasons = append(reasons, reasonSSORoles)
-	if split {
+	if got.split {
 		reasons = append(reasons, reasonSSOSplit)
 	}
-	if duplicate {
+	if got.duplicate {
 		reasons = append(reasons, reasonSSODuplicate)
 	}
-	if hasShadowClaim(attrs) {
+	if got.dropped {
+		reasons = append(reasons, reasonSSODropped)
+	}
+	if s.names == [3]string{} && hasShadowClaim(attrs) {
 		reasons = append(reasons, reasonSSOClaimIgnored)
 	}
+	reasons = append(reasons, extra...)
 	switch {
 	case set&insightsGate == 0 && set&wfoRoles != 0:
 		reasons = append(reasons, reasonInsightsAgentWFO)
@@ -249,23 +304,34 @@ func resolveSSO(attrs map[string][]string) (Decision, error) {
 	return Decision{Roles: set.list(), Insights: insightsOf(set), Reasons: reasons}, nil
 }
 
-// checkMandatory applies Flex's checks on one mandatory SAML attribute: it
-// must be there under its exact name, hold a non-empty value, hold only
-// plain text, and (email, full_name) hold one value.
-func checkMandatory(attrs map[string][]string, name string) error {
+// foldRole returns the role equal to item ignoring case, or "".
+func foldRole(item string) Role {
+	for i := 0; i < roleCount; i++ {
+		if strings.EqualFold(item, string(roleAt(i))) {
+			return roleAt(i)
+		}
+	}
+	return ""
+}
+
+// checkMandatory applies Flex's checks on one mandatory SAML attribute, std
+// (roles, email or full_name), sent as name: it must be there under its exact
+// name, hold a non-empty value, hold only plain text, and (email, full_name)
+// hold one value.
+func checkMandatory(attrs map[string][]string, name, std string) error {
 	values, ok := attrs[name]
 	if !ok {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
-			Value: misnamedClaim(attrs, name), problem: problemAbsent}
+			Value: misnamedClaim(attrs, name, std), problem: problemAbsent}
 	}
-	if isEmpty(name, values) {
+	if isEmpty(std, values) {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
-			Value: misnamedClaim(attrs, name), problem: problemEmpty}
+			Value: misnamedClaim(attrs, name, std), problem: problemEmpty}
 	}
 	if err := checkBytes(name, values); err != nil {
 		return err
 	}
-	if name == attrRoles {
+	if std == attrRoles {
 		return nil
 	}
 	first := true
@@ -367,12 +433,12 @@ func firstKeyExcept(m map[string][]string, except string) (string, bool) {
 	return least, found
 }
 
-// misnamedClaim returns the least attribute name in attrs that stands for
-// name but that Flex does not map, or "".
-func misnamedClaim(attrs map[string][]string, name string) string {
+// misnamedClaim returns the least attribute name in attrs, other than name,
+// that stands for Flex's attribute std, or "".
+func misnamedClaim(attrs map[string][]string, name, std string) string {
 	least := ""
 	for k := range attrs {
-		if k != name && claimFor(k) == name && (least == "" || k < least) {
+		if k != name && claimFor(k) == std && (least == "" || k < least) {
 			least = k
 		}
 	}
