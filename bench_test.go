@@ -1,6 +1,8 @@
 package flexroles_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/flexroles/flexroles"
@@ -31,5 +33,64 @@ func BenchmarkResolve(b *testing.B) {
 				_, _ = flexroles.Resolve(l)
 			}
 		})
+	}
+}
+
+// policyWithRules returns a policy of n grant rules over 2n distinct
+// groups, and an SSO login in 20 groups as IdPs send them: 3 that rules
+// name (the last rules, so every rule is tried) and 17 that none does.
+func policyWithRules(b *testing.B, n int) (*flexroles.Policy, flexroles.Login) {
+	b.Helper()
+	var src strings.Builder
+	src.WriteString("version: 1\nsso:\n  rules:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, "    - name: r%d\n      when: {any_group: [G%d, H%d], attribute: department, in: [Support, Sales]}\n      grant: [%s]\n",
+			i, i, i, []string{"agent", "supervisor, wfo.team_leader", "wfo.quality_manager"}[i%3])
+	}
+	src.WriteString("  deny:\n    - name: offboarded\n      when: {group: Offboarded}\n")
+	p, err := flexroles.LoadPolicy(strings.NewReader(src.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	groups := make([]string, 0, 20)
+	for i := 0; i < 17; i++ {
+		groups = append(groups, fmt.Sprintf("CN=Staff-%d,OU=Groups,DC=example,DC=com", i))
+	}
+	groups = append(groups, fmt.Sprintf("G%d", n-1), fmt.Sprintf("H%d", n-2), fmt.Sprintf("G%d", n-3))
+	return p, flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
+		"email": {"ana@example.com"}, "full_name": {"Ana Diaz"}, "groups": groups, "department": {"Sales"},
+	}}
+}
+
+// BenchmarkPolicyResolve shows how (*Policy).Resolve grows with the number
+// of rules, for a user in 20 groups.
+func BenchmarkPolicyResolve(b *testing.B) {
+	for _, n := range []int{10, 50, 100, 1000} {
+		p, l := policyWithRules(b, n)
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := p.Resolve(l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadPolicy measures loading and checking a 1,000-rule policy.
+func BenchmarkLoadPolicy(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("version: 1\nsso:\n  rules:\n")
+	for i := 0; i < 1000; i++ {
+		fmt.Fprintf(&src, "    - name: r%d\n      when: {any_group: [G%d, H%d], attribute: department, in: [Support, Sales]}\n      grant: [agent]\n", i, i, i)
+	}
+	data := src.String()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := flexroles.LoadPolicy(strings.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

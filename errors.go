@@ -69,6 +69,9 @@ const (
 	problemSource                        // unknown Login.Source
 	problemMixed                         // SSO login with ConsoleRoles
 	problemConsoleAttr                   // Console login with an attribute other than roles
+	problemDeniedRule                    // a policy deny rule matched
+	problemDeniedAllow                   // roles outside the policy's sso.allow
+	problemDeniedConsole                 // Console role outside the policy's console.allow
 )
 
 // Attribute names Flex maps from a SAML assertion, and the pseudo-attribute
@@ -102,13 +105,11 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(fixFor(e.Attribute))
 	case problemNoFlexRole:
-		b.WriteString("Flex error 45050 Missing User Attributes: \"roles\" has ")
 		if e.roles != 0 {
-			b.WriteString(e.roles.String())
+			b.WriteString("Flex error 45050 Missing User Attributes: " + a + " has " + e.roles.String() + " but no Flex role; add admin, supervisor or agent")
 		} else {
-			b.WriteString("no role")
+			b.WriteString("Flex error 45050 Missing User Attributes: no role came from " + a + " or the policy's rules; send admin, supervisor or agent, or grant one by a rule")
 		}
-		b.WriteString(" but no Flex role; add admin, supervisor or agent")
 	case problemBadBytes:
 		b.WriteString("invalid " + a + " value " + v + ": invalid UTF-8, NUL or a control character; send plain text")
 	case problemSeveral:
@@ -141,6 +142,13 @@ func (e *Error) Error() string {
 		b.WriteString("an SSO login carries Console roles; Console and SSO identities are separate workers: set ConsoleRoles only on Console logins")
 	case problemConsoleAttr:
 		b.WriteString("a Console login carries the attribute " + a + "; only \"roles\", a request for roles, may come with a Console login")
+	case problemDeniedRule:
+		b.WriteString("the policy's deny rule " + v + " refuses this login; remove the user from what the rule matches, or change the rule")
+	case problemDeniedAllow:
+		b.WriteString("the policy's sso.allow does not list " + e.roles.String() + "; remove it from the user's roles and rules, or add it to sso.allow")
+	case problemDeniedConsole:
+		b.WriteString("the policy's console.allow does not list the Console role " + strconv.Quote(string(e.console)) +
+			" that decides this login; a lesser Console role is never used instead: add it to console.allow, or change the user's Console role")
 	default:
 		return e.plainError()
 	}

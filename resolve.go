@@ -224,6 +224,7 @@ func (s *ssoSettings) name(i int) string {
 // ssoRoles is what the roles attribute of an assertion asked for.
 type ssoRoles struct {
 	set                       roleSet
+	asked                     bool // the roles attribute named at least one role
 	split, duplicate, dropped bool
 }
 
@@ -262,6 +263,7 @@ func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 		}
 		got.duplicate = got.duplicate || got.set&bit != 0
 		got.set |= bit
+		got.asked = true
 		return true
 	})
 	return got, err
@@ -277,7 +279,9 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 	}
 
 	reasons := make([]Reason, 0, maxReasons+len(extra))
-	reasons = append(reasons, reasonSSORoles)
+	if got.asked {
+		reasons = append(reasons, reasonSSORoles)
+	}
 	if got.split {
 		reasons = append(reasons, reasonSSOSplit)
 	}

@@ -1,0 +1,362 @@
+package flexroles
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ErrDenied is a login the organisation's policy refuses: a deny rule
+// matched, a role came out that sso.allow does not list, or the Console
+// role is not in console.allow. The *Error's Value names the deny rule or
+// the key ("sso.allow", "console.allow").
+var ErrDenied = errors.New("flexroles: denied by policy")
+
+// MaxPolicySize is the largest policy file LoadPolicy reads; a larger one is
+// refused before it is parsed.
+const MaxPolicySize = 4 << 20
+
+// Policy is an organisation's role policy on top of Twilio's rules: which
+// IdP groups and attributes grant which roles, which logins are refused, and
+// which roles and Console roles are allowed at all. Load one with LoadPolicy;
+// it is immutable and safe for concurrent use. A nil *Policy means Twilio's
+// rules alone.
+type Policy struct {
+	sso     ssoSettings
+	groups  string // attribute name of the IdP groups
+	allow   roleSet
+	limited bool // sso.allow is set
+	// defaultInsights is added for admin or supervisor without a wfo.* role.
+	defaultInsights roleSet
+	foldGroups      bool
+	rules           []policyRule
+	deny            []policyRule
+	console         uint8 // Console roles allowed, one bit per consoleRoleAt index
+	consoleLimited  bool
+	tests           []policyTest
+	groupIndex      map[string]int // every group a rule names, lower-cased when foldGroups, to a bit
+	attrNames       []string       // every attribute a condition names, by id
+}
+
+// policyRule is one compiled rule: every condition must hold.
+type policyRule struct {
+	name      string
+	at        position // of the rule in the file, for load-time checks
+	grantAt   position
+	field     string     // its YAML path
+	deny      bool       // a deny rule: a match refuses the login
+	anyGroups [][]string // each inner list needs one match (group, any_group)
+	allGroups []string   // every one needed
+	attrs     []attrCondition
+	anyIDs    [][]int // anyGroups as group ids, compiled at load
+	allIDs    []int   // allGroups as group ids
+	grant     roleSet
+	reason    Reason // built at load time
+}
+
+// position is a place in a policy file.
+type position struct{ line, column int }
+
+// attrCondition is one attribute condition: some value of the attribute
+// equals, is among, or starts with the given values.
+type attrCondition struct {
+	name   string
+	id     int    // index of name in Policy.attrNames
+	op     string // "equals", "in" or "prefix"
+	values []string
+}
+
+// Resolve applies Twilio's rules and then the policy to l. Twilio's checks
+// come first and no policy overrides them; then deny rules, then the allow
+// lists, then Flex's need for a Flex role (45050). On error the Decision is
+// the zero value.
+func (p *Policy) Resolve(l Login) (Decision, error) {
+	if p == nil {
+		return Resolve(l)
+	}
+	switch l.Source {
+	case Console:
+		return p.resolveConsole(l)
+	case SSO:
+		if len(l.ConsoleRoles) > 0 {
+			return Resolve(l)
+		}
+		return p.resolveSSO(l.Attributes)
+	}
+	return Resolve(l)
+}
+
+func (p *Policy) resolveConsole(l Login) (Decision, error) {
+	d, err := Resolve(l)
+	if err != nil || !p.consoleLimited {
+		return d, err
+	}
+	best := consoleRoleCount
+	for _, given := range l.ConsoleRoles {
+		c, _ := consoleRoleFold(string(given))
+		if i := consoleIndex(c); c != BillingManager && i < best {
+			best = i
+		}
+	}
+	if best < consoleRoleCount && p.console&(1<<best) != 0 {
+		return d, nil
+	}
+	return Decision{}, &Error{Kind: ErrDenied, Attribute: attrConsoleRole, Value: "console.allow",
+		problem: problemDeniedConsole, console: consoleRoleAt(best)}
+}
+
+// consoleIndex returns the index of c in consoleRoleAt, or consoleRoleCount.
+func consoleIndex(c ConsoleRole) int {
+	for i := 0; i < consoleRoleCount; i++ {
+		if consoleRoleAt(i) == c {
+			return i
+		}
+	}
+	return consoleRoleCount
+}
+
+func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
+	got, err := parseSSO(attrs, &p.sso)
+	if err != nil {
+		return Decision{}, err
+	}
+	var buf [4]uint64
+	in := p.userGroups(attrs[p.groups], buf[:0])
+	var valBuf [8][]string
+	vals := p.attributeValues(attrs, valBuf[:0])
+	for i := range p.deny {
+		if p.deny[i].failing(in, vals, p.foldGroups) < 0 {
+			return Decision{}, &Error{Kind: ErrDenied, Value: p.deny[i].name, problem: problemDeniedRule}
+		}
+	}
+	var reasonBuf [16]Reason
+	extra := reasonBuf[:0]
+	for i := range p.rules {
+		if p.rules[i].failing(in, vals, p.foldGroups) < 0 {
+			got.set |= p.rules[i].grant
+			extra = append(extra, p.rules[i].reason)
+		}
+	}
+	if p.defaultInsights != 0 && got.set&insightsGate != 0 && got.set&wfoRoles == 0 {
+		got.set |= p.defaultInsights
+		extra = append(extra, reasonDefaultInsights)
+	}
+	if p.limited {
+		if outside := got.set &^ p.allow; outside != 0 {
+			return Decision{}, &Error{Kind: ErrDenied, Attribute: p.sso.name(0), Value: "sso.allow",
+				problem: problemDeniedAllow, roles: outside}
+		}
+	}
+	return decideSSO(attrs, got, &p.sso, extra)
+}
+
+var reasonDefaultInsights = Reason{Rule: "policy.default_insights_role",
+	Message: "the policy's default_insights_role is added for admin or supervisor without a wfo.* role"}
+
+// groupBits is the set of a user's groups that the policy's rules name, one
+// bit per group id.
+type groupBits []uint64
+
+func (g groupBits) has(id int) bool { return id/64 < len(g) && g[id/64]&(1<<(id%64)) != 0 }
+
+// userGroups returns the groups of a user as bits, in buf when it is large
+// enough. Groups are taken one per value as sent, never split: AD group DNs
+// hold commas.
+func (p *Policy) userGroups(groups []string, buf []uint64) groupBits {
+	words := (len(p.groupIndex) + 63) / 64
+	if cap(buf) < words {
+		buf = make([]uint64, 0, words)
+	}
+	bits := groupBits(buf[:words])
+	clear(bits)
+	for _, g := range groups {
+		if p.foldGroups {
+			g = strings.ToLower(g)
+		}
+		if id, ok := p.groupIndex[g]; ok {
+			bits[id/64] |= 1 << (id % 64)
+		}
+	}
+	return bits
+}
+
+// failing returns the index of the first condition of r that does not hold
+// for a user in groups in with attribute values vals, or -1 when r matches. Conditions count
+// in the order any_group lists (group and any_group), all_groups, attributes.
+func (r *policyRule) failing(in groupBits, vals [][]string, fold bool) int {
+	n := 0
+	for _, ids := range r.anyIDs {
+		ok := false
+		for _, id := range ids {
+			if in.has(id) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return n
+		}
+		n++
+	}
+	for _, id := range r.allIDs {
+		if !in.has(id) {
+			return n
+		}
+		n++
+	}
+	for i := range r.attrs {
+		if !r.attrs[i].holds(vals[r.attrs[i].id], fold) {
+			return n
+		}
+		n++
+	}
+	return -1
+}
+
+// attributeValues returns the values of every attribute the rules test, by
+// id, in buf when it is large enough: one map look-up per attribute name.
+func (p *Policy) attributeValues(attrs map[string][]string, buf [][]string) [][]string {
+	for _, name := range p.attrNames {
+		buf = append(buf, attrs[name])
+	}
+	return buf
+}
+
+// compileGroups gives every group the rules name a bit, and every attribute
+// they test an id, so that matching a login costs one map look-up per group
+// of the user and per attribute name, then bit tests.
+func (p *Policy) compileGroups() {
+	p.groupIndex = map[string]int{}
+	id := func(g string) int {
+		if p.foldGroups {
+			g = strings.ToLower(g)
+		}
+		i, ok := p.groupIndex[g]
+		if !ok {
+			i = len(p.groupIndex)
+			p.groupIndex[g] = i
+		}
+		return i
+	}
+	for _, list := range [...][]policyRule{p.rules, p.deny} {
+		for i := range list {
+			r := &list[i]
+			for _, any := range r.anyGroups {
+				ids := make([]int, len(any))
+				for j, g := range any {
+					ids[j] = id(g)
+				}
+				r.anyIDs = append(r.anyIDs, ids)
+			}
+			for _, g := range r.allGroups {
+				r.allIDs = append(r.allIDs, id(g))
+			}
+			for j := range r.attrs {
+				name := r.attrs[j].name
+				k := slices.Index(p.attrNames, name)
+				if k < 0 {
+					k = len(p.attrNames)
+					p.attrNames = append(p.attrNames, name)
+				}
+				r.attrs[j].id = k
+			}
+		}
+	}
+}
+
+func (c *attrCondition) holds(values []string, fold bool) bool {
+	for _, v := range values {
+		for _, w := range c.values {
+			switch c.op {
+			case "prefix":
+				if strings.HasPrefix(v, w) || fold && len(v) >= len(w) && strings.EqualFold(v[:len(w)], w) {
+					return true
+				}
+			default:
+				if v == w || fold && strings.EqualFold(v, w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// PolicyIssue is one problem in a policy file.
+type PolicyIssue struct {
+	Line, Column int    // 1-based position in the YAML file, 0 if unknown
+	Field        string // YAML path such as "sso.rules[2].grant[0]"
+	Message      string
+}
+
+// PolicyError lists every problem LoadPolicy found in a policy file.
+type PolicyError struct {
+	File   string
+	Issues []PolicyIssue
+}
+
+// Error lists the problems one per line, each as file:line:column: field: message.
+func (e *PolicyError) Error() string {
+	var b strings.Builder
+	b.WriteString("flexroles: invalid policy")
+	if e.File != "" {
+		b.WriteString(" " + e.File)
+	}
+	b.WriteString(": " + strconv.Itoa(len(e.Issues)) + " problem")
+	if len(e.Issues) != 1 {
+		b.WriteString("s")
+	}
+	for _, is := range e.Issues {
+		b.WriteString("\n  ")
+		if e.File != "" {
+			b.WriteString(e.File + ":")
+		}
+		b.WriteString(strconv.Itoa(is.Line) + ":" + strconv.Itoa(is.Column) + ": ")
+		if is.Field != "" {
+			b.WriteString(is.Field + ": ")
+		}
+		b.WriteString(is.Message)
+	}
+	return b.String()
+}
+
+// LoadPolicy reads a policy in YAML and checks it whole: every problem is
+// reported at once in a *PolicyError, and no Policy is returned then. Files
+// over MaxPolicySize, YAML anchors and aliases, unknown keys and duplicate
+// keys are refused.
+func LoadPolicy(r io.Reader) (*Policy, error) {
+	return loadPolicy(r, "")
+}
+
+// LoadPolicyFile is LoadPolicy on the file at path; its issues name the file.
+func LoadPolicyFile(path string) (*Policy, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &PolicyError{File: path, Issues: []PolicyIssue{{Message: err.Error()}}}
+	}
+	defer f.Close()
+	return loadPolicy(f, path)
+}
+
+func loadPolicy(r io.Reader, file string) (*Policy, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxPolicySize+1))
+	if err != nil {
+		return nil, &PolicyError{File: file, Issues: []PolicyIssue{{Message: "reading the policy: " + err.Error()}}}
+	}
+	if len(data) > MaxPolicySize {
+		return nil, &PolicyError{File: file, Issues: []PolicyIssue{{Message: "the policy is larger than " +
+			strconv.Itoa(MaxPolicySize>>20) + " MiB; a role policy never needs that much"}}}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &PolicyError{File: file, Issues: []PolicyIssue{{Line: 1, Column: 1, Message: "the policy is empty; it needs at least \"version: 1\""}}}
+	}
+	p, issues := compilePolicy(data)
+	if len(issues) > 0 {
+		return nil, &PolicyError{File: file, Issues: issues}
+	}
+	return p, nil
+}

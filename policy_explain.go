@@ -1,0 +1,132 @@
+package flexroles
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// RuleTrace says how one policy rule applied to a login.
+type RuleTrace struct {
+	Rule    string // the rule's name
+	Deny    bool   // a deny rule rather than a grant rule
+	Matched bool   // every condition held
+	Why     string // for a rule that did not match: the first condition that failed
+	Grant   []Role // what a grant rule gives
+}
+
+// Explain returns, for an SSO login, each deny rule and then each grant rule
+// in file order, matched or not and why not. It explains; Resolve decides,
+// and Twilio's rules still apply there. A Console login, or a nil Policy,
+// has no rules to trace.
+func (p *Policy) Explain(l Login) []RuleTrace {
+	if p == nil || l.Source != SSO {
+		return nil
+	}
+	groups := l.Attributes[p.groups]
+	in := p.userGroups(groups, nil)
+	vals := p.attributeValues(l.Attributes, nil)
+	out := make([]RuleTrace, 0, len(p.deny)+len(p.rules))
+	for _, list := range [...][]policyRule{p.deny, p.rules} {
+		for i := range list {
+			r := &list[i]
+			why := r.why(r.failing(in, vals, p.foldGroups), groups, l.Attributes, p.groups)
+			out = append(out, RuleTrace{Rule: r.name, Deny: r.deny, Matched: why == "", Why: why, Grant: r.grant.list()})
+		}
+	}
+	return out
+}
+
+// why says in words which condition of r failed: n as failing returns it.
+func (r *policyRule) why(n int, groups []string, attrs map[string][]string, groupsName string) string {
+	has := " (" + groupsName + " has " + quoteList(groups) + ")"
+	switch {
+	case n < 0:
+		return ""
+	case n < len(r.anyGroups):
+		if any := r.anyGroups[n]; len(any) > 1 {
+			return "in none of the groups " + quoteList(any) + has
+		}
+		return "not in group " + strconv.Quote(r.anyGroups[n][0]) + has
+	case n < len(r.anyGroups)+len(r.allGroups):
+		return "not in group " + strconv.Quote(r.allGroups[n-len(r.anyGroups)]) + ", one of all_groups" + has
+	}
+	c := r.attrs[n-len(r.anyGroups)-len(r.allGroups)]
+	verb := map[string]string{"equals": "equal to", "in": "among", "prefix": "starting with"}[c.op]
+	return "attribute " + strconv.Quote(c.name) + " " + quoteList(attrs[c.name]) + " has no value " + verb + " " + quoteList(c.values)
+}
+
+func quoteList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = quoteShort(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// Lint returns what is legal in the policy but likely a mistake: a grant
+// rule that a deny rule always overrides, because every login the grant
+// rule matches is one the deny rule matches too.
+func (p *Policy) Lint() []PolicyIssue {
+	if p == nil {
+		return nil
+	}
+	var out []PolicyIssue
+	for _, g := range p.rules {
+		for _, d := range p.deny {
+			if d.impliedBy(&g) {
+				out = append(out, PolicyIssue{Line: g.at.line, Column: g.at.column, Field: g.field,
+					Message: "rule " + strconv.Quote(g.name) + " never grants anything: every login it matches is refused by deny rule " + strconv.Quote(d.name)})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// impliedBy reports whether every login g matches is one d matches too,
+// judged from the conditions as written (exact names, no case folding).
+func (d *policyRule) impliedBy(g *policyRule) bool {
+	required := slices.Clone(g.allGroups)
+	for _, any := range g.anyGroups {
+		if len(any) == 1 {
+			required = append(required, any[0])
+		}
+	}
+	for _, any := range d.anyGroups {
+		ok := false
+		for _, want := range any {
+			ok = ok || slices.Contains(required, want)
+		}
+		for _, gany := range g.anyGroups {
+			ok = ok || subset(gany, any)
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, want := range d.allGroups {
+		if !slices.Contains(required, want) {
+			return false
+		}
+	}
+	for _, c := range d.attrs {
+		if !slices.ContainsFunc(g.attrs, func(gc attrCondition) bool {
+			membership := gc.op != "prefix" && c.op != "prefix" // equals is in with one value
+			return gc.name == c.name && (gc.op == c.op || membership) && subset(gc.values, c.values)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// subset reports whether every value of a is in b.
+func subset(a, b []string) bool {
+	for _, v := range a {
+		if !slices.Contains(b, v) {
+			return false
+		}
+	}
+	return true
+}
