@@ -126,6 +126,20 @@
 //     [ErrInvalidAttribute], unknown → [ErrUnknownRole], not given →
 //     [ErrSSOOnlyRole].
 //
+// # Policies
+//
+// An organisation's rules go on top of Twilio's in a [Policy], loaded from
+// YAML by [LoadPolicy]: rules that grant roles by IdP group and attribute,
+// deny rules, and allow lists for SSO roles and Console roles. Its Resolve
+// keeps Twilio's checks first, then deny rules, then the allow lists
+// ([ErrDenied]), then Flex's need for a Flex role (45050):
+//
+//	rules: [{name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.team_leader]}]
+//	{"groups": ["CC-Leads"], "email": …, "full_name": …} → ["supervisor","wfo.team_leader"]
+//
+// A policy file carries its own test cases, which package policytest runs
+// under go test. docs/policy.md in the repository documents every key.
+//
 // # Output
 //
 // [Decision.Roles] is de-duplicated and in canonical order, whatever the
