@@ -1,7 +1,9 @@
 package flexroles_test
 
 import (
+	"bytes"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -110,4 +112,36 @@ func checkError(t *testing.T, d flexroles.Decision, err error) {
 	if (e.Code == 45050) != errors.Is(err, flexroles.ErrMissingAttribute) {
 		t.Fatalf("error %v has code %d", err, e.Code)
 	}
+}
+
+// FuzzLoadPolicy checks that no input makes LoadPolicy panic, that it
+// returns either a Policy or a *PolicyError with at least one issue, and
+// that a loaded policy resolves and runs its tests without panicking.
+func FuzzLoadPolicy(f *testing.F) {
+	if seed, err := os.ReadFile("examples/policy.yaml"); err == nil {
+		f.Add(seed)
+	}
+	f.Add([]byte("version: 1\nsso:\n  rules:\n    - {name: a, when: {group: G}, grant: [agent]}\n"))
+	f.Add([]byte("version: 1\nx: &a [1]\ny: *a\n"))
+	f.Add([]byte("version: 1\nsso:\n\trules: []\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := flexroles.LoadPolicy(bytes.NewReader(data))
+		if err != nil {
+			var pe *flexroles.PolicyError
+			if p != nil || !errors.As(err, &pe) || len(pe.Issues) == 0 {
+				t.Fatalf("LoadPolicy: policy %v, error %v", p, err)
+			}
+			return
+		}
+		p.Test()
+		l := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
+			"email": {"a@b.co"}, "full_name": {"A"}, "groups": {"G", "CC-Leads"}, "department": {"Quality"},
+		}}
+		d, err := p.Resolve(l)
+		if err != nil {
+			checkError(t, d, err)
+		}
+		p.Explain(l)
+		p.Lint()
+	})
 }
