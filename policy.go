@@ -336,7 +336,12 @@ func LoadPolicy(r io.Reader) (*Policy, error) {
 func LoadPolicyFile(path string) (*Policy, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &PolicyError{File: path, Issues: []PolicyIssue{{Message: err.Error()}}}
+		msg := err.Error()
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Op + ": " + pe.Err.Error() // the path is the PolicyError's File
+		}
+		return nil, &PolicyError{File: path, Issues: []PolicyIssue{{Message: msg}}}
 	}
 	defer f.Close()
 	return loadPolicy(f, path)

@@ -26,7 +26,7 @@ type insightWant struct{ field, value string }
 type PolicyTestResult struct {
 	Name    string // the case's name
 	Line    int    // where the case starts in the policy file
-	Failure string // what differs, "" when the case passed
+	Failure string // what differs, one line each; "" when the case passed
 }
 
 // Test runs the test cases written in the policy file's tests list against
@@ -65,7 +65,7 @@ func (tc *policyTest) run(p *Policy) string {
 			diffs = append(diffs, "insights."+w.field+": want "+w.value+", got "+got)
 		}
 	}
-	return strings.Join(diffs, "; ")
+	return strings.Join(diffs, "\n")
 }
 
 func rolesText(roles []Role) string {

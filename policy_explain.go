@@ -53,6 +53,9 @@ func (r *policyRule) why(n int, groups []string, attrs map[string][]string, grou
 	}
 	c := r.attrs[n-len(r.anyGroups)-len(r.allGroups)]
 	verb := map[string]string{"equals": "equal to", "in": "among", "prefix": "starting with"}[c.op]
+	if len(attrs[c.name]) == 0 {
+		return "attribute " + strconv.Quote(c.name) + " is absent; the rule wants a value " + verb + " " + quoteList(c.values)
+	}
 	return "attribute " + strconv.Quote(c.name) + " " + quoteList(attrs[c.name]) + " has no value " + verb + " " + quoteList(c.values)
 }
 
