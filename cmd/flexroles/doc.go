@@ -1,17 +1,24 @@
-// Flexroles tells which roles Twilio Flex gives a user at login, and why.
+// Flexroles tells which roles Twilio Flex gives a user at login, and why,
+// and checks and tests an organisation's role policy.
 //
 // It applies Twilio's platform rules, as package
-// github.com/flexroles/flexroles implements them, to one login described
-// on the command line, and prints the roles Flex writes to the TaskRouter
-// worker's attributes.roles, what Flex Insights lets the user do, and the
-// rule behind each step; or, when Flex would refuse the login, the kind of
-// refusal and what to change.
+// github.com/flexroles/flexroles implements them, and optionally a policy
+// file (IdP groups and attributes to roles; see docs/policy.md), to one
+// login described on the command line, and prints the roles Flex writes to
+// the TaskRouter worker's attributes.roles, what Flex Insights lets the user
+// do, and the rule behind each step; or, when the login is refused, the kind
+// of refusal and what to change.
 //
 // Usage:
 //
-//	flexroles resolve [--json] --console ROLE [--console ROLE ...] [--sso roles=ROLES ...]
-//	flexroles resolve [--json] --sso NAME=VALUE [--sso NAME=VALUE ...]
+//	flexroles resolve [--json] [--policy POLICY] --console ROLE [--console ROLE ...] [--sso roles=ROLES ...]
+//	flexroles resolve [--json] [--policy POLICY] --sso NAME=VALUE [--sso NAME=VALUE ...]
+//	flexroles explain --policy POLICY <login flags as resolve>
+//	flexroles validate POLICY
+//	flexroles test [-v] POLICY
 //	flexroles help
+//
+// "flexroles COMMAND -h" prints a command's flags.
 //
 // # Console logins
 //
@@ -62,7 +69,8 @@
 //
 // When Flex would refuse the login, flexroles prints "refused:" and the kind
 // of refusal, one of missing_attribute, invalid_attribute, unknown_role,
-// console_only_role, sso_only_role, no_flex_access and invalid_login; the
+// console_only_role, sso_only_role, no_flex_access, invalid_login and, with
+// --policy, denied (see Policies below); the
 // Flex error code when there is one (45050 for missing_attribute); the
 // message, which says what to change; and the attribute, value (quoted) and
 // did-you-mean suggestion involved, when there are. For example:
@@ -96,9 +104,85 @@
 //	 "error": {"kind": "missing_attribute", "code": 45050, "attribute": "email",
 //	           "value": "", "suggestion": "", "message": "..."}}
 //
+// # Policies
+//
+// --policy POLICY makes resolve decide through a policy file, as
+// (*flexroles.Policy).Resolve does: Twilio's checks first, then the deny
+// rules, the grant rules, the allow lists and Flex's need for a Flex role.
+// Under a policy the roles attribute is optional. A login the policy
+// refuses is kind denied, and its value names the deny rule or the key:
+//
+//	$ flexroles resolve --policy examples/policy.yaml \
+//		--sso email=o@example.com --sso full_name=O --sso groups=Offboarded
+//	refused: denied
+//	message: flexroles: the policy's deny rule "offboarded" refuses this login; ...
+//	value: "offboarded"
+//
+// A policy file that cannot be read or is invalid is not a refusal: resolve
+// and explain print "flexroles: COMMAND: the policy POLICY does not load"
+// and its problems, as validate does, on standard error, nothing on
+// standard output, and exit 2.
+//
+// explain --policy POLICY takes the login flags of resolve and prints each
+// deny rule and then each grant rule of the policy in file order, with what
+// a grant rule grants, "matched" or "not matched:" and the first condition
+// that failed; then a blank line and the outcome exactly as resolve
+// --policy prints it, whose reasons name the platform rules applied:
+//
+//	$ flexroles explain --policy examples/policy.yaml --sso email=q@example.com \
+//		--sso full_name=Q --sso groups=CC-Leads --sso department=Sales
+//	policy examples/policy.yaml, rules in order:
+//	  deny "offboarded": not matched: not in group "Offboarded" (groups has ["CC-Leads"])
+//	  rule "agents" grants [agent]: matched
+//	  rule "team leads" grants [supervisor, wfo.team_leader]: matched
+//	  rule "quality assurance" grants [wfo.quality_manager]: not matched: attribute "department" ["Sales"] has no value equal to ["Quality"]
+//	  rule "analysts" grants [supervisor, wfo.data_analyst]: not matched: not in group "CC-Analytics" (groups has ["CC-Leads"])
+//
+//	granted
+//	roles: ["supervisor","agent","wfo.team_leader"]
+//	...
+//
+// A matched grant rule's roles may still be refused later (a deny rule,
+// sso.allow). Rules apply to SSO logins only; for a Console login explain
+// says so and prints the outcome. explain has no --json.
+//
+// validate POLICY loads the policy and prints every problem, one a line, as
+// FILE:LINE:COL: FIELD: MESSAGE, where FIELD is the YAML path of the
+// offending node (a file that cannot be opened has no position or field),
+// and exits 1. A valid policy prints its warnings, legal but likely
+// mistakes such as a grant rule that a deny rule always overrides, the same
+// way prefixed "warning: ", then a summary, and exits 0:
+//
+//	$ flexroles validate policy.yaml
+//	policy.yaml:6:15: sso.rules[0].grant[0]: unknown role "supervisr" (did you mean "supervisor"?)
+//	policy.yaml:10:3: sso.colour: unknown key "colour"; known here: attributes, allow, ...
+//
+//	$ flexroles validate examples/policy.yaml
+//	examples/policy.yaml: ok (4 rules, 1 deny rule, 12 tests)
+//
+// test [-v] POLICY runs the test cases of the policy's tests list in file
+// order, like go test: each failing case is "--- FAIL: NAME (FILE:LINE)"
+// followed by what it wanted and what it got, indented; with -v each
+// passing case is "--- PASS: NAME" too. The last line is "ok  POLICY  N
+// passed" or "FAIL  POLICY  N passed, M failed":
+//
+//	$ flexroles test policy.yaml
+//	--- FAIL: agent is supervisor (policy.yaml:17)
+//	    roles: want [supervisor], got [agent]
+//	FAIL  policy.yaml  2 passed, 1 failed
+//
+// A policy that does not load prints its problems as validate does and
+// "FAIL  POLICY  [invalid policy]"; one with no test cases prints so and
+// "FAIL  POLICY  [no tests]": an untested policy proves nothing.
+//
 // # Exit status
 //
-// 0 when the login is granted, 1 when it is refused, 2 on bad usage (an
-// unknown command or flag, no --console or --sso, an --sso without '=').
+// resolve and explain: 0 when the login is granted, 1 when it is refused.
+// validate: 0 when the policy is valid, warnings or not, 1 when it is not.
+// test: 0 when every case passes, 1 when one fails, the policy does not
+// load or has no test cases.
+// Every command: 2 on bad usage (an unknown command or flag, no --console or
+// --sso, an --sso without '=', no policy file, a stray argument), and for
+// resolve and explain also when the --policy file does not load.
 // "flexroles help", -h and --help print the usage and exit 0.
 package main

@@ -6,27 +6,40 @@ import (
 	"os"
 )
 
-// Exit statuses of run.
+// Exit statuses of run. resolve and explain use exitGranted and
+// exitRefused; validate and test use exitOK and exitFailed.
 const (
 	exitGranted = 0 // the login is granted, or help was asked for
-	exitRefused = 1 // Flex would refuse the login
-	exitUsage   = 2 // the command line is wrong
+	exitRefused = 1 // the login is refused
+	exitOK      = 0 // the policy is valid, or its test cases pass
+	exitFailed  = 1 // the policy is invalid, has no test cases, or one fails
+	exitUsage   = 2 // the command line is wrong, or resolve's or explain's policy does not load
 )
 
 // synopsis is the short usage message printed after a usage error.
 const synopsis = `usage:
-  flexroles resolve [--json] --console ROLE [--console ROLE ...] [--sso roles=ROLES ...]
-  flexroles resolve [--json] --sso NAME=VALUE [--sso NAME=VALUE ...]
+  flexroles resolve [--json] [--policy POLICY] --console ROLE [--console ROLE ...] [--sso roles=ROLES ...]
+  flexroles resolve [--json] [--policy POLICY] --sso NAME=VALUE [--sso NAME=VALUE ...]
+  flexroles explain --policy POLICY <login flags as resolve>
+  flexroles validate POLICY
+  flexroles test [-v] POLICY
   flexroles help
 `
 
 // usage is the usage message printed by help, -h and --help.
 const usage = synopsis + `
-Resolves one Twilio Flex login and prints the worker's roles, the Flex
-Insights capabilities and the reasons, or why Flex refuses the login.
-Run "flexroles resolve -h" for the flags.
+resolve   resolves one Twilio Flex login, by Twilio's rules and then the
+          policy file if given, and prints the worker's roles, the Flex
+          Insights capabilities and the reasons, or why the login is refused
+explain   shows each rule of the policy file as it applies to one login,
+          matched or why not, then the outcome as resolve prints it
+validate  checks a policy file and prints every problem with its position
+test      runs the test cases written in a policy file
 
-Exit status: 0 granted, 1 refused, 2 bad usage.
+Run "flexroles COMMAND -h" for a command's flags.
+
+Exit status: 0 granted, valid or passed; 1 refused, invalid or failed;
+2 bad usage, or a policy given to resolve or explain that does not load.
 The manual: go doc github.com/flexroles/flexroles/cmd/flexroles
 `
 
@@ -46,6 +59,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd := args[0]; cmd {
 	case "resolve":
 		return runResolve(args[1:], stdout, stderr)
+	case "explain":
+		return runExplain(args[1:], stdout, stderr)
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
+	case "test":
+		return runTest(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitGranted
@@ -62,6 +81,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func usageError(stderr io.Writer, format string, a ...any) int {
 	fmt.Fprintf(stderr, "flexroles: "+format+"\n", a...)
 	fmt.Fprint(stderr, synopsis)
-	fmt.Fprint(stderr, `Run "flexroles help" or "flexroles resolve -h" for more.`+"\n")
+	fmt.Fprint(stderr, `Run "flexroles help" or "flexroles COMMAND -h" for more.`+"\n")
 	return exitUsage
 }

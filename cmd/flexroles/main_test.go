@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -207,7 +209,7 @@ func TestRunText(t *testing.T) {
 		},
 		{
 			name:       "unknown subcommand",
-			reason:     "brief: resolve is the only command",
+			reason:     "an unknown command is bad usage, not a guess at the nearest one",
 			args:       []string{"resolv", "--console", "Owner"},
 			wantCode:   exitUsage,
 			wantStderr: []string{`flexroles: unknown command "resolv"`, "usage:"},
@@ -388,6 +390,13 @@ func TestRunJSON(t *testing.T) {
 			wantError: &jsonError{Kind: "sso_only_role", Attribute: "roles", Value: "wfo.quality_manager"},
 		},
 		{
+			name:      "policy deny rule",
+			reason:    "issue 4: a deny rule that matches refuses with kind denied, Value naming the rule",
+			args:      []string{"resolve", "--policy", examplePolicy, "--sso", "email=o@x.co", "--sso", "full_name=O", "--sso", "groups=CC-Leads", "--sso", "groups=Offboarded"},
+			wantCode:  exitRefused,
+			wantError: &jsonError{Kind: "denied", Value: "offboarded"},
+		},
+		{
 			name:      "console only role over sso",
 			reason:    "SPEC §3: flex.readonlyadmin cannot come from SSO",
 			args:      sso("agent,flex.readonlyadmin"),
@@ -457,4 +466,316 @@ func TestRunJSONRolesIsArray(t *testing.T) {
 		assert.True(t, bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")), "%s is an array: %s", key, v)
 	}
 	assert.JSONEq(t, `["admin","wfo.full_access"]`, string(raw["roles"]), "SPEC §2: Owner gets admin and wfo.full_access")
+}
+
+// examplePolicy is the shipped example policy, whose tests all pass.
+const examplePolicy = "../../examples/policy.yaml"
+
+// badPolicy has an unknown role at 6:15, a duplicate rule name, an empty
+// when and an unknown key at 10:3.
+const badPolicy = `version: 1
+sso:
+  rules:
+    - name: leads
+      when: {group: CC-Leads}
+      grant: [supervisr]
+    - name: leads
+      when: {}
+      grant: [agent]
+  colour: blue
+`
+
+// failingPolicy is valid, with a grant rule its deny rule always overrides
+// (a lint warning at 7:7) and three test cases of which the last two fail.
+const failingPolicy = `version: 1
+sso:
+  rules:
+    - name: agents
+      when: {group: CC-Agents}
+      grant: [agent]
+    - name: shadowed
+      when: {group: Offboarded}
+      grant: [supervisor]
+  deny:
+    - name: offboarded
+      when: {group: Offboarded}
+tests:
+  - name: agent
+    login: {sso: {email: a@x.co, full_name: A, groups: [CC-Agents]}}
+    want: {roles: [agent]}
+  - name: agent is supervisor
+    login: {sso: {email: a@x.co, full_name: A, groups: [CC-Agents]}}
+    want: {roles: [supervisor]}
+  - name: wrongly expected denial
+    login: {sso: {email: a@x.co, full_name: A, groups: [CC-Agents]}}
+    want: {error: denied}
+`
+
+// writePolicy writes a policy file into dir and returns its path.
+func writePolicy(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
+}
+
+// TestRunPolicy checks validate, test, explain and resolve --policy: their
+// output, in order, and exit statuses.
+func TestRunPolicy(t *testing.T) {
+	dir := t.TempDir()
+	bad := writePolicy(t, dir, "bad.yaml", badPolicy)
+	failing := writePolicy(t, dir, "failing.yaml", failingPolicy)
+	untested := writePolicy(t, dir, "untested.yaml", "version: 1\n")
+	missing := filepath.Join(dir, "missing.yaml")
+	qaInSales := []string{"--sso", "email=q@x.co", "--sso", "full_name=Q", "--sso", "groups=CC-Leads", "--sso", "groups=QA", "--sso", "department=Sales"}
+	offboarded := []string{"--sso", "email=o@x.co", "--sso", "full_name=O", "--sso", "groups=CC-Leads", "--sso", "groups=Offboarded"}
+	args := func(a []string, more ...string) []string { return append(a[:len(a):len(a)], more...) }
+
+	tests := []struct {
+		name       string
+		reason     string
+		args       []string
+		wantCode   int
+		wantStdout []string // substrings of stdout, each required, in this order
+		notStdout  []string // substrings stdout must not hold
+		wantStderr []string // substrings of stderr; stderr must be empty when nil, stdout empty when not
+	}{
+		{
+			name:       "validate the example",
+			reason:     "issue 4: a valid policy prints POLICY: ok with its counts (4 rules, 1 deny rule, 12 tests) and exits 0",
+			args:       []string{"validate", examplePolicy},
+			wantCode:   exitOK,
+			wantStdout: []string{examplePolicy + ": ok (4 rules, 1 deny rule, 12 tests)\n"},
+			notStdout:  []string{"warning:"},
+		},
+		{
+			name:     "validate a bad policy",
+			reason:   "issue 4: every problem is listed with FILE:LINE:COL: FIELD: MESSAGE, exit 1, never ok",
+			args:     []string{"validate", bad},
+			wantCode: exitFailed,
+			wantStdout: []string{
+				bad + `:6:15: sso.rules[0].grant[0]: unknown role "supervisr" (did you mean "supervisor"?)` + "\n",
+				bad + `:7:7: sso.rules[1].name: duplicate rule name "leads"`,
+				bad + `:8:13: sso.rules[1].when: `,
+				bad + `:10:3: sso.colour: unknown key "colour"`,
+			},
+			notStdout: []string{": ok"},
+		},
+		{
+			name:       "validate warns about a shadowed rule",
+			reason:     "issue 4: validate warns about grant rules a deny always overrides; warnings do not fail validation",
+			args:       []string{"validate", failing},
+			wantCode:   exitOK,
+			wantStdout: []string{"warning: " + failing + `:7:7: sso.rules[1]: rule "shadowed" never grants anything`, failing + ": ok (2 rules, 1 deny rule, 3 tests)\n"},
+		},
+		{
+			name:       "validate a missing file",
+			reason:     "a file that cannot be opened is an invalid policy (exit 1) printed without a position",
+			args:       []string{"validate", missing},
+			wantCode:   exitFailed,
+			wantStdout: []string{missing + ": open: no such file"},
+			notStdout:  []string{": ok"},
+		},
+		{
+			name:       "validate without a file",
+			reason:     "validate needs the policy file: bad usage",
+			args:       []string{"validate"},
+			wantCode:   exitUsage,
+			wantStderr: []string{"flexroles: validate: no policy file given", "usage:"},
+		},
+		{
+			name:       "validate two files",
+			reason:     "a second argument would be silently ignored otherwise",
+			args:       []string{"validate", examplePolicy, bad},
+			wantCode:   exitUsage,
+			wantStderr: []string{"flexroles: validate: unexpected argument"},
+		},
+		{
+			name:       "test the example",
+			reason:     "issue 4: the shipped example's cases all pass; without -v only the summary line prints",
+			args:       []string{"test", examplePolicy},
+			wantCode:   exitOK,
+			wantStdout: []string{"ok  " + examplePolicy + "  12 passed\n"},
+			notStdout:  []string{"--- PASS", "--- FAIL"},
+		},
+		{
+			name:     "test the example verbosely",
+			reason:   "-v prints each passing case in file order, then the summary",
+			args:     []string{"test", "-v", examplePolicy},
+			wantCode: exitOK,
+			wantStdout: []string{
+				"--- PASS: agent gets the agent desktop only\n",
+				"--- PASS: offboarded lead is refused whatever else matches\n",
+				"--- PASS: console owner is the admin\n",
+				"ok  " + examplePolicy + "  12 passed\n",
+			},
+			notStdout: []string{"--- FAIL"},
+		},
+		{
+			name:     "test a failing policy",
+			reason:   "issue 4: a failing case is --- FAIL with its position and the indented difference; exit 1",
+			args:     []string{"test", failing},
+			wantCode: exitFailed,
+			wantStdout: []string{
+				"--- FAIL: agent is supervisor (" + failing + ":17)\n    roles: want [supervisor], got [agent]\n",
+				"--- FAIL: wrongly expected denial (" + failing + ":20)\n    want error denied, got roles [agent]\n",
+				"FAIL  " + failing + "  1 passed, 2 failed\n",
+			},
+			notStdout: []string{"--- PASS", "ok  "},
+		},
+		{
+			name:       "test a failing policy verbosely",
+			reason:     "-v adds the passing cases, in file order among the failures",
+			args:       []string{"test", "-v", failing},
+			wantCode:   exitFailed,
+			wantStdout: []string{"--- PASS: agent\n", "--- FAIL: agent is supervisor", "FAIL  " + failing + "  1 passed, 2 failed\n"},
+		},
+		{
+			name:       "test a bad policy",
+			reason:     "issue 4: a policy that does not load fails, its problems printed as validate prints them",
+			args:       []string{"test", bad},
+			wantCode:   exitFailed,
+			wantStdout: []string{bad + ":6:15: sso.rules[0].grant[0]: unknown role", "FAIL  " + bad + "  [invalid policy]\n"},
+			notStdout:  []string{"ok  "},
+		},
+		{
+			name:       "test a policy without tests",
+			reason:     "an untested policy proves nothing: exit 1 with a message",
+			args:       []string{"test", untested},
+			wantCode:   exitFailed,
+			wantStdout: []string{untested + ": no test cases", "FAIL  " + untested + "  [no tests]\n"},
+			notStdout:  []string{"ok  "},
+		},
+		{
+			name:     "explain a QA lead in sales",
+			reason:   "issue 4: explain shows deny then grant rules in file order, matched, or not and why not, then the decision as resolve prints it",
+			args:     args([]string{"explain", "--policy", examplePolicy}, qaInSales...),
+			wantCode: exitGranted,
+			wantStdout: []string{
+				`deny "offboarded": not matched: not in group "Offboarded" (groups has ["CC-Leads", "QA"])` + "\n",
+				`rule "agents" grants [agent]: matched` + "\n",
+				`rule "team leads" grants [supervisor, wfo.team_leader]: matched` + "\n",
+				`rule "quality assurance" grants [wfo.quality_manager]: not matched: attribute "department" ["Sales"] has no value equal to ["Quality"]` + "\n",
+				`rule "analysts" grants [supervisor, wfo.data_analyst]: not matched: not in group "CC-Analytics"`,
+				"\ngranted\n",
+				`roles: ["supervisor","agent","wfo.team_leader"]` + "\n",
+				`policy.rule: policy rule "team leads" grants`,
+			},
+			notStdout: []string{"refused"},
+		},
+		{
+			name:       "explain an offboarded lead",
+			reason:     "issue 4: a matching deny rule shows matched and the refusal follows, exit 1 as resolve",
+			args:       args([]string{"explain", "--policy", examplePolicy}, offboarded...),
+			wantCode:   exitRefused,
+			wantStdout: []string{`deny "offboarded": matched` + "\n", `rule "agents" grants [agent]: matched`, "refused: denied\n", `value: "offboarded"`},
+			notStdout:  []string{"granted"},
+		},
+		{
+			name:       "explain a console login",
+			reason:     "rules apply to SSO logins only; a Developer outside console.allow is still refused by the policy",
+			args:       []string{"explain", "--policy", examplePolicy, "--console", "Developer"},
+			wantCode:   exitRefused,
+			wantStdout: []string{"no rules apply to a Console login", "refused: denied\n", `value: "console.allow"`},
+			notStdout:  []string{"rule \""},
+		},
+		{
+			name:       "explain without a policy",
+			reason:     "explain needs --policy: bad usage",
+			args:       args([]string{"explain"}, qaInSales...),
+			wantCode:   exitUsage,
+			wantStderr: []string{"flexroles: explain: no policy given"},
+		},
+		{
+			name:       "explain with a bad policy",
+			reason:     "a policy that does not load is exit 2 for explain, its problems on stderr, nothing on stdout",
+			args:       args([]string{"explain", "--policy", bad}, qaInSales...),
+			wantCode:   exitUsage,
+			wantStderr: []string{"flexroles: explain: the policy " + bad + " does not load", bad + ":6:15: sso.rules[0].grant[0]: unknown role"},
+		},
+		{
+			name:       "resolve through the policy",
+			reason:     "issue 4: with --policy the roles attribute is optional and matching rules grant the roles",
+			args:       args([]string{"resolve", "--policy", examplePolicy}, qaInSales...),
+			wantCode:   exitGranted,
+			wantStdout: []string{"granted\n", `roles: ["supervisor","agent","wfo.team_leader"]` + "\n", `policy.rule: policy rule "agents" grants agent`},
+			notStdout:  []string{"not matched"},
+		},
+		{
+			name:       "resolve denied by the policy",
+			reason:     "issue 4: a matching deny rule is kind denied, exit 1, the value naming the rule",
+			args:       args([]string{"resolve", "--policy", examplePolicy}, offboarded...),
+			wantCode:   exitRefused,
+			wantStdout: []string{"refused: denied\n", `value: "offboarded"` + "\n"},
+			notStdout:  []string{"granted"},
+		},
+		{
+			name:       "resolve with a bad policy",
+			reason:     "doc: an invalid --policy file is exit 2 with its problems on stderr, never a decision",
+			args:       args([]string{"resolve", "--json", "--policy", bad}, qaInSales...),
+			wantCode:   exitUsage,
+			wantStderr: []string{"flexroles: resolve: the policy " + bad + " does not load", bad + ":10:3: sso.colour: unknown key"},
+		},
+		{
+			name:       "resolve with a missing policy",
+			reason:     "doc: an unreadable --policy file is exit 2, not a refusal",
+			args:       []string{"resolve", "--policy", missing, "--console", "Owner"},
+			wantCode:   exitUsage,
+			wantStderr: []string{"flexroles: resolve: the policy " + missing + " does not load"},
+		},
+		{
+			name:       "help lists every command",
+			reason:     "the usage names each command",
+			args:       []string{"help"},
+			wantCode:   exitGranted,
+			wantStdout: []string{"flexroles resolve [--json] [--policy POLICY]", "flexroles explain --policy POLICY", "flexroles validate POLICY", "flexroles test [-v] POLICY"},
+		},
+		{
+			name:       "validate -h",
+			reason:     "each command's -h prints its usage on stdout, exit 0",
+			args:       []string{"validate", "-h"},
+			wantCode:   exitGranted,
+			wantStdout: []string{"flexroles validate POLICY", "FILE:LINE:COL: FIELD: MESSAGE"},
+		},
+		{
+			name:       "test -h",
+			reason:     "each command's -h prints its usage on stdout, exit 0",
+			args:       []string{"test", "-h"},
+			wantCode:   exitGranted,
+			wantStdout: []string{"flexroles test [-v] POLICY", "-v"},
+		},
+		{
+			name:       "explain -h",
+			reason:     "each command's -h prints its usage on stdout, exit 0",
+			args:       []string{"explain", "-h"},
+			wantCode:   exitGranted,
+			wantStdout: []string{"--policy POLICY", "--console ROLE", "--sso NAME=VALUE"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := cli(tt.args...)
+			assert.Equal(t, tt.wantCode, code, "exit status; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			rest := stdout
+			for _, s := range tt.wantStdout {
+				i := strings.Index(rest, s)
+				if !assert.True(t, i >= 0, "stdout holds %q after the previous substrings; %s\nstdout:\n%s", s, tt.reason, stdout) {
+					continue
+				}
+				rest = rest[i+len(s):]
+			}
+			for _, s := range tt.notStdout {
+				assert.NotContains(t, stdout, s, tt.reason)
+			}
+			if tt.wantStderr == nil {
+				assert.Empty(t, stderr, tt.reason)
+			} else {
+				assert.Empty(t, stdout, "errors before a decision write nothing to stdout; %s", tt.reason)
+			}
+			for _, s := range tt.wantStderr {
+				assert.Contains(t, stderr, s, tt.reason)
+			}
+		})
+	}
 }

@@ -14,19 +14,26 @@ import (
 
 // resolveUsage is the usage of the resolve command, printed by resolve -h.
 const resolveUsage = `usage:
-  flexroles resolve [--json] --console ROLE [--console ROLE ...] [--sso roles=ROLES ...]
-  flexroles resolve [--json] --sso NAME=VALUE [--sso NAME=VALUE ...]
+  flexroles resolve [--json] [--policy POLICY] --console ROLE [--console ROLE ...] [--sso roles=ROLES ...]
+  flexroles resolve [--json] [--policy POLICY] --sso NAME=VALUE [--sso NAME=VALUE ...]
 
-Resolves one login by Twilio Flex's rules and prints the worker's roles, the
-Flex Insights capabilities and the reasons, or why Flex refuses the login.
+Resolves one login by Twilio Flex's rules, and then by the policy file when
+one is given, and prints the worker's roles, the Flex Insights capabilities
+and the reasons, or why the login is refused.
 
-  --console ROLE     a Twilio Console role of the user (Owner, Administrator,
+` + loginFlagsUsage + `  --policy POLICY    decide through this policy file (see "flexroles validate")
+  --json             print one JSON object instead of text
+
+Exit status: 0 granted, 1 refused, 2 bad usage or a policy file that does
+not load (its problems go to stderr).
+`
+
+// loginFlagsUsage describes the flags that describe a login, shared by
+// resolve and explain.
+const loginFlagsUsage = `  --console ROLE     a Twilio Console role of the user (Owner, Administrator,
                      Developer, Billing Manager, Support); repeatable
   --sso NAME=VALUE   a SAML attribute value; a repeated NAME gives several values.
                      With --console, only roles=... (a request for roles)
-  --json             print one JSON object instead of text
-
-Exit status: 0 granted, 1 refused, 2 bad usage.
 `
 
 // consoleFlags collects the values of the repeatable --console flag as given;
@@ -75,49 +82,91 @@ func (s *ssoFlags) Set(arg string) error {
 	return nil
 }
 
+// loginFlags are the flags that describe one login, shared by resolve and
+// explain.
+type loginFlags struct {
+	consoles consoleFlags
+	sso      ssoFlags
+}
+
+// register adds --console and --sso to fs.
+func (lf *loginFlags) register(fs *flag.FlagSet) {
+	fs.Var(&lf.consoles, "console", "a Twilio Console role of the user; repeatable")
+	fs.Var(&lf.sso, "sso", "a SAML attribute value NAME=VALUE; repeatable")
+}
+
+// empty reports whether no login flag was given.
+func (lf *loginFlags) empty() bool { return len(lf.consoles) == 0 && lf.sso.n == 0 }
+
+// login returns the login the flags describe. An unknown Console role is an
+// error for the library to report as a refusal, not a usage error.
+func (lf *loginFlags) login() (flexroles.Login, error) {
+	l := flexroles.Login{Source: flexroles.SSO, Attributes: lf.sso.attrs}
+	if len(lf.consoles) == 0 {
+		return l, nil
+	}
+	// A Console login: the --sso flags, roles=... as a request or anything
+	// else, go to the library as they are, which decides.
+	l.Source = flexroles.Console
+	for _, s := range lf.consoles {
+		c, err := flexroles.ParseConsoleRole(s)
+		if err != nil {
+			return flexroles.Login{}, err
+		}
+		l.ConsoleRoles = append(l.ConsoleRoles, c)
+	}
+	return l, nil
+}
+
+// parseCommand parses args with fs, the flags of one command, and returns
+// the exit status and true when the command is done already: after -h, which
+// prints usage on stdout, or after a usage error, printed on stderr.
+func parseCommand(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (int, bool) {
+	fs.SetOutput(io.Discard) // errors and help are printed here
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return exitGranted, true
+		}
+		return usageError(stderr, "%s: %v", fs.Name(), err), true
+	}
+	return 0, false
+}
+
 // runResolve runs "flexroles resolve" with the arguments after the command
 // name and returns the exit status.
 func runResolve(args []string, stdout, stderr io.Writer) int {
 	var (
-		consoles consoleFlags
-		sso      ssoFlags
-		asJSON   bool
+		login      loginFlags
+		policyPath string
+		asJSON     bool
 	)
 	fs := flag.NewFlagSet("resolve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors and help are printed below
-	fs.Usage = func() {}
-	fs.Var(&consoles, "console", "a Twilio Console role of the user; repeatable")
-	fs.Var(&sso, "sso", "a SAML attribute value NAME=VALUE; repeatable")
+	login.register(fs)
+	fs.StringVar(&policyPath, "policy", "", "decide through this policy file")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
-
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, resolveUsage)
-			return exitGranted
-		}
-		return usageError(stderr, "resolve: %v", err)
+	if code, done := parseCommand(fs, args, resolveUsage, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, "resolve: unexpected argument %q", fs.Arg(0))
 	}
-	if len(consoles) == 0 && sso.n == 0 {
+	if login.empty() {
 		return usageError(stderr, "resolve: no login given: use --console ROLE or --sso NAME=VALUE")
 	}
-
-	l := flexroles.Login{Source: flexroles.SSO, Attributes: sso.attrs}
-	if len(consoles) > 0 {
-		// A Console login: the --sso flags, roles=... as a request or
-		// anything else, go to the library as they are, which decides.
-		l.Source = flexroles.Console
-		for _, s := range consoles {
-			c, err := flexroles.ParseConsoleRole(s)
-			if err != nil {
-				return report(stdout, stderr, asJSON, flexroles.Decision{}, err)
-			}
-			l.ConsoleRoles = append(l.ConsoleRoles, c)
+	var p *flexroles.Policy // nil: Twilio's rules alone
+	if policyPath != "" {
+		var err error
+		if p, err = flexroles.LoadPolicyFile(policyPath); err != nil {
+			return policyUnusable(stderr, "resolve", policyPath, err)
 		}
 	}
-	d, err := flexroles.Resolve(l)
+	l, err := login.login()
+	if err != nil {
+		return report(stdout, stderr, asJSON, flexroles.Decision{}, err)
+	}
+	d, err := p.Resolve(l)
 	return report(stdout, stderr, asJSON, d, err)
 }
 
@@ -152,32 +201,6 @@ func report(stdout, stderr io.Writer, asJSON bool, d flexroles.Decision, err err
 	return status
 }
 
-// kinds names each error kind in snake case, as in the JSON output and the
-// policy test files.
-var kinds = []struct {
-	err  error
-	name string
-}{
-	{flexroles.ErrMissingAttribute, "missing_attribute"},
-	{flexroles.ErrInvalidAttribute, "invalid_attribute"},
-	{flexroles.ErrUnknownRole, "unknown_role"},
-	{flexroles.ErrConsoleOnlyRole, "console_only_role"},
-	{flexroles.ErrSSOOnlyRole, "sso_only_role"},
-	{flexroles.ErrNoFlexAccess, "no_flex_access"},
-	{flexroles.ErrInvalidLogin, "invalid_login"},
-}
-
-// kindName returns the snake-case name of err's kind, or "unknown" for an
-// error of no known kind.
-func kindName(err error) string {
-	for _, k := range kinds {
-		if errors.Is(err, k.err) {
-			return k.name
-		}
-	}
-	return "unknown"
-}
-
 // detail returns the *flexroles.Error behind err, or one with no detail.
 func detail(err error) *flexroles.Error {
 	var e *flexroles.Error
@@ -191,7 +214,7 @@ func detail(err error) *flexroles.Error {
 func writeRefusal(w io.Writer, err error) {
 	e := detail(err)
 	var b strings.Builder
-	b.WriteString("refused: " + kindName(err) + "\n")
+	b.WriteString("refused: " + flexroles.ErrorKindName(err) + "\n")
 	if e.Code != 0 {
 		b.WriteString("code: " + strconv.Itoa(e.Code) + "\n")
 	}
@@ -337,7 +360,7 @@ func decisionJSON(d flexroles.Decision) decisionOutput {
 func refusalJSON(err error) refusalOutput {
 	e := detail(err)
 	return refusalOutput{Error: errorOutput{
-		Kind:       kindName(err),
+		Kind:       flexroles.ErrorKindName(err),
 		Code:       e.Code,
 		Attribute:  e.Attribute,
 		Value:      e.Value,
