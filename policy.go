@@ -45,8 +45,10 @@ type Policy struct {
 // policyRule is one compiled rule: every condition must hold.
 type policyRule struct {
 	name      string
-	at        position // of the rule in the file, for load-time checks
-	grantAt   position
+	at        position   // of the rule in the file, for load-time checks
+	nameAt    position   // of its name's value
+	grantAt   []position // of each grant item, in grantRole order
+	grantRole []roleSet  // each grant item's role
 	field     string     // its YAML path
 	deny      bool       // a deny rule: a match refuses the login
 	anyGroups [][]string // each inner list needs one match (group, any_group)

@@ -1,6 +1,7 @@
 package flexroles
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strconv"
@@ -34,7 +35,7 @@ func at(n *yaml.Node) position { return position{n.Line, n.Column} }
 func compilePolicy(data []byte) (*Policy, []PolicyIssue) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, []PolicyIssue{yamlIssue(err)}
+		return nil, []PolicyIssue{yamlIssue(err, data)}
 	}
 	ld := &loader{}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
@@ -80,7 +81,7 @@ func compilePolicy(data []byte) (*Policy, []PolicyIssue) {
 
 // yamlIssue turns a YAML syntax error into an issue, with the line the
 // parser names ("yaml: line 3: …").
-func yamlIssue(err error) PolicyIssue {
+func yamlIssue(err error, data []byte) PolicyIssue {
 	msg := err.Error()
 	is := PolicyIssue{Message: "not valid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
@@ -92,8 +93,21 @@ func yamlIssue(err error) PolicyIssue {
 	}
 	if strings.Contains(msg, "found character that cannot start any token") {
 		is.Message += " (tabs cannot indent YAML: use spaces)"
+		is.Column = tabColumn(data, is.Line)
 	}
 	return is
+}
+
+// tabColumn returns the 1-based column of the first tab on line, or 0.
+func tabColumn(data []byte, line int) int {
+	for n := 1; len(data) > 0; n++ {
+		text, rest, _ := bytes.Cut(data, []byte("\n"))
+		if n == line {
+			return bytes.IndexByte(text, '\t') + 1
+		}
+		data = rest
+	}
+	return 0
 }
 
 // maxPolicyDepth bounds how deep the loader looks for anchors; a policy is
@@ -297,7 +311,7 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 	for _, list := range [][]policyRule{p.rules, p.deny} {
 		for i := range list {
 			if names[list[i].name] {
-				ld.addAt(list[i].at, list[i].field+".name", "duplicate rule name "+strconv.Quote(list[i].name)+"; rule names must be unique across rules and deny")
+				ld.addAt(list[i].nameAt, list[i].field+".name", "duplicate rule name "+strconv.Quote(list[i].name)+"; rule names must be unique across rules and deny")
 			}
 			names[list[i].name] = true
 		}
@@ -306,8 +320,10 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 		return
 	}
 	for _, r := range p.rules {
-		if outside := r.grant &^ p.allow; outside != 0 {
-			ld.addAt(r.grantAt, r.field+".grant", "grants "+outside.String()+", which sso.allow does not list; every login this rule matches would be denied")
+		for i, role := range r.grantRole {
+			if role&^p.allow != 0 {
+				ld.addAt(r.grantAt[i], index(r.field+".grant", i), "grants "+role.String()+", which sso.allow does not list; every login this rule matches would be denied")
+			}
 		}
 	}
 	if defaultNode != nil && p.defaultInsights&^p.allow != 0 {
@@ -355,15 +371,19 @@ func (ld *loader) rules(n *yaml.Node, field string, grant bool) []policyRule {
 					if strings.TrimSpace(s) == "" {
 						ld.add(v, kf, "a rule name cannot be empty")
 					}
-					r.name = s
+					r.name, r.nameAt = s, at(v)
 				}
 			case key == "when":
 				hasWhen = true
 				ld.when(&r, v, kf)
 			case key == "grant" && grant:
 				hasGrant = true
-				r.grantAt = at(v)
 				r.grant = ld.roles(v, kf)
+				for _, item := range v.Content {
+					r.grantAt = append(r.grantAt, at(item))
+					r.grantRole = append(r.grantRole, setOf(Role(item.Value)))
+				}
+
 				if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 					ld.add(v, kf, "an empty grant does nothing; list the roles this rule gives")
 				}
@@ -413,14 +433,9 @@ func (ld *loader) when(r *policyRule, n *yaml.Node, field string) {
 		case "attribute":
 			singleAt = k
 			single.name, _ = ld.str(v, f)
-		case "equals", "prefix":
+		case "equals", "prefix", "in":
 			ops++
-			if s, ok := ld.str(v, f); ok {
-				single.op, single.values = key, []string{s}
-			}
-		case "in":
-			ops++
-			single.op, single.values = key, ld.nonEmpty(v, f)
+			ld.operator(&single, key, v, f)
 		case "attributes":
 			ld.attributeConditions(r, v, f)
 		default:
@@ -455,14 +470,9 @@ func (ld *loader) attributeConditions(r *policyRule, n *yaml.Node, field string)
 			switch key {
 			case "name":
 				cond.name, _ = ld.str(v, kf)
-			case "equals", "prefix":
+			case "equals", "prefix", "in":
 				ops++
-				if s, ok := ld.str(v, kf); ok {
-					cond.op, cond.values = key, []string{s}
-				}
-			case "in":
-				ops++
-				cond.op, cond.values = key, ld.nonEmpty(v, kf)
+				ld.operator(&cond, key, v, kf)
 			default:
 				ld.unknownKey(k, kf, "name", "equals", "in", "prefix")
 			}
@@ -477,6 +487,18 @@ func (ld *loader) attributeConditions(r *policyRule, n *yaml.Node, field string)
 			ld.add(c, f, "an attribute condition needs exactly one of equals, in, prefix")
 		}
 		r.attrs = append(r.attrs, cond)
+	}
+}
+
+// operator reads the value of an attribute condition's equals or prefix (a
+// string) or in (a list of strings) into c.
+func (ld *loader) operator(c *attrCondition, op string, v *yaml.Node, field string) {
+	if op == "in" {
+		c.op, c.values = op, ld.nonEmpty(v, field)
+		return
+	}
+	if s, ok := ld.str(v, field); ok {
+		c.op, c.values = op, []string{s}
 	}
 }
 

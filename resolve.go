@@ -83,7 +83,7 @@ var (
 	reasonSSODuplicate = Reason{Rule: "sso.roles.duplicate",
 		Message: "roles named more than once are written once"}
 	reasonSSODropped = Reason{Rule: "sso.roles.dropped", Warning: true,
-		Message: "roles outside the vocabulary were dropped, as the policy's unknown_roles: drop says"}
+		Message: "unknown roles were dropped, as the policy's unknown_roles: drop says"}
 	reasonSSOClaimIgnored = Reason{Rule: "sso.claim.ignored", Warning: true,
 		Message: "the assertion also has a claim named like roles, email or full_name in another case or spelling, or a namespaced role claim; Flex maps only the exact names and ignores it"}
 	reasonInsightsOpen = Reason{Rule: "insights.open",
@@ -223,9 +223,10 @@ func (s *ssoSettings) name(i int) string {
 
 // ssoRoles is what the roles attribute of an assertion asked for.
 type ssoRoles struct {
-	set                       roleSet
-	asked                     bool // the roles attribute named at least one role
-	split, duplicate, dropped bool
+	set              roleSet
+	asked            bool // the roles attribute named at least one role
+	split, duplicate bool
+	dropped          string // the first unknown item dropped, when the settings drop them
 }
 
 // parseSSO applies the SSO rules up to the role items: the mandatory
@@ -252,7 +253,9 @@ func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 		bit := setOf(r)
 		switch {
 		case bit == 0 && s.dropUnknown:
-			got.dropped = true
+			if got.dropped == "" {
+				got.dropped = item
+			}
 			return true
 		case bit == 0:
 			err = &Error{Kind: ErrUnknownRole, Attribute: rolesName, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
@@ -288,8 +291,10 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 	if got.duplicate {
 		reasons = append(reasons, reasonSSODuplicate)
 	}
-	if got.dropped {
-		reasons = append(reasons, reasonSSODropped)
+	if got.dropped != "" {
+		r := reasonSSODropped
+		r.Message = "unknown roles such as " + quoteShort(got.dropped) + " were dropped, as the policy's unknown_roles: drop says"
+		reasons = append(reasons, r)
 	}
 	if s.names == [3]string{} && hasShadowClaim(attrs) {
 		reasons = append(reasons, reasonSSOClaimIgnored)

@@ -555,7 +555,7 @@ func TestRunPolicy(t *testing.T) {
 			wantCode: exitFailed,
 			wantStdout: []string{
 				bad + `:6:15: sso.rules[0].grant[0]: unknown role "supervisr" (did you mean "supervisor"?)` + "\n",
-				bad + `:7:7: sso.rules[1].name: duplicate rule name "leads"`,
+				bad + `:7:13: sso.rules[1].name: duplicate rule name "leads"`,
 				bad + `:8:13: sso.rules[1].when: `,
 				bad + `:10:3: sso.colour: unknown key "colour"`,
 			},
