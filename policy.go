@@ -299,9 +299,16 @@ type PolicyIssue struct {
 type PolicyError struct {
 	File   string
 	Issues []PolicyIssue
+
+	err error // the I/O error behind the issues, if any
 }
 
-// Error lists the problems one per line, each as file:line:column: field: message.
+// Unwrap returns the I/O error that kept the policy from being read, such as
+// fs.ErrNotExist wrapped in *fs.PathError, or nil.
+func (e *PolicyError) Unwrap() error { return e.err }
+
+// Error lists the problems one per line, each as file:line:column: field:
+// message, leaving out what is unknown.
 func (e *PolicyError) Error() string {
 	var b strings.Builder
 	b.WriteString("flexroles: invalid policy")
@@ -317,7 +324,15 @@ func (e *PolicyError) Error() string {
 		if e.File != "" {
 			b.WriteString(e.File + ":")
 		}
-		b.WriteString(strconv.Itoa(is.Line) + ":" + strconv.Itoa(is.Column) + ": ")
+		if is.Line > 0 {
+			b.WriteString(strconv.Itoa(is.Line) + ":")
+			if is.Column > 0 {
+				b.WriteString(strconv.Itoa(is.Column) + ":")
+			}
+		}
+		if e.File != "" || is.Line > 0 {
+			b.WriteString(" ")
+		}
 		if is.Field != "" {
 			b.WriteString(is.Field + ": ")
 		}
@@ -343,7 +358,7 @@ func LoadPolicyFile(path string) (*Policy, error) {
 		if errors.As(err, &pe) {
 			msg = pe.Op + ": " + pe.Err.Error() // the path is the PolicyError's File
 		}
-		return nil, &PolicyError{File: path, Issues: []PolicyIssue{{Message: msg}}}
+		return nil, &PolicyError{File: path, Issues: []PolicyIssue{{Message: msg}}, err: err}
 	}
 	defer f.Close()
 	return loadPolicy(f, path)
@@ -352,7 +367,7 @@ func LoadPolicyFile(path string) (*Policy, error) {
 func loadPolicy(r io.Reader, file string) (*Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxPolicySize+1))
 	if err != nil {
-		return nil, &PolicyError{File: file, Issues: []PolicyIssue{{Message: "reading the policy: " + err.Error()}}}
+		return nil, &PolicyError{File: file, Issues: []PolicyIssue{{Message: "reading the policy: " + err.Error()}}, err: err}
 	}
 	if len(data) > MaxPolicySize {
 		return nil, &PolicyError{File: file, Issues: []PolicyIssue{{Message: "the policy is larger than " +
