@@ -28,18 +28,8 @@ func polSSO(attrs map[string][]string) flexroles.Login {
 		"email":     {"jane.doe@example.com"},
 		"full_name": {"Jane Doe"},
 	}}
-	for k, v := range attrs {
-		if v == nil {
-			delete(l.Attributes, k)
-			continue
-		}
-		l.Attributes[k] = v
-	}
+	applyChanges(l.Attributes, attrs)
 	return l
-}
-
-func polConsole(roles ...flexroles.ConsoleRole) flexroles.Login {
-	return flexroles.Login{Source: flexroles.Console, ConsoleRoles: roles}
 }
 
 func polRoles(rs ...flexroles.Role) []flexroles.Role { return rs }
@@ -587,39 +577,39 @@ var policyCases = []policyCase{
 	{
 		name: "console Owner allowed", policy: polConsoleAllow,
 		reason:    "console: allow: [Owner, Administrator, Support] # Console roles that may use Flex",
-		login:     polConsole(flexroles.Owner),
+		login:     consoleLogin(flexroles.Owner),
 		wantRoles: polRoles(flexroles.Admin, flexroles.WFOFullAccess),
 	},
 	{
 		name: "console Administrator allowed", policy: polConsoleAllow,
 		reason:    "console.allow: [Owner, Administrator, Support]",
-		login:     polConsole(flexroles.Administrator),
+		login:     consoleLogin(flexroles.Administrator),
 		wantRoles: polRoles(flexroles.Admin, flexroles.WFOFullAccess),
 	},
 	{
 		name: "console Support allowed", policy: polConsoleAllow,
 		reason:    "console.allow: [..., Support]; Support gets exactly the read-only pair",
-		login:     polConsole(flexroles.Support),
+		login:     consoleLogin(flexroles.Support),
 		wantRoles: polRoles(flexroles.ReadTeams, flexroles.ReadOnlyAdmin),
 	},
 	{
 		name: "console Developer denied", policy: polConsoleAllow,
 		reason:    "A Console user whose most privileged Console role is not in `console.allow` is `ErrDenied`",
-		login:     polConsole(flexroles.Developer),
+		login:     consoleLogin(flexroles.Developer),
 		wantErr:   flexroles.ErrDenied,
 		wantValue: polStr("console.allow"),
 	},
 	{
 		name: "console Developer+Support denied, no downgrade", policy: polConsoleAllow,
 		reason:    "most privileged Console role is not in `console.allow` is `ErrDenied` (no silent downgrade to a lesser role)",
-		login:     polConsole(flexroles.Support, flexroles.Developer),
+		login:     consoleLogin(flexroles.Support, flexroles.Developer),
 		wantErr:   flexroles.ErrDenied,
 		wantValue: polStr("console.allow"),
 	},
 	{
 		name: "console Owner+Developer allowed by Owner", policy: polConsoleAllow,
 		reason:    "whose most privileged Console role is not in console.allow (Owner is, and is most privileged)",
-		login:     polConsole(flexroles.Developer, flexroles.Owner),
+		login:     consoleLogin(flexroles.Developer, flexroles.Owner),
 		wantRoles: polRoles(flexroles.Admin, flexroles.WFOFullAccess),
 	},
 	{
@@ -631,13 +621,13 @@ var policyCases = []policyCase{
 	{
 		name: "unknown Console role", policy: polConsoleAllow,
 		reason:  "Twilio's rules come first: the core's checks (unknown roles)",
-		login:   polConsole("Superuser"),
+		login:   consoleLogin("Superuser"),
 		wantErr: flexroles.ErrUnknownRole,
 	},
 	{
 		name: "no console.allow: Developer is not restricted", policy: polSSOOnly,
 		reason:    "console.allow is optional (the policy restricts only what it names)",
-		login:     polConsole(flexroles.Developer),
+		login:     consoleLogin(flexroles.Developer),
 		wantRoles: polRoles(flexroles.Admin, flexroles.WFOFullAccess),
 	},
 	{
@@ -792,10 +782,10 @@ func TestPolicyNil(t *testing.T) {
 		"sso unknown role":    polSSO(map[string][]string{"roles": {"Admin"}}),
 		"sso missing email":   polSSO(map[string][]string{"roles": {"agent"}, "email": nil}),
 		"sso readonlyadmin":   polSSO(map[string][]string{"roles": {"flex.readonlyadmin"}}),
-		"console owner":       polConsole(flexroles.Owner),
-		"console support":     polConsole(flexroles.Support),
-		"console developer":   polConsole(flexroles.Developer),
-		"console billing":     polConsole(flexroles.BillingManager),
+		"console owner":       consoleLogin(flexroles.Owner),
+		"console support":     consoleLogin(flexroles.Support),
+		"console developer":   consoleLogin(flexroles.Developer),
+		"console billing":     consoleLogin(flexroles.BillingManager),
 		"invalid login":       {Source: "ldap"},
 		"sso admin, no wfo":   polSSO(map[string][]string{"roles": {"admin"}}),
 		"sso only wfo role":   polSSO(map[string][]string{"roles": {"wfo.team_leader"}}),
@@ -875,17 +865,17 @@ func TestPolicyValidFile(t *testing.T) {
 		},
 		{
 			name: "console Owner", reason: "console.allow [Owner, Administrator, Support]",
-			login:     polConsole(flexroles.Owner),
+			login:     consoleLogin(flexroles.Owner),
 			wantRoles: polRoles(flexroles.Admin, flexroles.WFOFullAccess),
 		},
 		{
 			name: "console Support", reason: "console.allow [Owner, Administrator, Support]",
-			login:     polConsole(flexroles.Support),
+			login:     consoleLogin(flexroles.Support),
 			wantRoles: polRoles(flexroles.ReadTeams, flexroles.ReadOnlyAdmin),
 		},
 		{
 			name: "console Developer", reason: "console.allow [Owner, Administrator, Support]",
-			login:   polConsole(flexroles.Developer),
+			login:   consoleLogin(flexroles.Developer),
 			wantErr: flexroles.ErrDenied, wantValue: polStr("console.allow"),
 		},
 	}
@@ -916,9 +906,9 @@ func TestPolicyConcurrent(t *testing.T) {
 		polSSO(map[string][]string{"roles": {"Admin"}}),
 		polSSO(map[string][]string{"groups": {"Finance"}}),
 		polSSO(map[string][]string{"email": nil, "groups": {"CC-Agents"}}),
-		polConsole(flexroles.Owner),
-		polConsole(flexroles.Support, flexroles.Developer),
-		polConsole(flexroles.Support),
+		consoleLogin(flexroles.Owner),
+		consoleLogin(flexroles.Support, flexroles.Developer),
+		consoleLogin(flexroles.Support),
 	}
 	type result struct {
 		d   flexroles.Decision

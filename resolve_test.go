@@ -95,14 +95,19 @@ func ssoRoles(values ...string) flexroles.Login {
 // ssoWith is ssoRoles(roles...) with attributes changed: a nil slice deletes the attribute.
 func ssoWith(change map[string][]string, roles ...string) flexroles.Login {
 	l := ssoRoles(roles...)
+	applyChanges(l.Attributes, change)
+	return l
+}
+
+// applyChanges sets each attribute of change in attrs; a nil slice deletes it.
+func applyChanges(attrs, change map[string][]string) {
 	for k, v := range change {
 		if v == nil {
-			delete(l.Attributes, k)
+			delete(attrs, k)
 			continue
 		}
-		l.Attributes[k] = v
+		attrs[k] = v
 	}
-	return l
 }
 
 func consoleLogin(roles ...flexroles.ConsoleRole) flexroles.Login {
