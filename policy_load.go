@@ -462,6 +462,9 @@ func (ld *loader) attributeConditions(r *policyRule, n *yaml.Node, field string)
 		ld.add(n, field, "want a list of {name, equals|in|prefix}, got "+kindName(n))
 		return
 	}
+	if len(n.Content) == 0 {
+		ld.add(n, field, "an empty list of attribute conditions would match everyone; give at least one")
+	}
 	for i, c := range n.Content {
 		f := index(field, i)
 		var cond attrCondition

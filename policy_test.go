@@ -1203,6 +1203,18 @@ sso:
 		want: []wantIssue{{field: "sso.deny[0].when", line: 5}},
 	},
 	{
+		name:   "empty attributes list (would match everyone)",
+		reason: "empty `when` (a when whose only condition is an empty attributes list matches everyone)",
+		yaml: `version: 1
+sso:
+  rules:
+    - name: everyone
+      when: {attributes: []}
+      grant: [agent]
+`,
+		want: []wantIssue{{field: "sso.rules[0].when.attributes", line: 5}},
+	},
+	{
 		name:   "empty grant",
 		reason: "empty ... `grant`",
 		yaml: `version: 1
