@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // ErrDenied is a login the organisation's policy refuses: a deny rule
@@ -38,7 +39,7 @@ type Policy struct {
 	console         uint8 // Console roles allowed, one bit per consoleRoleAt index
 	consoleLimited  bool
 	tests           []policyTest
-	groupIndex      map[string]int // every group a rule names, lower-cased when foldGroups, to a bit
+	groupIndex      map[string]int // every group a rule names, by foldKey when foldGroups, to a bit
 	attrNames       []string       // every attribute a condition names, by id
 }
 
@@ -66,6 +67,7 @@ type position struct{ line, column int }
 // attrCondition is one attribute condition: some value of the attribute
 // equals, is among, or starts with the given values.
 type attrCondition struct {
+	at     position // of the condition in the file
 	name   string
 	id     int    // index of name in Policy.attrNames
 	op     string // "equals", "in" or "prefix"
@@ -177,7 +179,7 @@ func (p *Policy) userGroups(groups []string, buf []uint64) groupBits {
 	clear(bits)
 	for _, g := range groups {
 		if p.foldGroups {
-			g = strings.ToLower(g)
+			g = foldKey(g)
 		}
 		if id, ok := p.groupIndex[g]; ok {
 			bits[id/64] |= 1 << (id % 64)
@@ -219,6 +221,19 @@ func (r *policyRule) failing(in groupBits, vals [][]string, fold bool) int {
 	return -1
 }
 
+// foldKey maps each rune of s to the least rune of its case-folding orbit,
+// so that two strings have the same key exactly when strings.EqualFold
+// says they are equal, the way attribute values are compared.
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
+}
+
 // attributeValues returns the values of every attribute the rules test, by
 // id, in buf when it is large enough: one map look-up per attribute name.
 func (p *Policy) attributeValues(attrs map[string][]string, buf [][]string) [][]string {
@@ -235,7 +250,7 @@ func (p *Policy) compileGroups() {
 	p.groupIndex = map[string]int{}
 	id := func(g string) int {
 		if p.foldGroups {
-			g = strings.ToLower(g)
+			g = foldKey(g)
 		}
 		i, ok := p.groupIndex[g]
 		if !ok {

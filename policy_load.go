@@ -3,6 +3,8 @@ package flexroles
 import (
 	"bytes"
 	"cmp"
+	"errors"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,12 +36,23 @@ func at(n *yaml.Node) position { return position{n.Line, n.Column} }
 // there is no issue.
 func compilePolicy(data []byte) (*Policy, []PolicyIssue) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) { // only comments
+			return nil, []PolicyIssue{{Line: 1, Column: 1, Message: "the policy is empty; it needs at least \"version: 1\""}}
+		}
 		return nil, []PolicyIssue{yamlIssue(err, data)}
 	}
 	ld := &loader{}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		ld.add(&doc, "", "the policy is not a YAML document")
+		ld.addAt(position{1, 1}, "", "the policy is not a YAML document")
+		return nil, ld.issues
+	}
+	// A second document would be ignored by this loader: refuse it rather
+	// than load half of what the author wrote.
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		ld.addAt(position{next.Line, next.Column}, "", "the file holds several YAML documents (---); a policy is one document")
 		return nil, ld.issues
 	}
 	ld.refuseAliases(doc.Content[0], 0)
@@ -310,10 +323,20 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 	names := map[string]bool{}
 	for _, list := range [][]policyRule{p.rules, p.deny} {
 		for i := range list {
-			if names[list[i].name] {
+			if list[i].name != "" && names[list[i].name] {
 				ld.addAt(list[i].nameAt, list[i].field+".name", "duplicate rule name "+strconv.Quote(list[i].name)+"; rule names must be unique across rules and deny")
 			}
 			names[list[i].name] = true
+		}
+	}
+	for _, list := range [][]policyRule{p.rules, p.deny} {
+		for _, r := range list {
+			for _, c := range r.attrs {
+				if c.name == p.sso.name(0) {
+					ld.addAt(c.at, r.field+".when", "a condition cannot test the roles attribute "+strconv.Quote(c.name)+
+						": Flex splits and trims it, so a raw match is easy to dodge; restrict roles with sso.allow")
+				}
+			}
 		}
 	}
 	if !p.limited {
@@ -351,6 +374,14 @@ func (ld *loader) attributeNames(p *Policy, n *yaml.Node, field string) {
 			ld.unknownKey(k, f, "roles", "email", "full_name", "groups")
 		}
 	})
+	seen := map[string]bool{}
+	for _, name := range [...]string{p.sso.name(0), p.sso.name(1), p.sso.name(2), p.groups} {
+		if seen[name] {
+			ld.add(n, field, "roles, email, full_name and groups need four different attribute names; "+strconv.Quote(name)+" stands for two")
+			return
+		}
+		seen[name] = true
+	}
 }
 
 // rules reads the rules list (grant true) or the deny list (grant false).
@@ -432,6 +463,7 @@ func (ld *loader) when(r *policyRule, n *yaml.Node, field string) {
 			r.allGroups = append(r.allGroups, ld.nonEmpty(v, f)...)
 		case "attribute":
 			singleAt = k
+			single.at = at(k)
 			single.name, _ = ld.str(v, f)
 		case "equals", "prefix", "in":
 			ops++
@@ -467,7 +499,7 @@ func (ld *loader) attributeConditions(r *policyRule, n *yaml.Node, field string)
 	}
 	for i, c := range n.Content {
 		f := index(field, i)
-		var cond attrCondition
+		cond := attrCondition{at: at(c)}
 		ops := 0
 		ld.mapping(c, f, func(key string, k, v *yaml.Node, kf string) {
 			switch key {
@@ -501,6 +533,9 @@ func (ld *loader) operator(c *attrCondition, op string, v *yaml.Node, field stri
 		return
 	}
 	if s, ok := ld.str(v, field); ok {
+		if op == "prefix" && s == "" {
+			ld.add(v, field, "an empty prefix matches every value; name the prefix, or test the attribute with equals or in")
+		}
 		c.op, c.values = op, []string{s}
 	}
 }
@@ -526,6 +561,9 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 		if v.Kind != yaml.SequenceNode {
 			ld.add(v, f, "want a list of Console roles, got "+kindName(v))
 			return
+		}
+		if len(v.Content) == 0 {
+			ld.add(v, f, "an empty allow list refuses every Console login; list the Console roles that may use Flex, or remove the key")
 		}
 		for i, c := range v.Content {
 			cf := index(f, i)

@@ -968,6 +968,55 @@ sso:
 
 var loadCases = []loadCase{
 	{
+		name:   "a second YAML document",
+		reason: "never a partly loaded policy: a deny in a second document must not vanish",
+		yaml:   "version: 1\nsso:\n  rules:\n    - {name: a, when: {group: Staff}, grant: [agent]}\n---\nsso:\n  deny:\n    - {name: off, when: {group: Off}}\n",
+		want:   []wantIssue{{line: 5, message: []string{"several YAML documents"}}},
+		exact:  true,
+	},
+	{
+		name:   "a condition on the roles attribute",
+		reason: "fail closed: a raw match on roles is dodged by \"agent, admin\"; sso.allow restricts roles",
+		yaml:   "version: 1\nsso:\n  deny:\n    - name: no-admin\n      when: {attribute: roles, equals: admin}\n",
+		want:   []wantIssue{{field: "sso.deny[0].when", line: 5, message: []string{"sso.allow"}}},
+		exact:  true,
+	},
+	{
+		name:   "an empty prefix",
+		reason: "an empty prefix would match every value, as if the condition were dropped",
+		yaml:   "version: 1\nsso:\n  rules:\n    - name: r\n      when: {attribute: dept, prefix: \"\"}\n      grant: [agent]\n",
+		want:   []wantIssue{{field: "sso.rules[0].when.prefix", line: 5}},
+		exact:  true,
+	},
+	{
+		name:   "an empty console allow list",
+		reason: "as an empty sso.allow, it would refuse every Console login",
+		yaml:   "version: 1\nconsole:\n  allow: []\n",
+		want:   []wantIssue{{field: "console.allow", line: 3}},
+		exact:  true,
+	},
+	{
+		name:   "one attribute name for two attributes",
+		reason: "sso.attributes: email mapped onto the roles attribute",
+		yaml:   "version: 1\nsso:\n  attributes: {email: roles}\n",
+		want:   []wantIssue{{field: "sso.attributes", line: 3, message: []string{"different attribute names"}}},
+		exact:  true,
+	},
+	{
+		name:   "comments only, with a position",
+		reason: "empty file: a clear error with a position",
+		yaml:   "# nothing yet\n",
+		want:   []wantIssue{{line: 1, column: 1, message: []string{"empty"}}},
+		exact:  true,
+	},
+	{
+		name:   "two unnamed rules",
+		reason: "every rule needs a name; no extra duplicate-name issue without a position",
+		yaml:   "version: 1\nsso:\n  rules:\n    - {when: {group: A}, grant: [agent]}\n    - {when: {group: B}, grant: [agent]}\n",
+		want:   []wantIssue{{field: "sso.rules[0].name", line: 4}, {field: "sso.rules[1].name", line: 5}},
+		exact:  true,
+	},
+	{
 		name:   "unknown key in a rule",
 		reason: "unknown keys ... the key for an unknown key",
 		yaml: `version: 1
@@ -1651,6 +1700,49 @@ func TestLoadPolicyDeepNesting(t *testing.T) {
 	for name, src := range inputs {
 		t.Run(name, func(t *testing.T) {
 			loadPolicyError(t, strings.NewReader(src))
+		})
+	}
+}
+
+// TestPolicyReviewCases covers logins where a careless policy layer would
+// differ from what the policy says.
+func TestPolicyReviewCases(t *testing.T) {
+	p := polLoad(t, `version: 1
+sso:
+  case_insensitive_groups: true
+  rules:
+    - {name: staff, when: {group: Staff}, grant: [agent]}
+    - {name: cc-admin, when: {group: cc-admin}, grant: [admin]}
+  deny:
+    - {name: suspended, when: {group: Suspended}}
+`)
+	cases := []struct {
+		name, reason string
+		attrs        map[string][]string
+		wantRoles    []flexroles.Role
+		wantErr      error
+	}{
+		{"empty roles under a policy", "roles is optional under a policy; an empty one counts as absent",
+			map[string][]string{"roles": {""}, "groups": {"Staff"}}, []flexroles.Role{flexroles.Agent}, nil},
+		{"comma-only roles under a policy", "an empty item list counts as absent",
+			map[string][]string{"roles": {" , "}, "groups": {"Staff"}}, []flexroles.Role{flexroles.Agent}, nil},
+		{"empty roles does not hide a deny", "deny rules come before 45050",
+			map[string][]string{"roles": {""}, "groups": {"Suspended"}}, nil, flexroles.ErrDenied},
+		{"long s folds like EqualFold", "case_insensitive_groups folds group names as attribute values are folded",
+			map[string][]string{"groups": {"Staff", "\u017fuspended"}}, nil, flexroles.ErrDenied},
+		{"dotted capital I is not i", "EqualFold(cc-admin, CC-ADM\u0130N) is false, so no admin",
+			map[string][]string{"groups": {"Staff", "CC-ADM\u0130N"}}, []flexroles.Role{flexroles.Agent}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := p.Resolve(polSSO(c.attrs))
+			if c.wantErr != nil {
+				require.ErrorIs(t, err, c.wantErr, c.reason)
+				assert.Equal(t, flexroles.Decision{}, d)
+				return
+			}
+			require.NoError(t, err, c.reason)
+			assert.Equal(t, c.wantRoles, d.Roles, c.reason)
 		})
 	}
 }

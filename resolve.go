@@ -235,8 +235,8 @@ func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	var got ssoRoles
 	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
 		name := s.name(i)
-		if _, ok := attrs[name]; !ok && i == 0 && s.rolesOptional {
-			continue
+		if values, ok := attrs[name]; i == 0 && s.rolesOptional && (!ok || isEmpty(std, values)) {
+			continue // a policy's rules may grant every role; IdPs often send roles empty
 		}
 		if err := checkMandatory(attrs, name, std); err != nil {
 			return got, err
