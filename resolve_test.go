@@ -39,7 +39,7 @@ var (
 	consoleSupportRoles = []flexroles.Role{flexroles.ReadTeams, flexroles.ReadOnlyAdmin}
 )
 
-// ruleOrder lists the rule ids of the design note in the order Reasons list them;
+// ruleOrder lists the rule ids documented in the package doc, in the order Reasons list them;
 // warningRules are the ones that are warnings (findings that do not block the login).
 var (
 	ruleOrder = []string{

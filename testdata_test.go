@@ -65,7 +65,7 @@ type yamlInsights struct {
 	Dashboards     string `yaml:"dashboards"`
 }
 
-// yamlErrorKinds maps the snake-case kind names (design note) to the §5 kinds.
+// yamlErrorKinds maps the snake-case kind names (as ErrorKindName writes them) to the §5 kinds.
 var yamlErrorKinds = map[string]error{
 	"missing_attribute": flexroles.ErrMissingAttribute,
 	"invalid_attribute": flexroles.ErrInvalidAttribute,
