@@ -116,14 +116,14 @@ func (e *Error) Error() string {
 		b.WriteString("the " + a + " attribute has several values (another is " + v + "); send exactly one")
 	case problemUnknownRole:
 		b.WriteString("unknown role " + v + " in " + a)
-		writeSuggestion(&b, e.Suggestion)
+		b.WriteString(didYouMean(e.Suggestion))
 		b.WriteString("; roles are exact and case-sensitive: admin, supervisor, agent and the wfo.* Insights roles")
 		if strings.ContainsAny(e.Value, " \t\r\n;|") {
 			b.WriteString("; separate roles with commas or send one value per role")
 		}
 	case problemUnknownConsole:
 		b.WriteString("unknown Console role " + v)
-		writeSuggestion(&b, e.Suggestion)
+		b.WriteString(didYouMean(e.Suggestion))
 		b.WriteString("; Console roles are Owner, Administrator, Developer, Billing Manager and Support")
 	case problemConsoleOnly:
 		b.WriteString(v + " cannot come from SSO: the read-only administrator pair flex.readteams, flex.readonlyadmin is given only to Console users with the Support role; remove it from \"roles\" and send admin, supervisor or agent")
@@ -167,10 +167,7 @@ func (e *Error) plainError() string {
 	if e.Value != "" {
 		msg += ": value " + quoteShort(e.Value)
 	}
-	if e.Suggestion != "" {
-		msg += " (did you mean " + strconv.Quote(e.Suggestion) + "?)"
-	}
-	return msg
+	return msg + didYouMean(e.Suggestion)
 }
 
 // Unwrap returns the kind of error, for errors.Is.
@@ -188,10 +185,12 @@ func fixFor(attribute string) string {
 	return ""
 }
 
-func writeSuggestion(b *strings.Builder, s string) {
-	if s != "" {
-		b.WriteString(" (did you mean " + strconv.Quote(s) + "?)")
+// didYouMean returns ` (did you mean "s"?)`, or "" when there is no suggestion.
+func didYouMean(s string) string {
+	if s == "" {
+		return ""
 	}
+	return " (did you mean " + strconv.Quote(s) + "?)"
 }
 
 // writeSSOOnly explains a requested role that a Console login does not get,

@@ -195,11 +195,8 @@ func kindName(n *yaml.Node) string {
 }
 
 func (ld *loader) unknownKey(k *yaml.Node, field string, known ...string) {
-	msg := "unknown key " + strconv.Quote(k.Value)
-	if s := suggest(k.Value, len(known), func(i int) string { return known[i] }); s != "" {
-		msg += " (did you mean " + strconv.Quote(s) + "?)"
-	}
-	ld.add(k, field, msg+"; known here: "+strings.Join(known, ", "))
+	s := suggest(k.Value, len(known), func(i int) string { return known[i] })
+	ld.add(k, field, "unknown key "+strconv.Quote(k.Value)+didYouMean(s)+"; known here: "+strings.Join(known, ", "))
 }
 
 func (ld *loader) str(n *yaml.Node, field string) (string, bool) {
@@ -252,11 +249,7 @@ func (ld *loader) role(n *yaml.Node, field string) roleSet {
 	bit := setOf(Role(s))
 	switch {
 	case bit == 0:
-		msg := "unknown role " + strconv.Quote(s)
-		if sug := suggestRole(s); sug != "" {
-			msg += " (did you mean " + strconv.Quote(sug) + "?)"
-		}
-		ld.add(n, field, msg)
+		ld.add(n, field, "unknown role "+strconv.Quote(s)+didYouMean(suggestRole(s)))
 	case bit&readOnlyPair != 0:
 		ld.add(n, field, strconv.Quote(s)+" cannot come from SSO: only the Console Support role gives the read-only administrator pair")
 		return 0
@@ -490,12 +483,9 @@ func (ld *loader) when(r *policyRule, n *yaml.Node, field string) {
 }
 
 func (ld *loader) attributeConditions(r *policyRule, n *yaml.Node, field string) {
-	if n.Kind != yaml.SequenceNode {
-		ld.add(n, field, "want a list of {name, equals|in|prefix}, got "+kindName(n))
+	if !ld.list(n, field, "a list of {name, equals|in|prefix}",
+		"an empty list of attribute conditions would match everyone; give at least one") {
 		return
-	}
-	if len(n.Content) == 0 {
-		ld.add(n, field, "an empty list of attribute conditions would match everyone; give at least one")
 	}
 	for i, c := range n.Content {
 		f := index(field, i)
@@ -540,6 +530,19 @@ func (ld *loader) operator(c *attrCondition, op string, v *yaml.Node, field stri
 	}
 }
 
+// list reports whether n is a list, noting want (what it should be) when it
+// is not, and empty when it is a list with nothing in it.
+func (ld *loader) list(n *yaml.Node, field, want, empty string) bool {
+	if n.Kind != yaml.SequenceNode {
+		ld.add(n, field, "want "+want+", got "+kindName(n))
+		return false
+	}
+	if len(n.Content) == 0 {
+		ld.add(n, field, empty)
+	}
+	return true
+}
+
 // nonEmpty reads a list of strings that must not be empty.
 func (ld *loader) nonEmpty(n *yaml.Node, field string) []string {
 	list := ld.strings(n, field)
@@ -558,12 +561,9 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 			return
 		}
 		p.consoleLimited = true
-		if v.Kind != yaml.SequenceNode {
-			ld.add(v, f, "want a list of Console roles, got "+kindName(v))
+		if !ld.list(v, f, "a list of Console roles",
+			"an empty allow list refuses every Console login; list the Console roles that may use Flex, or remove the key") {
 			return
-		}
-		if len(v.Content) == 0 {
-			ld.add(v, f, "an empty allow list refuses every Console login; list the Console roles that may use Flex, or remove the key")
 		}
 		for i, c := range v.Content {
 			cf := index(f, i)
@@ -571,13 +571,9 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 			if !ok {
 				continue
 			}
-			cr, err := ParseConsoleRole(s)
-			if err != nil {
-				msg := "unknown Console role " + strconv.Quote(s)
-				if sug := suggestConsoleRole(s); sug != "" {
-					msg += " (did you mean " + strconv.Quote(sug) + "?)"
-				}
-				ld.add(c, cf, msg)
+			cr, ok := consoleRoleFold(s)
+			if !ok {
+				ld.add(c, cf, "unknown Console role "+strconv.Quote(s)+didYouMean(suggestConsoleRole(s)))
 				continue
 			}
 			if cr == BillingManager {
