@@ -31,6 +31,9 @@ var (
 	// ErrInvalidLogin is a login of unknown source, or one that mixes Console
 	// and SSO input.
 	ErrInvalidLogin = errors.New("flexroles: invalid login")
+	// ErrInvalidWorker is worker attributes that are not one JSON object
+	// with distinct keys, or larger than MaxWorkerAttributesSize.
+	ErrInvalidWorker = errors.New("flexroles: invalid worker attributes")
 )
 
 // CodeMissingUserAttributes is the Flex error code of ErrMissingAttribute.
@@ -72,6 +75,15 @@ const (
 	problemDeniedRule                    // a policy deny rule matched
 	problemDeniedAllow                   // roles outside the policy's sso.allow
 	problemDeniedConsole                 // Console role outside the policy's console.allow
+	problemDecision                      // a Decision that the login's source never gives
+	problemAttrName                      // an empty or invalid UTF-8 attribute name
+	problemTypedRoles                    // a typed attribute that would overwrite roles
+	problemSameKey                       // two attributes that store the same worker key
+	problemTypedValue                    // a value that does not fit its attribute's type
+	problemTypedSeveral                  // several values for a scalar typed attribute
+	problemWorkerJSON                    // worker attributes that are not a JSON object
+	problemWorkerDuplicate               // worker attributes with a key twice
+	problemWorkerSize                    // worker attributes over MaxWorkerAttributesSize
 )
 
 // Attribute names Flex maps from a SAML assertion, and the pseudo-attribute
@@ -149,6 +161,29 @@ func (e *Error) Error() string {
 	case problemDeniedConsole:
 		b.WriteString("the policy's console.allow does not list the Console role " + strconv.Quote(string(e.console)) +
 			" that decides this login; a lesser Console role is never used instead: add it to console.allow, or change the user's Console role")
+	case problemDecision:
+		if e.roles == 0 {
+			b.WriteString("the decision has no roles")
+		} else {
+			b.WriteString("the decision's roles " + e.roles.String() + " are not roles this login's source gives")
+		}
+		b.WriteString(" (Console: admin, wfo.full_access or flex.readteams, flex.readonlyadmin; SSO: admin, supervisor or agent, never the read-only pair); pass the Decision that Resolve returned for this login, and write nothing when it refused the login")
+	case problemAttrName:
+		b.WriteString("attribute name " + a + " is empty or not valid UTF-8; Flex stores each attribute under its name")
+	case problemTypedRoles:
+		b.WriteString("the typed attribute " + a + " would overwrite the worker's roles, which come only from the decision; send roles as \"roles\"")
+	case problemSameKey:
+		b.WriteString("the attributes " + a + " and " + v + " both write the worker attribute " + strconv.Quote(typedKey(e.Attribute)) + "; send only one")
+	case problemTypedValue:
+		b.WriteString("value " + v + " of " + a + " does not fit its type; Flex refuses the whole update (400 invalid attribute format): " + typeHint(e.Attribute))
+	case problemTypedSeveral:
+		b.WriteString("the typed attribute " + a + " holds one value but has several; Flex refuses the whole update (400 invalid attribute format): send one value, or use an array type such as .stringarray")
+	case problemWorkerJSON:
+		b.WriteString("worker attributes " + v + " are not a JSON object; TaskRouter worker attributes are one JSON object such as {\"roles\":[\"agent\"]}")
+	case problemWorkerDuplicate:
+		b.WriteString("worker attributes have the key " + a + " more than once; keep one")
+	case problemWorkerSize:
+		b.WriteString("worker attributes of " + e.Value + " are over the limit of " + strconv.Itoa(MaxWorkerAttributesSize) + " bytes")
 	default:
 		return e.plainError()
 	}
@@ -183,6 +218,23 @@ func fixFor(attribute string) string {
 		return "; send the user's full name as one value"
 	}
 	return ""
+}
+
+// typedKey returns the worker key a typed attribute name stores.
+func typedKey(name string) string {
+	key, _ := splitTyped(name)
+	return key
+}
+
+// typeHint says what values a typed attribute takes.
+func typeHint(name string) string {
+	switch _, t := splitTyped(name); t {
+	case typeInt, typeIntArray:
+		return "send base-10 integers that fit in 64 bits"
+	case typeBoolean, typeBooleanArray:
+		return "send true or false"
+	}
+	return "send text"
 }
 
 // didYouMean returns ` (did you mean "s"?)`, or "" when there is no suggestion.

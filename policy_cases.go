@@ -129,11 +129,13 @@ func errorKindName(i int) (string, error) {
 		return "invalid_login", ErrInvalidLogin
 	case 7:
 		return "denied", ErrDenied
+	case 8:
+		return "invalid_worker", ErrInvalidWorker
 	}
 	return "", nil
 }
 
-const errorKindCount = 8
+const errorKindCount = 9
 
 // ErrorKindName returns the snake-case name of err's kind, as policy test
 // cases and JSON output write it ("missing_attribute", "denied", …), or ""

@@ -23,6 +23,11 @@ type Login struct {
 	Source       Source
 	ConsoleRoles []ConsoleRole       // Console logins: the user's Console role(s)
 	Attributes   map[string][]string // SSO logins: assertion attributes by exact name, values as received
+
+	// Identity is the user's Flex identity: the SAML NameID, or the Console
+	// user's email. Resolve does not read it; WorkerAttributes derives
+	// contact_uri from it, or from the email attribute when it is empty.
+	Identity string
 }
 
 // Decision is the outcome of a login: the roles Flex writes to the worker,
