@@ -58,32 +58,32 @@ type Error struct {
 type problem uint8
 
 const (
-	problemUnset          problem = iota // built by a caller: say what the fields say
-	problemAbsent                        // mandatory attribute absent; Value may hold a misnamed claim
-	problemEmpty                         // mandatory attribute with no non-empty value
-	problemNoFlexRole                    // roles without admin, supervisor or agent
-	problemBadBytes                      // invalid UTF-8, NUL or control character
-	problemSeveral                       // several email or full_name values
-	problemUnknownRole                   // role outside the vocabulary
-	problemUnknownConsole                // Console role outside the vocabulary
-	problemConsoleOnly                   // read-only pair over SSO
-	problemSSOOnly                       // Console login asking for a role it does not get
-	problemNoAccess                      // Console roles that open no Flex
-	problemSource                        // unknown Login.Source
-	problemMixed                         // SSO login with ConsoleRoles
-	problemConsoleAttr                   // Console login with an attribute other than roles
-	problemDeniedRule                    // a policy deny rule matched
-	problemDeniedAllow                   // roles outside the policy's sso.allow
-	problemDeniedConsole                 // Console role outside the policy's console.allow
-	problemDecision                      // a Decision that the login's source never gives
-	problemAttrName                      // an empty or invalid UTF-8 attribute name
-	problemTypedRoles                    // a typed attribute that would overwrite roles
-	problemSameKey                       // two attributes that store the same worker key
-	problemTypedValue                    // a value that does not fit its attribute's type
-	problemTypedSeveral                  // several values for a scalar typed attribute
-	problemWorkerJSON                    // worker attributes that are not a JSON object
-	problemWorkerDuplicate               // worker attributes with a key twice
-	problemWorkerSize                    // worker attributes over MaxWorkerAttributesSize
+	problemUnset           problem = iota // built by a caller: say what the fields say
+	problemAbsent                         // mandatory attribute absent; Value may hold a misnamed claim
+	problemEmpty                          // mandatory attribute with no non-empty value
+	problemNoFlexRole                     // roles without admin, supervisor or agent
+	problemBadBytes                       // invalid UTF-8, NUL or control character
+	problemSeveral                        // several email or full_name values
+	problemUnknownRole                    // role outside the vocabulary
+	problemUnknownConsole                 // Console role outside the vocabulary
+	problemConsoleOnly                    // read-only pair over SSO
+	problemSSOOnly                        // Console login asking for a role it does not get
+	problemNoAccess                       // Console roles that open no Flex
+	problemSource                         // unknown Login.Source
+	problemMixed                          // SSO login with ConsoleRoles
+	problemConsoleAttr                    // Console login with an attribute other than roles
+	problemDeniedRule                     // a policy deny rule matched
+	problemDeniedAllow                    // roles outside the policy's sso.allow
+	problemDeniedConsole                  // Console role outside the policy's console.allow
+	problemDecision                       // a Decision that the login's source never gives
+	problemAttrName                       // an empty or invalid UTF-8 attribute name
+	problemTypedRoles                     // a typed attribute that would overwrite roles
+	problemSameKey                        // two attributes that store the same worker key
+	problemTypedValue                     // a value that does not fit its attribute's type
+	problemTypedSeveral                   // several values for a scalar typed attribute
+	problemWorkerJSON                     // worker attributes that are not a JSON object
+	problemWorkerDuplicate                // worker attributes with a key twice
+	problemWorkerSize                     // worker attributes over MaxWorkerAttributesSize
 )
 
 // Attribute names Flex maps from a SAML assertion, and the pseudo-attribute

@@ -56,9 +56,9 @@ func TestWorkerAttributes(t *testing.T) {
 		reason  string
 	}{
 		{
-			name:  "new worker gets roles, mandatory attributes and contact_uri",
-			login: agent,
-			want:  `{"contact_uri":"client:jane_2Edoe_40example_2Ecom","email":"jane.doe@example.com","full_name":"Jane Doe","roles":["agent"]}`,
+			name:   "new worker gets roles, mandatory attributes and contact_uri",
+			login:  agent,
+			want:   `{"contact_uri":"client:jane_2Edoe_40example_2Ecom","email":"jane.doe@example.com","full_name":"Jane Doe","roles":["agent"]}`,
 			reason: "SPEC §3: attributes present are written; contact_uri derived from the identity (the email here)",
 		},
 		{
