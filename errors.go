@@ -93,6 +93,7 @@ const (
 	attrEmail       = "email"
 	attrFullName    = "full_name"
 	attrConsoleRole = "console_role"
+	attrGroups      = "groups" // a policy's default attribute of IdP groups
 )
 
 // Error returns a message that names the rule broken and what to change,

@@ -397,3 +397,27 @@ func loadPolicy(r io.Reader, file string) (*Policy, error) {
 	}
 	return p, nil
 }
+
+// AttributeName returns the name of the assertion attribute the policy reads
+// for std, one of "roles", "email", "full_name" and "groups": the policy's
+// sso.attributes entry, or std itself when the policy leaves it alone or p is
+// nil. Any other std gives "". Tools that build logins from an IdP export use
+// it to put each value where the policy looks for it.
+func (p *Policy) AttributeName(std string) string {
+	var s ssoSettings
+	groups := attrGroups
+	if p != nil {
+		s, groups = p.sso, p.groups
+	}
+	switch std {
+	case attrRoles:
+		return s.name(0)
+	case attrEmail:
+		return s.name(1)
+	case attrFullName:
+		return s.name(2)
+	case attrGroups:
+		return groups
+	}
+	return ""
+}

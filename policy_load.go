@@ -59,7 +59,7 @@ func compilePolicy(data []byte) (*Policy, []PolicyIssue) {
 	if len(ld.issues) > 0 {
 		return nil, ld.issues
 	}
-	p := &Policy{groups: "groups", sso: ssoSettings{rolesOptional: true}}
+	p := &Policy{groups: attrGroups, sso: ssoSettings{rolesOptional: true}}
 	version := false
 	ld.mapping(doc.Content[0], "", func(key string, k, v *yaml.Node, field string) {
 		switch key {

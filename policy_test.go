@@ -1746,3 +1746,16 @@ sso:
 		})
 	}
 }
+
+func TestPolicyAttributeName(t *testing.T) {
+	var none *flexroles.Policy
+	p, err := flexroles.LoadPolicy(strings.NewReader("version: 1\nsso:\n  attributes: {email: mail, groups: memberOf}\n"))
+	require.NoError(t, err)
+	for _, tc := range []struct{ std, nilWant, want string }{
+		{"roles", "roles", "roles"}, {"email", "email", "mail"}, {"full_name", "full_name", "full_name"},
+		{"groups", "groups", "memberOf"}, {"department", "", ""},
+	} {
+		assert.Equal(t, tc.nilWant, none.AttributeName(tc.std), "nil policy, %s", tc.std)
+		assert.Equal(t, tc.want, p.AttributeName(tc.std), "policy, %s", tc.std)
+	}
+}
