@@ -23,6 +23,7 @@ const synopsis = `usage:
   flexroles explain --policy POLICY <login flags as resolve>
   flexroles validate POLICY
   flexroles test [-v] POLICY
+  flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles help
 `
 
@@ -35,11 +36,15 @@ explain   shows each rule of the policy file as it applies to one login,
           matched or why not, then the outcome as resolve prints it
 validate  checks a policy file and prints every problem with its position
 test      runs the test cases written in a policy file
+audit     checks TaskRouter workers' attributes (from a file, stdin or a
+          workspace) for roles that break Flex's rules or will change at
+          the next login
 
 Run "flexroles COMMAND -h" for a command's flags.
 
-Exit status: 0 granted, valid or passed; 1 refused, invalid or failed;
-2 bad usage, or a policy given to resolve or explain that does not load.
+Exit status: 0 granted, valid, passed or clean; 1 refused, invalid, failed
+or an error-level finding; 2 bad usage, input that cannot be read, or a
+policy given to resolve, explain or audit that does not load.
 The manual: go doc github.com/flexroles/flexroles/cmd/flexroles
 `
 
@@ -50,7 +55,7 @@ func main() {
 
 // run runs the command line args (without the program name) and returns the
 // exit status. The outcome goes to stdout, usage errors to stderr; stdin is
-// not read by any command yet.
+// read by audit when it is given no file.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, synopsis)
@@ -65,6 +70,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdout, stderr)
 	case "test":
 		return runTest(args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: liveConfig{Getenv: os.Getenv}})
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitGranted

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/flexroles/flexroles"
+)
+
+// idpUser is one user of an IdP export (the --users file): what the IdP
+// would send in the SAML assertion at the user's next login.
+type idpUser struct {
+	Line       int                 // 1-based line of the user in the file
+	Email      string              // the email attribute, also how workers are matched
+	Name       string              // the full_name attribute
+	Groups     []string            // the groups attribute, one group per value
+	Roles      []string            // the roles attribute, if the IdP sends one
+	Attributes map[string][]string // any other attributes, by name
+}
+
+// login returns the SSO login the user's next assertion makes, with each
+// value under the attribute name the policy reads.
+func (u *idpUser) login(p *flexroles.Policy) flexroles.Login {
+	attrs := make(map[string][]string, len(u.Attributes)+4)
+	for k, v := range u.Attributes {
+		attrs[k] = v
+	}
+	attrs[p.AttributeName("email")] = []string{u.Email}
+	attrs[p.AttributeName("full_name")] = []string{u.Name}
+	if len(u.Groups) > 0 {
+		attrs[p.AttributeName("groups")] = u.Groups
+	}
+	if len(u.Roles) > 0 {
+		attrs[p.AttributeName("roles")] = u.Roles
+	}
+	return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: u.Email}
+}
+
+// maxUsersFile bounds the users file; an IdP export of a very large
+// organisation fits well below it.
+const maxUsersFile = 1 << 30
+
+// loadUsers reads an IdP export: a JSON array or NDJSON of objects with
+// email, name, groups, roles and attributes, or CSV whose header names the
+// columns email, name, groups, roles and any other attribute, with several
+// groups or roles in one cell separated by ";". Users are keyed by email,
+// compared ignoring case; an email twice is an error.
+func loadUsers(path string) (map[string]*idpUser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(io.LimitReader(f, maxUsersFile))
+	first, err := firstByte(br)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var users []*idpUser
+	if first == '[' || first == '{' {
+		users, err = readJSONUsers(br)
+	} else {
+		users, err = readCSVUsers(br)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	byEmail := make(map[string]*idpUser, len(users))
+	for _, u := range users {
+		key := strings.ToLower(strings.TrimSpace(u.Email))
+		if key == "" {
+			return nil, fmt.Errorf("%s:%d: user without an email", path, u.Line)
+		}
+		if prev, ok := byEmail[key]; ok {
+			return nil, fmt.Errorf("%s:%d: email %q already given on line %d", path, u.Line, u.Email, prev.Line)
+		}
+		byEmail[key] = u
+	}
+	return byEmail, nil
+}
+
+// firstByte returns the first byte that is not white space or a UTF-8 byte
+// order mark, without consuming it.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return 0, errors.New("empty file")
+			}
+			return 0, err
+		}
+		switch {
+		case b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n':
+			br.ReadByte()
+		case b[0] == 0xEF:
+			if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+				br.Discard(3)
+				continue
+			}
+			return b[0], nil
+		default:
+			return b[0], nil
+		}
+	}
+}
+
+// userJSON is one user as the JSON forms write it; attribute values may be
+// one string or a list.
+type userJSON struct {
+	Email      string                     `json:"email"`
+	Name       string                     `json:"name"`
+	Groups     []string                   `json:"groups"`
+	Roles      []string                   `json:"roles"`
+	Attributes map[string]json.RawMessage `json:"attributes"`
+}
+
+func readJSONUsers(br *bufio.Reader) ([]*idpUser, error) {
+	lr := &lineCounter{r: br, line: 1}
+	dec := json.NewDecoder(lr)
+	dec.DisallowUnknownFields()
+	array := false
+	if b, _ := br.Peek(1); len(b) == 1 && b[0] == '[' {
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+		array = true
+	}
+	var users []*idpUser
+	for dec.More() {
+		line := lr.lineAt(dec.InputOffset())
+		var u userJSON
+		if err := dec.Decode(&u); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		user := &idpUser{Line: line, Email: u.Email, Name: u.Name, Groups: u.Groups, Roles: u.Roles}
+		if len(u.Attributes) > 0 {
+			user.Attributes = make(map[string][]string, len(u.Attributes))
+			for k, raw := range u.Attributes {
+				values, err := attributeValues(raw)
+				if err != nil {
+					return nil, fmt.Errorf("line %d: attribute %q: %w", line, k, err)
+				}
+				user.Attributes[k] = values
+			}
+		}
+		users = append(users, user)
+	}
+	if array {
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("line %d: unexpected data after the users", lr.lineAt(dec.InputOffset()))
+	}
+	return users, nil
+}
+
+// attributeValues reads an attribute given as one string or a list of them.
+func attributeValues(raw json.RawMessage) ([]string, error) {
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, errors.New("want a string or a list of strings")
+	}
+	return many, nil
+}
+
+// lineCounter counts the newlines read through it, so that a decoder's
+// input offset can be turned into a line number. The offsets asked for only
+// grow, so newlines before the last one asked for are forgotten.
+type lineCounter struct {
+	r       io.Reader
+	line    int     // 1-based line of the last offset asked for
+	read    int64   // bytes read so far
+	pending []int64 // offsets of newlines not yet passed
+}
+
+func (lc *lineCounter) Read(p []byte) (int, error) {
+	n, err := lc.r.Read(p)
+	for i, c := range p[:n] {
+		if c == '\n' {
+			lc.pending = append(lc.pending, lc.read+int64(i))
+		}
+	}
+	lc.read += int64(n)
+	return n, err
+}
+
+// lineAt returns the 1-based line of offset; offsets must not decrease.
+func (lc *lineCounter) lineAt(offset int64) int {
+	n := 0
+	for n < len(lc.pending) && lc.pending[n] < offset {
+		n++
+	}
+	lc.line += n
+	lc.pending = append(lc.pending[:0], lc.pending[n:]...)
+	return lc.line
+}
+
+// splitCell splits a CSV cell holding several values on ";".
+func splitCell(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ";") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func readCSVUsers(br *bufio.Reader) ([]*idpUser, error) {
+	r := csv.NewReader(br)
+	r.FieldsPerRecord = 0
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("line 1: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if _, dup := col[h]; dup || h == "" {
+			return nil, fmt.Errorf("line 1: column %q is empty or given twice", h)
+		}
+		col[h] = i
+	}
+	if _, ok := col["email"]; !ok {
+		return nil, errors.New("line 1: the header has no email column; want email,name,groups,roles and attribute columns")
+	}
+	var users []*idpUser
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return users, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		line, _ := r.FieldPos(0)
+		u := &idpUser{Line: line}
+		for name, i := range col {
+			v := rec[i]
+			switch name {
+			case "email":
+				u.Email = v
+			case "name":
+				u.Name = v
+			case "groups":
+				u.Groups = splitCell(v)
+			case "roles":
+				u.Roles = splitCell(v)
+			default:
+				if v != "" {
+					if u.Attributes == nil {
+						u.Attributes = map[string][]string{}
+					}
+					u.Attributes[name] = splitCell(v)
+				}
+			}
+		}
+		users = append(users, u)
+	}
+}
