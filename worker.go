@@ -159,7 +159,7 @@ func workerMembers(current []byte) ([]member, error) {
 	if len(current) > MaxWorkerAttributesSize {
 		return nil, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(current)) + " bytes", problem: problemWorkerSize}
 	}
-	if !json.Valid(current) {
+	if !rawjson.Valid(current) {
 		return nil, &Error{Kind: ErrInvalidWorker, Value: string(current), problem: problemWorkerJSON}
 	}
 	var members []member

@@ -1,7 +1,7 @@
 package flexroles
 
 import (
-	"encoding/json"
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -87,16 +87,16 @@ func scanWorker(attributes []byte) (workerFacts, error) {
 	if len(attributes) > MaxWorkerAttributesSize {
 		return w, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(attributes)) + " bytes", problem: problemWorkerSize}
 	}
-	if !json.Valid(attributes) {
+	if !rawjson.Valid(attributes) {
 		return w, &Error{Kind: ErrInvalidWorker, Value: string(attributes), problem: problemWorkerJSON}
 	}
-	var keys [16][]byte
-	seen := keySet{few: keys[:0]}
+	var seen keySet
 	var dup []byte
-	isObject := rawjson.Members(attributes, func(k, v []byte) bool {
+	it, isObject := rawjson.Object(attributes)
+	for k, v, more := it.Next(); more; k, v, more = it.Next() {
 		if seen.add(k) {
 			dup = k
-			return false
+			break
 		}
 		switch {
 		case rawjson.Equal(k, attrRoles):
@@ -109,8 +109,7 @@ func scanWorker(attributes []byte) (workerFacts, error) {
 		case rawjson.Equal(k, attrEmail):
 			w.email = v
 		}
-		return true
-	})
+	}
 	if !isObject {
 		return workerFacts{}, &Error{Kind: ErrInvalidWorker, Value: string(attributes), problem: problemWorkerJSON}
 	}
@@ -124,7 +123,8 @@ func scanWorker(attributes []byte) (workerFacts, error) {
 // literals while there are few, and by decoded text in a map past that, so a
 // huge object costs linear time.
 type keySet struct {
-	few  [][]byte
+	few  [keySetFew][]byte
+	n    int // keys in few
 	many map[string]struct{}
 }
 
@@ -132,18 +132,19 @@ const keySetFew = 32
 
 // add records the key literal k and reports whether it was there already.
 func (ks *keySet) add(k []byte) bool {
-	if ks.many == nil && len(ks.few) < keySetFew && bytesNoEscape(k) {
-		for _, s := range ks.few {
+	if ks.many == nil && ks.n < keySetFew && bytesNoEscape(k) {
+		for _, s := range ks.few[:ks.n] {
 			if string(s) == string(k) {
 				return true
 			}
 		}
-		ks.few = append(ks.few, k)
+		ks.few[ks.n] = k
+		ks.n++
 		return false
 	}
 	if ks.many == nil {
 		ks.many = make(map[string]struct{}, 2*keySetFew)
-		for _, s := range ks.few {
+		for _, s := range ks.few[:ks.n] {
 			ks.many[string(s[1:len(s)-1])] = struct{}{}
 		}
 	}
@@ -161,12 +162,13 @@ func bytesNoEscape(k []byte) bool { return strings.IndexByte(string(k), '\\') < 
 
 // readRoles reads the roles value.
 func (w *workerFacts) readRoles(v []byte) {
-	w.rolesArray = true
 	var buf [64]byte
-	isArray := rawjson.Elements(v, func(e []byte) bool {
+	it, isArray := rawjson.Array(v)
+	w.rolesArray = isArray
+	for _, e, more := it.Next(); more; _, e, more = it.Next() {
 		if !rawjson.IsString(e) {
 			w.rolesArray = false
-			return false
+			return
 		}
 		text := rawjson.AppendUnquote(buf[:0], e)
 		bit := setOf(Role(text))
@@ -177,10 +179,6 @@ func (w *workerFacts) readRoles(v []byte) {
 			w.duplicate = true
 		}
 		w.roles |= bit
-		return true
-	})
-	if !isArray {
-		w.rolesArray = false
 	}
 }
 
@@ -234,29 +232,51 @@ func (w *workerFacts) contactFindings() []Reason {
 	if !rawjson.IsString(w.contactURI) {
 		return nil
 	}
-	uri := string(rawjson.AppendUnquote(nil, w.contactURI))
-	escaped, ok := strings.CutPrefix(uri, contactScheme)
+	var ub, eb [128]byte
+	uri := rawjson.AppendUnquote(ub[:0], w.contactURI)
+	escaped, ok := bytes.CutPrefix(uri, []byte(contactScheme))
 	if !ok {
 		return nil
 	}
 	if !escapedIdentity(escaped) {
-		return []Reason{{Rule: ruleWorkerContactURI, Message: "contact_uri " + quoteShort(uri) +
-			" is not escaped as Flex escapes identities (only letters, digits and _ with two hex digits), so calls cannot reach the worker; write " + quoteShort(ContactURI(escaped))}}
+		return []Reason{{Rule: ruleWorkerContactURI, Message: "contact_uri " + quoteShort(string(uri)) +
+			" is not escaped as Flex escapes identities (only letters, digits and _ with two hex digits), so calls cannot reach the worker; write " + quoteShort(ContactURI(string(escaped)))}}
 	}
 	if rawjson.IsString(w.email) {
-		email := strings.TrimSpace(string(rawjson.AppendUnquote(nil, w.email)))
-		if want := ContactURI(email); email != "" && uri != want {
-			return []Reason{{Rule: ruleWorkerContactMatch, Warning: true, Message: "contact_uri " + quoteShort(uri) +
-				" is not the escaped identity of email " + quoteShort(email) + " (" + quoteShort(want) + "); check that calls reach this worker"}}
+		email := bytes.TrimSpace(rawjson.AppendUnquote(eb[:0], w.email))
+		if len(email) > 0 && !isEscapeOf(escaped, email) {
+			return []Reason{{Rule: ruleWorkerContactMatch, Warning: true, Message: "contact_uri " + quoteShort(string(uri)) +
+				" is not the escaped identity of email " + quoteShort(string(email)) + " (" + quoteShort(ContactURI(string(email))) + "); check that calls reach this worker"}}
 		}
 	}
 	return nil
 }
 
+// isEscapeOf reports whether escaped is EscapeIdentity(identity), without
+// building it.
+func isEscapeOf(escaped, identity []byte) bool {
+	const hex = "0123456789ABCDEF"
+	j := 0
+	for _, c := range identity {
+		if identityByte(c) {
+			if j >= len(escaped) || escaped[j] != c {
+				return false
+			}
+			j++
+			continue
+		}
+		if j+3 > len(escaped) || escaped[j] != '_' || escaped[j+1] != hex[c>>4] || escaped[j+2] != hex[c&0xf] {
+			return false
+		}
+		j += 3
+	}
+	return j == len(escaped)
+}
+
 // escapedIdentity reports whether s is what EscapeIdentity writes: letters,
 // digits, and "_" followed by two uppercase hex digits.
-func escapedIdentity(s string) bool {
-	if s == "" {
+func escapedIdentity(s []byte) bool {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

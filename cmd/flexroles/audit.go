@@ -110,13 +110,13 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 	}
 
 	src := "stdin"
-	var read func(emit func(workerRecord) error, emitRaw func(rawValue) error) error
+	var source workerSource
 	switch {
 	case workspace != "":
 		src = "workspace " + workspace
 		cfg := env.live
 		cfg.Workspace = workspace
-		read = func(emit func(workerRecord) error, _ func(rawValue) error) error {
+		source.live = func(emit func(workerRecord) error) error {
 			return readLiveWorkers(context.Background(), cfg, emit)
 		}
 	default:
@@ -130,21 +130,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 			defer f.Close()
 			in, src = f, name
 		}
-		read = func(_ func(workerRecord) error, emitRaw func(rawValue) error) error {
-			vr := newValueReader(in)
-			for {
-				v, err := vr.next(nil)
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				if err := emitRaw(v); err != nil {
-					return err
-				}
-			}
-		}
+		source.values = newValueReader(in)
 	}
 
 	var out reportWriter
@@ -157,7 +143,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 	if isTerminal(stderr) {
 		progress = &progressLine{w: stderr, start: time.Now()}
 	}
-	stats, err := a.run(read, func(f []finding, workers int) error {
+	stats, err := a.run(source, func(f []finding, workers int) error {
 		if progress != nil {
 			progress.add(workers, len(f))
 		}
@@ -170,7 +156,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 		err = out.finish(stdout, stats)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "flexroles: audit: %s: %v\n", src, err)
+		fmt.Fprintf(stderr, "flexroles: audit: %v\n", inFile(src, err))
 		return exitUsage
 	}
 	if stats.errors > 0 {
@@ -199,6 +185,7 @@ type auditStats struct {
 func (a *auditor) check(rec *workerRecord, out []finding) ([]finding, bool) {
 	n := len(out)
 	add := func(rule, level, msg string) {
+		rec.names()
 		out = append(out, finding{Line: rec.Line, SID: rec.SID, FriendlyName: rec.FriendlyName, Rule: rule, Level: level, Message: msg})
 	}
 	if rec.Err != nil {
@@ -302,23 +289,36 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// batchSize is how many input values a batch carries through the pipeline.
-const batchSize = 512
+// workerSource is where an audit's workers come from: a file or stdin
+// split into values, or the live API.
+type workerSource struct {
+	values *valueReader
+	live   func(emit func(workerRecord) error) error
+}
 
-// auditBatch is a run of consecutive input, checked by one goroutine.
+// batchSize is how many input values a batch carries through the pipeline,
+// and arenaSize the room its values' bytes usually take.
+const (
+	batchSize = 512
+	arenaSize = 1 << 20
+)
+
+// auditBatch is a run of consecutive input, checked by one goroutine. Its
+// buffers are reused once its findings are reported.
 type auditBatch struct {
 	values   []rawValue
+	arena    []byte // the bytes of values
 	records  []workerRecord
+	scratch  []byte // decoded attributes of records
 	findings []finding
 	stats    auditStats
 	done     chan struct{}
 }
 
-// run reads workers through read and checks them on every CPU, handing
-// each batch's findings to report in input order. A fixed number of batches
+// run reads workers from src and checks them on every CPU, handing each
+// batch's findings to report in input order. A fixed number of batches
 // circulate, so memory stays flat however many workers there are.
-func (a *auditor) run(read func(func(workerRecord) error, func(rawValue) error) error,
-	report func([]finding, int) error) (auditStats, error) {
+func (a *auditor) run(src workerSource, report func([]finding, int) error) (auditStats, error) {
 	procs := runtime.GOMAXPROCS(0)
 	free := make(chan *auditBatch, 2*procs+2)
 	for i := 0; i < cap(free); i++ {
@@ -333,14 +333,12 @@ func (a *auditor) run(read func(func(workerRecord) error, func(rawValue) error) 
 		defer close(work)
 		defer close(ordered)
 		var b *auditBatch
-		send := func() error {
-			if b == nil {
-				return nil
+		send := func() {
+			if b != nil {
+				work <- b
+				ordered <- b
+				b = nil
 			}
-			work <- b
-			ordered <- b
-			b = nil
-			return nil
 		}
 		take := func() error {
 			if b != nil {
@@ -351,29 +349,28 @@ func (a *auditor) run(read func(func(workerRecord) error, func(rawValue) error) 
 			case <-stop:
 				return errStopped
 			}
-			b.values, b.records, b.findings = b.values[:0], b.records[:0], b.findings[:0]
+			b.values, b.arena, b.records, b.findings = b.values[:0], b.arena[:0], b.records[:0], b.findings[:0]
 			b.stats, b.done = auditStats{}, make(chan struct{})
+			if cap(b.arena) < arenaSize {
+				b.arena = make([]byte, 0, arenaSize)
+			}
 			return nil
 		}
-		err := read(func(rec workerRecord) error {
-			if err := take(); err != nil {
-				return err
-			}
-			b.records = append(b.records, rec)
-			if len(b.records) >= batchSize {
-				return send()
-			}
-			return nil
-		}, func(v rawValue) error {
-			if err := take(); err != nil {
-				return err
-			}
-			b.values = append(b.values, v)
-			if len(b.values) >= batchSize {
-				return send()
-			}
-			return nil
-		})
+		var err error
+		if src.live != nil {
+			err = src.live(func(rec workerRecord) error {
+				if err := take(); err != nil {
+					return err
+				}
+				b.records = append(b.records, rec)
+				if len(b.records) >= batchSize {
+					send()
+				}
+				return nil
+			})
+		} else {
+			err = readValues(src.values, take, func() *auditBatch { return b }, send)
+		}
 		send()
 		readErr <- err
 	}()
@@ -406,6 +403,32 @@ func (a *auditor) run(read func(func(workerRecord) error, func(rawValue) error) 
 	return total, err
 }
 
+// readValues fills batches with the values of vr, their bytes in the
+// batch's arena when they fit.
+func readValues(vr *valueReader, take func() error, batch func() *auditBatch, send func()) error {
+	for {
+		if err := take(); err != nil {
+			return err
+		}
+		b := batch()
+		room := b.arena[len(b.arena):]
+		v, err := vr.next(room)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n := len(v.data); n > 0 && n <= cap(room) && &v.data[0] == &room[:1][0] {
+			b.arena = b.arena[:len(b.arena)+n]
+		}
+		b.values = append(b.values, v)
+		if len(b.values) >= batchSize {
+			send()
+		}
+	}
+}
+
 // errStopped ends reading once reporting has failed.
 var errStopped = errors.New("audit stopped")
 
@@ -418,8 +441,9 @@ func (s *auditStats) add(o auditStats) {
 
 // checkBatch decodes a batch's values and checks every worker in it.
 func (a *auditor) checkBatch(b *auditBatch) {
+	b.scratch = b.scratch[:0]
 	for _, v := range b.values {
-		b.records = decodeValue(v, b.records)
+		b.records, b.scratch = decodeValue(v, b.records, b.scratch)
 	}
 	for i := range b.records {
 		n := len(b.findings)

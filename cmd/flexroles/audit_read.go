@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
+	"strconv"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +40,30 @@ func newValueReader(r io.Reader) *valueReader {
 	return &valueReader{br: bufio.NewReaderSize(r, 256<<10), line: 1}
 }
 
+// lineError is an input error at a line; it prints as "line N: message",
+// and callers that know the file name print "FILE:N: message".
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string { return "line " + strconv.Itoa(e.line) + ": " + e.err.Error() }
+func (e *lineError) Unwrap() error { return e.err }
+
+func lineErrorf(line int, format string, a ...any) error {
+	return &lineError{line: line, err: fmt.Errorf(format, a...)}
+}
+
+// inFile prefixes err with the file name, as "FILE:N: message" for an
+// error at a line.
+func inFile(name string, err error) error {
+	var le *lineError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s:%d: %w", name, le.line, le.err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
 // errNotWorkers is input that starts with neither an array nor an object.
 var errNotWorkers = errors.New("input is not JSON workers: want a JSON array of workers, NDJSON (one worker per line) or TaskRouter ListWorkers pages")
 
@@ -54,7 +78,7 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 		if errors.Is(err, io.EOF) {
 			vr.done = true
 			if vr.inArray {
-				return rawValue{}, fmt.Errorf("line %d: the array of workers is not closed", vr.line)
+				return rawValue{}, lineErrorf(vr.line, "the array of workers is not closed")
 			}
 			if !vr.started {
 				return rawValue{}, errors.New("input is empty: want a JSON array of workers, NDJSON or ListWorkers pages")
@@ -70,9 +94,17 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 			vr.inArray = true
 			return vr.next(buf)
 		case '{':
+			vr.ndjson = vr.looksLikeNDJSON()
+		case 0xEF: // a UTF-8 byte order mark, as some editors write
+			if bom, _ := vr.br.Peek(3); string(bom) == "\xEF\xBB\xBF" {
+				vr.br.Discard(3)
+				vr.started = false
+				return vr.next(buf)
+			}
+			fallthrough
 		default:
 			vr.done = true
-			return rawValue{}, fmt.Errorf("line %d: %w", vr.line, errNotWorkers)
+			return rawValue{}, &lineError{line: vr.line, err: errNotWorkers}
 		}
 	}
 	if vr.inArray {
@@ -80,7 +112,7 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 			vr.br.ReadByte()
 			vr.inArray, vr.done = false, true
 			if c, err := vr.skipSpace(); err == nil {
-				return rawValue{}, fmt.Errorf("line %d: unexpected %q after the array of workers", vr.line, c)
+				return rawValue{}, lineErrorf(vr.line, "unexpected %q after the array of workers", c)
 			}
 			return rawValue{}, io.EOF
 		}
@@ -98,14 +130,31 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 			vr.br.ReadByte()
 		case c != ']':
 			vr.done = true
-			return rawValue{}, fmt.Errorf("line %d: want , or ] between workers, found %q", vr.line, c)
+			return rawValue{}, lineErrorf(vr.line, "want , or ] between workers, found %q", c)
 		}
-	} else if vr.line == v.line && v.err == nil {
-		// The first object sat on one line: the input is NDJSON, or a
-		// single object; from here on read it line by line.
-		vr.ndjson = true
 	}
 	return v, nil
+}
+
+// looksLikeNDJSON reports whether input that starts with an object holds
+// one object per line: the first line is a whole JSON value, or it is not
+// but the next line that is not blank is (a first line cut short). A
+// pretty-printed object or page has neither. Only what the reader has
+// buffered is looked at.
+func (vr *valueReader) looksLikeNDJSON() bool {
+	peek, _ := vr.br.Peek(vr.br.Size())
+	first, rest, _ := bytes.Cut(peek, []byte{'\n'})
+	if rawjson.Valid(first) {
+		return true
+	}
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			return line[0] == '{' && rawjson.Valid(line)
+		}
+	}
+	return false
 }
 
 // skipSpace returns the next byte that is not white space, unread.
@@ -148,7 +197,7 @@ func (vr *valueReader) nextLine(buf []byte) (rawValue, error) {
 		break
 	}
 	if v.err == nil {
-		v.data = bytes.TrimSpace(data)
+		v.data = data
 	}
 	return v, nil
 }
@@ -193,6 +242,9 @@ func (vr *valueReader) scanValue(buf []byte) rawValue {
 		c, err := vr.br.ReadByte()
 		if err != nil {
 			v.err = errors.New("the input ends inside this worker record")
+			if !tooLong {
+				v.data = data
+			}
 			return v
 		}
 		add(c)
@@ -220,13 +272,14 @@ func (vr *valueReader) scanValue(buf []byte) rawValue {
 
 // decodeValue turns one top-level value into worker records: one for a
 // worker, one per worker for a ListWorkers page. A value that cannot be read
-// gives one record with Err set.
-func decodeValue(v rawValue, out []workerRecord) []workerRecord {
+// gives one record with Err set. Decoded attributes go to scratch, which is
+// returned grown.
+func decodeValue(v rawValue, out []workerRecord, scratch []byte) ([]workerRecord, []byte) {
 	if v.err != nil {
-		return append(out, workerRecord{Line: v.line, SID: guessSID(v.data), Err: v.err})
+		return append(out, workerRecord{Line: v.line, SID: guessSID(v.data), Err: v.err}), scratch
 	}
-	if !json.Valid(v.data) {
-		return append(out, workerRecord{Line: v.line, SID: guessSID(v.data), Err: errors.New("not valid JSON")})
+	if !rawjson.Valid(v.data) {
+		return append(out, workerRecord{Line: v.line, SID: guessSID(v.data), Err: errors.New("not valid JSON")}), scratch
 	}
 	var workers []byte
 	isObject := rawjson.Members(v.data, func(k, val []byte) bool {
@@ -237,23 +290,26 @@ func decodeValue(v rawValue, out []workerRecord) []workerRecord {
 		return true
 	})
 	if !isObject {
-		return append(out, workerRecord{Line: v.line, Err: errors.New("a worker is a JSON object")})
+		return append(out, workerRecord{Line: v.line, Err: errors.New("a worker is a JSON object")}), scratch
 	}
 	if workers == nil {
-		return append(out, decodeWorker(v.data, v.line))
+		rec, scratch := decodeWorker(v.data, v.line, scratch)
+		return append(out, rec), scratch
 	}
 	line, from := v.line, 0
 	isArray := rawjson.Elements(workers, func(w []byte) bool {
 		at := offsetIn(v.data, w)
 		line += bytes.Count(v.data[from:at], []byte{'\n'})
 		from = at
-		out = append(out, decodeWorker(w, line))
+		var rec workerRecord
+		rec, scratch = decodeWorker(w, line, scratch)
+		out = append(out, rec)
 		return true
 	})
 	if !isArray {
 		out = append(out, workerRecord{Line: v.line, Err: errors.New(`the page's "workers" is not an array`)})
 	}
-	return out
+	return out, scratch
 }
 
 // offsetIn returns where sub, a subslice of b, starts in b.
@@ -263,35 +319,52 @@ func offsetIn(b, sub []byte) int {
 
 // decodeWorker reads one worker object as the TaskRouter API writes it:
 // sid, friendly_name and attributes, a string holding a JSON object (or,
-// in hand-written files, the object itself).
-func decodeWorker(w []byte, line int) workerRecord {
+// in hand-written files, the object itself). A string's decoded attributes
+// are appended to scratch, which is returned grown.
+func decodeWorker(w []byte, line int, scratch []byte) (workerRecord, []byte) {
 	rec := workerRecord{Line: line}
 	var attrs []byte
 	found := false
-	isObject := rawjson.Members(w, func(k, v []byte) bool {
+	it, isObject := rawjson.Object(w)
+	for k, v, more := it.Next(); more; k, v, more = it.Next() {
 		switch {
 		case rawjson.Equal(k, "sid"):
-			rec.SID = string(rawjson.AppendUnquote(nil, v))
+			rec.sid = v
 		case rawjson.Equal(k, "friendly_name"):
-			rec.FriendlyName = string(rawjson.AppendUnquote(nil, v))
+			rec.friendlyName = v
 		case rawjson.Equal(k, "attributes"):
 			found, attrs = true, v
 		}
-		return true
-	})
+	}
 	switch {
 	case !isObject:
 		rec.Err = errors.New("a worker is a JSON object")
 	case !found:
 		rec.Err = errors.New(`the worker has no "attributes"`)
 	case rawjson.IsString(attrs):
-		rec.Attributes = rawjson.AppendUnquote(nil, attrs)
+		n := len(scratch)
+		scratch = rawjson.AppendUnquote(scratch, attrs)
+		rec.Attributes = scratch[n:len(scratch):len(scratch)]
 	case len(attrs) > 0 && attrs[0] == '{':
 		rec.Attributes = attrs
 	default:
 		rec.Err = errors.New(`"attributes" is neither a JSON string nor an object`)
 	}
-	return rec
+	if rec.Err != nil {
+		rec.names()
+	}
+	return rec, scratch
+}
+
+// names decodes the SID and friendly name of a record read from a file,
+// which the audit needs only for workers with findings.
+func (rec *workerRecord) names() {
+	if rec.sid != nil {
+		rec.SID, rec.sid = rawjson.String(rec.sid), nil
+	}
+	if rec.friendlyName != nil {
+		rec.FriendlyName, rec.friendlyName = rawjson.String(rec.friendlyName), nil
+	}
 }
 
 // guessSID finds a worker SID in a record that is not valid JSON, so the

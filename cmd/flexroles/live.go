@@ -24,6 +24,11 @@ type workerRecord struct {
 	FriendlyName string
 	Attributes   []byte // the worker's attributes JSON object (as the API's "attributes" string holds it)
 	Err          error  // the record is malformed (only file input sets it); Attributes is then nil
+
+	// For records read from a file, the JSON literals of sid and
+	// friendly_name, decoded into SID and FriendlyName only when the worker
+	// has a finding.
+	sid, friendlyName []byte
 }
 
 // liveConfig says where and how to read workers live.

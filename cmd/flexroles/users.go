@@ -61,7 +61,7 @@ func loadUsers(path string) (map[string]*idpUser, error) {
 	br := bufio.NewReader(io.LimitReader(f, maxUsersFile))
 	first, err := firstByte(br)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, inFile(path, err)
 	}
 	var users []*idpUser
 	if first == '[' || first == '{' {
@@ -70,7 +70,7 @@ func loadUsers(path string) (map[string]*idpUser, error) {
 		users, err = readCSVUsers(br)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, inFile(path, err)
 	}
 	byEmail := make(map[string]*idpUser, len(users))
 	for _, u := range users {
@@ -122,46 +122,41 @@ type userJSON struct {
 	Attributes map[string]json.RawMessage `json:"attributes"`
 }
 
-func readJSONUsers(br *bufio.Reader) ([]*idpUser, error) {
-	lr := &lineCounter{r: br, line: 1}
-	dec := json.NewDecoder(lr)
-	dec.DisallowUnknownFields()
-	array := false
-	if b, _ := br.Peek(1); len(b) == 1 && b[0] == '[' {
-		if _, err := dec.Token(); err != nil {
+// readJSONUsers reads a JSON array or NDJSON of users, each decoded
+// strictly (an unknown field is an error).
+func readJSONUsers(r io.Reader) ([]*idpUser, error) {
+	vr := newValueReader(r)
+	var users []*idpUser
+	for {
+		v, err := vr.next(nil)
+		if errors.Is(err, io.EOF) {
+			return users, nil
+		}
+		if err != nil {
 			return nil, err
 		}
-		array = true
-	}
-	var users []*idpUser
-	for dec.More() {
-		line := lr.lineAt(dec.InputOffset())
+		if v.err != nil {
+			return nil, &lineError{line: v.line, err: v.err}
+		}
+		dec := json.NewDecoder(bytes.NewReader(v.data))
+		dec.DisallowUnknownFields()
 		var u userJSON
 		if err := dec.Decode(&u); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return nil, &lineError{line: v.line, err: err}
 		}
-		user := &idpUser{Line: line, Email: u.Email, Name: u.Name, Groups: u.Groups, Roles: u.Roles}
+		user := &idpUser{Line: v.line, Email: u.Email, Name: u.Name, Groups: u.Groups, Roles: u.Roles}
 		if len(u.Attributes) > 0 {
 			user.Attributes = make(map[string][]string, len(u.Attributes))
 			for k, raw := range u.Attributes {
 				values, err := attributeValues(raw)
 				if err != nil {
-					return nil, fmt.Errorf("line %d: attribute %q: %w", line, k, err)
+					return nil, lineErrorf(v.line, "attribute %q: %w", k, err)
 				}
 				user.Attributes[k] = values
 			}
 		}
 		users = append(users, user)
 	}
-	if array {
-		if _, err := dec.Token(); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("line %d: unexpected data after the users", lr.lineAt(dec.InputOffset()))
-	}
-	return users, nil
 }
 
 // attributeValues reads an attribute given as one string or a list of them.
@@ -175,38 +170,6 @@ func attributeValues(raw json.RawMessage) ([]string, error) {
 		return nil, errors.New("want a string or a list of strings")
 	}
 	return many, nil
-}
-
-// lineCounter counts the newlines read through it, so that a decoder's
-// input offset can be turned into a line number. The offsets asked for only
-// grow, so newlines before the last one asked for are forgotten.
-type lineCounter struct {
-	r       io.Reader
-	line    int     // 1-based line of the last offset asked for
-	read    int64   // bytes read so far
-	pending []int64 // offsets of newlines not yet passed
-}
-
-func (lc *lineCounter) Read(p []byte) (int, error) {
-	n, err := lc.r.Read(p)
-	for i, c := range p[:n] {
-		if c == '\n' {
-			lc.pending = append(lc.pending, lc.read+int64(i))
-		}
-	}
-	lc.read += int64(n)
-	return n, err
-}
-
-// lineAt returns the 1-based line of offset; offsets must not decrease.
-func (lc *lineCounter) lineAt(offset int64) int {
-	n := 0
-	for n < len(lc.pending) && lc.pending[n] < offset {
-		n++
-	}
-	lc.line += n
-	lc.pending = append(lc.pending[:0], lc.pending[n:]...)
-	return lc.line
 }
 
 // splitCell splits a CSV cell holding several values on ";".
@@ -225,18 +188,18 @@ func readCSVUsers(br *bufio.Reader) ([]*idpUser, error) {
 	r.FieldsPerRecord = 0
 	header, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("line 1: %w", err)
+		return nil, &lineError{line: 1, err: err}
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if _, dup := col[h]; dup || h == "" {
-			return nil, fmt.Errorf("line 1: column %q is empty or given twice", h)
+			return nil, lineErrorf(1, "column %q is empty or given twice", h)
 		}
 		col[h] = i
 	}
 	if _, ok := col["email"]; !ok {
-		return nil, errors.New("line 1: the header has no email column; want email,name,groups,roles and attribute columns")
+		return nil, lineErrorf(1, "the header has no email column; want email,name,groups,roles and attribute columns")
 	}
 	var users []*idpUser
 	for {

@@ -12,53 +12,85 @@ import (
 	"unicode/utf8"
 )
 
+// Iter walks the members of a JSON object or the elements of a JSON array
+// without a callback, so that what the caller keeps between steps can stay
+// on its stack.
+type Iter struct {
+	b      []byte
+	i      int
+	object bool
+	closer byte
+}
+
+// Object returns an Iter over the members of obj, and whether obj is an
+// object.
+func Object(obj []byte) (Iter, bool) { return open(obj, '{', '}') }
+
+// Array returns an Iter over the elements of arr, and whether arr is an
+// array.
+func Array(arr []byte) (Iter, bool) { return open(arr, '[', ']') }
+
+func open(b []byte, opener, closer byte) (Iter, bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != opener {
+		return Iter{}, false
+	}
+	return Iter{b: b, i: skipSpace(b, i+1), object: opener == '{', closer: closer}, true
+}
+
+// Next returns the next member's key as written (quotes included, escapes
+// not decoded) and value, or an array's next element as value with a nil
+// key; ok is false at the end.
+func (it *Iter) Next() (key, value []byte, ok bool) {
+	b, i := it.b, it.i
+	if i >= len(b) || b[i] == it.closer {
+		return nil, nil, false
+	}
+	if it.object {
+		if b[i] != '"' {
+			it.i = len(b)
+			return nil, nil, false
+		}
+		k := skipString(b, i)
+		key = b[i:k]
+		i = skipSpace(b, k)
+		if i >= len(b) || b[i] != ':' {
+			it.i = len(b)
+			return nil, nil, false
+		}
+		i = skipSpace(b, i+1)
+	}
+	end := Skip(b, i)
+	if end == i {
+		it.i = len(b)
+		return nil, nil, false
+	}
+	value = b[i:end]
+	i = skipSpace(b, end)
+	if i < len(b) && b[i] == ',' {
+		i = skipSpace(b, i+1)
+	}
+	it.i = i
+	return key, value, true
+}
+
 // Members calls fn for each member of the JSON object obj, in input order,
 // with the key as written (quotes included, escapes not decoded) and the
 // value's bytes, until fn returns false. It reports whether obj is an object.
 func Members(obj []byte, fn func(key, value []byte) bool) bool {
-	i := skipSpace(obj, 0)
-	if i >= len(obj) || obj[i] != '{' {
-		return false
+	it, ok := Object(obj)
+	for k, v, more := it.Next(); more && fn(k, v); k, v, more = it.Next() {
 	}
-	i = skipSpace(obj, i+1)
-	for i < len(obj) && obj[i] == '"' {
-		k := skipString(obj, i)
-		j := skipSpace(obj, k)
-		if j >= len(obj) || obj[j] != ':' {
-			return true
-		}
-		v := skipSpace(obj, j+1)
-		end := Skip(obj, v)
-		if !fn(obj[i:k], obj[v:end]) {
-			return true
-		}
-		i = skipSpace(obj, end)
-		if i < len(obj) && obj[i] == ',' {
-			i = skipSpace(obj, i+1)
-		}
-	}
-	return true
+	return ok
 }
 
 // Elements calls fn for each element of the JSON array arr, in order, until
 // fn returns false. It reports whether arr is an array.
 func Elements(arr []byte, fn func(value []byte) bool) bool {
-	i := skipSpace(arr, 0)
-	if i >= len(arr) || arr[i] != '[' {
-		return false
+	it, ok := Array(arr)
+	for _, v, more := it.Next(); more && fn(v); _, v, more = it.Next() {
 	}
-	i = skipSpace(arr, i+1)
-	for i < len(arr) && arr[i] != ']' {
-		end := Skip(arr, i)
-		if end == i || !fn(arr[i:end]) {
-			return true
-		}
-		i = skipSpace(arr, end)
-		if i < len(arr) && arr[i] == ',' {
-			i = skipSpace(arr, i+1)
-		}
-	}
-	return true
+	return ok
 }
 
 // Skip returns the index just past the JSON value that starts at b[i].
@@ -99,10 +131,11 @@ func Skip(b []byte, i int) int {
 // skipString returns the index just past the string literal at b[i].
 func skipString(b []byte, i int) int {
 	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
+		switch c := b[i]; {
+		case c != '"' && c != '\\':
+		case c == '\\':
 			i++
-		case '"':
+		default:
 			return i + 1
 		}
 	}
@@ -138,6 +171,20 @@ func Equal(lit []byte, s string) bool {
 	return string(d) == s
 }
 
+// String returns the decoded text of the JSON string literal lit, "" for
+// anything else.
+func String(lit []byte) string {
+	if !IsString(lit) {
+		return ""
+	}
+	inner := lit[1 : len(lit)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
+	}
+	var buf [128]byte
+	return string(AppendUnquote(buf[:0], lit))
+}
+
 // AppendUnquote appends the decoded text of the JSON string literal lit to
 // dst. Invalid UTF-8 and unpaired surrogate escapes become U+FFFD, as
 // encoding/json decodes them.
@@ -147,16 +194,27 @@ func AppendUnquote(dst, lit []byte) []byte {
 	}
 	s := lit[1 : len(lit)-1]
 	for i := 0; i < len(s); {
-		j := bytes.IndexByte(s[i:], '\\')
-		if j < 0 {
-			return appendValid(dst, s[i:])
+		c := s[i]
+		if c != '\\' {
+			if c < utf8.RuneSelf {
+				dst = append(dst, c)
+				i++
+				continue
+			}
+			r, n := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = append(dst, "\ufffd"...)
+			} else {
+				dst = append(dst, s[i:i+n]...)
+			}
+			i += n
+			continue
 		}
-		dst = appendValid(dst, s[i:i+j])
-		i += j + 1
+		i++
 		if i >= len(s) {
 			return dst
 		}
-		c := s[i]
+		c = s[i]
 		i++
 		switch c {
 		case 'b':
@@ -189,23 +247,6 @@ func AppendUnquote(dst, lit []byte) []byte {
 		default: // '"', '\\', '/'
 			dst = append(dst, c)
 		}
-	}
-	return dst
-}
-
-// appendValid appends s with each invalid UTF-8 byte replaced by U+FFFD.
-func appendValid(dst, s []byte) []byte {
-	if utf8.Valid(s) {
-		return append(dst, s...)
-	}
-	for len(s) > 0 {
-		r, n := utf8.DecodeRune(s)
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, "\ufffd"...)
-		} else {
-			dst = append(dst, s[:n]...)
-		}
-		s = s[n:]
 	}
 	return dst
 }

@@ -85,3 +85,34 @@ func FuzzWalk(f *testing.F) {
 		}
 	})
 }
+
+func TestValidMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		``, ` `, `{}`, `[]`, `""`, `0`, `-0`, `-`, `01`, `1.`, `1.5`, `1e5`, `1E+5`, `1e`, `.5`, `true`, `tru`, `nul`, `null `,
+		`{"a":1,}`, `{"a" 1}`, `{a:1}`, `[1,]`, `[1 2]`, `"\u12"`, `"\u12G4"`, `"\x"`, "\"\t\"", `"\ud800"`, "\"\xff\"",
+		`{"a":[{"b":{"c":[]}}]}`, `{} {}`, `[`, `{"a":`, `{"a"`, `1 2`,
+	} {
+		assert.Equal(t, json.Valid([]byte(s)), Valid([]byte(s)), "%q", s)
+	}
+	deep := make([]byte, 0, 2*maxDepth+4)
+	for i := 0; i < maxDepth+1; i++ {
+		deep = append(deep, '[')
+	}
+	for i := 0; i < maxDepth+1; i++ {
+		deep = append(deep, ']')
+	}
+	assert.Equal(t, json.Valid(deep), Valid(deep), "nesting past the limit")
+	assert.Equal(t, json.Valid(deep[1:len(deep)-1]), Valid(deep[1:len(deep)-1]), "nesting at the limit")
+}
+
+// FuzzValid checks that Valid agrees with encoding/json.Valid on any input.
+func FuzzValid(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,-2.5e3,true,null,"\u00e9"]}`, `[`, `"\x"`, `01`, `{"a":1}x`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := Valid(b), json.Valid(b); got != want {
+			t.Fatalf("Valid(%q) = %v, encoding/json says %v", b, got, want)
+		}
+	})
+}

@@ -1,0 +1,1224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flexroles/flexroles/internal/workergen"
+)
+
+// auditData is the directory of the audit's test inputs.
+const auditData = "testdata/audit"
+
+// auditCLI runs "flexroles audit args..." in-process with stdin and returns
+// its exit status and output.
+func auditCLI(stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(append([]string{"audit"}, args...), strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// auditFinding is the documented JSON form of one finding of audit --json.
+type auditFinding struct {
+	Line         int    `json:"line"`
+	SID          string `json:"sid"`
+	FriendlyName string `json:"friendly_name"`
+	Rule         string `json:"rule"`
+	Level        string `json:"level"`
+	Message      string `json:"message"`
+}
+
+// decodeFindings decodes audit --json output, one finding per line, each
+// with only the documented fields and a level and message.
+func decodeFindings(t *testing.T, stdout string) []auditFinding {
+	t.Helper()
+	var got []auditFinding
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		dec := json.NewDecoder(strings.NewReader(sc.Text()))
+		dec.DisallowUnknownFields()
+		var f auditFinding
+		require.NoError(t, dec.Decode(&f), "stdout line %d is one finding: %s", n, sc.Text())
+		require.False(t, dec.More(), "stdout line %d holds one object only: %s", n, sc.Text())
+		require.Contains(t, []string{"error", "warning"}, f.Level, "stdout line %d", n)
+		require.NotEmpty(t, f.Message, "stdout line %d", n)
+		got = append(got, f)
+	}
+	require.NoError(t, sc.Err())
+	return got
+}
+
+// findingAt is a finding reduced to what the tests compare: where, who and which
+// rule.
+type findingAt struct {
+	Line int
+	SID  string
+	Rule string
+}
+
+// findingsAt reduces findings to their line, SID and rule, in output order.
+func findingsAt(fs []auditFinding) []findingAt {
+	out := make([]findingAt, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, findingAt{f.Line, f.SID, f.Rule})
+	}
+	return out
+}
+
+// summaryLine is the last line of the table output for the counts given.
+func summaryLine(workers, withFindings, errors, warnings int) string {
+	return fmt.Sprintf("%s audited: %d with findings, %s, %s\n",
+		plural(workers, "worker"), withFindings, plural(errors, "error"), plural(warnings, "warning"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// readAuditData returns a test input of testdata/audit.
+func readAuditData(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(auditData, name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// writeTemp writes text to a file of a fresh temporary directory and
+// returns its path.
+func writeTemp(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
+}
+
+// sampleSID returns the SID of worker n of the test inputs.
+func sampleSID(n int) string { return fmt.Sprintf("WK%032x", n) }
+
+// sampleFindings are the findings of the five workers of the format inputs
+// (testdata/audit/workers.* and page*), in output order, given the line
+// each worker starts on:
+//
+//	1 ana  agent, attributes a string             clean
+//	2 bo   admin, attributes an object            worker.insights.no_wfo (warning)
+//	3 cy   "Agent", attributes a string           worker.roles.unknown, worker.roles.no_flex_role
+//	4 zoe  supervisor + team leader, an object    clean
+//	5 eve  role but no roles, a string            worker.roles.missing, worker.roles.singular (warning)
+func sampleFindings(lines [5]int) []findingAt {
+	return []findingAt{
+		{lines[1], sampleSID(2), "worker.insights.no_wfo"},
+		{lines[2], sampleSID(3), "worker.roles.unknown"},
+		{lines[2], sampleSID(3), "worker.roles.no_flex_role"},
+		{lines[4], sampleSID(5), "worker.roles.missing"},
+		{lines[4], sampleSID(5), "worker.roles.singular"},
+	}
+}
+
+// rewriteAttributes returns NDJSON workers with each worker's attributes
+// turned into a JSON string (asString) or an object.
+func rewriteAttributes(t *testing.T, ndjson string, asString bool) string {
+	t.Helper()
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(ndjson), "\n") {
+		var w map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal([]byte(line), &w))
+		attrs := w["attributes"]
+		var text string
+		isString := json.Unmarshal(attrs, &text) == nil
+		switch {
+		case asString && !isString:
+			var compact bytes.Buffer
+			require.NoError(t, json.Compact(&compact, attrs))
+			q, err := json.Marshal(compact.String())
+			require.NoError(t, err)
+			w["attributes"] = q
+		case !asString && isString:
+			w["attributes"] = json.RawMessage(text)
+		}
+		out, err := json.Marshal(w)
+		require.NoError(t, err)
+		b.Write(out)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// TestAuditInputFormats checks that every input form gives the same
+// findings, each with the SID of its worker and the line the worker object
+// starts on.
+func TestAuditInputFormats(t *testing.T) {
+	ndjson := readAuditData(t, "workers.ndjson")
+	ndLines := strings.Split(strings.TrimSuffix(ndjson, "\n"), "\n")
+	tests := []struct {
+		name   string
+		reason string
+		file   string // a file of testdata/audit; stdin is then empty
+		stdin  string // the input when file is ""
+		arg    string // the FILE argument when file is "": "" for none, or "-"
+		lines  [5]int // the line each of the five workers starts on
+	}{
+		{
+			name:   "pretty-printed array",
+			reason: "usage: a JSON array of workers, here indented over many lines, attributes mixed strings and objects",
+			file:   "workers.json",
+			lines:  [5]int{2, 10, 24, 32, 55},
+		},
+		{
+			name:   "NDJSON",
+			reason: "usage: NDJSON, one worker per line; the line is the worker's line",
+			file:   "workers.ndjson",
+			lines:  [5]int{1, 2, 3, 4, 5},
+		},
+		{
+			name:   "one pretty-printed ListWorkers page",
+			reason: `usage: a ListWorkers response {"workers":[...],"meta":{...}}; each worker's line is where its object starts inside the page`,
+			file:   "page.json",
+			lines:  [5]int{3, 11, 25, 33, 56},
+		},
+		{
+			name:   "two pretty-printed pages one after the other",
+			reason: "usage: ListWorkers responses one after another; lines count on across pages",
+			file:   "pages.json",
+			lines:  [5]int{3, 11, 25, 45, 68},
+		},
+		{
+			name:   "pages one per line",
+			reason: "usage: pages written one per line, as a paging script saves them; a worker's line is its page's line",
+			file:   "pages.ndjson",
+			lines:  [5]int{1, 1, 1, 2, 2},
+		},
+		{
+			name:   "NDJSON on stdin",
+			reason: "usage: workers come from stdin when FILE is absent",
+			stdin:  ndjson,
+			lines:  [5]int{1, 2, 3, 4, 5},
+		},
+		{
+			name:   `NDJSON on stdin as "-"`,
+			reason: `usage: FILE "-" is stdin`,
+			stdin:  ndjson,
+			arg:    "-",
+			lines:  [5]int{1, 2, 3, 4, 5},
+		},
+		{
+			name:   "NDJSON with every attributes a JSON string",
+			reason: "usage: attributes as the API returns them, a string holding the JSON object",
+			stdin:  rewriteAttributes(t, ndjson, true),
+			lines:  [5]int{1, 2, 3, 4, 5},
+		},
+		{
+			name:   "NDJSON with every attributes an object",
+			reason: "usage: hand-written files may give attributes as the object itself",
+			stdin:  rewriteAttributes(t, ndjson, false),
+			lines:  [5]int{1, 2, 3, 4, 5},
+		},
+		{
+			name:   "NDJSON with CRLF line ends and blank lines",
+			reason: "a file saved on Windows, with a blank line after the second worker, reads the same; blank lines still count",
+			stdin:  strings.Join(ndLines[:2], "\r\n") + "\r\n\r\n" + strings.Join(ndLines[2:], "\r\n") + "\r\n",
+			lines:  [5]int{1, 2, 4, 5, 6},
+		},
+		{
+			name:   "array on one line",
+			reason: "usage: a JSON array, here compact: every worker on line 1",
+			stdin:  "[" + strings.Join(ndLines, ",") + "]",
+			lines:  [5]int{1, 1, 1, 1, 1},
+		},
+		{
+			name:   "array with one worker per line",
+			reason: "usage: a JSON array whose elements sit one per line after the opening bracket",
+			stdin:  "[\n" + strings.Join(ndLines, ",\n") + "\n]\n",
+			lines:  [5]int{2, 3, 4, 5, 6},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			args := []string{}
+			if tt.file != "" {
+				args = append(args, filepath.Join(auditData, tt.file))
+			} else if tt.arg != "" {
+				args = append(args, tt.arg)
+			}
+
+			code, stdout, stderr := auditCLI(tt.stdin, append([]string{"--json"}, args...)...)
+			require.Equal(t, exitFailed, code, "an error-level finding is exit 1; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			assert.Empty(t, stderr, tt.reason)
+			got := decodeFindings(t, stdout)
+			assert.Equal(t, sampleFindings(tt.lines), findingsAt(got), tt.reason)
+			names := map[string]string{sampleSID(2): "bo.chen@example.com", sampleSID(3): "cy.park@example.com", sampleSID(5): "eve.ng@example.com"}
+			for _, f := range got {
+				assert.Equal(t, names[f.SID], f.FriendlyName, "friendly name of %s; %s", f.SID, tt.reason)
+				wantLevel := "error"
+				if f.Rule == "worker.insights.no_wfo" || f.Rule == "worker.roles.singular" {
+					wantLevel = "warning"
+				}
+				assert.Equal(t, wantLevel, f.Level, "level of %s; %s", f.Rule, tt.reason)
+			}
+			assert.Contains(t, got[1].Message, `"Agent"`, "the unknown role is named; %s", tt.reason)
+
+			code, stdout, stderr = auditCLI(tt.stdin, args...)
+			require.Equal(t, exitFailed, code, tt.reason)
+			assert.Empty(t, stderr, tt.reason)
+			assert.True(t, strings.HasSuffix(stdout, summaryLine(5, 3, 3, 2)), "table summary; %s\n%s", tt.reason, stdout)
+		})
+	}
+}
+
+// TestAuditMalformedWorkers checks that a worker that cannot be read is an
+// audit.malformed error with its SID and line, and that the audit goes on
+// with the next worker.
+func TestAuditMalformedWorkers(t *testing.T) {
+	// before and after are readable workers around the malformed one, each
+	// with one warning, so that a lost neighbour shows.
+	const (
+		before = `{"sid":"WK00000000000000000000000000000001","friendly_name":"bo","attributes":"{\"roles\":[\"admin\"]}"}`
+		after  = `{"sid":"WK00000000000000000000000000000003","friendly_name":"al","attributes":{"roles":["supervisor"]}}`
+	)
+	around := func(bad string) string { return before + "\n" + bad + "\n" + after + "\n" }
+	middle := func(line int, sid string) []findingAt {
+		return []findingAt{
+			{1, sampleSID(1), "worker.insights.no_wfo"},
+			{line, sid, "audit.malformed"},
+			{line + 1, sampleSID(3), "worker.insights.no_wfo"},
+		}
+	}
+	bad := sampleSID(2)
+	tests := []struct {
+		name    string
+		reason  string
+		input   string
+		want    []findingAt
+		message string // a substring of the malformed finding's message
+		summary string
+	}{
+		{
+			name:    "bad JSON in attributes",
+			reason:  "the attributes string holds JSON cut short; the worker itself is valid JSON",
+			input:   around(`{"sid":"` + bad + `","attributes":"{\"roles\":[\"agent\""}`),
+			want:    middle(2, bad),
+			message: "cannot read this worker's attributes",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "attributes a string holding an array",
+			reason:  "TaskRouter attributes are one JSON object; an array is not",
+			input:   around(`{"sid":"` + bad + `","attributes":"[\"agent\"]"}`),
+			want:    middle(2, bad),
+			message: "not a JSON object",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "attributes a string holding a number",
+			reason:  "the attributes string must hold an object",
+			input:   around(`{"sid":"` + bad + `","attributes":"42"}`),
+			want:    middle(2, bad),
+			message: "not a JSON object",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "attributes an empty string",
+			reason:  "an empty attributes string is no object",
+			input:   around(`{"sid":"` + bad + `","attributes":""}`),
+			want:    middle(2, bad),
+			message: "not a JSON object",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "attributes with a key twice",
+			reason:  "CheckWorker refuses attributes with a duplicate key; the audit reports it rather than stopping",
+			input:   around(`{"sid":"` + bad + `","attributes":"{\"roles\":[\"agent\"],\"roles\":[\"admin\"]}"}`),
+			want:    middle(2, bad),
+			message: `"roles" more than once`,
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "truncated NDJSON line in the middle",
+			reason:  "usage: NDJSON is read line by line, so a line cut short costs that line only; its SID is still found",
+			input:   around(`{"sid":"` + bad + `","friendly_name":"cut","attributes":"{\"ro`),
+			want:    middle(2, bad),
+			message: "not valid JSON",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "worker without attributes",
+			reason:  "a worker without attributes cannot be checked; it is not a worker without roles",
+			input:   around(`{"sid":"` + bad + `","friendly_name":"ghost"}`),
+			want:    middle(2, bad),
+			message: `no "attributes"`,
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "attributes a number",
+			reason:  "attributes must be a JSON string or an object",
+			input:   around(`{"sid":"` + bad + `","attributes":42}`),
+			want:    middle(2, bad),
+			message: "neither a JSON string nor an object",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "attributes null",
+			reason:  "null is neither a string nor an object",
+			input:   around(`{"sid":"` + bad + `","attributes":null}`),
+			want:    middle(2, bad),
+			message: "neither a JSON string nor an object",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "a line that is not an object",
+			reason:  "a worker is a JSON object; a string in its place has no SID but keeps its line",
+			input:   around(`"WK00000000000000000000000000000002"`),
+			want:    middle(2, ""),
+			message: "a worker is a JSON object",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "several malformed workers in a row",
+			reason:  "each malformed worker is one finding; none hides the next",
+			input:   before + "\n" + `{"sid":"` + bad + `","attributes":7}` + "\n" + `{"sid":"WK9","attributes":"{"}` + "\n" + after + "\n",
+			want:    []findingAt{{1, sampleSID(1), "worker.insights.no_wfo"}, {2, bad, "audit.malformed"}, {3, "WK9", "audit.malformed"}, {4, sampleSID(3), "worker.insights.no_wfo"}},
+			message: "neither a JSON string nor an object",
+			summary: summaryLine(4, 4, 2, 2),
+		},
+		{
+			name:   "malformed worker inside a pretty-printed array",
+			reason: "the array form goes on past a malformed element too",
+			input:  "[\n  " + before + ",\n  {\n    \"sid\": \"" + bad + "\",\n    \"attributes\": [\"admin\"]\n  },\n  " + after + "\n]\n",
+			want: []findingAt{
+				{2, sampleSID(1), "worker.insights.no_wfo"},
+				{3, bad, "audit.malformed"},
+				{7, sampleSID(3), "worker.insights.no_wfo"},
+			},
+			message: "neither a JSON string nor an object",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:   "malformed worker inside a page",
+			reason: "a page goes on past a malformed worker",
+			input: "{\n  \"workers\": [\n    " + before + ",\n    {\"sid\": \"" + bad + "\"},\n    " + after +
+				"\n  ],\n  \"meta\": {\"page\": 0}\n}\n",
+			want: []findingAt{
+				{3, sampleSID(1), "worker.insights.no_wfo"},
+				{4, bad, "audit.malformed"},
+				{5, sampleSID(3), "worker.insights.no_wfo"},
+			},
+			message: `no "attributes"`,
+			summary: summaryLine(3, 3, 1, 2),
+		},
+		{
+			name:    "page whose workers is not an array",
+			reason:  `a ListWorkers page's "workers" must be an array; the next page is still read`,
+			input:   `{"workers":{"sid":"` + bad + `"},"meta":{}}` + "\n" + `{"workers":[` + after + `],"meta":{}}` + "\n",
+			want:    []findingAt{{1, "", "audit.malformed"}, {2, sampleSID(3), "worker.insights.no_wfo"}},
+			message: `"workers" is not an array`,
+			summary: summaryLine(2, 2, 1, 1),
+		},
+		{
+			name:    "truncated first NDJSON line",
+			reason:  "usage: a broken line costs only that line, the first one included",
+			input:   `{"sid":"` + bad + `","attributes":"{\"ro` + "\n" + before + "\n" + after + "\n",
+			want:    []findingAt{{1, bad, "audit.malformed"}, {2, sampleSID(1), "worker.insights.no_wfo"}, {3, sampleSID(3), "worker.insights.no_wfo"}},
+			message: "",
+			summary: summaryLine(3, 3, 1, 2),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := auditCLI(tt.input, "--json")
+			require.Equal(t, exitFailed, code, "a malformed worker is an error; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			assert.Empty(t, stderr, "a malformed worker is a finding, not an input error; %s", tt.reason)
+			got := decodeFindings(t, stdout)
+			require.Equal(t, tt.want, findingsAt(got), tt.reason)
+			for _, f := range got {
+				if f.Rule == "audit.malformed" {
+					assert.Equal(t, "error", f.Level, tt.reason)
+					assert.Contains(t, f.Message, "cannot read this worker", tt.reason)
+				}
+			}
+			for _, f := range got {
+				if f.Rule == "audit.malformed" {
+					assert.Contains(t, f.Message, tt.message, tt.reason)
+					break
+				}
+			}
+
+			code, stdout, _ = auditCLI(tt.input)
+			assert.Equal(t, exitFailed, code, tt.reason)
+			assert.True(t, strings.HasSuffix(stdout, tt.summary), "summary %q; %s\n%s", tt.summary, tt.reason, stdout)
+			assert.Contains(t, stdout, "error    audit.malformed  (", tt.reason)
+		})
+	}
+}
+
+// TestAuditWholeInputErrors checks that input that cannot be read at all,
+// and bad usage, exit 2 with a message on stderr and nothing on stdout.
+func TestAuditWholeInputErrors(t *testing.T) {
+	workers := filepath.Join(auditData, "workers.ndjson")
+	users := filepath.Join(auditData, "users.csv")
+	missing := filepath.Join(t.TempDir(), "missing.json")
+	tests := []struct {
+		name       string
+		reason     string
+		stdin      string
+		args       []string
+		wantStderr []string
+	}{
+		{
+			name:       "empty input",
+			reason:     "usage: no workers at all is no input, not a clean audit",
+			wantStderr: []string{"flexroles: audit: stdin: ", "input is empty"},
+		},
+		{
+			name:       "blank input",
+			reason:     "white space only is empty input",
+			stdin:      " \n\t\r\n\n",
+			wantStderr: []string{"input is empty"},
+		},
+		{
+			name:       "not JSON",
+			reason:     "usage: input must be JSON workers; hello is not",
+			stdin:      "hello\n",
+			wantStderr: []string{"flexroles: audit: stdin:1: ", "input is not JSON workers"},
+		},
+		{
+			name:       "not JSON after blank lines",
+			reason:     "the message gives the line where the input starts",
+			stdin:      "\n\nsid,attributes\n",
+			wantStderr: []string{"stdin:3: ", "input is not JSON workers"},
+		},
+		{
+			name:       "a number",
+			reason:     "a top-level number is not workers",
+			stdin:      "42\n",
+			wantStderr: []string{"input is not JSON workers"},
+		},
+		{
+			name:       "unclosed array",
+			reason:     "an array without its ] was cut short: the whole input is suspect",
+			stdin:      "[\n" + `{"sid":"WK1","attributes":{"roles":["agent"]}}` + ",\n",
+			wantStderr: []string{"flexroles: audit: stdin:3: ", "the array of workers is not closed"},
+		},
+		{
+			name:       "unclosed array inside a worker",
+			reason:     "an array cut inside its last worker is still an unclosed array",
+			stdin:      "[\n" + `{"sid":"WK1","attributes":{"roles":["ag`,
+			wantStderr: []string{"the array of workers is not closed"},
+		},
+		{
+			name:       "text after the array",
+			reason:     "the array is the whole input",
+			stdin:      "[]\nx\n",
+			wantStderr: []string{"stdin:2: ", "after the array of workers"},
+		},
+		{
+			name:       "array elements without a comma",
+			reason:     "the array's own syntax is broken, not one worker",
+			stdin:      "[\n" + `{"sid":"WK1","attributes":{}}` + "\n" + `{"sid":"WK2","attributes":{}}` + "\n]\n",
+			wantStderr: []string{"stdin:3: ", "want , or ] between workers"},
+		},
+		{
+			name:       "missing file",
+			reason:     "a FILE that cannot be opened is exit 2",
+			args:       []string{missing},
+			wantStderr: []string{"flexroles: audit: ", missing, "no such file"},
+		},
+		{
+			name:       "two files",
+			reason:     "usage: at most one FILE",
+			args:       []string{workers, workers},
+			wantStderr: []string{"flexroles: audit takes at most one FILE, got 2", "usage:"},
+		},
+		{
+			name:       "--policy without --users",
+			reason:     "usage: drift needs both",
+			args:       []string{"--policy", examplePolicy, workers},
+			wantStderr: []string{"--policy and --users together", "usage:"},
+		},
+		{
+			name:       "--users without --policy",
+			reason:     "usage: drift needs both",
+			args:       []string{"--users", users, workers},
+			wantStderr: []string{"--policy and --users together"},
+		},
+		{
+			name:       "FILE with --workspace",
+			reason:     "usage: workers come from FILE or the workspace, not both",
+			args:       []string{"--workspace", testWorkspace, workers},
+			wantStderr: []string{"either FILE or --workspace, not both"},
+		},
+		{
+			name:       "unknown flag",
+			reason:     "an unknown flag is bad usage",
+			args:       []string{"--yaml", workers},
+			wantStderr: []string{"flexroles: audit: ", "-yaml"},
+		},
+		{
+			name:       "invalid workspace",
+			reason:     "a workspace SID of the wrong form is refused before any request",
+			args:       []string{"--workspace", "WS0011"},
+			wantStderr: []string{"flexroles: audit: workspace WS0011: ", `invalid workspace sid "WS0011"`},
+		},
+		{
+			name:       "policy that does not load",
+			reason:     "a bad --policy is exit 2 with its problems, as for resolve",
+			args:       []string{"--policy", missing, "--users", users, workers},
+			wantStderr: []string{"flexroles: audit: the policy " + missing + " does not load"},
+		},
+		{
+			name:       "missing users file",
+			reason:     "a --users file that cannot be opened is exit 2",
+			args:       []string{"--policy", examplePolicy, "--users", missing, workers},
+			wantStderr: []string{"flexroles: audit: --users ", missing},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := auditCLI(tt.stdin, tt.args...)
+			assert.Equal(t, exitUsage, code, "exit status; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			assert.Empty(t, stdout, "nothing is reported when the input cannot be read; %s", tt.reason)
+			for _, s := range tt.wantStderr {
+				assert.Contains(t, stderr, s, tt.reason)
+			}
+		})
+	}
+}
+
+// TestAuditExitStatus checks exit 0 with warnings only or no findings, 1
+// with an error-level finding, and the summary of a clean input.
+func TestAuditExitStatus(t *testing.T) {
+	const (
+		clean1   = `{"sid":"WK1","friendly_name":"ana","attributes":"{\"roles\":[\"agent\"],\"email\":\"ana@example.com\"}"}`
+		clean2   = `{"sid":"WK2","friendly_name":"lee","attributes":{"roles":["supervisor","wfo.team_leader"]}}`
+		adminRaw = `{"sid":"WK3","friendly_name":"root","attributes":"{\"roles\":[\"admin\"]}"}`
+		agentWFO = `{"sid":"WK4","friendly_name":"al","attributes":{"roles":["agent","wfo.team_leader"]}}`
+		noRoles  = `{"sid":"WK5","friendly_name":"sys","attributes":"{}"}`
+	)
+	tests := []struct {
+		name     string
+		reason   string
+		input    string
+		wantCode int
+		want     []findingAt
+		summary  string
+	}{
+		{
+			name:     "clean",
+			reason:   "usage: no finding at all is exit 0, with the summary only",
+			input:    clean1 + "\n" + clean2 + "\n",
+			wantCode: exitOK,
+			summary:  "2 workers audited: 0 with findings, 0 errors, 0 warnings\n",
+		},
+		{
+			name:     "clean single worker",
+			reason:   "the summary counts one worker in the singular",
+			input:    clean1 + "\n",
+			wantCode: exitOK,
+			summary:  "1 worker audited: 0 with findings, 0 errors, 0 warnings\n",
+		},
+		{
+			name:     "empty array",
+			reason:   "an empty array is a workspace without workers: clean, not an input error",
+			input:    "[]\n",
+			wantCode: exitOK,
+			summary:  "0 workers audited: 0 with findings, 0 errors, 0 warnings\n",
+		},
+		{
+			name:     "empty page",
+			reason:   "a ListWorkers page without workers is clean too",
+			input:    `{"workers":[],"meta":{"page":0}}` + "\n",
+			wantCode: exitOK,
+			summary:  "0 workers audited: 0 with findings, 0 errors, 0 warnings\n",
+		},
+		{
+			name:     "admin without wfo role",
+			reason:   "usage: warnings alone are exit 0 (worker.insights.no_wfo is a warning)",
+			input:    clean1 + "\n" + adminRaw + "\n",
+			wantCode: exitOK,
+			want:     []findingAt{{2, "WK3", "worker.insights.no_wfo"}},
+			summary:  "2 workers audited: 1 with findings, 0 errors, 1 warning\n",
+		},
+		{
+			name:     "two kinds of warning",
+			reason:   "worker.insights.agent_wfo is a warning as well",
+			input:    adminRaw + "\n" + agentWFO + "\n",
+			wantCode: exitOK,
+			want:     []findingAt{{1, "WK3", "worker.insights.no_wfo"}, {2, "WK4", "worker.insights.agent_wfo"}},
+			summary:  "2 workers audited: 2 with findings, 0 errors, 2 warnings\n",
+		},
+		{
+			name:     "one error among warnings",
+			reason:   "usage: one error-level finding is exit 1",
+			input:    adminRaw + "\n" + noRoles + "\n" + clean2 + "\n",
+			wantCode: exitFailed,
+			want:     []findingAt{{1, "WK3", "worker.insights.no_wfo"}, {2, "WK5", "worker.roles.missing"}},
+			summary:  "3 workers audited: 2 with findings, 1 error, 1 warning\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := auditCLI(tt.input, "--json")
+			require.Equal(t, tt.wantCode, code, "exit status; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			assert.Empty(t, stderr, tt.reason)
+			got := decodeFindings(t, stdout)
+			if tt.want == nil {
+				assert.Empty(t, got, tt.reason)
+			} else {
+				assert.Equal(t, tt.want, findingsAt(got), tt.reason)
+			}
+
+			code, stdout, stderr = auditCLI(tt.input)
+			assert.Equal(t, tt.wantCode, code, tt.reason)
+			assert.Empty(t, stderr, tt.reason)
+			if tt.want == nil {
+				assert.Equal(t, tt.summary, stdout, "a clean audit prints the summary alone; %s", tt.reason)
+			} else {
+				assert.True(t, strings.HasSuffix(stdout, "\n\n"+tt.summary), "summary after a blank line; %s\n%s", tt.reason, stdout)
+			}
+		})
+	}
+}
+
+// tableGroup is one rule's section of the table output.
+type tableGroup struct {
+	level, rule string
+	count       int
+	examples    []tableExample
+	more        string // the "… and N more" line, without its indent, or ""
+}
+
+// tableExample is one finding listed in the table.
+type tableExample struct{ label, message string }
+
+var tableHeader = regexp.MustCompile(`^(error|warning) +(\S+)  \((\d+) findings?\)$`)
+
+// parseTable splits the table output into its rule groups and summary,
+// failing the test on any line out of the documented layout.
+func parseTable(t *testing.T, out string) ([]tableGroup, string) {
+	t.Helper()
+	require.True(t, strings.HasSuffix(out, "\n"), "the output ends with a newline")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	summary := lines[len(lines)-1]
+	lines = lines[:len(lines)-1]
+	var groups []tableGroup
+	for i := 0; i < len(lines); {
+		m := tableHeader.FindStringSubmatch(lines[i])
+		require.NotNil(t, m, "line %d is a group header: %q", i+1, lines[i])
+		n, _ := strconv.Atoi(m[3])
+		g := tableGroup{level: m[1], rule: m[2], count: n}
+		i++
+		for i+1 < len(lines) && strings.HasPrefix(lines[i], "    ") && !strings.HasPrefix(lines[i], "    … ") {
+			require.False(t, strings.HasPrefix(lines[i], "     "), "a label is indented 4: %q", lines[i])
+			require.True(t, strings.HasPrefix(lines[i+1], "        "), "a message is indented 8: %q", lines[i+1])
+			g.examples = append(g.examples, tableExample{strings.TrimPrefix(lines[i], "    "), strings.TrimPrefix(lines[i+1], "        ")})
+			i += 2
+		}
+		if i < len(lines) && strings.HasPrefix(lines[i], "    … ") {
+			g.more = strings.TrimPrefix(lines[i], "    ")
+			i++
+		}
+		require.Less(t, i, len(lines), "a blank line ends group %s", g.rule)
+		require.Equal(t, "", lines[i], "a blank line ends group %s", g.rule)
+		i++
+		groups = append(groups, g)
+	}
+	return groups, summary
+}
+
+// TestAuditTable checks the default table output: findings grouped by rule,
+// errors before warnings, each group with its count and its findings'
+// SID, friendly name, line and message, at most 20 of them.
+func TestAuditTable(t *testing.T) {
+	var in strings.Builder
+	// Lines 1-25: admins without a wfo role, one warning each.
+	for i := 1; i <= 25; i++ {
+		fmt.Fprintf(&in, `{"sid":"WK%032x","friendly_name":"admin%d@example.com","attributes":"{\"roles\":[\"admin\"]}"}`+"\n", i, i)
+	}
+	// Line 26: an unknown role, two errors.
+	in.WriteString(`{"sid":"WK00000000000000000000000000000099","friendly_name":"cy.park@example.com","attributes":{"roles":["Agent"]}}` + "\n")
+	// Line 27: no SID nor name, malformed.
+	in.WriteString(`{"attributes":42}` + "\n")
+	// Line 28: role without roles, an error and a warning.
+	in.WriteString(`{"sid":"WK00000000000000000000000000000098","attributes":{"role":"agent"}}` + "\n")
+	input := in.String()
+
+	code, stdout, stderr := auditCLI(input)
+	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Empty(t, stderr)
+	groups, summary := parseTable(t, stdout)
+	assert.Equal(t, strings.TrimSuffix(summaryLine(28, 28, 4, 26), "\n"), summary)
+
+	var order []string
+	for _, g := range groups {
+		order = append(order, g.level+" "+g.rule)
+	}
+	assert.Equal(t, []string{
+		"error audit.malformed",
+		"error worker.roles.missing",
+		"error worker.roles.no_flex_role",
+		"error worker.roles.unknown",
+		"warning worker.insights.no_wfo",
+		"warning worker.roles.singular",
+	}, order, "errors first, then warnings, each by rule id")
+
+	_, jsonOut, _ := auditCLI(input, "--json")
+	all := decodeFindings(t, jsonOut)
+	byRule := map[string][]auditFinding{}
+	for _, f := range all {
+		byRule[f.Rule] = append(byRule[f.Rule], f)
+	}
+	for _, g := range groups {
+		fs := byRule[g.rule]
+		assert.Equal(t, len(fs), g.count, "count of %s", g.rule)
+		shown := min(len(fs), 20)
+		require.Len(t, g.examples, shown, "examples of %s", g.rule)
+		for i, ex := range g.examples {
+			f := fs[i]
+			var label []string
+			for _, part := range []string{f.SID, f.FriendlyName} {
+				if part != "" {
+					label = append(label, part)
+				}
+			}
+			label = append(label, "line "+strconv.Itoa(f.Line))
+			assert.Equal(t, strings.Join(label, "  "), ex.label, "example %d of %s: SID, friendly name, line, in input order", i, g.rule)
+			assert.Equal(t, f.Message, ex.message, "example %d of %s", i, g.rule)
+		}
+		if len(fs) > 20 {
+			assert.Equal(t, fmt.Sprintf("… and %d more; --json lists them all", len(fs)-20), g.more, g.rule)
+		} else {
+			assert.Empty(t, g.more, g.rule)
+		}
+	}
+
+	// Spot checks of the exact text.
+	assert.Contains(t, stdout, "warning  worker.insights.no_wfo  (25 findings)\n    WK00000000000000000000000000000001  admin1@example.com  line 1\n        admin or supervisor without a wfo.* role")
+	assert.Contains(t, stdout, "    WK00000000000000000000000000000014  admin20@example.com  line 20\n")
+	assert.NotContains(t, stdout, "admin21@example.com", "the 21st finding of a rule is left to --json")
+	assert.Contains(t, stdout, "    … and 5 more; --json lists them all\n\n")
+	assert.Contains(t, stdout, "error    audit.malformed  (1 finding)\n    line 27\n        cannot read this worker")
+	assert.Contains(t, stdout, "error    worker.roles.unknown  (1 finding)\n    WK00000000000000000000000000000099  cy.park@example.com  line 26\n")
+	assert.Contains(t, stdout, "error    worker.roles.missing  (1 finding)\n    WK00000000000000000000000000000098  line 28\n")
+}
+
+// TestAuditDrift checks the drift against the example policy and an IdP
+// export in each of its forms. The workers of testdata/audit/drift.ndjson,
+// one per line:
+//
+//	1 ana   agent, email in other case; user in CC-Agents        no drift
+//	2 lee   agent; user a lead in Sales                         gains supervisor, wfo.team_leader
+//	3 sam   supervisor, agent, wfo.quality_manager; lead, Sales gains wfo.team_leader, loses wfo.quality_manager
+//	4 quinn the four roles of a QA lead, another order          no drift
+//	5 olga  a lead; user also in Offboarded                     drift.refused
+//	6 gus   email not in the export                             drift.no_user
+//	7 sue   the read-only pair (Console Support); user agent    no drift
+//	8 dan   a lead's roles; user now an agent                   loses supervisor, wfo.team_leader
+//	9 -     no email                                            drift.no_user
+func TestAuditDrift(t *testing.T) {
+	workers := filepath.Join(auditData, "drift.ndjson")
+	drift := []findingAt{
+		{2, sampleSID(0x12), "drift.roles"},
+		{3, sampleSID(0x13), "drift.roles"},
+		{5, sampleSID(0x15), "drift.refused"},
+		{6, sampleSID(0x16), "drift.no_user"},
+		{8, sampleSID(0x18), "drift.roles"},
+		{9, sampleSID(0x19), "drift.no_user"},
+	}
+	messages := map[string][]string{
+		sampleSID(0x12): {"[supervisor, agent, wfo.team_leader]", "gains supervisor, wfo.team_leader"},
+		sampleSID(0x13): {"gains wfo.team_leader; loses wfo.quality_manager"},
+		sampleSID(0x15): {`"olga.old@example.com" is refused`, `"offboarded"`},
+		sampleSID(0x16): {`"gus.gone@example.com"`},
+		sampleSID(0x18): {"rewrites roles to [agent]: loses supervisor, wfo.team_leader"},
+		sampleSID(0x19): {"no email"},
+	}
+	levels := map[string]string{"drift.roles": "error", "drift.refused": "error", "drift.no_user": "warning"}
+	tests := []struct {
+		name     string
+		reason   string
+		args     []string
+		wantCode int
+		want     []findingAt
+	}{
+		{
+			name:     "users as a JSON array",
+			reason:   "usage: the IdP export as JSON, attributes such as department under attributes",
+			args:     []string{"--policy", examplePolicy, "--users", filepath.Join(auditData, "users.json")},
+			wantCode: exitFailed,
+			want:     drift,
+		},
+		{
+			name:     "users as NDJSON",
+			reason:   "usage: the IdP export as NDJSON gives the same drift",
+			args:     []string{"--policy", examplePolicy, "--users", filepath.Join(auditData, "users.ndjson")},
+			wantCode: exitFailed,
+			want:     drift,
+		},
+		{
+			name:     "users as CSV",
+			reason:   `usage: CSV with header email,name,groups,department; several groups split on ";"`,
+			args:     []string{"--policy", examplePolicy, "--users", filepath.Join(auditData, "users.csv")},
+			wantCode: exitFailed,
+			want:     drift,
+		},
+		{
+			name:     "no drift without a policy",
+			reason:   "these workers are clean by CheckWorker: every finding above is the drift's",
+			wantCode: exitOK,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := auditCLI("", append(append([]string{"--json"}, tt.args...), workers)...)
+			require.Equal(t, tt.wantCode, code, "exit status; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			assert.Empty(t, stderr, tt.reason)
+			got := decodeFindings(t, stdout)
+			if tt.want == nil {
+				assert.Empty(t, got, tt.reason)
+				return
+			}
+			require.Equal(t, tt.want, findingsAt(got), tt.reason)
+			for _, f := range got {
+				assert.Equal(t, levels[f.Rule], f.Level, "level of %s; %s", f.Rule, tt.reason)
+				for _, s := range messages[f.SID] {
+					assert.Contains(t, f.Message, s, "message of %s; %s", f.SID, tt.reason)
+				}
+			}
+
+			code, stdout, _ = auditCLI("", append(tt.args, workers)...)
+			assert.Equal(t, tt.wantCode, code, tt.reason)
+			assert.True(t, strings.HasSuffix(stdout, summaryLine(9, 6, 4, 2)), "summary; %s\n%s", tt.reason, stdout)
+		})
+	}
+}
+
+// TestAuditUsersFileErrors checks that an IdP export that cannot be used is
+// exit 2 with the file and line of the problem.
+func TestAuditUsersFileErrors(t *testing.T) {
+	workers := filepath.Join(auditData, "drift.ndjson")
+	tests := []struct {
+		name   string
+		reason string
+		file   string // the users file's name, which gives its form
+		text   string
+		want   []string // substrings of stderr, after the file's path
+	}{
+		{
+			name:   "duplicate email in CSV",
+			reason: "users are keyed by email, compared ignoring case",
+			file:   "users.csv",
+			text:   "email,name,groups\na@example.com,A,CC-Agents\nb@example.com,B,CC-Agents\nA@Example.com,A2,CC-Leads\n",
+			want:   []string{`:4: email "A@Example.com" already given on line 2`},
+		},
+		{
+			name:   "duplicate email in NDJSON",
+			reason: "the line of each NDJSON user is its own",
+			file:   "users.ndjson",
+			text:   `{"email":"a@example.com","name":"A"}` + "\n" + `{"email":"b@example.com","name":"B"}` + "\n" + `{"email":"a@example.com","name":"A2"}` + "\n",
+			want:   []string{`:3: email "a@example.com" already given on line 1`},
+		},
+		{
+			name:   "duplicate email in a pretty JSON array",
+			reason: "the line of a user in an array is where its object starts",
+			file:   "users.json",
+			text:   "[\n  {\"email\": \"a@example.com\", \"name\": \"A\"},\n  {\"email\": \"b@example.com\", \"name\": \"B\"},\n  {\"email\": \"a@example.com\", \"name\": \"A2\"}\n]\n",
+			want:   []string{`:4: email "a@example.com" already given on line 2`},
+		},
+		{
+			name:   "CSV without an email column",
+			reason: "the email column is what workers are matched by",
+			file:   "users.csv",
+			text:   "mail,name,groups\na@example.com,A,CC-Agents\n",
+			want:   []string{":1: the header has no email column"},
+		},
+		{
+			name:   "CSV user without an email",
+			reason: "a user without an email can match no worker",
+			file:   "users.csv",
+			text:   "email,name,groups\na@example.com,A,CC-Agents\n,B,CC-Agents\n",
+			want:   []string{":3: user without an email"},
+		},
+		{
+			name:   "unknown field in NDJSON",
+			reason: "a misspelt field would silently drop the user's groups",
+			file:   "users.ndjson",
+			text:   `{"email":"a@example.com","name":"A","groups":["CC-Agents"]}` + "\n" + `{"email":"b@example.com","name":"B","group":["CC-Agents"]}` + "\n",
+			want:   []string{":2: ", `unknown field "group"`},
+		},
+		{
+			name:   "unknown field in the first user of a JSON array",
+			reason: "the first user's line is where its object starts",
+			file:   "users.json",
+			text:   "[\n  {\"email\": \"a@example.com\", \"nam\": \"A\"}\n]\n",
+			want:   []string{":2: ", `unknown field "nam"`},
+		},
+		{
+			name:   "unknown field in a later user of a JSON array",
+			reason: "a later user's line is where its object starts",
+			file:   "users.json",
+			text:   "[\n  {\"email\": \"a@example.com\", \"name\": \"A\"},\n  {\"email\": \"b@example.com\", \"nam\": \"B\"}\n]\n",
+			want:   []string{":3: ", `unknown field "nam"`},
+		},
+		{
+			name:   "empty users file",
+			reason: "an empty export would make every worker drift.no_user",
+			file:   "users.csv",
+			text:   "\n",
+			want:   []string{"empty file"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := writeTemp(t, tt.file, tt.text)
+			code, stdout, stderr := auditCLI("", "--policy", examplePolicy, "--users", path, workers)
+			assert.Equal(t, exitUsage, code, "exit status; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			assert.Empty(t, stdout, tt.reason)
+			require.Contains(t, stderr, "flexroles: audit: --users "+path, tt.reason)
+			rest := stderr[strings.Index(stderr, path)+len(path):]
+			for _, s := range tt.want {
+				assert.Contains(t, rest, s, tt.reason)
+			}
+		})
+	}
+}
+
+// liveAudit runs the audit of the fake TaskRouter f's workspace with the
+// credentials of env and returns its exit status and output.
+func liveAudit(f *fakeTaskRouter, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	cfg, _ := f.config(env)
+	cfg.Workspace = "" // the audit takes it from --workspace
+	var out, errOut bytes.Buffer
+	args = append(append([]string(nil), args...), "--workspace", testWorkspace)
+	code = runAudit(args, strings.NewReader(""), &out, &errOut, auditEnv{live: cfg})
+	return code, out.String(), errOut.String()
+}
+
+// TestAuditLive checks the audit of a workspace read live from a fake
+// TaskRouter, two pages of workers.
+func TestAuditLive(t *testing.T) {
+	var (
+		clean   = fakeWorker{workerSID(1), "ana.diaz@example.com", `{"roles":["agent"],"email":"ana.diaz@example.com"}`}
+		admin   = fakeWorker{workerSID(2), "root@example.com", `{"roles":["admin"]}`}
+		unknown = fakeWorker{workerSID(3), "cy.park@example.com", `{"roles":["agent","Supervisor"]}`}
+		broken  = fakeWorker{workerSID(4), "cut@example.com", `{"roles":["agent"`}
+		lead    = fakeWorker{workerSID(5), "lee.lead@example.com", `{"roles":["agent"],"email":"lee.lead@example.com"}`}
+	)
+	type liveFinding struct{ SID, Name, Rule string }
+	tests := []struct {
+		name     string
+		reason   string
+		workers  []fakeWorker
+		args     []string
+		wantCode int
+		want     []liveFinding
+		summary  string
+	}{
+		{
+			name:     "error on the second page",
+			reason:   "every page is audited; an error-level finding is exit 1",
+			workers:  []fakeWorker{clean, admin, unknown},
+			wantCode: exitFailed,
+			want: []liveFinding{
+				{admin.sid, admin.name, "worker.insights.no_wfo"},
+				{unknown.sid, unknown.name, "worker.roles.unknown"},
+			},
+			summary: summaryLine(3, 2, 1, 1),
+		},
+		{
+			name:     "warnings only",
+			reason:   "warnings alone are exit 0, live as from a file",
+			workers:  []fakeWorker{clean, admin, clean},
+			wantCode: exitOK,
+			want:     []liveFinding{{admin.sid, admin.name, "worker.insights.no_wfo"}},
+			summary:  summaryLine(3, 1, 0, 1),
+		},
+		{
+			name:     "attributes that are not JSON",
+			reason:   "a live worker whose attributes cannot be read is audit.malformed with its SID, and the audit goes on",
+			workers:  []fakeWorker{broken, admin, unknown},
+			wantCode: exitFailed,
+			want: []liveFinding{
+				{broken.sid, broken.name, "audit.malformed"},
+				{admin.sid, admin.name, "worker.insights.no_wfo"},
+				{unknown.sid, unknown.name, "worker.roles.unknown"},
+			},
+			summary: summaryLine(3, 3, 2, 1),
+		},
+		{
+			name:     "drift",
+			reason:   "drift applies to live workers too",
+			workers:  []fakeWorker{clean, lead, admin},
+			args:     []string{"--policy", examplePolicy, "--users", filepath.Join(auditData, "users.csv")},
+			wantCode: exitFailed,
+			want: []liveFinding{
+				{lead.sid, lead.name, "drift.roles"},
+				{admin.sid, admin.name, "worker.insights.no_wfo"},
+				{admin.sid, admin.name, "drift.no_user"},
+			},
+			summary: summaryLine(3, 2, 1, 2),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeTaskRouter(t, tokenEnv, tt.workers, 2)
+			code, stdout, stderr := liveAudit(f, tokenEnv, append([]string{"--json"}, tt.args...)...)
+			require.Equal(t, tt.wantCode, code, "exit status; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			assert.Empty(t, stderr, tt.reason)
+			assert.Len(t, f.seen(), 2, "both pages are read; %s", tt.reason)
+			var got []liveFinding
+			for _, fd := range decodeFindings(t, stdout) {
+				got = append(got, liveFinding{fd.SID, fd.FriendlyName, fd.Rule})
+				assert.Zero(t, fd.Line, tt.reason)
+			}
+			assert.Equal(t, tt.want, got, tt.reason)
+			assert.NotContains(t, stdout, `"line"`, "live workers have no line, which JSON omits; %s", tt.reason)
+
+			code, stdout, _ = liveAudit(f, tokenEnv, tt.args...)
+			assert.Equal(t, tt.wantCode, code, tt.reason)
+			assert.True(t, strings.HasSuffix(stdout, tt.summary), "summary; %s\n%s", tt.reason, stdout)
+			assert.NotContains(t, stdout, "line ", "the table names live workers without a line; %s", tt.reason)
+			assert.Contains(t, stdout, "    "+tt.want[0].SID+"  "+tt.want[0].Name+"\n", tt.reason)
+		})
+	}
+}
+
+// TestAuditLiveErrors checks that a live audit that cannot read the
+// workspace exits 2, and never shows the credentials.
+func TestAuditLiveErrors(t *testing.T) {
+	wrongToken := map[string]string{"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_AUTH_TOKEN": "another0Token"}
+	tests := []struct {
+		name      string
+		reason    string
+		env       map[string]string // the credentials sent
+		serverEnv map[string]string // the credentials the server expects
+		intercept func(int, http.ResponseWriter, *http.Request) bool
+		want      []string
+	}{
+		{
+			name: "wrong auth token", reason: "Twilio answers 401: exit 2, and the token sent appears nowhere",
+			env: tokenEnv, serverEnv: wrongToken,
+			want: []string{"flexroles: audit: workspace " + testWorkspace + ": ", "authentication failed", "http 401"},
+		},
+		{
+			name: "wrong api secret", reason: "the same with an API key and secret",
+			env: keyEnv, serverEnv: tokenEnv,
+			want: []string{"authentication failed", "TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID"},
+		},
+		{
+			name: "no credentials", reason: "without credentials no request is sent",
+			env: map[string]string{}, serverEnv: tokenEnv,
+			want: []string{"missing twilio credentials"},
+		},
+		{
+			name: "second page fails", reason: "an error after the first page still ends the audit with exit 2",
+			env: tokenEnv, serverEnv: tokenEnv,
+			intercept: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+				if n == 0 {
+					return false
+				}
+				writeTwilioError(w, http.StatusInternalServerError, 20500, "Internal Server Error")
+				return true
+			},
+			want: []string{"http 500"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeTaskRouter(t, tt.serverEnv, testWorkers, 2)
+			f.intercept = tt.intercept
+			for _, args := range [][]string{nil, {"--json"}} {
+				code, stdout, stderr := liveAudit(f, tt.env, args...)
+				assert.Equal(t, exitUsage, code, "exit status %v; %s\nstdout:\n%s\nstderr:\n%s", args, tt.reason, stdout, stderr)
+				for _, s := range tt.want {
+					assert.Contains(t, stderr, s, tt.reason)
+				}
+				for _, secret := range []string{testToken, testSecret} {
+					assert.NotContains(t, stdout, secret, tt.reason)
+					assert.NotContains(t, stderr, secret, tt.reason)
+				}
+				if args == nil {
+					assert.Empty(t, stdout, "the table is not printed when reading fails; %s", tt.reason)
+				}
+			}
+		})
+	}
+}
+
+// TestAuditManyWorkers audits 20,000 generated workers: the counts are
+// exact and the table lists at most 20 findings of a rule however many
+// there are. It also checks that --json gives findings in input order
+// across the batches checked in parallel.
+func TestAuditManyWorkers(t *testing.T) {
+	const n = 20000
+	var buf bytes.Buffer
+	require.NoError(t, workergen.Write(&buf, n))
+	input := buf.String()
+
+	code, stdout, stderr := auditCLI(input)
+	require.Equal(t, exitFailed, code, "stderr:\n%s", stderr)
+	assert.Empty(t, stderr)
+	assert.True(t, strings.HasSuffix(stdout, "\n20000 workers audited: 2000 with findings, 2000 errors, 2000 warnings\n"), "summary:\n%s", stdout)
+	groups, _ := parseTable(t, stdout)
+	require.Len(t, groups, 2, "one rule of each level:\n%s", stdout)
+	for _, g := range groups {
+		assert.Equal(t, 2000, g.count, g.rule)
+		assert.Len(t, g.examples, 20, g.rule)
+		assert.Equal(t, "… and 1980 more; --json lists them all", g.more, g.rule)
+	}
+	assert.Equal(t, "worker.roles.unknown", groups[0].rule)
+	assert.Equal(t, "worker.insights.no_wfo", groups[1].rule)
+	assert.Less(t, len(stdout), 32<<10, "the table stays small")
+
+	// The order is checked on fewer workers, still many batches.
+	const m = 5000
+	buf.Reset()
+	require.NoError(t, workergen.Write(&buf, m))
+	code, stdout, _ = auditCLI(buf.String(), "--json")
+	require.Equal(t, exitFailed, code)
+	got := decodeFindings(t, stdout)
+	require.Len(t, got, 2*m/10)
+	for i, f := range got {
+		// Worker k (from 0) is on line k+1; every tenth, k = 9 mod 10, has
+		// an unknown role and then no wfo role.
+		k := 10*(i/2) + 9
+		want := findingAt{k + 1, fmt.Sprintf("WK%032x", k), "worker.roles.unknown"}
+		if i%2 == 1 {
+			want.Rule = "worker.insights.no_wfo"
+		}
+		if !assert.Equal(t, want, findingAt{f.Line, f.SID, f.Rule}, "finding %d, in input order", i) {
+			break
+		}
+	}
+}
+
+// TestAuditHelp checks that audit -h prints its usage on stdout.
+func TestAuditHelp(t *testing.T) {
+	code, stdout, stderr := auditCLI("", "-h")
+	assert.Equal(t, exitOK, code)
+	assert.Empty(t, stderr)
+	for _, s := range []string{"flexroles audit [--json]", "--workspace", "--policy", "--users", "Exit status"} {
+		assert.Contains(t, stdout, s)
+	}
+}
