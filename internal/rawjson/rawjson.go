@@ -130,16 +130,15 @@ func Skip(b []byte, i int) int {
 
 // skipString returns the index just past the string literal at b[i].
 func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch c := b[i]; {
-		case c != '"' && c != '\\':
-		case c == '\\':
-			i++
-		default:
+	for i++; ; i += 2 {
+		i = firstQuoteOrEscape(b, i)
+		if i >= len(b) {
+			return len(b)
+		}
+		if b[i] == '"' {
 			return i + 1
 		}
 	}
-	return i
 }
 
 func skipSpace(b []byte, i int) int {
@@ -194,13 +193,13 @@ func AppendUnquote(dst, lit []byte) []byte {
 	}
 	s := lit[1 : len(lit)-1]
 	for i := 0; i < len(s); {
+		if j := firstEscapeOrHigh(s, i); j > i {
+			dst = append(dst, s[i:j]...)
+			i = j
+			continue
+		}
 		c := s[i]
 		if c != '\\' {
-			if c < utf8.RuneSelf {
-				dst = append(dst, c)
-				i++
-				continue
-			}
 			r, n := utf8.DecodeRune(s[i:])
 			if r == utf8.RuneError && n == 1 {
 				dst = append(dst, "\ufffd"...)

@@ -94,28 +94,17 @@ func value(b []byte, i, depth int) (int, bool) {
 	return i, false
 }
 
-// plainByte marks the bytes a string literal holds as they are: not a
-// quote, a backslash or a control character.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // str checks the string literal at b[i].
 func str(b []byte, i int) (int, bool) {
-	for i++; i < len(b); i++ {
-		c := b[i]
-		if plainByte[c] {
-			continue
-		}
-		switch {
-		case c == '"':
-			return i + 1, true
-		case c < 0x20:
+	for i++; ; i++ {
+		i = firstSpecial(b, i)
+		if i >= len(b) {
 			return i, false
-		case c == '\\':
+		}
+		switch b[i] {
+		case '"':
+			return i + 1, true
+		case '\\':
 			i++
 			if i >= len(b) {
 				return i, false
@@ -130,9 +119,10 @@ func str(b []byte, i int) (int, bool) {
 			default:
 				return i, false
 			}
+		default: // a control character
+			return i, false
 		}
 	}
-	return i, false
 }
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
