@@ -94,3 +94,44 @@ func BenchmarkLoadPolicy(b *testing.B) {
 		}
 	}
 }
+
+// typicalWorker is a worker's attributes as Flex and a contact centre leave
+// them: roles, the SAML attributes, routing and a few custom keys.
+const typicalWorker = `{"roles":["agent"],"email":"jane.doe@example.com","full_name":"Jane Doe",` +
+	`"contact_uri":"client:jane_2Edoe_40example_2Ecom","routing":{"skills":["sales","support"],"levels":{"sales":5,"support":3}},` +
+	`"disabled_skills":{"skills":[],"levels":{}},"department":"Sales","location":"EU-West","team_name":"North","channel_capacity":{"chat":3}}`
+
+func BenchmarkWorkerAttributes(b *testing.B) {
+	l := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
+		"roles": {"supervisor", "wfo.team_leader"}, "email": {"jane.doe@example.com"}, "full_name": {"Jane Doe"},
+		"department": {"Sales"}, "skill.int": {"7"}, "languages.stringarray": {"en,fr"},
+	}}
+	d, err := flexroles.Resolve(l)
+	if err != nil {
+		b.Fatal(err)
+	}
+	current := []byte(typicalWorker)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := flexroles.WorkerAttributes(current, l, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckWorker(b *testing.B) {
+	for _, bc := range []struct{ name, attrs string }{
+		{"clean", typicalWorker},
+		{"findings", `{"roles":["supervisor","wfo.dashboards_viewer"],"email":"a@example.com","contact_uri":"client:a.b"}`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			attrs := []byte(bc.attrs)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := flexroles.CheckWorker(attrs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -2,8 +2,7 @@ package flexroles
 
 import (
 	"bytes"
-	"encoding/json"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -95,8 +94,8 @@ func WorkerAttributes(current []byte, l Login, d Decision) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := workerUpdate{members: members}
-	w.set(attrRoles, appendRoles(nil, roles))
+	w := workerUpdate{members: members, sorted: len(members), buf: make([]byte, 0, 256)}
+	w.set(attrRoles, w.value(appendRoles(w.buf, roles)))
 	if l.Source == SSO {
 		if err := w.applyAssertion(l.Attributes); err != nil {
 			return nil, err
@@ -108,10 +107,10 @@ func WorkerAttributes(current []byte, l Login, d Decision) ([]byte, error) {
 			identity = firstValue(l.Attributes[attrEmail])
 		}
 		if identity != "" {
-			w.set(attrContactURI, rawjson.AppendQuote(nil, ContactURI(identity)))
+			w.set(attrContactURI, w.value(rawjson.AppendQuote(w.buf, ContactURI(identity))))
 		}
 	}
-	return w.encode(), nil
+	return w.encode(len(current)), nil
 }
 
 // decisionRoles checks that d is a decision l can lead to and returns its
@@ -143,7 +142,7 @@ func decisionRoles(l Login, d Decision) (roleSet, error) {
 // member is one key of a worker attributes object and its JSON value;
 // del marks a key the login removes.
 type member struct {
-	key   string
+	key   []byte // decoded
 	lit   []byte // the key as the current attributes write it, if they do
 	value []byte
 	del   bool
@@ -159,65 +158,95 @@ func workerMembers(current []byte) ([]member, error) {
 	if len(current) > MaxWorkerAttributesSize {
 		return nil, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(current)) + " bytes", problem: problemWorkerSize}
 	}
-	if !rawjson.Valid(current) {
+	var buf [32]rawjson.Member
+	raw, ok := rawjson.ValidObject(current, buf[:0])
+	if !ok {
 		return nil, &Error{Kind: ErrInvalidWorker, Value: string(current), problem: problemWorkerJSON}
 	}
-	var members []member
-	var seen keySet
-	var err error
-	isObject := rawjson.Members(current, func(k, v []byte) bool {
-		key := string(rawjson.AppendUnquote(nil, k))
-		if seen.add(k) {
-			err = &Error{Kind: ErrInvalidWorker, Attribute: key, problem: problemWorkerDuplicate}
-			return false
+	// Sort positions rather than members, which are large to move; a key
+	// written twice then sits next to itself.
+	var keyBuf [32][]byte
+	var orderBuf [32]int
+	keys, order := keyBuf[:0], orderBuf[:0]
+	for i, m := range raw {
+		keys, order = append(keys, keyText(m.Key)), append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(keys[a], keys[b]) })
+	members := make([]member, len(raw), len(raw)+8)
+	for i, j := range order {
+		members[i] = member{key: keys[j], lit: raw[j].Key, value: raw[j].Value}
+	}
+	for i := 1; i < len(members); i++ {
+		if bytes.Equal(members[i-1].key, members[i].key) {
+			return nil, &Error{Kind: ErrInvalidWorker, Attribute: string(members[i].key), problem: problemWorkerDuplicate}
 		}
-		members = append(members, member{key: key, lit: k, value: v})
-		return true
-	})
-	if !isObject {
-		return nil, &Error{Kind: ErrInvalidWorker, Value: string(current), problem: problemWorkerJSON}
 	}
-	return members, err
+	return members, nil
+}
+
+// keyText returns the text of a key literal: its bytes when it has no
+// escapes, else its decoded text.
+func keyText(lit []byte) []byte {
+	inner := lit[1 : len(lit)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return inner
+	}
+	return rawjson.AppendUnquote(nil, lit)
 }
 
 // workerUpdate is the worker attributes object being rewritten by a login.
 type workerUpdate struct {
-	members []member
-	index   map[string]int    // key → position in members, once there are many
-	written map[string]string // stored key → the assertion attribute that wrote it
+	members []member // sorted by key up to sorted, then the keys a login added
+	sorted  int
+	buf     []byte // the new values, one after another
 }
 
-// find returns the position of key in members, or -1.
+// value returns the value just appended to w.buf (which grew to b) and
+// keeps the buffer; earlier values stay valid if it moves.
+func (w *workerUpdate) value(b []byte) []byte {
+	v := b[len(w.buf):len(b):len(b)]
+	w.buf = b
+	return v
+}
+
+// find returns the position of key in members, or -1: by binary search
+// among the current attributes, which workerMembers sorted, and one by one
+// among the few keys the login added.
 func (w *workerUpdate) find(key string) int {
-	if w.index == nil && len(w.members) > keySetFew {
-		w.index = make(map[string]int, 2*len(w.members))
-		for i, m := range w.members {
-			w.index[m.key] = i
-		}
+	i, ok := slices.BinarySearchFunc(w.members[:w.sorted], key, func(m member, k string) int {
+		return compareKey(m.key, k)
+	})
+	if ok {
+		return i
 	}
-	if w.index != nil {
-		if i, ok := w.index[key]; ok {
-			return i
-		}
-		return -1
-	}
-	for i := range w.members {
-		if w.members[i].key == key {
+	for i := w.sorted; i < len(w.members); i++ {
+		if string(w.members[i].key) == key {
 			return i
 		}
 	}
 	return -1
 }
 
+// compareKey compares a key's text with s, as bytes.Compare would.
+func compareKey(key []byte, s string) int {
+	n := min(len(key), len(s))
+	for i := 0; i < n; i++ {
+		if key[i] != s[i] {
+			if key[i] < s[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(key) - len(s)
+}
+
 func (w *workerUpdate) set(key string, value []byte) {
 	if i := w.find(key); i >= 0 {
-		w.members[i] = member{key: key, lit: w.members[i].lit, value: value}
+		w.members[i].value, w.members[i].del = value, false
 		return
 	}
-	w.members = append(w.members, member{key: key, value: value})
-	if w.index != nil {
-		w.index[key] = len(w.members) - 1
-	}
+	w.members = append(w.members, member{key: []byte(key), value: value})
 }
 
 func (w *workerUpdate) remove(key string) {
@@ -241,14 +270,16 @@ func (w *workerUpdate) hasContactURI() bool {
 // name order so that the error for a bad assertion does not depend on map
 // order.
 func (w *workerUpdate) applyAssertion(attrs map[string][]string) error {
-	names := make([]string, 0, len(attrs))
+	var nameBuf [16]string
+	names := nameBuf[:0]
 	for name := range attrs {
 		if name != attrRoles {
 			names = append(names, name)
 		}
 	}
-	sort.Strings(names)
-	w.written = make(map[string]string, len(names))
+	slices.Sort(names)
+	var keyBuf [16]string
+	keys := keyBuf[:0] // the stored key of each name so far
 	for _, name := range names {
 		values := attrs[name]
 		if name == "" || !utf8.ValidString(name) {
@@ -263,34 +294,33 @@ func (w *workerUpdate) applyAssertion(attrs map[string][]string) error {
 		if key == attrRoles {
 			return &Error{Kind: ErrInvalidAttribute, Attribute: name, problem: problemTypedRoles}
 		}
-		if other, ok := w.written[key]; ok {
-			return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: other, problem: problemSameKey}
+		if i := slices.Index(keys, key); i >= 0 {
+			return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: names[i], problem: problemSameKey}
 		}
-		w.written[key] = name
-		value, err := typedValue(name, typ, values)
+		keys = append(keys, key)
+		b, err := typedValue(w.buf, name, typ, values)
 		if err != nil {
 			return err
 		}
-		if value == nil {
+		if b == nil {
 			w.remove(key)
 		} else {
-			w.set(key, value)
+			w.set(key, w.value(b))
 		}
 	}
 	return nil
 }
 
 // encode writes the members as one JSON object, keys sorted.
-func (w *workerUpdate) encode() []byte {
-	sort.Slice(w.members, func(i, j int) bool { return w.members[i].key < w.members[j].key })
-	size := 2
-	for _, m := range w.members {
-		size += len(m.key) + len(m.value) + 4
+func (w *workerUpdate) encode(sizeHint int) []byte {
+	if w.sorted < len(w.members) {
+		slices.SortFunc(w.members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
 	}
-	out := make([]byte, 0, size)
+	out := make([]byte, 0, sizeHint+len(w.buf)+64)
 	out = append(out, '{')
 	first := true
-	for _, m := range w.members {
+	for i := range w.members {
+		m := &w.members[i]
 		if m.del {
 			continue
 		}
@@ -301,25 +331,12 @@ func (w *workerUpdate) encode() []byte {
 		if m.lit != nil {
 			out = append(out, m.lit...)
 		} else {
-			out = rawjson.AppendQuote(out, m.key)
+			out = rawjson.AppendQuote(out, string(m.key))
 		}
 		out = append(out, ':')
-		out = appendCompact(out, m.value)
+		out = rawjson.AppendCompact(out, m.value)
 	}
 	return append(out, '}')
-}
-
-// appendCompact appends the valid JSON value v without insignificant white
-// space; strings, numbers and key order are kept exactly.
-func appendCompact(dst, v []byte) []byte {
-	if bytes.IndexAny(v, " \t\r\n") < 0 {
-		return append(dst, v...)
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, v) != nil {
-		return append(dst, v...)
-	}
-	return append(dst, b.Bytes()...)
 }
 
 // The typed attribute suffixes Flex knows.
@@ -364,13 +381,14 @@ func splitTyped(name string) (string, attrType) {
 
 // typedValue returns the JSON value an attribute's values store, nil when
 // they clear a key that cannot hold an empty value (int, boolean).
-func typedValue(name string, t attrType, values []string) ([]byte, error) {
+func typedValue(dst []byte, name string, t attrType, values []string) ([]byte, error) {
+	start := len(dst)
 	switch t {
 	case typeStringArray, typeIntArray, typeBooleanArray:
-		out := []byte{'['}
+		out := append(dst, '[')
 		var err error
 		forEachItem(values, func(item string, _ bool) bool {
-			if len(out) > 1 {
+			if len(out) > start+1 {
 				out = append(out, ',')
 			}
 			out, err = appendTyped(out, name, t, item)
@@ -392,14 +410,14 @@ func typedValue(name string, t attrType, values []string) ([]byte, error) {
 	case n == 0 && (t == typeInt || t == typeBoolean):
 		return nil, nil
 	case n == 0:
-		return []byte(`""`), nil
+		return append(dst, `""`...), nil
 	case n == 1:
-		return appendTyped(nil, name, t, one)
+		return appendTyped(dst, name, t, one)
 	case t == typeNone:
-		out := []byte{'['}
+		out := append(dst, '[')
 		for _, v := range values {
 			if !isBlank(v) {
-				if len(out) > 1 {
+				if len(out) > start+1 {
 					out = append(out, ',')
 				}
 				out = rawjson.AppendQuote(out, v)

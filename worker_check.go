@@ -87,36 +87,45 @@ func scanWorker(attributes []byte) (workerFacts, error) {
 	if len(attributes) > MaxWorkerAttributesSize {
 		return w, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(attributes)) + " bytes", problem: problemWorkerSize}
 	}
-	if !rawjson.Valid(attributes) {
+	var buf [32]rawjson.Member
+	members, ok := rawjson.ValidObject(attributes, buf[:0])
+	if !ok {
 		return w, &Error{Kind: ErrInvalidWorker, Value: string(attributes), problem: problemWorkerJSON}
 	}
 	var seen keySet
 	var dup []byte
-	it, isObject := rawjson.Object(attributes)
-	for k, v, more := it.Next(); more; k, v, more = it.Next() {
-		if seen.add(k) {
-			dup = k
+	for _, m := range members {
+		if seen.add(m.Key) {
+			dup = m.Key
 			break
 		}
-		switch {
-		case rawjson.Equal(k, attrRoles):
+		var kb [32]byte
+		switch string(keyText32(kb[:0], m.Key)) {
+		case attrRoles:
 			w.hasRoles = true
-			w.readRoles(v)
-		case rawjson.Equal(k, attrRole):
+			w.readRoles(m.Value)
+		case attrRole:
 			w.hasRole = true
-		case rawjson.Equal(k, attrContactURI):
-			w.contactURI = v
-		case rawjson.Equal(k, attrEmail):
-			w.email = v
+		case attrContactURI:
+			w.contactURI = m.Value
+		case attrEmail:
+			w.email = m.Value
 		}
-	}
-	if !isObject {
-		return workerFacts{}, &Error{Kind: ErrInvalidWorker, Value: string(attributes), problem: problemWorkerJSON}
 	}
 	if dup != nil {
 		return workerFacts{}, &Error{Kind: ErrInvalidWorker, Attribute: string(rawjson.AppendUnquote(nil, dup)), problem: problemWorkerDuplicate}
 	}
 	return w, nil
+}
+
+// keyText32 returns the text of a key literal, decoded into buf when it
+// has escapes.
+func keyText32(buf, lit []byte) []byte {
+	inner := lit[1 : len(lit)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return inner
+	}
+	return rawjson.AppendUnquote(buf, lit)
 }
 
 // keySet finds a key written twice in a JSON object: by comparing the

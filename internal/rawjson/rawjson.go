@@ -153,6 +153,29 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
+// AppendCompact appends the JSON value v without the white space between
+// its tokens; strings, numbers and key order are kept exactly.
+func AppendCompact(dst, v []byte) []byte {
+	for i := 0; i < len(v); {
+		switch c := v[i]; c {
+		case ' ', '\t', '\r', '\n':
+			i++
+		case '"':
+			end := skipString(v, i)
+			dst = append(dst, v[i:end]...)
+			i = end
+		default:
+			j := i + 1
+			for j < len(v) && v[j] != '"' && v[j] != ' ' && v[j] != '\t' && v[j] != '\r' && v[j] != '\n' {
+				j++
+			}
+			dst = append(dst, v[i:j]...)
+			i = j
+		}
+	}
+	return dst
+}
+
 // IsString reports whether the value v is a JSON string.
 func IsString(v []byte) bool { return len(v) >= 2 && v[0] == '"' }
 

@@ -116,3 +116,32 @@ func FuzzValid(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidObject checks that ValidObject agrees with Valid on objects and
+// finds the members Members finds.
+func FuzzValidObject(f *testing.F) {
+	for _, s := range []string{`{}`, ` {"a":1 , "b":[{"c":"}"}]} `, `{"a":1,}`, `{"a":1}x`, `[]`, `{"a"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := ValidObject(b, nil)
+		_, isObject := Object(b)
+		want := Valid(b) && isObject
+		if ok != want {
+			t.Fatalf("ValidObject(%q) = %v, want %v", b, ok, want)
+		}
+		if !ok {
+			return
+		}
+		var members []Member
+		Members(b, func(k, v []byte) bool { members = append(members, Member{k, v}); return true })
+		if len(members) != len(got) {
+			t.Fatalf("%q: %d members, Members finds %d", b, len(got), len(members))
+		}
+		for i := range got {
+			if string(got[i].Key) != string(members[i].Key) || string(got[i].Value) != string(members[i].Value) {
+				t.Fatalf("%q: member %d is %q:%q, Members finds %q:%q", b, i, got[i].Key, got[i].Value, members[i].Key, members[i].Value)
+			}
+		}
+	})
+}

@@ -174,3 +174,55 @@ func literal(b []byte, i int, lit string) (int, bool) {
 	}
 	return i + len(lit), true
 }
+
+// Member is one member of a JSON object: its key as written (quotes
+// included, escapes not decoded) and its value.
+type Member struct {
+	Key, Value []byte
+}
+
+// ValidObject reports whether obj is one valid JSON object (with optional
+// white space around it), as Valid would, appending its members to dst in
+// input order in the same pass.
+func ValidObject(obj []byte, dst []Member) ([]Member, bool) {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return dst, false
+	}
+	i = skipSpace(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		return dst, skipSpace(obj, i+1) == len(obj)
+	}
+	for {
+		if i >= len(obj) || obj[i] != '"' {
+			return dst, false
+		}
+		k, ok := str(obj, i)
+		if !ok {
+			return dst, false
+		}
+		key := obj[i:k]
+		i = skipSpace(obj, k)
+		if i >= len(obj) || obj[i] != ':' {
+			return dst, false
+		}
+		v := skipSpace(obj, i+1)
+		end, ok := value(obj, v, 1)
+		if !ok {
+			return dst, false
+		}
+		dst = append(dst, Member{Key: key, Value: obj[v:end]})
+		i = skipSpace(obj, end)
+		if i >= len(obj) {
+			return dst, false
+		}
+		switch obj[i] {
+		case ',':
+			i = skipSpace(obj, i+1)
+		case '}':
+			return dst, skipSpace(obj, i+1) == len(obj)
+		default:
+			return dst, false
+		}
+	}
+}
