@@ -2,11 +2,11 @@ package main
 
 import (
 	"bufio"
-	"strconv"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/flexroles/flexroles/internal/rawjson"
 )
