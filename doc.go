@@ -140,6 +140,22 @@
 // A policy file carries its own test cases, which package policytest runs
 // under go test. docs/policy.md in the repository documents every key.
 //
+// # Workers
+//
+// Flex writes the decision into the TaskRouter worker's attributes at every
+// login. [WorkerAttributes] returns the attributes a login leaves: roles
+// overwritten; on SSO, every assertion attribute written (typed names such
+// as skill.int stored as skill with the JSON type, a bad value refusing the
+// whole update), absent ones kept; contact_uri derived from the identity by
+// [ContactURI] when there is none; everything else kept byte for byte:
+//
+//	{"roles":["agent","admin"],"routing":{"skills":["fr"]}} + SSO roles=agent, skill.int=7
+//	→ {"contact_uri":"client:jane_2Edoe_40example_2Ecom","email":…,"full_name":…,"roles":["agent"],"routing":{"skills":["fr"]},"skill":7}
+//
+// [CheckWorker] reads existing attributes and reports, as Reasons with
+// stable ids (worker.roles.missing, worker.console.sso_only_role, …), what
+// breaks Flex's rules or will change at the next login.
+//
 // # Output
 //
 // [Decision.Roles] is de-duplicated and in canonical order, whatever the

@@ -108,3 +108,44 @@ func ExampleInsightsFor() {
 	// dashboards: explorer
 	// agent open: false
 }
+
+// A login rewrites the worker: roles from the decision, the assertion's
+// attributes (skill.int stored as the number skill), contact_uri from the
+// identity, and everything else kept.
+func ExampleWorkerAttributes() {
+	current := []byte(`{"roles":["agent","admin"],"routing":{"skills":["fr"]}}`)
+	login := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
+		"roles":     {"agent"},
+		"email":     {"jane.doe@example.com"},
+		"full_name": {"Jane Doe"},
+		"skill.int": {"7"},
+	}}
+	d, err := flexroles.Resolve(login)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	attrs, err := flexroles.WorkerAttributes(current, login, d)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(attrs))
+	// Output:
+	// {"contact_uri":"client:jane_2Edoe_40example_2Ecom","email":"jane.doe@example.com","full_name":"Jane Doe","roles":["agent"],"routing":{"skills":["fr"]},"skill":7}
+}
+
+// A Console Support user given wfo.quality_manager by hand loses it at the
+// next login.
+func ExampleCheckWorker() {
+	findings, err := flexroles.CheckWorker([]byte(`{"roles":["flex.readteams","flex.readonlyadmin","wfo.quality_manager"]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range findings {
+		fmt.Println(f.Rule, f.Warning)
+	}
+	// Output:
+	// worker.console.sso_only_role false
+}

@@ -3,6 +3,7 @@ package flexroles_test
 import (
 	"encoding/json"
 	"errors"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -420,5 +421,26 @@ func TestWorkerAttributesThenCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCoreImports keeps the core package's import graph to the standard
+// library, yaml.v3 and this module's internal packages: the Twilio SDK and
+// other heavy dependencies of the command line must never reach importers.
+func TestCoreImports(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").Output()
+	require.NoError(t, err)
+	for _, pkg := range strings.Fields(string(out)) {
+		switch {
+		case pkg == "github.com/flexroles/flexroles",
+			strings.HasPrefix(pkg, "github.com/flexroles/flexroles/internal/"),
+			pkg == "gopkg.in/yaml.v3":
+		default:
+			t.Errorf("the core package depends on %s", pkg)
+		}
 	}
 }

@@ -1222,3 +1222,33 @@ func TestAuditHelp(t *testing.T) {
 		assert.Contains(t, stdout, s)
 	}
 }
+
+// TestAuditExamples checks that the shipped examples/workers.ndjson shows
+// every finding the audit can report, as the README promises, and that
+// examples/users.csv shows every kind of drift under examples/policy.yaml.
+func TestAuditExamples(t *testing.T) {
+	rules := func(args ...string) map[string]int {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		code := run(append([]string{"audit", "--json"}, args...), strings.NewReader(""), &out, &errOut)
+		require.Equal(t, exitFailed, code, errOut.String())
+		seen := map[string]int{}
+		for _, f := range decodeFindings(t, out.String()) {
+			seen[f.Rule]++
+		}
+		return seen
+	}
+	seen := rules("../../examples/workers.ndjson")
+	for _, rule := range []string{
+		"worker.roles.missing", "worker.roles.singular", "worker.roles.not_array", "worker.roles.unknown",
+		"worker.roles.duplicate", "worker.roles.no_flex_role", "worker.readonly.mixed", "worker.console.sso_only_role",
+		"worker.insights.agent_wfo", "worker.insights.no_wfo", "worker.contact_uri.unescaped", "worker.contact_uri.mismatch",
+		"audit.malformed",
+	} {
+		assert.Positive(t, seen[rule], "examples/workers.ndjson shows %s", rule)
+	}
+	drift := rules("--policy", "../../examples/policy.yaml", "--users", "../../examples/users.csv", "../../examples/workers.ndjson")
+	for _, rule := range []string{"drift.roles", "drift.refused", "drift.no_user"} {
+		assert.Positive(t, drift[rule], "examples/users.csv shows %s", rule)
+	}
+}

@@ -16,6 +16,7 @@
 //	flexroles explain --policy POLICY <login flags as resolve>
 //	flexroles validate POLICY
 //	flexroles test [-v] POLICY
+//	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
 //	flexroles help
 //
 // "flexroles COMMAND -h" prints a command's flags.
@@ -175,12 +176,54 @@
 // "FAIL  POLICY  [invalid policy]"; one with no test cases prints so and
 // "FAIL  POLICY  [no tests]": an untested policy proves nothing.
 //
+// # Auditing workers
+//
+// audit reads TaskRouter workers and reports every finding of
+// flexroles.CheckWorker on their attributes: roles missing, misspelt, not an
+// array or holding no Flex role; the read-only administrator pair mixed with
+// other roles, or with wfo.* roles that the next Console login removes;
+// Insights roles that open nothing; a contact_uri Flex would not write.
+// Workers come from FILE or standard input: a JSON array, NDJSON, or the
+// TaskRouter ListWorkers responses ({"workers":[...],"meta":{...}}) one
+// after another, each worker's "attributes" a JSON string as the API
+// returns it, or an object. With --workspace WSxxx they are read live
+// through the TaskRouter API with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN,
+// or TWILIO_API_KEY and TWILIO_API_SECRET, from the environment, page by
+// page, retrying when rate limited; credentials never appear in the output.
+//
+// A worker that cannot be read (bad JSON, attributes that are not an
+// object) is reported as audit.malformed with its SID and line, and the
+// audit goes on. With --policy and --users, each worker whose email is in
+// the IdP export USERS is also resolved as that user's next SSO login:
+// drift.roles says which roles it gains and loses, drift.refused that the
+// login will be refused, drift.no_user (a warning) that no user matches.
+// USERS is JSON or NDJSON of {"email","name","groups","roles","attributes"}
+// objects, or CSV whose header names email, name, groups, roles and any
+// attribute columns, with ";" between several values in a cell.
+//
+// The default output groups findings by rule, errors first, with a count
+// and the first 20 workers of each; --json prints every finding as one
+// JSON object per line (line, sid, friendly_name, rule, level, message).
+// Memory stays flat however many workers are read; on a terminal, a
+// progress line on standard error shows workers read, workers per second
+// and findings so far:
+//
+//	$ flexroles audit examples/workers.ndjson
+//	error    worker.console.sso_only_role  (1 finding)
+//	    WK7dbe1dd3709c9f9ab20d8cd35e9459aa  sam.support@owlbank.example  line 4
+//	        the read-only administrator pair marks a Console Support user, ...
+//	...
+//	16 workers audited: 12 with findings, 9 errors, 7 warnings
+//
 // # Exit status
 //
 // resolve and explain: 0 when the login is granted, 1 when it is refused.
 // validate: 0 when the policy is valid, warnings or not, 1 when it is not.
 // test: 0 when every case passes, 1 when one fails, the policy does not
 // load or has no test cases.
+// audit: 0 when no finding is an error (warnings allowed), 1 when one is,
+// 2 when the input cannot be read at all or --policy or --users does not
+// load.
 // Every command: 2 on bad usage (an unknown command or flag, no --console or
 // --sso, an --sso without '=', no policy file, a stray argument), and for
 // resolve and explain also when the --policy file does not load.
