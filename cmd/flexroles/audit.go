@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -117,7 +118,10 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 		cfg := env.live
 		cfg.Workspace = workspace
 		source.live = func(emit func(workerRecord) error) error {
-			return readLiveWorkers(context.Background(), cfg, emit)
+			// Ctrl-C stops a long read or a wait between retries cleanly.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			return readLiveWorkers(ctx, cfg, emit)
 		}
 	default:
 		in := stdin

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -1251,4 +1252,20 @@ func TestAuditExamples(t *testing.T) {
 	for _, rule := range []string{"drift.roles", "drift.refused", "drift.no_user"} {
 		assert.Positive(t, drift[rule], "examples/users.csv shows %s", rule)
 	}
+}
+
+// TestAuditProgressLine checks the progress line a terminal gets: updated
+// in place, with workers, pace and findings, and cleared at the end.
+func TestAuditProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressLine{w: &b, start: time.Now().Add(-2 * time.Second)}
+	p.add(1000, 3)
+	require.Contains(t, b.String(), "\raudit: 1000 workers, ")
+	assert.Contains(t, b.String(), " workers/s, 3 findings so far\033[K")
+	n := b.Len()
+	p.add(10, 0)
+	assert.Equal(t, n, b.Len(), "no redraw within 200 ms")
+	p.clear()
+	assert.True(t, strings.HasSuffix(b.String(), "\r\033[K"), "the line is cleared before the report")
+	assert.False(t, isTerminal(&b), "a buffer is not a terminal")
 }
