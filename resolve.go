@@ -447,6 +447,21 @@ func firstKeyExcept(m map[string][]string, except string) (string, bool) {
 	return least, found
 }
 
+// MisnamedAttribute returns which of Flex's attributes "roles", "email" and
+// "full_name" the assertion attribute called name looks meant for although
+// Flex will not map it: a namespaced claim such as Entra ID's
+// "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", or the name
+// in another case or spelling ("Roles", "full-name", "displayName"). It
+// returns "" for the exact names, which Flex maps, and for anything else.
+// Debugging tools use it to say which claim to rename.
+func MisnamedAttribute(name string) string {
+	switch name {
+	case attrRoles, attrEmail, attrFullName:
+		return ""
+	}
+	return claimFor(name)
+}
+
 // misnamedClaim returns the least attribute name in attrs, other than name,
 // that stands for Flex's attribute std, or "".
 func misnamedClaim(attrs map[string][]string, name, std string) string {

@@ -1025,3 +1025,14 @@ func cloneLogin(l flexroles.Login) flexroles.Login {
 	}
 	return c
 }
+
+func TestMisnamedAttribute(t *testing.T) {
+	for name, want := range map[string]string{
+		"roles": "", "email": "", "full_name": "", "department": "", "role": "", "groups": "",
+		claimRoleNS: "roles", claimEmailNS: "email", claimNameNS: "full_name",
+		"Roles": "roles", "full-name": "full_name", "displayName": "full_name", "mail": "email", "EMAIL": "email",
+		"urn:oid:0.9.2342.19200300.100.1.3": "",
+	} {
+		assert.Equal(t, want, flexroles.MisnamedAttribute(name), "%q", name)
+	}
+}
