@@ -421,3 +421,27 @@ func (p *Policy) AttributeName(std string) string {
 	}
 	return ""
 }
+
+// Roles returns the roles an SSO login can end up with under the policy, in
+// canonical order: its sso.allow list when it has one, else (and for a nil
+// Policy) every role SSO can give: admin, supervisor, agent and the seven
+// wfo.* roles. IdP set-up, such as one Entra ID app role per role, starts
+// from this list.
+func (p *Policy) Roles() []Role {
+	if p != nil && p.limited {
+		return p.allow.list()
+	}
+	return (flexUIRoles | wfoRoles).list()
+}
+
+// Attributes returns, in name order, the assertion attributes the policy's
+// conditions read besides the groups attribute (department, location, …),
+// so that an IdP can be set up to send them; nil for a nil Policy.
+func (p *Policy) Attributes() []string {
+	if p == nil || len(p.attrNames) == 0 {
+		return nil
+	}
+	out := slices.Clone(p.attrNames)
+	slices.Sort(out)
+	return out
+}

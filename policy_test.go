@@ -1759,3 +1759,17 @@ func TestPolicyAttributeName(t *testing.T) {
 		assert.Equal(t, tc.want, p.AttributeName(tc.std), "policy, %s", tc.std)
 	}
 }
+
+func TestPolicyRolesAndAttributes(t *testing.T) {
+	var none *flexroles.Policy
+	assert.Equal(t, []flexroles.Role{flexroles.Admin, flexroles.Supervisor, flexroles.Agent,
+		flexroles.WFOFullAccess, flexroles.WFOTeamLeader, flexroles.WFODataAnalyst, flexroles.WFODataAuditor,
+		flexroles.WFOQualityManager, flexroles.WFOQualityProcessManager, flexroles.WFODashboardViewer}, none.Roles())
+	assert.Nil(t, none.Attributes())
+
+	p, err := flexroles.LoadPolicyFile("examples/policy.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []flexroles.Role{flexroles.Supervisor, flexroles.Agent, flexroles.WFOTeamLeader,
+		flexroles.WFODataAnalyst, flexroles.WFOQualityManager, flexroles.WFODashboardViewer}, p.Roles(), "sso.allow, canonical order")
+	assert.Equal(t, []string{"department", "location"}, p.Attributes())
+}

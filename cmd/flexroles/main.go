@@ -24,6 +24,8 @@ const synopsis = `usage:
   flexroles validate POLICY
   flexroles test [-v] POLICY
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
+  flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
+  flexroles idp-config --idp okta|entra|google [--policy POLICY]
   flexroles help
 `
 
@@ -36,6 +38,11 @@ explain   shows each rule of the policy file as it applies to one login,
           matched or why not, then the outcome as resolve prints it
 validate  checks a policy file and prints every problem with its position
 test      runs the test cases written in a policy file
+saml      explains a SAMLResponse copied from the browser: its attributes,
+          what Flex maps and ignores, and the decision
+idp-config
+          prints what to set up in Okta, Entra ID or Google Workspace so
+          that assertions carry what Flex and the policy read
 audit     checks TaskRouter workers' attributes (from a file, stdin or a
           workspace) for roles that break Flex's rules or will change at
           the next login
@@ -70,6 +77,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdout, stderr)
 	case "test":
 		return runTest(args[1:], stdout, stderr)
+	case "saml":
+		return runSAML(args[1:], stdin, stdout, stderr)
+	case "idp-config":
+		return runIdPConfig(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: liveConfig{Getenv: os.Getenv}})
 	case "help", "-h", "-help", "--help":
