@@ -16,6 +16,8 @@
 //	flexroles explain --policy POLICY <login flags as resolve>
 //	flexroles validate POLICY
 //	flexroles test [-v] POLICY
+//	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
+//	flexroles idp-config --idp okta|entra|google [--policy POLICY]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
 //	flexroles help
 //
@@ -176,6 +178,41 @@
 // "FAIL  POLICY  [invalid policy]"; one with no test cases prints so and
 // "FAIL  POLICY  [no tests]": an untested policy proves nothing.
 //
+// # Debugging SAML
+//
+// saml reads a SAMLResponse as copied from the browser's developer tools or
+// a SAML tracer (base64, URL-encoded or not, deflated or not, or the XML)
+// from RESPONSE or standard input and prints the issuer and status, the
+// NameID, the contact_uri Flex derives from it, every attribute with its
+// values and what Flex does with it (maps it as roles, email or full_name;
+// ignores it, with the exact rename, when it is a namespaced claim or
+// another spelling; stores it on the worker), then the decision as resolve
+// prints it (--policy too; --json for one object). Exit status as resolve.
+//
+// Without --idp-metadata the signature is not checked, and the output says
+// so first. With --idp-metadata FILE (the IdP's SAML metadata, or a PEM
+// certificate) the XML signature of the Response or its Assertion must be
+// valid for one of the IdP's signing certificates; the user is then read
+// only from the signed element, and an invalid signature is a refusal
+// (exit 1) with nothing resolved. A DOCTYPE, several assertions, an
+// encrypted assertion, or input over 1 MiB is refused with exit 2.
+//
+//	$ flexroles saml --idp-metadata idp.xml entra.txt
+//	...
+//	  http://schemas.microsoft.com/ws/2008/06/identity/claims/role = "supervisor", "wfo.quality_manager"
+//	      Flex ignores it: Flex maps attribute names exactly; rename it to "roles"
+//	...
+//	refused: missing_attribute
+//	code: 45050
+//
+// idp-config --idp okta|entra|google prints what to set up in that IdP: the
+// attribute statements (Okta), claims (Entra ID) or attribute mapping
+// (Google Workspace) with Flex's exact names and no namespace, the groups
+// and other attributes a --policy's rules read, the roles to offer (the
+// policy's sso.allow, or every SSO role), and for Entra ID the app roles as
+// the JSON of the app manifest's appRoles, with ids derived from the role
+// names so they are the same in every run.
+//
 // # Auditing workers
 //
 // audit reads TaskRouter workers and reports every finding of
@@ -221,6 +258,8 @@
 // validate: 0 when the policy is valid, warnings or not, 1 when it is not.
 // test: 0 when every case passes, 1 when one fails, the policy does not
 // load or has no test cases.
+// saml: as resolve, and 1 too when the signature is invalid; 2 when the
+// response cannot be read. idp-config: 0, or 2 on bad usage.
 // audit: 0 when no finding is an error (warnings allowed), 1 when one is,
 // 2 when the input cannot be read at all or --policy or --users does not
 // load.
