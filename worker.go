@@ -439,14 +439,32 @@ func appendTyped(dst []byte, name string, t attrType, v string) ([]byte, error) 
 		return strconv.AppendInt(dst, n, 10), nil
 	case typeBoolean, typeBooleanArray:
 		switch s := strings.TrimSpace(v); {
-		case strings.EqualFold(s, "true"):
+		case asciiEqualFold(s, "true"):
 			return append(dst, "true"...), nil
-		case strings.EqualFold(s, "false"):
+		case asciiEqualFold(s, "false"):
 			return append(dst, "false"...), nil
 		}
 		return nil, &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: v, problem: problemTypedValue}
 	}
 	return rawjson.AppendQuote(dst, v), nil
+}
+
+// asciiEqualFold reports whether s equals lower, a lower-case ASCII word,
+// ignoring ASCII case only: "TRUE" matches, the look-alike "tſue" does not.
+func asciiEqualFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // appendRoles appends roles as a JSON array of strings, in canonical order.

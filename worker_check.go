@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flexroles/flexroles/internal/rawjson"
 )
@@ -122,7 +123,7 @@ func scanWorker(attributes []byte) (workerFacts, error) {
 // has escapes.
 func keyText32(buf, lit []byte) []byte {
 	inner := lit[1 : len(lit)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
+	if bytesNoEscape(inner) {
 		return inner
 	}
 	return rawjson.AppendUnquote(buf, lit)
@@ -165,9 +166,10 @@ func (ks *keySet) add(k []byte) bool {
 	return false
 }
 
-// bytesNoEscape reports whether the literal k has no escape, so that its
-// bytes are its text.
-func bytesNoEscape(k []byte) bool { return strings.IndexByte(string(k), '\\') < 0 }
+// bytesNoEscape reports whether the bytes of the literal k are its text: no
+// escape, and valid UTF-8 (invalid bytes decode to U+FFFD, as
+// encoding/json decodes them, so two such keys may be one).
+func bytesNoEscape(k []byte) bool { return strings.IndexByte(string(k), '\\') < 0 && utf8.Valid(k) }
 
 // readRoles reads the roles value.
 func (w *workerFacts) readRoles(v []byte) {

@@ -300,17 +300,21 @@ type workerSource struct {
 	live   func(emit func(workerRecord) error) error
 }
 
-// batchSize is how many input values a batch carries through the pipeline,
-// and arenaSize the room its values' bytes usually take.
+// A batch carries at most batchSize input values, or batchBytes of them,
+// whichever comes first, so that batches of ListWorkers pages (a thousand
+// workers each) stay as small as batches of single workers; arenaSize is
+// the room its values' bytes usually take.
 const (
-	batchSize = 512
-	arenaSize = 1 << 20
+	batchSize  = 512
+	batchBytes = 1 << 20
+	arenaSize  = 1 << 20
 )
 
 // auditBatch is a run of consecutive input, checked by one goroutine. Its
 // buffers are reused once its findings are reported.
 type auditBatch struct {
 	values   []rawValue
+	bytes    int    // the size of values
 	arena    []byte // the bytes of values
 	records  []workerRecord
 	scratch  []byte // decoded attributes of records
@@ -353,7 +357,7 @@ func (a *auditor) run(src workerSource, report func([]finding, int) error) (audi
 			case <-stop:
 				return errStopped
 			}
-			b.values, b.arena, b.records, b.findings = b.values[:0], b.arena[:0], b.records[:0], b.findings[:0]
+			b.values, b.arena, b.records, b.findings, b.bytes = b.values[:0], b.arena[:0], b.records[:0], b.findings[:0], 0
 			b.stats, b.done = auditStats{}, make(chan struct{})
 			if cap(b.arena) < arenaSize {
 				b.arena = make([]byte, 0, arenaSize)
@@ -427,7 +431,7 @@ func readValues(vr *valueReader, take func() error, batch func() *auditBatch, se
 			b.arena = b.arena[:len(b.arena)+n]
 		}
 		b.values = append(b.values, v)
-		if len(b.values) >= batchSize {
+		if b.bytes += len(v.data); len(b.values) >= batchSize || b.bytes >= batchBytes {
 			send()
 		}
 	}

@@ -94,7 +94,15 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 			vr.inArray = true
 			return vr.next(buf)
 		case '{':
-			vr.ndjson = vr.looksLikeNDJSON()
+			ndjson, decided := vr.looksLikeNDJSON()
+			if !decided {
+				// A first line longer than the buffer: read it as a value,
+				// and it is NDJSON when it ends on its own line.
+				v := vr.scanValue(buf)
+				vr.ndjson = v.err == nil && v.line == vr.line
+				return v, nil
+			}
+			vr.ndjson = ndjson
 		case 0xEF: // a UTF-8 byte order mark, as some editors write
 			if bom, _ := vr.br.Peek(3); string(bom) == "\xEF\xBB\xBF" {
 				vr.br.Discard(3)
@@ -137,24 +145,34 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 }
 
 // looksLikeNDJSON reports whether input that starts with an object holds
-// one object per line: the first line is a whole JSON value, or it is not
-// but the next line that is not blank is (a first line cut short). A
-// pretty-printed object or page has neither. Only what the reader has
-// buffered is looked at.
-func (vr *valueReader) looksLikeNDJSON() bool {
+// one object per line. JSON strings never hold a raw newline, so the first
+// line is NDJSON when it is a whole JSON value, or when it ends inside a
+// string: a line cut short. A first line that ends outside a string but
+// leaves brackets open is a value written over several lines, such as a
+// pretty-printed ListWorkers page. When the first line is longer than the
+// read buffer, it is scanned as a value and NDJSON when it ends on its own
+// line.
+func (vr *valueReader) looksLikeNDJSON() (ndjson, decided bool) {
 	peek, _ := vr.br.Peek(vr.br.Size())
-	first, rest, _ := bytes.Cut(peek, []byte{'\n'})
-	if rawjson.Valid(first) {
-		return true
+	first, _, found := bytes.Cut(peek, []byte{'\n'})
+	if !found && len(peek) == vr.br.Size() {
+		return false, false
 	}
-	for len(rest) > 0 {
-		var line []byte
-		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
-		if line = bytes.TrimSpace(line); len(line) > 0 {
-			return line[0] == '{' && rawjson.Valid(line)
+	return rawjson.Valid(first) || endsInString(first), true
+}
+
+// endsInString reports whether the JSON text b ends inside a string.
+func endsInString(b []byte) bool {
+	in := false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
 		}
 	}
-	return false
+	return in
 }
 
 // skipSpace returns the next byte that is not white space, unread.

@@ -58,6 +58,9 @@ func loadUsers(path string) (map[string]*idpUser, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > maxUsersFile {
+		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(maxUsersFile))
+	}
 	br := bufio.NewReader(io.LimitReader(f, maxUsersFile))
 	first, err := firstByte(br)
 	if err != nil {

@@ -1,0 +1,7 @@
+//go:build race
+
+package main
+
+// raceEnabled is true when tests run under the race detector, whose shadow
+// memory makes heap measurements meaningless.
+const raceEnabled = true
