@@ -47,7 +47,9 @@ get at its next SSO login under POLICY, against what it holds now.
   --workspace   read the workers of this TaskRouter workspace live
 
 Exit status: 0 no finding at error level (warnings allowed), 1 a finding at
-error level, 2 bad usage or input that cannot be read at all.
+error level, 2 bad usage or input that cannot be read to its end. --json
+prints findings as workers are read, so on exit 2 it may already have
+printed those of the workers before the break; stderr says where it was.
 `
 
 // Rule ids the audit adds to CheckWorker's.

@@ -261,8 +261,9 @@
 // saml: as resolve, and 1 too when the signature is invalid; 2 when the
 // response cannot be read. idp-config: 0, or 2 on bad usage.
 // audit: 0 when no finding is an error (warnings allowed), 1 when one is,
-// 2 when the input cannot be read at all or --policy or --users does not
-// load.
+// 2 when the input cannot be read to its end or --policy or --users does not
+// load (with --json, the findings of the workers before the break are
+// printed already).
 // Every command: 2 on bad usage (an unknown command or flag, no --console or
 // --sso, an --sso without '=', no policy file, a stray argument), and for
 // resolve and explain also when the --policy file does not load.
