@@ -139,6 +139,20 @@ func decisionRoles(l Login, d Decision) (roleSet, error) {
 	return set, nil
 }
 
+// workerObject splits worker attributes into their members, appended to
+// buf, refusing what is over MaxWorkerAttributesSize or not one valid JSON
+// object; it does not look for duplicate keys.
+func workerObject(attributes []byte, buf []rawjson.Member) ([]rawjson.Member, error) {
+	if len(attributes) > MaxWorkerAttributesSize {
+		return nil, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(attributes)) + " bytes", problem: problemWorkerSize}
+	}
+	members, ok := rawjson.ValidObject(attributes, buf)
+	if !ok {
+		return nil, &Error{Kind: ErrInvalidWorker, Value: string(attributes), problem: problemWorkerJSON}
+	}
+	return members, nil
+}
+
 // member is one key of a worker attributes object and its JSON value;
 // del marks a key the login removes.
 type member struct {
@@ -155,13 +169,10 @@ func workerMembers(current []byte) ([]member, error) {
 	if len(current) == 0 {
 		return nil, nil
 	}
-	if len(current) > MaxWorkerAttributesSize {
-		return nil, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(current)) + " bytes", problem: problemWorkerSize}
-	}
 	var buf [32]rawjson.Member
-	raw, ok := rawjson.ValidObject(current, buf[:0])
-	if !ok {
-		return nil, &Error{Kind: ErrInvalidWorker, Value: string(current), problem: problemWorkerJSON}
+	raw, err := workerObject(current, buf[:0])
+	if err != nil {
+		return nil, err
 	}
 	// Sort positions rather than members, which are large to move; a key
 	// written twice then sits next to itself.

@@ -2,7 +2,6 @@ package flexroles
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -85,13 +84,10 @@ type workerFacts struct {
 
 func scanWorker(attributes []byte) (workerFacts, error) {
 	var w workerFacts
-	if len(attributes) > MaxWorkerAttributesSize {
-		return w, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(attributes)) + " bytes", problem: problemWorkerSize}
-	}
 	var buf [32]rawjson.Member
-	members, ok := rawjson.ValidObject(attributes, buf[:0])
-	if !ok {
-		return w, &Error{Kind: ErrInvalidWorker, Value: string(attributes), problem: problemWorkerJSON}
+	members, err := workerObject(attributes, buf[:0])
+	if err != nil {
+		return w, err
 	}
 	var seen keySet
 	var dup []byte

@@ -191,14 +191,23 @@ func report(stdout, stderr io.Writer, asJSON bool, d flexroles.Decision, err err
 	} else {
 		v = decisionJSON(d)
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if jerr := enc.Encode(v); jerr != nil {
-		fmt.Fprintf(stderr, "flexroles: writing JSON: %v\n", jerr)
+	if !writeIndentedJSON(stdout, stderr, v) {
 		return exitRefused
 	}
 	return status
+}
+
+// writeIndentedJSON writes v to stdout as indented JSON, HTML characters
+// left as they are, and reports whether it could; a failure goes to stderr.
+func writeIndentedJSON(stdout, stderr io.Writer, v any) bool {
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "flexroles: writing JSON: %v\n", err)
+		return false
+	}
+	return true
 }
 
 // detail returns the *flexroles.Error behind err, or one with no detail.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -152,11 +151,7 @@ func runSAML(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		} else {
 			out.Decision = decisionJSON(d)
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			fmt.Fprintf(stderr, "flexroles: writing JSON: %v\n", err)
+		if !writeIndentedJSON(stdout, stderr, out) {
 			return exitRefused
 		}
 		return status
