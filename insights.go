@@ -133,11 +133,11 @@ func insightsOf(s roleSet) Insights {
 		return Insights{}
 	}
 	in := Insights{Enabled: true}
-	for i := 0; i < roleCount; i++ {
+	for i := WFOFullAccess.index(); i < roleCount; i++ {
 		if s&(1<<i) == 0 {
 			continue
 		}
-		c := capabilities(roleAt(i))
+		c := capabilityAt(i)
 		in.PlayCalls = in.PlayCalls || c.PlayCalls
 		in.ExportCalls = in.ExportCalls || c.ExportCalls
 		in.AssessCalls = max(in.AssessCalls, c.AssessCalls)
@@ -148,21 +148,24 @@ func insightsOf(s roleSet) Insights {
 }
 
 // capabilities is the Flex Insights role table: what one wfo.* role grants.
-func capabilities(r Role) Insights {
-	switch r {
-	case WFOFullAccess:
+func capabilities(r Role) Insights { return capabilityAt(r.index()) }
+
+// capabilityAt is capabilities of the role of canonical index i.
+func capabilityAt(i int) Insights {
+	switch i {
+	case 5: // wfo.full_access
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Questionnaires: true, Dashboards: DashboardsEditor}
-	case WFOTeamLeader:
+	case 6: // wfo.team_leader
 		return Insights{PlayCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsExplorer}
-	case WFODataAnalyst:
+	case 7: // wfo.data_analyst
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessViewOnly, Dashboards: DashboardsEditor}
-	case WFODataAuditor:
+	case 8: // wfo.data_auditor
 		return Insights{PlayCalls: true, ExportCalls: true, Dashboards: DashboardsEditor}
-	case WFOQualityManager:
+	case 9: // wfo.quality_manager
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsViewer}
-	case WFOQualityProcessManager:
+	case 10: // wfo.quality_process_manager
 		return Insights{Questionnaires: true}
-	case WFODashboardViewer:
+	case 11: // wfo.dashboard_viewer
 		return Insights{PlayCalls: true, Dashboards: DashboardsViewer}
 	}
 	return Insights{}

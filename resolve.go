@@ -286,7 +286,14 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 		return Decision{}, &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: s.name(0), problem: problemNoFlexRole, roles: set}
 	}
 
-	reasons := make([]Reason, 0, maxReasons+len(extra))
+	shadow := s.names == [3]string{} && len(attrs) > 3 && hasShadowClaim(attrs)
+	n := 1 + len(extra) // the Insights finding, and the policy's
+	for _, b := range [...]bool{got.asked, got.split, got.duplicate, got.dropped != "", shadow} {
+		if b {
+			n++
+		}
+	}
+	reasons := make([]Reason, 0, n)
 	if got.asked {
 		reasons = append(reasons, reasonSSORoles)
 	}
@@ -301,7 +308,7 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 		r.Message = "unknown roles such as " + quoteShort(got.dropped) + " were dropped, as the policy's unknown_roles: drop says"
 		reasons = append(reasons, r)
 	}
-	if s.names == [3]string{} && hasShadowClaim(attrs) {
+	if shadow {
 		reasons = append(reasons, reasonSSOClaimIgnored)
 	}
 	reasons = append(reasons, extra...)
@@ -394,6 +401,17 @@ func checkBytes(name string, values []string) error {
 }
 
 func plainText(v string) bool {
+	// Most values are printable ASCII: check that first, byte by byte.
+	ascii := true
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return true
+	}
 	for i := 0; i < len(v); {
 		c := v[i]
 		if c < utf8.RuneSelf {
@@ -420,6 +438,13 @@ func plainText(v string) bool {
 // false.
 func forEachItem(values []string, yield func(item string, trimmed bool) bool) {
 	for _, v := range values {
+		if plainItem(v) {
+			// The usual case, one role a value: nothing to split or trim.
+			if !yield(v, false) {
+				return
+			}
+			continue
+		}
 		rest := v
 		for {
 			part, next, more := strings.Cut(rest, ",")
@@ -434,6 +459,18 @@ func forEachItem(values []string, yield func(item string, trimmed bool) bool) {
 		}
 	}
 }
+
+// plainItem reports whether v is one item as it stands: not empty, no
+// comma, and no white space at either end (ASCII letters, digits and
+// punctuation there; anything else takes the general path).
+func plainItem(v string) bool {
+	if v == "" || !wordByte(v[0]) || !wordByte(v[len(v)-1]) {
+		return false
+	}
+	return strings.IndexByte(v, ',') < 0
+}
+
+func wordByte(c byte) bool { return c > ' ' && c < utf8.RuneSelf && c != ',' }
 
 // firstKeyExcept returns the least key of m other than except, so the choice
 // does not depend on map order.
@@ -514,7 +551,14 @@ func claimFor(k string) string {
 	return ""
 }
 
-func namespaced(k string) bool { return strings.ContainsAny(k, "/:") }
+func namespaced(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] == '/' || k[i] == ':' {
+			return true
+		}
+	}
+	return false
+}
 
 // squashEqual reports whether k equals want, a lower-case word, once ASCII
 // letters are lowered and '_', '-', ' ' and '.' dropped.
