@@ -135,3 +135,26 @@ func BenchmarkCheckWorker(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkResolvePlain resolves logins with exactly what Flex reads, as the
+// peers harness sends them, so its profile shows Resolve's own costs.
+func BenchmarkResolvePlain(b *testing.B) {
+	logins := map[string]flexroles.Login{
+		"sso_supervisor_3roles": {Source: flexroles.SSO, Attributes: map[string][]string{
+			"roles": {"supervisor", "wfo.team_leader", "wfo.dashboard_viewer"}, "email": {"ana@example.com"}, "full_name": {"Ana Diaz"},
+		}},
+		"console_support": {Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support}},
+		"sso_invalid_role": {Source: flexroles.SSO, Attributes: map[string][]string{
+			"roles": {"supervisor", "wfo.team_leader", "flex.readonlyadmin"}, "email": {"ana@example.com"}, "full_name": {"Ana Diaz"},
+		}},
+	}
+	for _, name := range []string{"sso_supervisor_3roles", "console_support", "sso_invalid_role"} {
+		l := logins[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				_, _ = flexroles.Resolve(l)
+			}
+		})
+	}
+}

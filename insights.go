@@ -132,17 +132,34 @@ func insightsOf(s roleSet) Insights {
 	if s&insightsGate == 0 || s&wfoRoles == 0 {
 		return Insights{}
 	}
-	in := Insights{Enabled: true}
-	for i := WFOFullAccess.index(); i < roleCount; i++ {
-		if s&(1<<i) == 0 {
-			continue
-		}
-		c := capabilityAt(i)
-		in.PlayCalls = in.PlayCalls || c.PlayCalls
-		in.ExportCalls = in.ExportCalls || c.ExportCalls
-		in.AssessCalls = max(in.AssessCalls, c.AssessCalls)
-		in.Questionnaires = in.Questionnaires || c.Questionnaires
-		in.Dashboards = max(in.Dashboards, c.Dashboards)
+	// Each capability is the highest any of the roles grants: the roles
+	// that grant each level, as sets, from the table in capabilityAt.
+	const (
+		full, leader, analyst, auditor roleSet = 1 << 5, 1 << 6, 1 << 7, 1 << 8
+		quality, process, viewer       roleSet = 1 << 9, 1 << 10, 1 << 11
+		play                                   = full | leader | analyst | auditor | quality | viewer
+		export                                 = full | analyst | auditor | quality
+		assessFull                             = full | leader | quality
+		assessView                             = analyst
+		questionnaires                         = full | process
+		editor                                 = full | analyst | auditor
+		explorer                               = leader
+		dashboardViewer                        = quality | viewer
+	)
+	in := Insights{Enabled: true, PlayCalls: s&play != 0, ExportCalls: s&export != 0, Questionnaires: s&questionnaires != 0}
+	switch {
+	case s&assessFull != 0:
+		in.AssessCalls = AssessFull
+	case s&assessView != 0:
+		in.AssessCalls = AssessViewOnly
+	}
+	switch {
+	case s&editor != 0:
+		in.Dashboards = DashboardsEditor
+	case s&explorer != 0:
+		in.Dashboards = DashboardsExplorer
+	case s&dashboardViewer != 0:
+		in.Dashboards = DashboardsViewer
 	}
 	return in
 }

@@ -401,16 +401,8 @@ func checkBytes(name string, values []string) error {
 }
 
 func plainText(v string) bool {
-	// Most values are printable ASCII: check that first, byte by byte.
-	ascii := true
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 || c >= 0x7f {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return true
+	if printableASCII(v) {
+		return true // most values
 	}
 	for i := 0; i < len(v); {
 		c := v[i]
@@ -426,6 +418,28 @@ func plainText(v string) bool {
 			return false
 		}
 		i += size
+	}
+	return true
+}
+
+// printableASCII reports whether v holds only bytes 0x20 to 0x7e, eight at
+// a time: x - 0x20 in each byte borrows, setting its top bit, exactly when
+// the byte is below 0x20, and x + 1 carries into it when the byte is 0x7f or
+// above (a byte ≥ 0x80 has it set already).
+func printableASCII(v string) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
+			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+		if ((x-lsb*0x20)|x|(x&^msb+lsb))&msb != 0 {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
 	}
 	return true
 }

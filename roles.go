@@ -230,6 +230,10 @@ func ParseConsoleRole(s string) (ConsoleRole, error) {
 // consoleRoleFold matches s against the Console roles as ParseConsoleRole
 // describes, without allocating.
 func consoleRoleFold(s string) (ConsoleRole, bool) {
+	switch c := ConsoleRole(s); c {
+	case Owner, Administrator, Developer, BillingManager, Support:
+		return c, true // spelled as the constants, as most callers do
+	}
 	s = strings.TrimSpace(s)
 	for i := 0; i < consoleRoleCount; i++ {
 		c := consoleRoleAt(i)
