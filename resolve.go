@@ -103,6 +103,21 @@ var (
 		Message: "admin or supervisor without a wfo.* role: Insights stays closed; add one such as wfo.dashboard_viewer"}
 )
 
+// decisionSlices returns empty slices with room for exactly nRoles roles
+// and nReasons reasons, in one allocation when both are few, as they
+// usually are. The capacities are exact, so appending to one never writes
+// into the other.
+func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
+	if nRoles <= 4 && nReasons <= 4 {
+		b := new(struct {
+			roles   [4]Role
+			reasons [4]Reason
+		})
+		return b.roles[:0:nRoles], b.reasons[:0:nReasons]
+	}
+	return make([]Role, 0, nRoles), make([]Reason, 0, nReasons)
+}
+
 // maxReasons is the most reasons one decision carries.
 const maxReasons = 6
 
@@ -186,7 +201,11 @@ func resolveConsole(l Login) (Decision, error) {
 		}
 	}
 
-	reasons := make([]Reason, 0, 3)
+	n := 2
+	if requested {
+		n++
+	}
+	roles, reasons := decisionSlices(grants.len(), n)
 	reasons = append(reasons, rule)
 	if requested {
 		reasons = append(reasons, reasonConsoleRequested)
@@ -196,7 +215,7 @@ func resolveConsole(l Login) (Decision, error) {
 	} else {
 		reasons = append(reasons, reasonInsightsOpen)
 	}
-	return Decision{Roles: grants.list(), Insights: insightsOf(grants), Reasons: reasons}, nil
+	return Decision{Roles: grants.appendTo(roles), Insights: insightsOf(grants), Reasons: reasons}, nil
 }
 
 func resolveSSO(attrs map[string][]string) (Decision, error) {
@@ -293,7 +312,7 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 			n++
 		}
 	}
-	reasons := make([]Reason, 0, n)
+	roles, reasons := decisionSlices(set.len(), n)
 	if got.asked {
 		reasons = append(reasons, reasonSSORoles)
 	}
@@ -322,7 +341,7 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 	default:
 		reasons = append(reasons, reasonInsightsOpen)
 	}
-	return Decision{Roles: set.list(), Insights: insightsOf(set), Reasons: reasons}, nil
+	return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
 }
 
 // foldRole returns the role equal to item ignoring case, or "".

@@ -154,13 +154,17 @@ func (s roleSet) list() []Role {
 	if s == 0 {
 		return nil
 	}
-	out := make([]Role, 0, s.len())
+	return s.appendTo(make([]Role, 0, s.len()))
+}
+
+// appendTo appends the roles of s to dst in canonical order.
+func (s roleSet) appendTo(dst []Role) []Role {
 	for i := 0; i < roleCount; i++ {
 		if s&(1<<i) != 0 {
-			out = append(out, roleAt(i))
+			dst = append(dst, roleAt(i))
 		}
 	}
-	return out
+	return dst
 }
 
 // String joins the roles of s with ", " in canonical order, for messages.
