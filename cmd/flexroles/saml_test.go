@@ -314,3 +314,25 @@ func TestIdPConfigEntraAppRoles(t *testing.T) {
 	assert.Equal(t, exitUsage, run([]string{"idp-config", "--idp", "ping"}, strings.NewReader(""), &bytes.Buffer{}, &errOut))
 	assert.Contains(t, errOut.String(), "want okta, entra or google")
 }
+
+// TestSAMLWithPolicy checks that --policy decides through the policy: the
+// Okta user's department is Sales, so a policy that denies Sales refuses
+// the login the platform rules alone grant.
+func TestSAMLWithPolicy(t *testing.T) {
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "policy.yaml")
+	require.NoError(t, os.WriteFile(policy, []byte("version: 1\nsso:\n  deny:\n    - name: sales\n      when: {attribute: department, equals: Sales}\n"), 0o644))
+	okta := filepath.Join(samlData, "okta.txt")
+
+	code, out, errOut := samlCLI("", okta)
+	require.Equal(t, exitGranted, code, errOut)
+
+	code, out, errOut = samlCLI("", "--policy", policy, okta)
+	assert.Equal(t, exitRefused, code, errOut)
+	assert.Contains(t, out, "refused: denied")
+	assert.Contains(t, out, `deny rule "sales"`)
+
+	code, _, errOut = samlCLI("", "--policy", filepath.Join(dir, "missing.yaml"), okta)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "missing.yaml")
+}
