@@ -257,18 +257,23 @@ type ssoRoles struct {
 // attributes in order, then each roles item.
 func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	var got ssoRoles
+	var roles []string
 	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
 		name := s.name(i)
-		if values, ok := attrs[name]; i == 0 && s.rolesOptional && (!ok || isEmpty(std, values)) {
-			continue // a policy's rules may grant every role; IdPs often send roles empty
+		values, ok := attrs[name]
+		if i == 0 {
+			roles = values
+			if s.rolesOptional && (!ok || isEmpty(std, values)) {
+				continue // a policy's rules may grant every role; IdPs often send roles empty
+			}
 		}
-		if err := checkMandatory(attrs, name, std); err != nil {
+		if err := checkMandatory(attrs, name, std, values, ok); err != nil {
 			return got, err
 		}
 	}
 	rolesName := s.name(0)
 	var err error
-	forEachItem(attrs[rolesName], func(item string, trimmed bool) bool {
+	forEachItem(roles, func(item string, trimmed bool) bool {
 		got.split = got.split || trimmed
 		r := Role(item)
 		if s.foldRoles {
@@ -355,11 +360,10 @@ func foldRole(item string) Role {
 }
 
 // checkMandatory applies Flex's checks on one mandatory SAML attribute, std
-// (roles, email or full_name), sent as name: it must be there under its exact
-// name, hold a non-empty value, hold only plain text, and (email, full_name)
-// hold one value.
-func checkMandatory(attrs map[string][]string, name, std string) error {
-	values, ok := attrs[name]
+// (roles, email or full_name), sent as name with values (ok says it is
+// there): it must be there under its exact name, hold a non-empty value,
+// hold only plain text, and (email, full_name) hold one value.
+func checkMandatory(attrs map[string][]string, name, std string, values []string, ok bool) error {
 	if !ok {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
 			Value: misnamedClaim(attrs, name, std), problem: problemAbsent}
@@ -371,7 +375,7 @@ func checkMandatory(attrs map[string][]string, name, std string) error {
 	if err := checkBytes(name, values); err != nil {
 		return err
 	}
-	if std == attrRoles {
+	if std == attrRoles || len(values) == 1 {
 		return nil
 	}
 	first := true
