@@ -108,6 +108,13 @@ var (
 // usually are. The capacities are exact, so appending to one never writes
 // into the other.
 func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
+	if nRoles <= 4 && nReasons <= 2 { // 144 bytes: an SSO login with nothing to say
+		b := new(struct {
+			roles   [4]Role
+			reasons [2]Reason
+		})
+		return b.roles[:0:nRoles], b.reasons[:0:nReasons]
+	}
 	if nRoles <= 4 && nReasons <= 4 {
 		b := new(struct {
 			roles   [4]Role
@@ -453,8 +460,9 @@ func printableASCII(v string) bool {
 	const lsb, msb = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(v); i += 8 {
-		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
-			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+		w := v[i : i+8] // eight bytes the compiler loads as one word
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		if ((x-lsb*0x20)|x|(x&^msb+lsb))&msb != 0 {
 			return false
 		}

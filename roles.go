@@ -1,6 +1,7 @@
 package flexroles
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -159,10 +160,8 @@ func (s roleSet) list() []Role {
 
 // appendTo appends the roles of s to dst in canonical order.
 func (s roleSet) appendTo(dst []Role) []Role {
-	for i := 0; i < roleCount; i++ {
-		if s&(1<<i) != 0 {
-			dst = append(dst, roleAt(i))
-		}
+	for ; s != 0; s &= s - 1 {
+		dst = append(dst, roleAt(bits.TrailingZeros16(uint16(s))))
 	}
 	return dst
 }
