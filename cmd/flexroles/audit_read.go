@@ -47,7 +47,10 @@ type lineError struct {
 	err  error
 }
 
+// Error returns "line N: message".
 func (e *lineError) Error() string { return "line " + strconv.Itoa(e.line) + ": " + e.err.Error() }
+
+// Unwrap returns the error at the line.
 func (e *lineError) Unwrap() error { return e.err }
 
 func lineErrorf(line int, format string, a ...any) error {

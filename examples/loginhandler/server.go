@@ -83,6 +83,8 @@ func newServer(cfg config) (*server, error) {
 	return s, nil
 }
 
+// ServeHTTP serves the login start, the SP metadata and the assertion
+// consumer.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // serveACS is the assertion consumer service: the browser posts the IdP's
