@@ -174,25 +174,34 @@ func workerMembers(current []byte) ([]member, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Sort positions rather than members, which are large to move; a key
-	// written twice then sits next to itself.
 	var keyBuf [32][]byte
 	var orderBuf [32]int
-	keys, order := keyBuf[:0], orderBuf[:0]
-	for i, m := range raw {
-		keys, order = append(keys, keyText(m.Key)), append(order, i)
+	keys, order, err := workerKeys(raw, keyBuf[:0], orderBuf[:0])
+	if err != nil {
+		return nil, err
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(keys[a], keys[b]) })
 	members := make([]member, len(raw), len(raw)+8)
 	for i, j := range order {
 		members[i] = member{key: keys[j], lit: raw[j].Key, value: raw[j].Value}
 	}
-	for i := 1; i < len(members); i++ {
-		if bytes.Equal(members[i-1].key, members[i].key) {
-			return nil, &Error{Kind: ErrInvalidWorker, Attribute: string(members[i].key), problem: problemWorkerDuplicate}
+	return members, nil
+}
+
+// workerKeys appends the decoded keys of members to keys, and to order the
+// positions of members sorted by key (positions, not members, which are
+// large to move), refusing a key written twice: sorted, it sits next to
+// itself.
+func workerKeys(members []rawjson.Member, keys [][]byte, order []int) ([][]byte, []int, error) {
+	for i, m := range members {
+		keys, order = append(keys, keyText(m.Key)), append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(keys[a], keys[b]) })
+	for i := 1; i < len(order); i++ {
+		if bytes.Equal(keys[order[i-1]], keys[order[i]]) {
+			return nil, nil, &Error{Kind: ErrInvalidWorker, Attribute: string(keys[order[i]]), problem: problemWorkerDuplicate}
 		}
 	}
-	return members, nil
+	return keys, order, nil
 }
 
 // keyText returns the text of a key literal: its bytes when it has no

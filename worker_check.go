@@ -2,8 +2,6 @@ package flexroles
 
 import (
 	"bytes"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/flexroles/flexroles/internal/rawjson"
 )
@@ -89,15 +87,14 @@ func scanWorker(attributes []byte) (workerFacts, error) {
 	if err != nil {
 		return w, err
 	}
-	var seen keySet
-	var dup []byte
-	for _, m := range members {
-		if seen.add(m.Key) {
-			dup = m.Key
-			break
-		}
-		var kb [32]byte
-		switch string(keyText32(kb[:0], m.Key)) {
+	var keyBuf [32][]byte
+	var orderBuf [32]int
+	keys, _, err := workerKeys(members, keyBuf[:0], orderBuf[:0])
+	if err != nil {
+		return workerFacts{}, err
+	}
+	for i, m := range members {
+		switch string(keys[i]) {
 		case attrRoles:
 			w.hasRoles = true
 			w.readRoles(m.Value)
@@ -109,63 +106,8 @@ func scanWorker(attributes []byte) (workerFacts, error) {
 			w.email = m.Value
 		}
 	}
-	if dup != nil {
-		return workerFacts{}, &Error{Kind: ErrInvalidWorker, Attribute: string(rawjson.AppendUnquote(nil, dup)), problem: problemWorkerDuplicate}
-	}
 	return w, nil
 }
-
-// keyText32 returns the text of a key literal, decoded into buf when it
-// has escapes.
-func keyText32(buf, lit []byte) []byte {
-	inner := lit[1 : len(lit)-1]
-	if bytesNoEscape(inner) {
-		return inner
-	}
-	return rawjson.AppendUnquote(buf, lit)
-}
-
-// keySet finds a key written twice in a JSON object: by comparing the
-// literals while there are few, and by decoded text in a map past that, so a
-// huge object costs linear time.
-type keySet struct {
-	few  [keySetFew][]byte
-	n    int // keys in few
-	many map[string]struct{}
-}
-
-const keySetFew = 32
-
-// add records the key literal k and reports whether it was there already.
-func (ks *keySet) add(k []byte) bool {
-	if ks.many == nil && ks.n < keySetFew && bytesNoEscape(k) {
-		for _, s := range ks.few[:ks.n] {
-			if string(s) == string(k) {
-				return true
-			}
-		}
-		ks.few[ks.n] = k
-		ks.n++
-		return false
-	}
-	if ks.many == nil {
-		ks.many = make(map[string]struct{}, 2*keySetFew)
-		for _, s := range ks.few[:ks.n] {
-			ks.many[string(s[1:len(s)-1])] = struct{}{}
-		}
-	}
-	text := string(rawjson.AppendUnquote(nil, k))
-	if _, ok := ks.many[text]; ok {
-		return true
-	}
-	ks.many[text] = struct{}{}
-	return false
-}
-
-// bytesNoEscape reports whether the bytes of the literal k are its text: no
-// escape, and valid UTF-8 (invalid bytes decode to U+FFFD, as
-// encoding/json decodes them, so two such keys may be one).
-func bytesNoEscape(k []byte) bool { return strings.IndexByte(string(k), '\\') < 0 && utf8.Valid(k) }
 
 // readRoles reads the roles value.
 func (w *workerFacts) readRoles(v []byte) {
