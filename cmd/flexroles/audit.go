@@ -112,7 +112,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 		a.policy, a.users = p, users
 	}
 
-	src := "stdin"
+	var src string // where the workers come from, for messages
 	var source workerSource
 	switch {
 	case workspace != "":
@@ -126,16 +126,13 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 			return readLiveWorkers(ctx, cfg, emit)
 		}
 	default:
-		in := stdin
-		if name := fs.Arg(0); name != "" && name != "-" {
-			f, err := os.Open(name)
-			if err != nil {
-				fmt.Fprintf(stderr, "flexroles: audit: %v\n", err)
-				return exitUsage
-			}
-			defer f.Close()
-			in, src = f, name
+		in, name, closeInput, err := openInput(fs.Arg(0), stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "flexroles: audit: %v\n", err)
+			return exitUsage
 		}
+		defer closeInput()
+		src = name
 		source.values = newValueReader(in)
 	}
 

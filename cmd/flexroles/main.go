@@ -94,6 +94,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 }
 
+// openInput returns the input a command reads: the file named arg, or
+// stdin when arg is "" or "-", with the name to print in messages and a
+// function that closes it.
+func openInput(arg string, stdin io.Reader) (io.Reader, string, func(), error) {
+	if arg == "" || arg == "-" {
+		return stdin, "stdin", func() {}, nil
+	}
+	f, err := os.Open(arg)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return f, arg, func() { f.Close() }, nil
+}
+
 // usageError prints a "flexroles:"-prefixed message and the synopsis on
 // stderr and returns exitUsage.
 func usageError(stderr io.Writer, format string, a ...any) int {

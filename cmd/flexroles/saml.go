@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -81,16 +80,12 @@ func runSAML(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return policyUnusable(stderr, "saml", policyPath, err)
 		}
 	}
-	in, name := stdin, "stdin"
-	if arg := fs.Arg(0); arg != "" && arg != "-" {
-		f, err := os.Open(arg)
-		if err != nil {
-			fmt.Fprintf(stderr, "flexroles: saml: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close()
-		in, name = f, arg
+	in, name, closeInput, err := openInput(fs.Arg(0), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "flexroles: saml: %v\n", err)
+		return exitUsage
 	}
+	defer closeInput()
 	raw, err := io.ReadAll(io.LimitReader(in, 2*samlresp.MaxSize+1))
 	if err == nil {
 		raw, err = samlresp.Decode(raw)
