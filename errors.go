@@ -50,9 +50,17 @@ type Error struct {
 	// What Resolve found, so that Error can say what to change; the message
 	// is built only when asked for.
 	problem problem
-	console ConsoleRole // the Console role that decided, for ErrSSOOnlyRole and ErrNoFlexAccess
-	roles   roleSet     // the roles found (ErrMissingAttribute) or given (ErrSSOOnlyRole)
+	console consoleRef // the Console role that decided, for ErrSSOOnlyRole and ErrDenied
+	roles   roleSet    // the roles found (ErrMissingAttribute) or given (ErrSSOOnlyRole)
 }
+
+// consoleRef names a Console role in one byte, keeping an *Error small: 1
+// plus its index in consoleRoleAt, or 0 for none.
+type consoleRef uint8
+
+func consoleRefAt(i int) consoleRef { return consoleRef(i + 1) }
+
+func (c consoleRef) role() ConsoleRole { return consoleRoleAt(int(c) - 1) }
 
 // problem says which rule an *Error broke.
 type problem uint8
@@ -160,7 +168,7 @@ func (e *Error) Error() string {
 	case problemDeniedAllow:
 		b.WriteString("the policy's sso.allow does not list " + e.roles.String() + "; remove it from the user's roles and rules, or add it to sso.allow")
 	case problemDeniedConsole:
-		b.WriteString("the policy's console.allow does not list the Console role " + strconv.Quote(string(e.console)) +
+		b.WriteString("the policy's console.allow does not list the Console role " + strconv.Quote(string(e.console.role())) +
 			" that decides this login; a lesser Console role is never used instead: add it to console.allow, or change the user's Console role")
 	case problemDecision:
 		if e.roles == 0 {
@@ -249,7 +257,7 @@ func didYouMean(s string) string {
 // writeSSOOnly explains a requested role that a Console login does not get,
 // and what that login gets instead.
 func writeSSOOnly(b *strings.Builder, e *Error, v string) {
-	gets := "; Console role " + strconv.Quote(string(e.console)) + " gets " + e.roles.String()
+	gets := "; Console role " + strconv.Quote(string(e.console.role())) + " gets " + e.roles.String()
 	r := Role(e.Value)
 	switch {
 	case consoleAdmins.has(r):

@@ -110,7 +110,7 @@ func (p *Policy) resolveConsole(l Login) (Decision, error) {
 		return d, nil
 	}
 	return Decision{}, &Error{Kind: ErrDenied, Attribute: attrConsoleRole, Value: "console.allow",
-		problem: problemDeniedConsole, console: consoleRoleAt(best)}
+		problem: problemDeniedConsole, console: consoleRefAt(best)}
 }
 
 // consoleIndex returns the index of c in consoleRoleAt, or consoleRoleCount.

@@ -104,23 +104,49 @@ var (
 )
 
 // decisionSlices returns empty slices with room for exactly nRoles roles
-// and nReasons reasons, in one allocation when both are few, as they
-// usually are. The capacities are exact, so appending to one never writes
-// into the other.
+// and nReasons reasons, in one allocation of exactly their size when both
+// are few, as they usually are: every byte a login allocates is a byte the
+// garbage collector must later pay for, in proportion to the caller's live
+// heap. The capacities are exact, so appending to one never writes into the
+// other.
 func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
-	if nRoles <= 4 && nReasons <= 2 { // 144 bytes: an SSO login with nothing to say
+	switch {
+	case nReasons <= 2 && nRoles == 1:
+		b := new(struct {
+			roles   [1]Role
+			reasons [2]Reason
+		})
+		return b.roles[:0:1], b.reasons[:0:nReasons]
+	case nReasons <= 2 && nRoles == 2:
+		b := new(struct {
+			roles   [2]Role
+			reasons [2]Reason
+		})
+		return b.roles[:0:2], b.reasons[:0:nReasons]
+	case nReasons <= 2 && nRoles == 3:
+		b := new(struct {
+			roles   [3]Role
+			reasons [2]Reason
+		})
+		return b.roles[:0:3], b.reasons[:0:nReasons]
+	case nReasons <= 2 && nRoles == 4:
 		b := new(struct {
 			roles   [4]Role
 			reasons [2]Reason
 		})
-		return b.roles[:0:nRoles], b.reasons[:0:nReasons]
-	}
-	if nRoles <= 4 && nReasons <= 4 {
+		return b.roles[:0:4], b.reasons[:0:nReasons]
+	case nReasons == 3 && nRoles <= 2:
+		b := new(struct {
+			roles   [2]Role
+			reasons [3]Reason
+		})
+		return b.roles[:0:nRoles], b.reasons[:0:3]
+	case nReasons == 3 && nRoles <= 4:
 		b := new(struct {
 			roles   [4]Role
-			reasons [4]Reason
+			reasons [3]Reason
 		})
-		return b.roles[:0:nRoles], b.reasons[:0:nReasons]
+		return b.roles[:0:nRoles], b.reasons[:0:3]
 	}
 	return make([]Role, 0, nRoles), make([]Reason, 0, nReasons)
 }
@@ -145,8 +171,10 @@ func Resolve(l Login) (Decision, error) {
 }
 
 func resolveConsole(l Login) (Decision, error) {
-	if name, ok := firstKeyExcept(l.Attributes, attrRoles); ok {
-		return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: name, problem: problemConsoleAttr}
+	if len(l.Attributes) > 0 { // most Console logins have none
+		if name, ok := firstKeyExcept(l.Attributes, attrRoles); ok {
+			return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: name, problem: problemConsoleAttr}
+		}
 	}
 	best, support, billing := consoleRoleCount, false, false
 	for _, given := range l.ConsoleRoles {
@@ -170,14 +198,14 @@ func resolveConsole(l Login) (Decision, error) {
 	}
 
 	var grants roleSet
-	var decided ConsoleRole
+	var decided consoleRef
 	var rule Reason
 	switch {
 	case best < consoleRoleCount:
-		grants, decided = consoleAdmins, consoleRoleAt(best)
+		grants, decided = consoleAdmins, consoleRefAt(best)
 		rule = [...]Reason{reasonConsoleOwner, reasonConsoleAdministrator, reasonConsoleDeveloper}[best]
 	case support:
-		grants, decided, rule = readOnlyPair, Support, reasonConsoleSupport
+		grants, decided, rule = readOnlyPair, consoleRefAt(4), reasonConsoleSupport // index 4: Support
 	default:
 		e := &Error{Kind: ErrNoFlexAccess, Attribute: attrConsoleRole, problem: problemNoAccess}
 		if billing {
@@ -263,24 +291,74 @@ type ssoRoles struct {
 // parseSSO applies the SSO rules up to the role items: the mandatory
 // attributes in order, then each roles item.
 func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
-	var got ssoRoles
-	var roles []string
-	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
-		name := s.name(i)
-		values, ok := attrs[name]
-		if i == 0 {
-			roles = values
-			if s.rolesOptional && (!ok || isEmpty(std, values)) {
-				continue // a policy's rules may grant every role; IdPs often send roles empty
+	var values [3][]string
+	var present [3]bool
+	for i := range values {
+		values[i], present[i] = attrs[s.name(i)]
+	}
+	if present[1] && present[2] && oneLine(values[1]) && oneLine(values[2]) {
+		// The usual assertion: one plain email and full name, and roles
+		// values each spelled exactly as a role. No rule before the items
+		// can refuse it, and no item needs splitting or trimming.
+		if got, consoleOnly, ok := exactRoles(values[0]); ok {
+			if consoleOnly >= 0 {
+				return ssoRoles{}, consoleOnlyError(s.name(0), values[0][consoleOnly])
 			}
+			return got, nil
 		}
-		if err := checkMandatory(attrs, name, std, values, ok); err != nil {
+	}
+	return parseSSOItems(attrs, s, &values, &present)
+}
+
+// oneLine reports whether values is a single non-blank value of printable
+// ASCII, which every check on email and full_name accepts.
+func oneLine(values []string) bool {
+	if len(values) != 1 || !printableASCII(values[0]) {
+		return false
+	}
+	v := values[0]
+	return v != "" && (v[0] != ' ' || strings.TrimLeft(v, " ") != "")
+}
+
+// exactRoles reads a roles attribute whose values are each exactly one role
+// of the vocabulary; ok is false for any other. consoleOnly is the index of
+// the first value that is a Console-only role, or -1.
+func exactRoles(values []string) (got ssoRoles, consoleOnly int, ok bool) {
+	consoleOnly = -1
+	for i, v := range values {
+		bit := setOf(Role(v))
+		if bit == 0 {
+			return ssoRoles{}, -1, false
+		}
+		if bit&readOnlyPair != 0 && consoleOnly < 0 {
+			consoleOnly = i
+		}
+		got.duplicate = got.duplicate || got.set&bit != 0
+		got.set |= bit
+	}
+	got.asked = len(values) > 0
+	return got, consoleOnly, got.asked
+}
+
+func consoleOnlyError(name, item string) error {
+	return &Error{Kind: ErrConsoleOnlyRole, Attribute: name, Value: item, problem: problemConsoleOnly}
+}
+
+// parseSSOItems is parseSSO for any assertion, given the values of the
+// three attributes and whether each is present.
+func parseSSOItems(attrs map[string][]string, s *ssoSettings, values *[3][]string, present *[3]bool) (ssoRoles, error) {
+	var got ssoRoles
+	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
+		if i == 0 && s.rolesOptional && (!present[0] || isEmpty(std, values[0])) {
+			continue // a policy's rules may grant every role; IdPs often send roles empty
+		}
+		if err := checkMandatory(attrs, s.name(i), std, values[i], present[i]); err != nil {
 			return got, err
 		}
 	}
 	rolesName := s.name(0)
 	var err error
-	forEachItem(roles, func(item string, trimmed bool) bool {
+	forEachItem(values[0], func(item string, trimmed bool) bool {
 		got.split = got.split || trimmed
 		r := Role(item)
 		if s.foldRoles {
@@ -297,7 +375,7 @@ func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 			err = &Error{Kind: ErrUnknownRole, Attribute: rolesName, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
 			return false
 		case readOnlyPair&bit != 0:
-			err = &Error{Kind: ErrConsoleOnlyRole, Attribute: rolesName, Value: item, problem: problemConsoleOnly}
+			err = consoleOnlyError(rolesName, item)
 			return false
 		}
 		got.duplicate = got.duplicate || got.set&bit != 0
@@ -567,7 +645,7 @@ func hasShadowClaim(attrs map[string][]string) bool {
 		case attrRoles, attrEmail, attrFullName:
 			continue
 		}
-		if c := claimFor(k); c != "" && (!namespaced(k) || c == attrRoles) {
+		if c, ns := claimOf(k); c != "" && (!ns || c == attrRoles) {
 			return true
 		}
 	}
@@ -581,35 +659,30 @@ func hasShadowClaim(attrs map[string][]string) bool {
 // segment, where "role" and "name" count too. A plain "role" is the Insights
 // reporting attribute and stands for nothing.
 func claimFor(k string) string {
-	ns := namespaced(k)
-	if ns {
-		k = k[strings.LastIndexAny(k, "/:#")+1:]
-	}
-	switch {
-	case squashEqual(k, "roles"), ns && squashEqual(k, "role"):
-		return attrRoles
-	case squashEqual(k, "email"), squashEqual(k, "emailaddress"), squashEqual(k, "mail"):
-		return attrEmail
-	case squashEqual(k, "fullname"), squashEqual(k, "displayname"), ns && squashEqual(k, "name"):
-		return attrFullName
-	}
-	return ""
+	c, _ := claimOf(k)
+	return c
 }
 
-func namespaced(k string) bool {
+// claimOf is claimFor, also saying whether k is namespaced: holds '/' or
+// ':'.
+func claimOf(k string) (claim string, ns bool) {
+	seg := 0 // where the last segment starts
 	for i := 0; i < len(k); i++ {
-		if k[i] == '/' || k[i] == ':' {
-			return true
+		switch k[i] {
+		case '/', ':':
+			ns, seg = true, i+1
+		case '#':
+			seg = i + 1
 		}
 	}
-	return false
-}
-
-// squashEqual reports whether k equals want, a lower-case word, once ASCII
-// letters are lowered and '_', '-', ' ' and '.' dropped.
-func squashEqual(k, want string) bool {
-	j := 0
-	for i := 0; i < len(k); i++ {
+	if !ns {
+		seg = 0
+	}
+	// The segment with ASCII letters lowered and separators dropped; no
+	// name it can stand for is longer than the buffer.
+	var buf [len("emailaddress")]byte
+	n := 0
+	for i := seg; i < len(k); i++ {
 		c := k[i]
 		switch {
 		case c == '_' || c == '-' || c == ' ' || c == '.':
@@ -617,10 +690,27 @@ func squashEqual(k, want string) bool {
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
 		}
-		if j == len(want) || want[j] != c {
-			return false
+		if n == len(buf) {
+			return "", ns
 		}
-		j++
+		buf[n] = c
+		n++
 	}
-	return j == len(want)
+	switch string(buf[:n]) {
+	case "roles":
+		return attrRoles, ns
+	case "role":
+		if ns {
+			return attrRoles, ns
+		}
+	case "email", "emailaddress", "mail":
+		return attrEmail, ns
+	case "fullname", "displayname":
+		return attrFullName, ns
+	case "name":
+		if ns {
+			return attrFullName, ns
+		}
+	}
+	return "", ns
 }
