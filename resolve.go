@@ -254,8 +254,23 @@ func resolveConsole(l Login) (Decision, error) {
 }
 
 func resolveSSO(attrs map[string][]string) (Decision, error) {
+	var values [3][]string
+	var present [3]bool
+	values[0], present[0] = attrs[attrRoles]
+	values[1], present[1] = attrs[attrEmail]
+	values[2], present[2] = attrs[attrFullName]
 	var std ssoSettings
-	got, err := parseSSO(attrs, &std)
+	got, ok, err := exactSSO(&values, &std)
+	if ok && err == nil && !got.duplicate && got.set&flexUIRoles != 0 && (len(attrs) == 3 || !hasShadowClaim(attrs)) {
+		// The usual login: nothing to say beyond the roles and Insights.
+		set := got.set
+		roles, reasons := decisionSlices(set.len(), 2)
+		reasons = append(reasons, reasonSSORoles, insightsReason(set))
+		return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
+	}
+	if !ok {
+		got, err = parseSSOItems(attrs, &std, &values, &present)
+	}
 	if err != nil {
 		return Decision{}, err
 	}
@@ -296,18 +311,32 @@ func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	for i := range values {
 		values[i], present[i] = attrs[s.name(i)]
 	}
-	if present[1] && present[2] && oneLine(values[1]) && oneLine(values[2]) {
-		// The usual assertion: one plain email and full name, and roles
-		// values each spelled exactly as a role. No rule before the items
-		// can refuse it, and no item needs splitting or trimming.
-		if got, consoleOnly, ok := exactRoles(values[0]); ok {
-			if consoleOnly >= 0 {
-				return ssoRoles{}, consoleOnlyError(s.name(0), values[0][consoleOnly])
-			}
-			return got, nil
-		}
+	if got, ok, err := exactSSO(&values, s); ok {
+		return got, err
 	}
 	return parseSSOItems(attrs, s, &values, &present)
+}
+
+// exactSSO applies the SSO rules up to the role items to the usual
+// assertion under settings s, given the values of roles, email and
+// full_name: one plain email and full name, and roles values each a plain
+// word that is exactly a role, or, when s reads roles strictly, any plain
+// word. No rule before the items can refuse it, and no item needs splitting
+// or trimming. ok is false for any other assertion, which parseSSOItems then
+// reads.
+func exactSSO(values *[3][]string, s *ssoSettings) (got ssoRoles, ok bool, err error) {
+	if !oneLine(values[1]) || !oneLine(values[2]) {
+		return ssoRoles{}, false, nil
+	}
+	got, bad, ok := exactRoles(values[0], !s.foldRoles && !s.dropUnknown)
+	if !ok || bad < 0 {
+		return got, ok, nil
+	}
+	item := values[0][bad]
+	if setOf(Role(item)) == 0 {
+		return ssoRoles{}, true, unknownRoleError(s.name(0), item)
+	}
+	return ssoRoles{}, true, consoleOnlyError(s.name(0), item)
 }
 
 // oneLine reports whether values is a single non-blank value of printable
@@ -321,38 +350,58 @@ func oneLine(values []string) bool {
 }
 
 // exactRoles reads a roles attribute whose values are each exactly one role
-// of the vocabulary; ok is false for any other. consoleOnly is the index of
-// the first value that is a Console-only role, or -1.
-func exactRoles(values []string) (got ssoRoles, consoleOnly int, ok bool) {
-	consoleOnly = -1
+// of the vocabulary, or, when strict, any plain word of printable ASCII
+// (which the item rules then refuse unless it is a role); ok is false for
+// any other. bad is the index of the first value the item rules refuse, an
+// unknown or a Console-only role, or -1.
+func exactRoles(values []string, strict bool) (got ssoRoles, bad int, ok bool) {
+	bad = -1
 	for i, v := range values {
 		bit := setOf(Role(v))
-		if bit == 0 {
+		if bit == 0 && !(strict && plainItem(v) && printableASCII(v)) {
 			return ssoRoles{}, -1, false
 		}
-		if bit&readOnlyPair != 0 && consoleOnly < 0 {
-			consoleOnly = i
+		if (bit == 0 || bit&readOnlyPair != 0) && bad < 0 {
+			bad = i
 		}
 		got.duplicate = got.duplicate || got.set&bit != 0
 		got.set |= bit
 	}
 	got.asked = len(values) > 0
-	return got, consoleOnly, got.asked
+	return got, bad, got.asked
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func consoleOnlyError(name, item string) error {
 	return &Error{Kind: ErrConsoleOnlyRole, Attribute: name, Value: item, problem: problemConsoleOnly}
 }
 
+func unknownRoleError(name, item string) error {
+	return &Error{Kind: ErrUnknownRole, Attribute: name, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+}
+
 // parseSSOItems is parseSSO for any assertion, given the values of the
 // three attributes and whether each is present.
 func parseSSOItems(attrs map[string][]string, s *ssoSettings, values *[3][]string, present *[3]bool) (ssoRoles, error) {
 	var got ssoRoles
+	// Where a mandatory attribute is missing, the others are searched for a
+	// misnamed one; with Flex's own names and nothing but them present,
+	// none can be.
+	others := attrs
+	if s.names == [3]string{} && len(attrs) == b2i(present[0])+b2i(present[1])+b2i(present[2]) {
+		others = nil
+	}
 	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
 		if i == 0 && s.rolesOptional && (!present[0] || isEmpty(std, values[0])) {
 			continue // a policy's rules may grant every role; IdPs often send roles empty
 		}
-		if err := checkMandatory(attrs, s.name(i), std, values[i], present[i]); err != nil {
+		if err := checkMandatory(others, s.name(i), std, values[i], present[i]); err != nil {
 			return got, err
 		}
 	}
@@ -372,7 +421,7 @@ func parseSSOItems(attrs map[string][]string, s *ssoSettings, values *[3][]strin
 			}
 			return true
 		case bit == 0:
-			err = &Error{Kind: ErrUnknownRole, Attribute: rolesName, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+			err = unknownRoleError(rolesName, item)
 			return false
 		case readOnlyPair&bit != 0:
 			err = consoleOnlyError(rolesName, item)
@@ -421,17 +470,21 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 		reasons = append(reasons, reasonSSOClaimIgnored)
 	}
 	reasons = append(reasons, extra...)
+	reasons = append(reasons, insightsReason(set))
+	return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
+}
+
+// insightsReason is the finding on Insights for a login granted set.
+func insightsReason(set roleSet) Reason {
 	switch {
 	case set&insightsGate == 0 && set&wfoRoles != 0:
-		reasons = append(reasons, reasonInsightsAgentWFO)
+		return reasonInsightsAgentWFO
 	case set&insightsGate == 0:
-		reasons = append(reasons, reasonInsightsAgent)
+		return reasonInsightsAgent
 	case set&wfoRoles == 0:
-		reasons = append(reasons, reasonInsightsNoWFO)
-	default:
-		reasons = append(reasons, reasonInsightsOpen)
+		return reasonInsightsNoWFO
 	}
-	return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
+	return reasonInsightsOpen
 }
 
 // foldRole returns the role equal to item ignoring case, or "".
@@ -448,14 +501,16 @@ func foldRole(item string) Role {
 // (roles, email or full_name), sent as name with values (ok says it is
 // there): it must be there under its exact name, hold a non-empty value,
 // hold only plain text, and (email, full_name) hold one value.
-func checkMandatory(attrs map[string][]string, name, std string, values []string, ok bool) error {
+// When the attribute is missing, the error names a misnamed claim found
+// among others (nil: none looked for).
+func checkMandatory(others map[string][]string, name, std string, values []string, ok bool) error {
 	if !ok {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
-			Value: misnamedClaim(attrs, name, std), problem: problemAbsent}
+			Value: misnamedClaim(others, name, std), problem: problemAbsent}
 	}
 	if isEmpty(std, values) {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
-			Value: misnamedClaim(attrs, name, std), problem: problemEmpty}
+			Value: misnamedClaim(others, name, std), problem: problemEmpty}
 	}
 	if err := checkBytes(name, values); err != nil {
 		return err
@@ -533,24 +588,30 @@ func plainText(v string) bool {
 // printableASCII reports whether v holds only bytes 0x20 to 0x7e, eight at
 // a time: x - 0x20 in each byte borrows, setting its top bit, exactly when
 // the byte is below 0x20, and x + 1 carries into it when the byte is 0x7f or
-// above (a byte ≥ 0x80 has it set already).
+// above (a byte ≥ 0x80 has it set already). A value of eight bytes or more
+// ends with a word that overlaps the one before.
 func printableASCII(v string) bool {
 	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(v); i += 8 {
-		w := v[i : i+8] // eight bytes the compiler loads as one word
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+	if len(v) < 8 {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < 0x20 || c >= 0x7f {
+				return false
+			}
+		}
+		return true
+	}
+	word := func(w string) uint64 { // eight bytes the compiler loads as one word
+		_ = w[7]
+		return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if ((x-lsb*0x20)|x|(x&^msb+lsb))&msb != 0 {
+	}
+	bad := func(x uint64) bool { return ((x-lsb*0x20)|x|(x&^msb+lsb))&msb != 0 }
+	for i := 0; i+8 <= len(v); i += 8 {
+		if bad(word(v[i:])) {
 			return false
 		}
 	}
-	for ; i < len(v); i++ {
-		if c := v[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
+	return !bad(word(v[len(v)-8:]))
 }
 
 // forEachItem calls yield with each role item of a roles attribute, in order:

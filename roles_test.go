@@ -57,6 +57,28 @@ func TestParseRole(t *testing.T) {
 	}
 }
 
+// TestParseRoleOneByteOff changes each byte of each role to every other
+// value: no such string is a role, whatever shortcut the matching takes.
+func TestParseRoleOneByteOff(t *testing.T) {
+	for _, r := range canonicalOrder {
+		for i := 0; i < len(r); i++ {
+			for c := 0; c < 256; c++ {
+				if byte(c) == r[i] {
+					continue
+				}
+				b := []byte(r)
+				b[i] = byte(c)
+				_, err := flexroles.ParseRole(string(b))
+				require.ErrorIs(t, err, flexroles.ErrUnknownRole, "%q", b)
+			}
+		}
+		for _, s := range []string{string(r[:len(r)-1]), string(r) + "s", "x" + string(r)} {
+			_, err := flexroles.ParseRole(s)
+			require.ErrorIs(t, err, flexroles.ErrUnknownRole, "%q", s)
+		}
+	}
+}
+
 func TestParseConsoleRole(t *testing.T) {
 	accepted := []struct {
 		in   string

@@ -1,0 +1,83 @@
+package flexroles
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// generalSSO decides an SSO login by the general rules alone, without the
+// shortcuts resolveSSO and parseSSO take for the usual assertion.
+func generalSSO(attrs map[string][]string, s *ssoSettings) (Decision, error) {
+	var values [3][]string
+	var present [3]bool
+	for i := range values {
+		values[i], present[i] = attrs[s.name(i)]
+	}
+	got, err := parseSSOItems(attrs, s, &values, &present)
+	if err != nil {
+		return Decision{}, err
+	}
+	return decideSSO(attrs, got, s, nil)
+}
+
+// TestShortcutsMatchGeneralRules resolves many assertions, usual and not,
+// with and without the shortcuts, under Flex's settings and a policy's:
+// decisions and errors must be the same.
+func TestShortcutsMatchGeneralRules(t *testing.T) {
+	roleValues := []string{"admin", "supervisor", "agent", "wfo.team_leader", "wfo.full_access", "wfo.dashboard_viewer",
+		"flex.readonlyadmin", "flex.readteams", "Admin", "adm in", " agent", "agent,admin", "", "  ", "sup\x00", "wfo.data_analyst",
+		"wfo.data_auditor", "wfo.quality_manager", "wfo.quality_process_manager", "nope", "a", "ádmin", ","}
+	lineValues := []string{"ana@example.com", "Ana Diaz", "", " ", "  x", "ana\x00", "ánа", "x\ty", "short", "a@b"}
+	extraNames := []string{"department", "Roles", "EMAIL", "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "groups", "display-name"}
+	settings := []ssoSettings{{}, {rolesOptional: true}, {foldRoles: true}, {dropUnknown: true}, {rolesOptional: true, foldRoles: true, dropUnknown: true}}
+	pick := func(r *rand.Rand, from []string, max int) []string {
+		if r.Intn(8) == 0 {
+			return nil
+		}
+		out := make([]string, 1+r.Intn(max))
+		for i := range out {
+			out[i] = from[r.Intn(len(from))]
+		}
+		return out
+	}
+	r := rand.New(rand.NewSource(1))
+	for n := 0; n < 50000; n++ {
+		attrs := map[string][]string{}
+		for name, v := range map[string][]string{attrRoles: pick(r, roleValues, 4), attrEmail: pick(r, lineValues, 2), attrFullName: pick(r, lineValues, 2)} {
+			if v != nil || r.Intn(2) == 0 {
+				attrs[name] = v
+			}
+		}
+		for i := r.Intn(3); i > 0; i-- {
+			attrs[extraNames[r.Intn(len(extraNames))]] = []string{"x"}
+		}
+		want, wantErr := generalSSO(attrs, &ssoSettings{})
+		got, gotErr := Resolve(Login{Source: SSO, Attributes: attrs})
+		require.Equal(t, wantErr, gotErr, "%q", attrs)
+		require.Equal(t, want, got, "%q", attrs)
+		for i := range settings {
+			s := &settings[i]
+			wantRoles, wantErr := parseSSOItemsOf(attrs, s)
+			gotRoles, gotErr := parseSSO(attrs, s)
+			require.Equal(t, wantErr, gotErr, "%+v %q", *s, attrs)
+			if gotErr == nil { // on error the roles read so far do not count
+				require.Equal(t, wantRoles, gotRoles, "%+v %q", *s, attrs)
+			}
+		}
+	}
+}
+
+func parseSSOItemsOf(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
+	var values [3][]string
+	var present [3]bool
+	for i := range values {
+		values[i], present[i] = attrs[s.name(i)]
+	}
+	got, err := parseSSOItems(attrs, s, &values, &present)
+	if err != nil {
+		return ssoRoles{}, err
+	}
+	return got, nil
+}
