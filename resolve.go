@@ -328,9 +328,9 @@ func exactSSO(values *[3][]string, s *ssoSettings) (got ssoRoles, ok bool, err e
 	if !oneLine(values[1]) || !oneLine(values[2]) {
 		return ssoRoles{}, false, nil
 	}
-	got, bad, ok := exactRoles(values[0], !s.foldRoles && !s.dropUnknown)
+	set, dup, bad, ok := exactRoles(values[0], !s.foldRoles && !s.dropUnknown)
 	if !ok || bad < 0 {
-		return got, ok, nil
+		return ssoRoles{set: set, asked: ok, duplicate: dup}, ok, nil
 	}
 	item := values[0][bad]
 	if setOf(Role(item)) == 0 {
@@ -352,23 +352,23 @@ func oneLine(values []string) bool {
 // exactRoles reads a roles attribute whose values are each exactly one role
 // of the vocabulary, or, when strict, any plain word of printable ASCII
 // (which the item rules then refuse unless it is a role); ok is false for
-// any other. bad is the index of the first value the item rules refuse, an
-// unknown or a Console-only role, or -1.
-func exactRoles(values []string, strict bool) (got ssoRoles, bad int, ok bool) {
+// any other. set holds the roles, dup says one came twice, and bad is the
+// index of the first value the item rules refuse, an unknown or a
+// Console-only role, or -1.
+func exactRoles(values []string, strict bool) (set roleSet, dup bool, bad int, ok bool) {
 	bad = -1
 	for i, v := range values {
 		bit := setOf(Role(v))
 		if bit == 0 && !(strict && plainItem(v) && printableASCII(v)) {
-			return ssoRoles{}, -1, false
+			return 0, false, -1, false
 		}
 		if (bit == 0 || bit&readOnlyPair != 0) && bad < 0 {
 			bad = i
 		}
-		got.duplicate = got.duplicate || got.set&bit != 0
-		got.set |= bit
+		dup = dup || set&bit != 0
+		set |= bit
 	}
-	got.asked = len(values) > 0
-	return got, bad, got.asked
+	return set, dup, bad, len(values) > 0
 }
 
 func b2i(b bool) int {

@@ -5,7 +5,6 @@
 package peers
 
 import (
-	"errors"
 	"sync"
 	"unsafe"
 
@@ -29,18 +28,26 @@ type ssoInput struct {
 
 var ssoInputs = sync.Pool{New: func() any { return &ssoInput{attrs: make(map[string][]string, 4)} }}
 
-// set fills in the attributes of l.
+// set fills in the attributes of l: it overwrites the value of each
+// attribute l has and deletes the others, so a recycled map needs no
+// clearing.
 func (in *ssoInput) set(l *Login) map[string][]string {
 	if l.Email != "" {
 		in.email[0] = l.Email
 		in.attrs["email"] = in.email[:]
+	} else {
+		delete(in.attrs, "email")
 	}
 	if l.FullName != "" {
 		in.fullName[0] = l.FullName
 		in.attrs["full_name"] = in.fullName[:]
+	} else {
+		delete(in.attrs, "full_name")
 	}
 	if len(l.Roles) > 0 {
 		in.attrs["roles"] = l.Roles
+	} else {
+		delete(in.attrs, "roles")
 	}
 	return in.attrs
 }
@@ -86,7 +93,6 @@ func ResolveProject(l *Login) (Result, error) {
 	}
 	d, err := lib.Resolve(login)
 	if in != nil {
-		clear(in.attrs)
 		ssoInputs.Put(in)
 	}
 	if err != nil {
@@ -101,25 +107,31 @@ func ResolveProject(l *Login) (Result, error) {
 }
 
 // projectError maps flexroles' error kinds to the harness's sentinels.
+// Resolve returns its *Error unwrapped, so a type assertion reads the kind
+// without walking a chain for each sentinel.
 func projectError(l *Login, err error) error {
-	switch {
-	case errors.Is(err, lib.ErrMissingAttribute):
+	e, ok := err.(*lib.Error)
+	if !ok {
+		return err
+	}
+	switch e.Kind {
+	case lib.ErrMissingAttribute:
 		// 45050 covers both an absent attribute and roles without a Flex
 		// role; the harness tells them apart.
 		if l.Email != "" && l.FullName != "" && len(l.Roles) > 0 {
 			return ErrNoBaseRole
 		}
 		return ErrMissingAttribute
-	case errors.Is(err, lib.ErrUnknownRole):
+	case lib.ErrUnknownRole:
 		if l.Source == SourceConsole {
 			return ErrUnknownConsoleRole
 		}
 		return ErrInvalidRole
-	case errors.Is(err, lib.ErrConsoleOnlyRole):
+	case lib.ErrConsoleOnlyRole:
 		return ErrInvalidRole
-	case errors.Is(err, lib.ErrNoFlexAccess):
+	case lib.ErrNoFlexAccess:
 		return ErrNoFlexAccess
-	case errors.Is(err, lib.ErrInvalidLogin):
+	case lib.ErrInvalidLogin:
 		return ErrUnknownSource
 	}
 	return err
