@@ -2,6 +2,7 @@ package flexroles
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -80,4 +81,66 @@ func parseSSOItemsOf(attrs map[string][]string, s *ssoSettings) (ssoRoles, error
 		return ssoRoles{}, err
 	}
 	return got, nil
+}
+
+// FuzzRolesItems holds the roles splitter to its definition: each value
+// split on commas, each part trimmed of Unicode white space, empty parts
+// skipped; an item is trimmed when it is not its whole value. Values are
+// separated by '|'.
+func FuzzRolesItems(f *testing.F) {
+	for _, s := range []string{"agent", "agent,admin", " agent , admin ", "a,,b|c", ",|", "\u00a0admin\u2003", "x\u0085", "\xffa, b\xfe", "|"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		values := strings.Split(in, "|")
+		type item struct {
+			s       string
+			trimmed bool
+		}
+		var want, got []item
+		for _, v := range values {
+			for _, part := range strings.Split(v, ",") {
+				if s := strings.TrimSpace(part); s != "" {
+					want = append(want, item{s, len(s) != len(v)})
+				}
+			}
+		}
+		forEachItem(values, func(s string, trimmed bool) bool {
+			got = append(got, item{s, trimmed})
+			return true
+		})
+		require.Equal(t, want, got)
+	})
+}
+
+// FuzzShortcuts holds Resolve and parseSSO to the general rules on
+// arbitrary assertions (values separated by '|'), under Flex's settings and
+// a policy's.
+func FuzzShortcuts(f *testing.F) {
+	f.Add("supervisor|wfo.team_leader", "ana@example.com", "Ana Diaz", "", uint8(0))
+	f.Add("agent|Admin", "ana@example.com", "Ana Diaz", "Roles", uint8(1))
+	f.Add("flex.readteams", "a", " b", "department", uint8(2))
+	f.Add("agent,admin", "a@b", "\x00", "", uint8(3))
+	f.Fuzz(func(t *testing.T, roles, email, fullName, extra string, mode uint8) {
+		attrs := map[string][]string{}
+		for name, v := range map[string]string{attrRoles: roles, attrEmail: email, attrFullName: fullName} {
+			if v != "" {
+				attrs[name] = strings.Split(v, "|")
+			}
+		}
+		if extra != "" {
+			attrs[extra] = append(attrs[extra], "x")
+		}
+		want, wantErr := generalSSO(attrs, &ssoSettings{})
+		got, gotErr := Resolve(Login{Source: SSO, Attributes: attrs})
+		require.Equal(t, wantErr, gotErr)
+		require.Equal(t, want, got)
+		s := &ssoSettings{rolesOptional: mode&1 != 0, foldRoles: mode&2 != 0, dropUnknown: mode&4 != 0}
+		wantRoles, wantErr := parseSSOItemsOf(attrs, s)
+		gotRoles, gotErr := parseSSO(attrs, s)
+		require.Equal(t, wantErr, gotErr)
+		if gotErr == nil {
+			require.Equal(t, wantRoles, gotRoles)
+		}
+	})
 }
