@@ -113,18 +113,29 @@
 // and carries the attribute, value and suggestion involved. The first rule
 // broken wins:
 //
-//  1. [ErrInvalidLogin]: unknown source, an SSO login with Console roles, or
+//  1. Limits: more than [MaxAttributes] attributes → [ErrInvalidLogin]; more
+//     than [MaxRoleItems] Console roles → [ErrInvalidAttribute].
+//  2. [ErrInvalidLogin]: unknown source, an SSO login with Console roles, or
 //     a Console login with an attribute other than roles.
-//  2. SSO, for roles, email, full_name in turn: absent or empty →
+//  3. SSO, limits on roles, email, full_name in turn: more than
+//     [MaxAttributeValues] values or a value longer than [MaxValueSize], then
+//     more than [MaxRoleItems] role items → [ErrInvalidAttribute].
+//  4. SSO, for roles, email, full_name in turn: absent or empty →
 //     [ErrMissingAttribute] (45050); bad bytes or several email or full_name
 //     values → [ErrInvalidAttribute].
-//  3. SSO, each role item in input order: unknown → [ErrUnknownRole];
+//  5. SSO, each role item in input order: unknown → [ErrUnknownRole];
 //     Console-only → [ErrConsoleOnlyRole].
-//  4. SSO: no admin, supervisor or agent → [ErrMissingAttribute] (45050).
-//  5. Console: unknown Console role → [ErrUnknownRole]; no Flex access →
-//     [ErrNoFlexAccess]; then each requested role in input order: bad bytes →
+//  6. SSO: no admin, supervisor or agent → [ErrMissingAttribute] (45050).
+//  7. Console: unknown Console role → [ErrUnknownRole]; no Flex access →
+//     [ErrNoFlexAccess]; then the requested roles: past the limits of step 3
+//     → [ErrInvalidAttribute]; each in input order: bad bytes →
 //     [ErrInvalidAttribute], unknown → [ErrUnknownRole], not given →
 //     [ErrSSOOnlyRole].
+//
+// Nothing is ever truncated: a login past a limit is refused whole, and the
+// limits sit far above what identity providers send. A policy's groups
+// attribute and the attributes its rules test have the same limits on
+// values, checked after Twilio's rules.
 //
 // # Policies
 //

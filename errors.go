@@ -15,7 +15,8 @@ var (
 	ErrMissingAttribute = errors.New("flexroles: missing user attributes (Flex error 45050)")
 	// ErrInvalidAttribute is a mandatory attribute whose value Flex cannot
 	// take: several email or full_name values, invalid UTF-8, NUL or control
-	// characters.
+	// characters; or an attribute past one of the limits MaxAttributeValues,
+	// MaxValueSize and MaxRoleItems.
 	ErrInvalidAttribute = errors.New("flexroles: invalid attribute")
 	// ErrUnknownRole is a role or Console role outside the vocabulary.
 	ErrUnknownRole = errors.New("flexroles: unknown role")
@@ -28,8 +29,8 @@ var (
 	// ErrNoFlexAccess is a Console user whose roles open no Flex: Billing
 	// Manager alone, or no role.
 	ErrNoFlexAccess = errors.New("flexroles: no Flex access")
-	// ErrInvalidLogin is a login of unknown source, or one that mixes Console
-	// and SSO input.
+	// ErrInvalidLogin is a login of unknown source, one that mixes Console
+	// and SSO input, or one of more than MaxAttributes attributes.
 	ErrInvalidLogin = errors.New("flexroles: invalid login")
 	// ErrInvalidWorker is worker attributes that are not one JSON object
 	// with distinct keys, or larger than MaxWorkerAttributesSize.
@@ -92,6 +93,10 @@ const (
 	problemWorkerJSON                     // worker attributes that are not a JSON object
 	problemWorkerDuplicate                // worker attributes with a key twice
 	problemWorkerSize                     // worker attributes over MaxWorkerAttributesSize
+	problemManyAttributes                 // a login over MaxAttributes; Value holds the count
+	problemManyValues                     // an attribute over MaxAttributeValues; Value holds the count
+	problemLongValue                      // a value over MaxValueSize
+	problemManyRoles                      // roles items or Console roles over MaxRoleItems; Value holds the count
 )
 
 // Attribute names Flex maps from a SAML assertion, and the pseudo-attribute
@@ -170,6 +175,18 @@ func (e *Error) Error() string {
 	case problemDeniedConsole:
 		b.WriteString("the policy's console.allow does not list the Console role " + strconv.Quote(string(e.console.role())) +
 			" that decides this login; a lesser Console role is never used instead: add it to console.allow, or change the user's Console role")
+	case problemManyAttributes:
+		b.WriteString("the login carries " + e.Value + " attributes, more than MaxAttributes (" + strconv.Itoa(MaxAttributes) + "); pass only the assertion's attributes")
+	case problemManyValues:
+		b.WriteString("the " + a + " attribute has " + e.Value + " values, more than MaxAttributeValues (" + strconv.Itoa(MaxAttributeValues) + "); send fewer")
+	case problemLongValue:
+		b.WriteString("a value of the " + a + " attribute is longer than MaxValueSize (" + strconv.Itoa(MaxValueSize) + " bytes): " + v)
+	case problemManyRoles:
+		if e.Attribute == attrConsoleRole {
+			b.WriteString("the Console login carries " + e.Value + " Console roles, more than MaxRoleItems (" + strconv.Itoa(MaxRoleItems) + "); a user has a handful")
+		} else {
+			b.WriteString("the " + a + " attribute names " + e.Value + " role items, more than MaxRoleItems (" + strconv.Itoa(MaxRoleItems) + "); there are twelve roles: send each once")
+		}
 	case problemDecision:
 		if e.roles == 0 {
 			b.WriteString("the decision has no roles")

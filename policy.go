@@ -79,7 +79,7 @@ type attrCondition struct {
 // lists, then Flex's need for a Flex role (45050). On error the Decision is
 // the zero value.
 func (p *Policy) Resolve(l Login) (Decision, error) {
-	if p == nil {
+	if p == nil || len(l.Attributes) > MaxAttributes || len(l.ConsoleRoles) > MaxRoleItems {
 		return Resolve(l)
 	}
 	switch l.Source {
@@ -127,6 +127,14 @@ func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
 	got, err := parseSSO(attrs, &p.sso)
 	if err != nil {
 		return Decision{}, err
+	}
+	if err := checkValues(p.groups, attrs[p.groups]); err != nil {
+		return Decision{}, err
+	}
+	for _, name := range p.attrNames {
+		if err := checkValues(name, attrs[name]); err != nil {
+			return Decision{}, err
+		}
 	}
 	var buf [4]uint64
 	in := p.userGroups(attrs[p.groups], buf[:0])

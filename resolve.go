@@ -158,6 +158,9 @@ const maxReasons = 6
 // an *Error saying what to change; on error the Decision is the zero value.
 // The rules, in order, are in the package documentation.
 func Resolve(l Login) (Decision, error) {
+	if len(l.Attributes) > MaxAttributes || len(l.ConsoleRoles) > MaxRoleItems {
+		return Decision{}, checkLogin(&l)
+	}
 	switch l.Source {
 	case Console:
 		return resolveConsole(l)
@@ -216,6 +219,12 @@ func resolveConsole(l Login) (Decision, error) {
 
 	requested := false
 	if values := l.Attributes[attrRoles]; len(values) > 0 {
+		if err := checkValues(attrRoles, values); err != nil {
+			return Decision{}, err
+		}
+		if err := checkRoleItems(attrRoles, values); err != nil {
+			return Decision{}, err
+		}
 		if err := checkBytes(attrRoles, values); err != nil {
 			return Decision{}, err
 		}
@@ -340,26 +349,30 @@ func exactSSO(values *[3][]string, s *ssoSettings) (got ssoRoles, ok bool, err e
 }
 
 // oneLine reports whether values is a single non-blank value of printable
-// ASCII, which every check on email and full_name accepts.
+// ASCII within MaxValueSize, which every check on email and full_name
+// accepts.
 func oneLine(values []string) bool {
-	if len(values) != 1 || !printableASCII(values[0]) {
+	if len(values) != 1 || len(values[0]) > MaxValueSize || !printableASCII(values[0]) {
 		return false
 	}
 	v := values[0]
 	return v != "" && (v[0] != ' ' || strings.TrimLeft(v, " ") != "")
 }
 
-// exactRoles reads a roles attribute whose values are each exactly one role
-// of the vocabulary, or, when strict, any plain word of printable ASCII
-// (which the item rules then refuse unless it is a role); ok is false for
-// any other. set holds the roles, dup says one came twice, and bad is the
+// exactRoles reads a roles attribute of at most MaxRoleItems values, each
+// exactly one role of the vocabulary or, when strict, any plain word of
+// printable ASCII within MaxValueSize (which the item rules then refuse
+// unless it is a role); ok is false for any other. set holds the roles, dup says one came twice, and bad is the
 // index of the first value the item rules refuse, an unknown or a
 // Console-only role, or -1.
 func exactRoles(values []string, strict bool) (set roleSet, dup bool, bad int, ok bool) {
 	bad = -1
+	if len(values) > MaxRoleItems {
+		return 0, false, -1, false
+	}
 	for i, v := range values {
 		bit := setOf(Role(v))
-		if bit == 0 && !(strict && plainItem(v) && printableASCII(v)) {
+		if bit == 0 && !(strict && len(v) <= MaxValueSize && plainItem(v) && printableASCII(v)) {
 			return 0, false, -1, false
 		}
 		if (bit == 0 || bit&readOnlyPair != 0) && bad < 0 {
@@ -396,6 +409,14 @@ func parseSSOItems(attrs map[string][]string, s *ssoSettings, values *[3][]strin
 	others := attrs
 	if s.names == [3]string{} && len(attrs) == b2i(present[0])+b2i(present[1])+b2i(present[2]) {
 		others = nil
+	}
+	for i := range values {
+		if err := checkValues(s.name(i), values[i]); err != nil {
+			return got, err
+		}
+	}
+	if err := checkRoleItems(s.name(0), values[0]); err != nil {
+		return got, err
 	}
 	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
 		if i == 0 && s.rolesOptional && (!present[0] || isEmpty(std, values[0])) {

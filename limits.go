@@ -1,0 +1,70 @@
+package flexroles
+
+import "strconv"
+
+// The limits on what Resolve reads from a login. A login past any of them is
+// refused with an *Error naming the limit, before any other rule; nothing is
+// ever truncated. They sit far above what identity providers send: a SAML
+// response is read whole by Flex, and these keep one login's cost bounded
+// whatever a caller hands over.
+const (
+	// MaxAttributes is the most attributes one login may carry
+	// (ErrInvalidLogin, with the count in Error.Value).
+	MaxAttributes = 1000
+	// MaxAttributeValues is the most values an attribute that Resolve reads
+	// may hold: roles, email, full_name and, under a policy, its groups
+	// attribute and the attributes its rules test (ErrInvalidAttribute, with
+	// the count in Error.Value).
+	MaxAttributeValues = 10000
+	// MaxValueSize is the longest value, in bytes, of an attribute that
+	// Resolve reads (ErrInvalidAttribute).
+	MaxValueSize = 64 << 10
+	// MaxRoleItems is the most role items the roles attribute may name once
+	// split on commas, and the most Console roles one Console login may
+	// carry (ErrInvalidAttribute, with the count in Error.Value). The
+	// vocabulary has twelve roles.
+	MaxRoleItems = 100
+)
+
+// checkValues refuses the values of attribute name when there are more than
+// MaxAttributeValues or one is longer than MaxValueSize.
+func checkValues(name string, values []string) error {
+	if len(values) > MaxAttributeValues {
+		return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: strconv.Itoa(len(values)), problem: problemManyValues}
+	}
+	for _, v := range values {
+		if len(v) > MaxValueSize {
+			return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: v, problem: problemLongValue}
+		}
+	}
+	return nil
+}
+
+// checkRoleItems refuses a roles attribute, named name, of more than
+// MaxRoleItems items.
+func checkRoleItems(name string, values []string) error {
+	if len(values) == 0 {
+		return nil
+	}
+	n := 0
+	forEachItem(values, func(string, bool) bool {
+		n++
+		return true
+	})
+	if n > MaxRoleItems {
+		return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: strconv.Itoa(n), problem: problemManyRoles}
+	}
+	return nil
+}
+
+// checkLogin refuses a login of more than MaxAttributes attributes or, on
+// the Console, more than MaxRoleItems Console roles.
+func checkLogin(l *Login) error {
+	if len(l.Attributes) > MaxAttributes {
+		return &Error{Kind: ErrInvalidLogin, Value: strconv.Itoa(len(l.Attributes)), problem: problemManyAttributes}
+	}
+	if len(l.ConsoleRoles) > MaxRoleItems {
+		return &Error{Kind: ErrInvalidAttribute, Attribute: attrConsoleRole, Value: strconv.Itoa(len(l.ConsoleRoles)), problem: problemManyRoles}
+	}
+	return nil
+}
