@@ -177,4 +177,7 @@
 // finding (insights.open, insights.closed.support, insights.closed.agent, or
 // the warnings insights.agent_wfo and insights.no_wfo). Rule ids are stable;
 // messages are for people and may change.
+//
+// The package never logs. A [Login] handed to log/slog logs with its
+// identity, email and full name redacted ([Login.LogValue]).
 package flexroles
