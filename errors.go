@@ -59,7 +59,12 @@ type Error struct {
 // plus its index in consoleRoleAt, or 0 for none.
 type consoleRef uint8
 
-func consoleRefAt(i int) consoleRef { return consoleRef(i + 1) }
+func consoleRefAt(i int) consoleRef {
+	if i < 0 || i >= consoleRoleCount {
+		return 0
+	}
+	return consoleRef(i + 1)
+}
 
 func (c consoleRef) role() ConsoleRole { return consoleRoleAt(int(c) - 1) }
 

@@ -164,10 +164,8 @@ func insightsOf(s roleSet) Insights {
 	return in
 }
 
-// capabilities is the Flex Insights role table: what one wfo.* role grants.
-func capabilities(r Role) Insights { return capabilityAt(r.index()) }
-
-// capabilityAt is capabilities of the role of canonical index i.
+// capabilityAt is the Flex Insights role table: what the wfo.* role of
+// canonical index i grants.
 func capabilityAt(i int) Insights {
 	switch i {
 	case 5: // wfo.full_access

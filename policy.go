@@ -374,7 +374,7 @@ func LoadPolicy(r io.Reader) (*Policy, error) {
 
 // LoadPolicyFile is LoadPolicy on the file at path; its issues name the file.
 func LoadPolicyFile(path string) (*Policy, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: LoadPolicyFile reads the file its caller names
 	if err != nil {
 		msg := err.Error()
 		var pe *os.PathError

@@ -87,16 +87,16 @@ func (p *Policy) Lint() []PolicyIssue {
 	return out
 }
 
-// impliedBy reports whether every login g matches is one d matches too,
+// impliedBy reports whether every login g matches is one r matches too,
 // judged from the conditions as written (exact names, no case folding).
-func (d *policyRule) impliedBy(g *policyRule) bool {
+func (r *policyRule) impliedBy(g *policyRule) bool {
 	required := slices.Clone(g.allGroups)
 	for _, any := range g.anyGroups {
 		if len(any) == 1 {
 			required = append(required, any[0])
 		}
 	}
-	for _, any := range d.anyGroups {
+	for _, any := range r.anyGroups {
 		ok := false
 		for _, want := range any {
 			ok = ok || slices.Contains(required, want)
@@ -108,12 +108,12 @@ func (d *policyRule) impliedBy(g *policyRule) bool {
 			return false
 		}
 	}
-	for _, want := range d.allGroups {
+	for _, want := range r.allGroups {
 		if !slices.Contains(required, want) {
 			return false
 		}
 	}
-	for _, c := range d.attrs {
+	for _, c := range r.attrs {
 		if !slices.ContainsFunc(g.attrs, func(gc attrCondition) bool {
 			membership := gc.op != "prefix" && c.op != "prefix" // equals is in with one value
 			return gc.name == c.name && (gc.op == c.op || membership) && subset(gc.values, c.values)

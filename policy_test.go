@@ -1649,7 +1649,7 @@ func TestLoadPolicySize(t *testing.T) {
 	})
 	t.Run("50 MB refused before parsing", func(t *testing.T) {
 		r := &countingReader{r: polFiller(50 << 20)}
-		loadPolicyError(t, r)
+		_ = loadPolicyError(t, r)
 		assert.LessOrEqual(t, r.n, int64(limit+1<<20), "files over 4 MiB are refused before parsing: read %d bytes", r.n)
 	})
 	t.Run("LoadPolicyFile over 4 MiB", func(t *testing.T) {
@@ -1699,7 +1699,7 @@ func TestLoadPolicyDeepNesting(t *testing.T) {
 	}
 	for name, src := range inputs {
 		t.Run(name, func(t *testing.T) {
-			loadPolicyError(t, strings.NewReader(src))
+			_ = loadPolicyError(t, strings.NewReader(src))
 		})
 	}
 }

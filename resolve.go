@@ -151,9 +151,6 @@ func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
 	return make([]Role, 0, nRoles), make([]Reason, 0, nReasons)
 }
 
-// maxReasons is the most reasons one decision carries.
-const maxReasons = 6
-
 // Resolve returns the roles Flex gives l by Twilio's platform rules alone, or
 // an *Error saying what to change; on error the Decision is the zero value.
 // The rules, in order, are in the package documentation.

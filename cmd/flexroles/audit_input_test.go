@@ -40,6 +40,7 @@ func TestAuditUnreadableAfterFindings(t *testing.T) {
 		code, stdout, stderr := auditCLI(input)
 		assert.Equal(t, exitUsage, code, "table: %q", input)
 		assert.Empty(t, stdout, "table output prints nothing on exit 2: %q", input)
+		assert.Contains(t, stderr, "flexroles: audit: stdin:", "table: where the input broke: %q", input)
 
 		code, stdout, stderr = auditCLI(input, "--json")
 		assert.Equal(t, exitUsage, code, "--json: %q; stderr %s", input, stderr)

@@ -93,7 +93,7 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 		vr.started = true
 		switch c {
 		case '[':
-			vr.br.ReadByte()
+			vr.skip(1)
 			vr.inArray = true
 			return vr.next(buf)
 		case '{':
@@ -108,7 +108,7 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 			vr.ndjson = ndjson
 		case 0xEF: // a UTF-8 byte order mark, as some editors write
 			if bom, _ := vr.br.Peek(3); string(bom) == "\xEF\xBB\xBF" {
-				vr.br.Discard(3)
+				vr.skip(3)
 				vr.started = false
 				return vr.next(buf)
 			}
@@ -120,7 +120,7 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 	}
 	if vr.inArray {
 		if c == ']' {
-			vr.br.ReadByte()
+			vr.skip(1)
 			vr.inArray, vr.done = false, true
 			if c, err := vr.skipSpace(); err == nil {
 				return rawValue{}, lineErrorf(vr.line, "unexpected %q after the array of workers", c)
@@ -138,7 +138,7 @@ func (vr *valueReader) next(buf []byte) (rawValue, error) {
 		case err != nil:
 			return v, nil // the next call reports the open array
 		case c == ',':
-			vr.br.ReadByte()
+			vr.skip(1)
 		case c != ']':
 			vr.done = true
 			return rawValue{}, lineErrorf(vr.line, "want , or ] between workers, found %q", c)
@@ -179,6 +179,9 @@ func endsInString(b []byte) bool {
 }
 
 // skipSpace returns the next byte that is not white space, unread.
+// skip drops n bytes that have been peeked, which cannot fail.
+func (vr *valueReader) skip(n int) { _, _ = vr.br.Discard(n) }
+
 func (vr *valueReader) skipSpace() (byte, error) {
 	for {
 		c, err := vr.br.ReadByte()
@@ -190,7 +193,7 @@ func (vr *valueReader) skipSpace() (byte, error) {
 			vr.line++
 		case ' ', '\t', '\r':
 		default:
-			vr.br.UnreadByte()
+			_ = vr.br.UnreadByte() // right after a ReadByte: cannot fail
 			return c, nil
 		}
 	}
@@ -255,7 +258,7 @@ func (vr *valueReader) scanValue(buf []byte) rawValue {
 			if err != nil || bytes.IndexByte([]byte(",]} \t\r\n"), p[0]) >= 0 {
 				break
 			}
-			vr.br.ReadByte()
+			vr.skip(1)
 			add(p[0])
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func writeTrace(w io.Writer, path string, l flexroles.Login, traces []flexroles.
 		b.WriteString("  " + traceLine(tr) + "\n")
 	}
 	b.WriteString("\n")
-	io.WriteString(w, b.String())
+	fmt.Fprint(w, b.String())
 }
 
 // traceLine returns one rule as it applied, such as

@@ -255,8 +255,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		wait := retryDelay(resp.Header.Get("Retry-After"), attempt)
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-		resp.Body.Close()
+		// Drain and close the body so the connection can be reused; a
+		// failure only costs the connection.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
 		cancel()
 		if err := t.sleep(t.ctx, wait); err != nil {
 			return nil, err

@@ -80,7 +80,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "saml":
 		return runSAML(args[1:], stdin, stdout, stderr)
 	case "idp-config":
-		return runIdPConfig(args[1:], stdout, stderr)
+		return runIDPConfig(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: liveConfig{Getenv: os.Getenv}})
 	case "help", "-h", "-help", "--help":
@@ -101,11 +101,11 @@ func openInput(arg string, stdin io.Reader) (io.Reader, string, func(), error) {
 	if arg == "" || arg == "-" {
 		return stdin, "stdin", func() {}, nil
 	}
-	f, err := os.Open(arg)
+	f, err := os.Open(arg) //nolint:gosec // G304: reading the file the user named is the command's job
 	if err != nil {
 		return nil, "", nil, err
 	}
-	return f, arg, func() { f.Close() }, nil
+	return f, arg, func() { _ = f.Close() }, nil
 }
 
 // usageError prints a "flexroles:"-prefixed message and the synopsis on

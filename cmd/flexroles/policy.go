@@ -62,7 +62,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	rules, deny, tests := policyCounts(p)
 	fmt.Fprintf(&b, "%s: ok (%s, %s, %s)\n", path,
 		count(rules, "rule"), count(deny, "deny rule"), count(tests, "test"))
-	io.WriteString(stdout, b.String())
+	fmt.Fprint(stdout, b.String())
 	return exitOK
 }
 
@@ -114,7 +114,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintf(&b, "ok  %s  %d passed\n", path, passed)
 	}
-	io.WriteString(stdout, b.String())
+	fmt.Fprint(stdout, b.String())
 	if failed > 0 {
 		return exitFailed
 	}
@@ -158,7 +158,7 @@ func writeIssues(w io.Writer, path string, err error) {
 	for _, is := range pe.Issues {
 		b.WriteString(issueLine("", file, is))
 	}
-	io.WriteString(w, b.String())
+	fmt.Fprint(w, b.String())
 }
 
 // issueLine returns one problem of a policy file as a line,

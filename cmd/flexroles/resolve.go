@@ -237,7 +237,7 @@ func writeRefusal(w io.Writer, err error) {
 	if e.Suggestion != "" {
 		b.WriteString("suggestion: " + plain(e.Suggestion) + "\n")
 	}
-	io.WriteString(w, b.String())
+	fmt.Fprint(w, b.String())
 }
 
 // writeDecision prints a granted login for people.
@@ -264,7 +264,7 @@ func writeDecision(w io.Writer, d flexroles.Decision) {
 		}
 		b.WriteString(r.Rule + ": " + r.Message + "\n")
 	}
-	io.WriteString(w, b.String())
+	fmt.Fprint(w, b.String())
 }
 
 // rolesArray returns the roles as Flex writes them to attributes.roles, a

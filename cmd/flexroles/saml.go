@@ -101,7 +101,7 @@ func runSAML(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	signature := "not_checked"
 	if metadataPath != "" {
-		certs, err := loadIdPCertificates(metadataPath)
+		certs, err := loadIDPCertificates(metadataPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "flexroles: saml: --idp-metadata %v\n", err)
 			return exitUsage
@@ -242,7 +242,7 @@ func writeSAML(w io.Writer, out samlOutput, metadataPath string) {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
-	io.WriteString(w, b.String())
+	fmt.Fprint(w, b.String())
 }
 
 func orNone(s string) string {

@@ -31,12 +31,11 @@ const samlData = "testdata/saml"
 // samlFixture is one SAMLResponse in the shape an IdP really sends, and how
 // it is signed and encoded as people copy it.
 type samlFixture struct {
-	file          string
-	xml           string
-	signResponse  bool // sign the Response; else the Assertion
-	urlEncoded    bool // as copied from a form post body
-	deflated      bool
-	attributesXML string
+	file         string
+	xml          string
+	signResponse bool // sign the Response; else the Assertion
+	urlEncoded   bool // as copied from a form post body
+	deflated     bool
 }
 
 // samlResponseXML wraps an attribute statement in a response from issuer.

@@ -324,10 +324,10 @@ func TestSAMLWithPolicy(t *testing.T) {
 	require.NoError(t, os.WriteFile(policy, []byte("version: 1\nsso:\n  deny:\n    - name: sales\n      when: {attribute: department, equals: Sales}\n"), 0o644))
 	okta := filepath.Join(samlData, "okta.txt")
 
-	code, out, errOut := samlCLI("", okta)
+	code, _, errOut := samlCLI("", okta)
 	require.Equal(t, exitGranted, code, errOut)
 
-	code, out, errOut = samlCLI("", "--policy", policy, okta)
+	code, out, errOut := samlCLI("", "--policy", policy, okta)
 	assert.Equal(t, exitRefused, code, errOut)
 	assert.Contains(t, out, "refused: denied")
 	assert.Contains(t, out, `deny rule "sales"`)

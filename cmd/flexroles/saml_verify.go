@@ -21,17 +21,17 @@ type metadataKeyDescriptor struct {
 	Certificates []string `xml:"http://www.w3.org/2000/09/xmldsig# KeyInfo>X509Data>X509Certificate"`
 }
 
-// metadataIdP is the part of an EntityDescriptor that says how the IdP
+// metadataIDP is the part of an EntityDescriptor that says how the IdP
 // signs.
-type metadataIdP struct {
+type metadataIDP struct {
 	Keys []metadataKeyDescriptor `xml:"urn:oasis:names:tc:SAML:2.0:metadata IDPSSODescriptor>KeyDescriptor"`
 }
 
-// loadIdPCertificates reads the signing certificates of an IdP from its
+// loadIDPCertificates reads the signing certificates of an IdP from its
 // SAML metadata (an EntityDescriptor, or an EntitiesDescriptor holding
 // one), or from a PEM file of certificates.
-func loadIdPCertificates(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+func loadIDPCertificates(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the metadata file the user named
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +54,8 @@ func loadIdPCertificates(path string) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s: metadata with a DOCTYPE declaration is refused", path)
 	}
 	var entities struct {
-		metadataIdP
-		Nested []metadataIdP `xml:"urn:oasis:names:tc:SAML:2.0:metadata EntityDescriptor"`
+		metadataIDP
+		Nested []metadataIDP `xml:"urn:oasis:names:tc:SAML:2.0:metadata EntityDescriptor"`
 	}
 	if err := xml.Unmarshal(data, &entities); err != nil {
 		return nil, fmt.Errorf("%s: not SAML metadata: %w", path, err)

@@ -53,7 +53,7 @@ const maxUsersFile = 1 << 30
 // groups or roles in one cell separated by ";". Users are keyed by email,
 // compared ignoring case; an email twice is an error.
 func loadUsers(path string) (map[string]*idpUser, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: the users file the user named
 	if err != nil {
 		return nil, err
 	}
@@ -100,12 +100,12 @@ func firstByte(br *bufio.Reader) (byte, error) {
 			}
 			return 0, err
 		}
-		switch {
-		case b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n':
-			br.ReadByte()
-		case b[0] == 0xEF:
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			_, _ = br.Discard(1) // peeked: cannot fail
+		case 0xEF:
 			if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
-				br.Discard(3)
+				_, _ = br.Discard(3) // peeked: cannot fail
 				continue
 			}
 			return b[0], nil

@@ -210,7 +210,7 @@ func TestNewServerConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyFile, certFile, idpFile := filepath.Join(dir, "sp.key"), filepath.Join(dir, "sp.crt"), filepath.Join(dir, "idp.xml")
-	idpXML, err := xml.Marshal(newTestIdP(t, "http://idp.example.com/").idp.Metadata())
+	idpXML, err := xml.Marshal(newTestIDP(t, "http://idp.example.com/").idp.Metadata())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,14 +256,14 @@ func TestNewServerConfig(t *testing.T) {
 // testEnv is a test IdP and the login handler, each on its own HTTP server,
 // with every call to Resolve recorded.
 type testEnv struct {
-	idp      *testIdP
+	idp      *testIDP
 	sp       *httptest.Server
 	resolved *resolveLog
 }
 
 func newTestEnv(t *testing.T) *testEnv {
 	idpServer := httptest.NewUnstartedServer(nil)
-	idp := newTestIdP(t, "http://"+idpServer.Listener.Addr().String()+"/")
+	idp := newTestIDP(t, "http://"+idpServer.Listener.Addr().String()+"/")
 	idpServer.Config.Handler = idp.idp.Handler()
 	idpServer.Start()
 	t.Cleanup(idpServer.Close)
@@ -411,11 +411,11 @@ func (r *resolveLog) last() flexroles.Login {
 	return r.logins[len(r.logins)-1]
 }
 
-// testIdP is a crewjam/saml identity provider with its own key and
+// testIDP is a crewjam/saml identity provider with its own key and
 // certificate. Its users are already logged in: the idp_user cookie names
 // the user. It signs assertions and does not encrypt them, as Okta, Entra ID
 // and Google Workspace do unless told otherwise.
-type testIdP struct {
+type testIDP struct {
 	idp  *saml.IdentityProvider
 	base url.URL
 
@@ -423,7 +423,7 @@ type testIdP struct {
 	sps map[string]*saml.EntityDescriptor // by entity ID
 }
 
-func newTestIdP(t *testing.T, baseURL string) *testIdP {
+func newTestIDP(t *testing.T, baseURL string) *testIDP {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -448,7 +448,7 @@ func newTestIdP(t *testing.T, baseURL string) *testIdP {
 		t.Fatal(err)
 	}
 
-	p := &testIdP{base: *base, sps: map[string]*saml.EntityDescriptor{}}
+	p := &testIDP{base: *base, sps: map[string]*saml.EntityDescriptor{}}
 	p.idp = &saml.IdentityProvider{
 		Key:                     key,
 		Certificate:             cert,
@@ -463,7 +463,7 @@ func newTestIdP(t *testing.T, baseURL string) *testIdP {
 
 // register makes the SP known to the IdP, without its encryption key: the
 // assertions stay readable, so a test can change them.
-func (p *testIdP) register(md *saml.EntityDescriptor) {
+func (p *testIDP) register(md *saml.EntityDescriptor) {
 	for i := range md.SPSSODescriptors {
 		d := &md.SPSSODescriptors[i]
 		d.KeyDescriptors = slices.DeleteFunc(d.KeyDescriptors, func(k saml.KeyDescriptor) bool { return k.Use == "encryption" })
@@ -474,7 +474,7 @@ func (p *testIdP) register(md *saml.EntityDescriptor) {
 }
 
 // GetServiceProvider implements saml.ServiceProviderProvider.
-func (p *testIdP) GetServiceProvider(_ *http.Request, entityID string) (*saml.EntityDescriptor, error) {
+func (p *testIDP) GetServiceProvider(_ *http.Request, entityID string) (*saml.EntityDescriptor, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if md, ok := p.sps[entityID]; ok {
@@ -487,7 +487,7 @@ func (p *testIdP) GetServiceProvider(_ *http.Request, entityID string) (*saml.En
 // CustomAttributes, under exactly the names in testUsers: the Session fields
 // (UserEmail, UserCommonName, Groups) are sent under urn:oid names, which
 // Flex does not read.
-func (p *testIdP) GetSession(w http.ResponseWriter, r *http.Request, _ *saml.IdpAuthnRequest) *saml.Session {
+func (p *testIDP) GetSession(w http.ResponseWriter, r *http.Request, _ *saml.IdpAuthnRequest) *saml.Session {
 	c, err := r.Cookie("idp_user")
 	if err != nil {
 		http.Error(w, "not logged in at the IdP", http.StatusUnauthorized)

@@ -42,8 +42,9 @@ func TestParse(t *testing.T) {
 func TestDecodeForms(t *testing.T) {
 	var deflated bytes.Buffer
 	w, _ := flate.NewWriter(&deflated, flate.DefaultCompression)
-	w.Write([]byte(sample))
-	w.Close()
+	_, err := w.Write([]byte(sample))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
 	std := base64.StdEncoding.EncodeToString([]byte(sample))
 	for name, in := range map[string]string{
 		"xml":        "\n " + sample,
@@ -62,11 +63,11 @@ func TestDecodeForms(t *testing.T) {
 func TestDecodeBombIsBounded(t *testing.T) {
 	var b bytes.Buffer
 	w, _ := flate.NewWriter(&b, flate.BestCompression)
-	w.Write([]byte("<"))
-	w.Write(bytes.Repeat([]byte("a"), 4*MaxSize))
-	w.Close()
+	_, err := w.Write(append([]byte("<"), bytes.Repeat([]byte("a"), 4*MaxSize)...))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
 	require.Less(t, b.Len(), 2*MaxSize, "the bomb itself is small")
-	_, err := Decode([]byte(base64.StdEncoding.EncodeToString(b.Bytes())))
+	_, err = Decode([]byte(base64.StdEncoding.EncodeToString(b.Bytes())))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "over the limit")
 }
