@@ -69,16 +69,30 @@ type Reason struct {
 	Message string `json:"message"` // for people; wording may change
 }
 
+// The rule ids and messages of a Console login's reasons, as constants so
+// that plainConsoleDecision can fill a decision with them in one literal.
+const (
+	ruleConsoleAdmin   = "console.admin"
+	ruleConsoleSupport = "console.support"
+	ruleInsightsOpen   = "insights.open"
+	ruleInsightsClosed = "insights.closed.support"
+
+	msgConsoleGives    = " gives the Flex role admin and wfo.full_access, the default Insights role of Console users"
+	msgConsoleOwner    = "Console role Owner" + msgConsoleGives
+	msgConsoleAdmin    = "Console role Administrator" + msgConsoleGives
+	msgConsoleDev      = "Console role Developer" + msgConsoleGives
+	msgConsoleSupport  = "Console role Support gives exactly flex.readteams and flex.readonlyadmin (Read-only Administrator); nothing can be added, and manual edits are overwritten at the next login"
+	msgInsightsOpen    = "Insights opens for admin or supervisor with a wfo.* role; each capability is the highest its wfo.* roles grant"
+	msgInsightsSupport = "Insights does not open for Console Support users; granular Insights roles need an SSO login"
+)
+
 // The reasons a decision can carry. Rule ids are stable; messages may change.
 var (
-	reasonConsoleOwner = Reason{Rule: "console.admin",
-		Message: "Console role Owner gives the Flex role admin and wfo.full_access, the default Insights role of Console users"}
-	reasonConsoleAdministrator = Reason{Rule: "console.admin",
-		Message: "Console role Administrator gives the Flex role admin and wfo.full_access, the default Insights role of Console users"}
-	reasonConsoleDeveloper = Reason{Rule: "console.admin",
-		Message: "Console role Developer gives the Flex role admin and wfo.full_access, the default Insights role of Console users"}
-	reasonConsoleSupport = Reason{Rule: "console.support",
-		Message: "Console role Support gives exactly flex.readteams and flex.readonlyadmin (Read-only Administrator); nothing can be added, and manual edits are overwritten at the next login"}
+	reasonConsoleOwner         = Reason{Rule: ruleConsoleAdmin, Message: msgConsoleOwner}
+	reasonConsoleAdministrator = Reason{Rule: ruleConsoleAdmin, Message: msgConsoleAdmin}
+	reasonConsoleDeveloper     = Reason{Rule: ruleConsoleAdmin, Message: msgConsoleDev}
+	reasonConsoleSupport       = Reason{Rule: ruleConsoleSupport, Message: msgConsoleSupport}
+
 	reasonConsoleRequested = Reason{Rule: "console.requested",
 		Message: "every role this Console login asked for is one its Console role gives"}
 	reasonSSORoles = Reason{Rule: "sso.roles",
@@ -91,10 +105,9 @@ var (
 		Message: "unknown roles were dropped, as the policy's unknown_roles: drop says"}
 	reasonSSOClaimIgnored = Reason{Rule: "sso.claim.ignored", Warning: true,
 		Message: "the assertion also has a claim named like roles, email or full_name in another case or spelling, or a namespaced role claim; Flex maps only the exact names and ignores it"}
-	reasonInsightsOpen = Reason{Rule: "insights.open",
-		Message: "Insights opens for admin or supervisor with a wfo.* role; each capability is the highest its wfo.* roles grant"}
-	reasonInsightsSupport = Reason{Rule: "insights.closed.support",
-		Message: "Insights does not open for Console Support users; granular Insights roles need an SSO login"}
+	reasonInsightsOpen    = Reason{Rule: ruleInsightsOpen, Message: msgInsightsOpen}
+	reasonInsightsSupport = Reason{Rule: ruleInsightsClosed, Message: msgInsightsSupport}
+
 	reasonInsightsAgent = Reason{Rule: "insights.closed.agent",
 		Message: "Insights does not open for agents; it needs admin or supervisor with a wfo.* role"}
 	reasonInsightsAgentWFO = Reason{Rule: "insights.agent_wfo", Warning: true,
@@ -102,6 +115,32 @@ var (
 	reasonInsightsNoWFO = Reason{Rule: "insights.no_wfo", Warning: true,
 		Message: "admin or supervisor without a wfo.* role: Insights stays closed; add one such as wfo.dashboard_viewer"}
 )
+
+// plainConsoleDecision is the decision of a Console login that asked for no
+// roles and whose most privileged role is consoleRoleAt(best), or Support
+// when best is consoleRoleCount. Each case is one composite literal of
+// constants: filling a block just allocated with the addresses of constant
+// strings needs no write barriers, which a login pays for every pointer
+// stored while the collector runs.
+func plainConsoleDecision(best int) Decision {
+	type block struct {
+		roles   [2]Role
+		reasons [2]Reason
+	}
+	var b *block
+	switch best {
+	case 0:
+		b = &block{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: ruleConsoleAdmin, Message: msgConsoleOwner}, {Rule: ruleInsightsOpen, Message: msgInsightsOpen}}}
+	case 1:
+		b = &block{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: ruleConsoleAdmin, Message: msgConsoleAdmin}, {Rule: ruleInsightsOpen, Message: msgInsightsOpen}}}
+	case 2:
+		b = &block{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: ruleConsoleAdmin, Message: msgConsoleDev}, {Rule: ruleInsightsOpen, Message: msgInsightsOpen}}}
+	default:
+		b = &block{[2]Role{ReadTeams, ReadOnlyAdmin}, [2]Reason{{Rule: ruleConsoleSupport, Message: msgConsoleSupport}, {Rule: ruleInsightsClosed, Message: msgInsightsSupport}}}
+		return Decision{Roles: b.roles[:], Reasons: b.reasons[:]}
+	}
+	return Decision{Roles: b.roles[:], Insights: insightsOf(consoleAdmins), Reasons: b.reasons[:]}
+}
 
 // decisionSlices returns empty slices with room for exactly nRoles roles
 // and nReasons reasons, in one allocation of exactly their size when both
@@ -214,32 +253,34 @@ func resolveConsole(l Login) (Decision, error) {
 		return Decision{}, e
 	}
 
+	values := l.Attributes[attrRoles]
+	if len(values) == 0 {
+		return plainConsoleDecision(best), nil
+	}
 	requested := false
-	if values := l.Attributes[attrRoles]; len(values) > 0 {
-		if err := checkValues(attrRoles, values); err != nil {
-			return Decision{}, err
+	if err := checkValues(attrRoles, values); err != nil {
+		return Decision{}, err
+	}
+	if err := checkRoleItems(attrRoles, values); err != nil {
+		return Decision{}, err
+	}
+	if err := checkBytes(attrRoles, values); err != nil {
+		return Decision{}, err
+	}
+	var err error
+	forEachItem(values, func(item string, _ bool) bool {
+		r := Role(item)
+		switch {
+		case setOf(r) == 0:
+			err = &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+		case !grants.has(r):
+			err = &Error{Kind: ErrSSOOnlyRole, Attribute: attrRoles, Value: item, problem: problemSSOOnly, console: decided, roles: grants}
 		}
-		if err := checkRoleItems(attrRoles, values); err != nil {
-			return Decision{}, err
-		}
-		if err := checkBytes(attrRoles, values); err != nil {
-			return Decision{}, err
-		}
-		var err error
-		forEachItem(values, func(item string, _ bool) bool {
-			r := Role(item)
-			switch {
-			case setOf(r) == 0:
-				err = &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
-			case !grants.has(r):
-				err = &Error{Kind: ErrSSOOnlyRole, Attribute: attrRoles, Value: item, problem: problemSSOOnly, console: decided, roles: grants}
-			}
-			requested = true
-			return err == nil
-		})
-		if err != nil {
-			return Decision{}, err
-		}
+		requested = true
+		return err == nil
+	})
+	if err != nil {
+		return Decision{}, err
 	}
 
 	n := 2

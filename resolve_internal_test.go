@@ -144,3 +144,16 @@ func FuzzShortcuts(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainConsoleDecision holds the literal decisions of Console logins
+// that ask for no roles to what the general path builds for the same login
+// with an empty request.
+func TestPlainConsoleDecision(t *testing.T) {
+	for _, roles := range [][]ConsoleRole{{Owner}, {Administrator}, {Developer}, {Support}, {Support, BillingManager}, {"developer", Support}} {
+		plain, err := Resolve(Login{Source: Console, ConsoleRoles: roles})
+		require.NoError(t, err)
+		general, err := Resolve(Login{Source: Console, ConsoleRoles: roles, Attributes: map[string][]string{attrRoles: {" , "}}})
+		require.NoError(t, err)
+		require.Equal(t, general, plain, "%v", roles)
+	}
+}
