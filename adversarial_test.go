@@ -156,6 +156,8 @@ sso:
 	groups := append(make([]string, flexroles.MaxAttributeValues), "CC-Leads")
 	_, err = p.Resolve(login(groups, "Support"))
 	require.ErrorIs(t, err, flexroles.ErrInvalidAttribute)
+	assert.Nil(t, p.Explain(login(groups, "Support")), "Explain traces nothing past the limits")
+	assert.Len(t, p.Explain(login([]string{"CC-Leads"}, "Support")), 1)
 	assert.Contains(t, err.Error(), `"groups" attribute has 10001 values`)
 
 	_, err = p.Resolve(login([]string{"CC-Leads"}, strings.Repeat("S", flexroles.MaxValueSize+1)))

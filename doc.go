@@ -179,5 +179,5 @@
 // messages are for people and may change.
 //
 // The package never logs. A [Login] handed to log/slog logs with its
-// identity, email and full name redacted ([Login.LogValue]).
+// identity and attribute values redacted, roles aside ([Login.LogValue]).
 package flexroles

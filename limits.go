@@ -3,8 +3,10 @@ package flexroles
 import "strconv"
 
 // The limits on what Resolve reads from a login. A login past any of them is
-// refused with an *Error naming the limit, before any other rule; nothing is
-// ever truncated. They sit far above what identity providers send: a SAML
+// refused with an *Error naming the limit, at the step the package
+// documentation's Errors section gives: the attribute and Console role
+// counts first, then each attribute's values before the rules that read
+// them. Nothing is ever truncated. They sit far above what identity providers send: a SAML
 // response is read whole by Flex, and these keep one login's cost bounded
 // whatever a caller hands over.
 const (

@@ -3,17 +3,16 @@ package flexroles
 import (
 	"log/slog"
 	"slices"
+	"strconv"
 )
 
-// redacted stands for a value LogValue leaves out.
-const redacted = "[redacted]"
-
 // LogValue implements slog.LogValuer, so that a Login can be logged as it
-// is: the source, the Console roles, and each attribute by name with its
-// values, in name order, except that the identity, email and full name are
-// replaced by "[redacted]". Attributes that stand for email or full_name
-// under another name (a namespaced claim such as Entra ID's emailaddress,
-// or "Email") are redacted too.
+// is without personal data: the source, the Console roles, the values of the
+// roles attribute, and every other attribute by name with only the number
+// of its values. Any attribute may hold an email, a name or a group named
+// after a person under a name no list can foresee (an OID, "upn",
+// memberOf), so none but roles shows its values; the identity shows only
+// whether it is set.
 func (l Login) LogValue() slog.Value {
 	out := make([]slog.Attr, 0, 4)
 	out = append(out, slog.String("source", string(l.Source)))
@@ -25,7 +24,7 @@ func (l Login) LogValue() slog.Value {
 		out = append(out, slog.Any("console_roles", roles))
 	}
 	if l.Identity != "" {
-		out = append(out, slog.String("identity", redacted))
+		out = append(out, slog.String("identity", "[redacted]"))
 	}
 	if len(l.Attributes) > 0 {
 		names := make([]string, 0, len(l.Attributes))
@@ -35,11 +34,11 @@ func (l Login) LogValue() slog.Value {
 		slices.Sort(names)
 		attrs := make([]slog.Attr, len(names))
 		for i, name := range names {
-			switch claimFor(name) {
-			case attrEmail, attrFullName:
-				attrs[i] = slog.String(name, redacted)
-			default:
-				attrs[i] = slog.Any(name, l.Attributes[name])
+			values := l.Attributes[name]
+			if name == attrRoles {
+				attrs[i] = slog.Any(name, values)
+			} else {
+				attrs[i] = slog.String(name, "[redacted: "+strconv.Itoa(len(values))+" values]")
 			}
 		}
 		out = append(out, slog.Attr{Key: "attributes", Value: slog.GroupValue(attrs...)})

@@ -18,10 +18,17 @@ type RuleTrace struct {
 // Explain returns, for an SSO login, each deny rule and then each grant rule
 // in file order, matched or not and why not. It explains; Resolve decides,
 // and Twilio's rules still apply there. A Console login, or a nil Policy,
-// has no rules to trace.
+// has no rules to trace, and neither has a login past the limits on what
+// the policy reads (MaxAttributes, and MaxAttributeValues and MaxValueSize
+// for its groups and condition attributes): Resolve refuses it and says why.
 func (p *Policy) Explain(l Login) []RuleTrace {
-	if p == nil || l.Source != SSO {
+	if p == nil || l.Source != SSO || len(l.Attributes) > MaxAttributes || checkValues(p.groups, l.Attributes[p.groups]) != nil {
 		return nil
+	}
+	for _, name := range p.attrNames {
+		if checkValues(name, l.Attributes[name]) != nil {
+			return nil
+		}
 	}
 	groups := l.Attributes[p.groups]
 	in := p.userGroups(groups, nil)
