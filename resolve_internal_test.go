@@ -11,12 +11,7 @@ import (
 // generalSSO decides an SSO login by the general rules alone, without the
 // shortcuts resolveSSO and parseSSO take for the usual assertion.
 func generalSSO(attrs map[string][]string, s *ssoSettings) (Decision, error) {
-	var values [3][]string
-	var present [3]bool
-	for i := range values {
-		values[i], present[i] = attrs[s.name(i)]
-	}
-	got, err := parseSSOItems(attrs, s, &values, &present)
+	got, err := parseSSOItemsOf(attrs, s)
 	if err != nil {
 		return Decision{}, err
 	}
