@@ -272,7 +272,7 @@ func resolveConsole(l Login) (Decision, error) {
 		r := Role(item)
 		switch {
 		case setOf(r) == 0:
-			err = &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+			err = unknownRoleError(attrRoles, item)
 		case !grants.has(r):
 			err = &Error{Kind: ErrSSOOnlyRole, Attribute: attrRoles, Value: item, problem: problemSSOOnly, console: decided, roles: grants}
 		}
@@ -400,9 +400,9 @@ func oneLine(values []string) bool {
 // exactRoles reads a roles attribute of at most MaxRoleItems values, each
 // exactly one role of the vocabulary or, when strict, any plain word of
 // printable ASCII within MaxValueSize (which the item rules then refuse
-// unless it is a role); ok is false for any other. set holds the roles, dup says one came twice, and bad is the
-// index of the first value the item rules refuse, an unknown or a
-// Console-only role, or -1.
+// unless it is a role); ok is false for any other. set holds the roles, dup
+// says one came twice, and bad is the index of the first value the item
+// rules refuse, an unknown or a Console-only role, or -1.
 func exactRoles(values []string, strict bool) (set roleSet, dup bool, bad int, ok bool) {
 	bad = -1
 	if len(values) > MaxRoleItems {

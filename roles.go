@@ -126,7 +126,7 @@ func (r Role) index() int {
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
 	if r.index() < 0 {
-		return "", &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: s, Suggestion: suggestRole(s), problem: problemUnknownRole}
+		return "", unknownRoleError(attrRoles, s)
 	}
 	return r, nil
 }

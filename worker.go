@@ -120,7 +120,7 @@ func decisionRoles(l Login, d Decision) (roleSet, error) {
 	for _, r := range d.Roles {
 		bit := setOf(r)
 		if bit == 0 {
-			return 0, &Error{Kind: ErrUnknownRole, Attribute: attrRoles, Value: string(r), Suggestion: suggestRole(string(r)), problem: problemUnknownRole}
+			return 0, unknownRoleError(attrRoles, string(r))
 		}
 		set |= bit
 	}
