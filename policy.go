@@ -39,8 +39,9 @@ type Policy struct {
 	console         uint8 // Console roles allowed, one bit per consoleRoleAt index
 	consoleLimited  bool
 	tests           []policyTest
-	groupIndex      map[string]int // every group a rule names, by foldKey when foldGroups, to a bit
-	attrNames       []string       // every attribute a condition names, by id
+	settingLines    [settingCount]int // where each setting Coverage reports is written, 0 when absent
+	groupIndex      map[string]int    // every group a rule names, by foldKey when foldGroups, to a bit
+	attrNames       []string          // every attribute a condition names, by id
 }
 
 // policyRule is one compiled rule: every condition must hold.
@@ -124,22 +125,12 @@ func consoleIndex(c ConsoleRole) int {
 }
 
 func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
-	got, err := parseSSO(attrs, &p.sso)
+	var buf [4]uint64
+	var valBuf [8][]string
+	got, in, vals, err := p.ssoInput(attrs, buf[:0], valBuf[:0])
 	if err != nil {
 		return Decision{}, err
 	}
-	if err := checkValues(p.groups, attrs[p.groups]); err != nil {
-		return Decision{}, err
-	}
-	for _, name := range p.attrNames {
-		if err := checkValues(name, attrs[name]); err != nil {
-			return Decision{}, err
-		}
-	}
-	var buf [4]uint64
-	in := p.userGroups(attrs[p.groups], buf[:0])
-	var valBuf [8][]string
-	vals := p.attributeValues(attrs, valBuf[:0])
 	for i := range p.deny {
 		if p.deny[i].failing(in, vals, p.foldGroups) < 0 {
 			return Decision{}, &Error{Kind: ErrDenied, Value: p.deny[i].name, problem: problemDeniedRule}
@@ -164,6 +155,26 @@ func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
 		}
 	}
 	return decideSSO(attrs, got, &p.sso, extra)
+}
+
+// ssoInput applies Twilio's checks and the limits on what the policy reads
+// to an SSO login's attributes, and returns the roles Twilio's rules found,
+// the user's groups as bits and the values of the attributes the conditions
+// test, in buf and valBuf when they are large enough.
+func (p *Policy) ssoInput(attrs map[string][]string, buf []uint64, valBuf [][]string) (ssoRoles, groupBits, [][]string, error) {
+	got, err := parseSSO(attrs, &p.sso)
+	if err != nil {
+		return got, nil, nil, err
+	}
+	if err := checkValues(p.groups, attrs[p.groups]); err != nil {
+		return got, nil, nil, err
+	}
+	for _, name := range p.attrNames {
+		if err := checkValues(name, attrs[name]); err != nil {
+			return got, nil, nil, err
+		}
+	}
+	return got, p.userGroups(attrs[p.groups], buf), p.attributeValues(attrs, valBuf), nil
 }
 
 var reasonDefaultInsights = Reason{Rule: "policy.default_insights_role",

@@ -140,3 +140,35 @@ func subset(a, b []string) bool {
 	}
 	return true
 }
+
+// Fired returns the policy's rules that decided an SSO login, as Resolve
+// decides it: the deny rule that refused the login, or else every grant rule
+// whose roles it adds, in file order, each with Matched set. Nothing fires
+// for a login that Twilio's rules or the limits refuse first, for a Console
+// login, or for a nil Policy. Unlike Explain it says nothing about the rules
+// that did not match, which keeps it about as cheap as Resolve: tools that
+// attribute every user's roles to rules, such as a policy diff, call it per
+// user.
+func (p *Policy) Fired(l Login) []RuleTrace {
+	if p == nil || l.Source != SSO || len(l.ConsoleRoles) > 0 || len(l.Attributes) > MaxAttributes {
+		return nil
+	}
+	var buf [4]uint64
+	var valBuf [8][]string
+	_, in, vals, err := p.ssoInput(l.Attributes, buf[:0], valBuf[:0])
+	if err != nil {
+		return nil
+	}
+	for i := range p.deny {
+		if r := &p.deny[i]; r.failing(in, vals, p.foldGroups) < 0 {
+			return []RuleTrace{{Rule: r.name, Deny: true, Matched: true}}
+		}
+	}
+	var out []RuleTrace
+	for i := range p.rules {
+		if r := &p.rules[i]; r.failing(in, vals, p.foldGroups) < 0 {
+			out = append(out, RuleTrace{Rule: r.name, Matched: true, Grant: r.grant.list()})
+		}
+	}
+	return out
+}

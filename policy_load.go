@@ -278,6 +278,7 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 			ld.attributeNames(p, v, f)
 		case "allow":
 			p.allow, p.limited = ld.roles(v, f), true
+			p.settingLines[settingSSOAllow] = k.Line
 			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 				ld.add(v, f, "an empty allow list refuses every SSO login; list the roles SSO may give, or remove the key")
 			}
@@ -287,6 +288,7 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 				case "reject":
 				case "drop":
 					p.sso.dropUnknown = true
+					p.settingLines[settingDropUnknown] = k.Line
 				default:
 					ld.add(v, f, "want reject or drop, got "+strconv.Quote(s))
 				}
@@ -298,6 +300,7 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 		case "default_insights_role":
 			if s, ok := ld.str(v, f); ok && s != "" {
 				p.defaultInsights = ld.role(v, f)
+				p.settingLines[settingDefaultInsights] = k.Line
 				if p.defaultInsights != 0 && p.defaultInsights&wfoRoles == 0 {
 					ld.add(v, f, "default_insights_role must be a wfo.* Insights role, got "+strconv.Quote(s))
 					p.defaultInsights = 0
@@ -561,6 +564,7 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 			return
 		}
 		p.consoleLimited = true
+		p.settingLines[settingConsoleAllow] = k.Line
 		if !ld.list(v, f, "a list of Console roles",
 			"an empty allow list refuses every Console login; list the Console roles that may use Flex, or remove the key") {
 			return

@@ -218,6 +218,10 @@ func checkProperties(t *testing.T, pp *propertyPolicy, p *flexroles.Policy, l fl
 		var e *flexroles.Error
 		require.True(t, errors.As(err, &e), "errors are *Error: %v", err)
 		require.True(t, slices.ContainsFunc(knownKinds, func(k error) bool { return errors.Is(err, k) }), "unknown kind: %v", err)
+		if errors.Is(err, flexroles.ErrDenied) && e.Value == "offboarded" {
+			require.Equal(t, []flexroles.RuleTrace{{Rule: "offboarded", Deny: true, Matched: true}}, p.Fired(l),
+				"Fired names the deny rule that refused")
+		}
 		return
 	}
 	// Known roles only, canonical order, no duplicates.
@@ -230,6 +234,7 @@ func checkProperties(t *testing.T, pp *propertyPolicy, p *flexroles.Policy, l fl
 	require.Equal(t, flexroles.InsightsFor(d.Roles), d.Insights)
 	require.NotEmpty(t, d.Reasons)
 	if l.Source == flexroles.Console {
+		require.Nil(t, p.Fired(l), "no policy rule fires for a Console login")
 		// Twilio's rules under every policy: one of the two Console sets,
 		// Support alone gets exactly the pair, and no granular role.
 		admin := []flexroles.Role{flexroles.Admin, flexroles.WFOFullAccess}
@@ -263,14 +268,22 @@ func checkProperties(t *testing.T, pp *propertyPolicy, p *flexroles.Policy, l fl
 	// No escalation: each role was asked for, granted by a matching rule, or
 	// the default Insights role; and every matching rule's grant is there.
 	from := pp.asked(l.Attributes)
-	for _, rule := range pp.rules {
+	var fired []string
+	for _, f := range p.Fired(l) {
+		require.False(t, f.Deny, "a deny rule fired for a granted login")
+		fired = append(fired, f.Rule)
+	}
+	var matching []string
+	for i, rule := range pp.rules {
 		if pp.matches(rule, l.Attributes) {
+			matching = append(matching, fmt.Sprintf("r%d", i))
 			for _, g := range rule.grant {
 				from[g] = true
 				require.True(t, d.Has(flexroles.Role(g)), "rule grants %s, decision %v", g, d.Roles)
 			}
 		}
 	}
+	require.Equal(t, matching, fired, "Fired lists every matching grant rule, in file order")
 	if pp.defaultInsight != "" {
 		from[pp.defaultInsight] = true
 	}

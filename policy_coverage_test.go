@@ -1,0 +1,129 @@
+package flexroles_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/flexroles/flexroles"
+)
+
+// coveragePolicy has a rule, a deny rule and settings that its cases reach,
+// and a rule and a setting no case reaches.
+const coveragePolicy = `version: 1
+sso:
+  allow: [agent, supervisor, wfo.team_leader, wfo.dashboard_viewer]
+  default_insights_role: wfo.dashboard_viewer
+  rules:
+    - name: agents
+      when: {group: CC-Agents}
+      grant: [agent]
+    - name: leads
+      when: {group: CC-Leads}
+      grant: [supervisor, wfo.team_leader]
+    - name: old admins
+      when: {group: Legacy-Admins}
+      grant: [supervisor]
+  deny:
+    - name: offboarded
+      when: {group: Offboarded}
+console:
+  allow: [Owner, Support]
+tests:
+  - name: agent
+    login: {sso: {email: a@x.co, full_name: A, groups: [CC-Agents]}}
+    want: {roles: [agent]}
+  - name: lead
+    login: {sso: {email: l@x.co, full_name: L, groups: [CC-Agents, CC-Leads]}}
+    want: {roles: [supervisor, agent, wfo.team_leader]}
+  - name: supervisor from the IdP
+    login: {sso: {email: s@x.co, full_name: S, roles: supervisor}}
+    want: {roles: [supervisor, wfo.dashboard_viewer]}
+  - name: leaver
+    login: {sso: {email: o@x.co, full_name: O, groups: [CC-Agents, Offboarded]}}
+    want: {error: denied}
+  - name: no group
+    login: {sso: {email: n@x.co, full_name: N}}
+    want: {error: missing_attribute}
+  - name: admin from the IdP
+    login: {sso: {email: d@x.co, full_name: D, roles: admin}}
+    want: {error: denied}
+  - name: support
+    login: {console: [Support]}
+    want: {roles: [flex.readteams, flex.readonlyadmin]}
+`
+
+func TestCoverage(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader(coveragePolicy))
+	require.NoError(t, err)
+	c := p.Coverage()
+	got := map[string]flexroles.CoverageItem{}
+	var order []string
+	for _, it := range c.Items {
+		got[it.Kind+" "+it.Rule] = it
+		order = append(order, it.Kind+" "+it.Rule)
+	}
+	require.Equal(t, []string{"deny offboarded", "grant agents", "grant leads", "grant old admins",
+		"setting sso.allow", "setting sso.default_insights_role", "setting console.allow"}, order[:7],
+		"deny rules, grant rules, then settings in file order")
+	for name, want := range map[string]struct {
+		line  int
+		tests []string
+	}{
+		"deny offboarded":                   {16, []string{"leaver"}},
+		"grant agents":                      {6, []string{"agent", "lead"}},
+		"grant leads":                       {9, []string{"lead"}},
+		"grant old admins":                  {12, nil},
+		"setting sso.allow":                 {3, []string{"admin from the IdP"}},
+		"setting sso.default_insights_role": {4, []string{"supervisor from the IdP"}},
+		"setting console.allow":             {19, nil},
+		"platform console.support":          {0, []string{"support"}},
+		"platform console.admin":            {0, nil},
+		"platform sso.roles":                {0, []string{"supervisor from the IdP"}},
+		"platform insights.open":            {0, []string{"lead", "supervisor from the IdP"}},
+		"platform insights.closed.agent":    {0, []string{"agent"}},
+		"platform insights.closed.support":  {0, []string{"support"}},
+		"platform error.missing_attribute":  {0, []string{"no group"}},
+		"platform error.unknown_role":       {0, nil},
+	} {
+		it, ok := got[name]
+		require.True(t, ok, "no item %q in %v", name, order)
+		require.Equal(t, want.line, it.Line, name)
+		require.Equal(t, want.tests, it.Tests, name)
+	}
+	for _, m := range c.Missed() {
+		require.Empty(t, m.Tests)
+	}
+	require.Contains(t, c.Missed(), got["grant old admins"])
+	require.Contains(t, c.Missed(), got["setting console.allow"], "an allow list no case refuses is not covered")
+	require.NotContains(t, c.Missed(), got["grant leads"])
+
+	var nilPolicy *flexroles.Policy
+	require.Empty(t, nilPolicy.Coverage().Items)
+}
+
+func TestFired(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader(coveragePolicy))
+	require.NoError(t, err)
+	sso := func(attrs map[string][]string) flexroles.Login {
+		attrs["email"], attrs["full_name"] = []string{"a@x.co"}, []string{"A"}
+		return flexroles.Login{Source: flexroles.SSO, Attributes: attrs}
+	}
+	require.Equal(t, []flexroles.RuleTrace{
+		{Rule: "agents", Matched: true, Grant: []flexroles.Role{flexroles.Agent}},
+		{Rule: "leads", Matched: true, Grant: []flexroles.Role{flexroles.Supervisor, flexroles.WFOTeamLeader}},
+	}, p.Fired(sso(map[string][]string{"groups": {"CC-Leads", "CC-Agents"}})), "grant rules in file order")
+	require.Equal(t, []flexroles.RuleTrace{{Rule: "offboarded", Deny: true, Matched: true}},
+		p.Fired(sso(map[string][]string{"groups": {"CC-Leads", "Offboarded"}})), "the deny rule alone")
+	require.Equal(t, []flexroles.RuleTrace{{Rule: "old admins", Matched: true, Grant: []flexroles.Role{flexroles.Supervisor}}},
+		p.Fired(sso(map[string][]string{"groups": {"Legacy-Admins"}, "roles": {"admin"}})),
+		"a rule fires even when sso.allow then refuses the login")
+	require.Nil(t, p.Fired(sso(map[string][]string{"groups": {"CC-Agents"}, "roles": {"Admin"}})),
+		"Twilio's rules refuse first: nothing fires")
+	require.Nil(t, p.Fired(flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{"groups": {"CC-Agents"}}}),
+		"45050 for a missing email comes first")
+	require.Nil(t, p.Fired(flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Owner}}))
+	var nilPolicy *flexroles.Policy
+	require.Nil(t, nilPolicy.Fired(sso(map[string][]string{"groups": {"CC-Agents"}})))
+}
