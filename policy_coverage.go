@@ -2,7 +2,10 @@ package flexroles
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Coverage says which parts of a policy, and which of Twilio's platform
@@ -148,4 +151,54 @@ func (c Coverage) Missed() []CoverageItem {
 		}
 	}
 	return out
+}
+
+// String returns the report as "flexroles test --coverage" prints it: a
+// count line, then one line per policy rule and setting, reached or missed,
+// with its line and cases, then the platform rules no case reaches.
+func (c Coverage) String() string {
+	var b strings.Builder
+	var policy, policyHit, platform, platformHit int
+	var platformMissed []string
+	width := 0
+	for _, it := range c.Items {
+		if it.Kind != CoverPlatform {
+			width = max(width, len(it.Rule))
+		}
+	}
+	var lines strings.Builder
+	for _, it := range c.Items {
+		hit := len(it.Tests) > 0
+		if it.Kind == CoverPlatform {
+			platform++
+			if hit {
+				platformHit++
+			} else {
+				platformMissed = append(platformMissed, it.Rule)
+			}
+			continue
+		}
+		policy++
+		status := "MISSED "
+		if hit {
+			policyHit++
+			status = "reached"
+		}
+		fmt.Fprintf(&lines, "  %s  %-8s %-*s  line %d", status, it.Kind, width, it.Rule, it.Line)
+		switch n := len(it.Tests); n {
+		case 0:
+		case 1:
+			fmt.Fprintf(&lines, "  1 case: %s", strconv.Quote(it.Tests[0]))
+		default:
+			fmt.Fprintf(&lines, "  %d cases: %s, …", n, strconv.Quote(it.Tests[0]))
+		}
+		lines.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "coverage: %d of %d policy rules and settings reached, %d of %d platform rules\n",
+		policyHit, policy, platformHit, platform)
+	b.WriteString(lines.String())
+	if len(platformMissed) > 0 {
+		b.WriteString("  platform rules no case reaches: " + strings.Join(platformMissed, ", ") + "\n")
+	}
+	return b.String()
 }

@@ -127,3 +127,16 @@ func TestFired(t *testing.T) {
 	var nilPolicy *flexroles.Policy
 	require.Nil(t, nilPolicy.Fired(sso(map[string][]string{"groups": {"CC-Agents"}})))
 }
+
+func TestCoverageString(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader(coveragePolicy))
+	require.NoError(t, err)
+	got := p.Coverage().String()
+	lines := strings.Split(got, "\n")
+	require.Equal(t, "coverage: 5 of 7 policy rules and settings reached, 6 of 19 platform rules", lines[0])
+	require.Equal(t, `  reached  deny     offboarded                 line 16  1 case: "leaver"`, lines[1])
+	require.Equal(t, `  reached  grant    agents                     line 6  2 cases: "agent", …`, lines[2])
+	require.Equal(t, `  MISSED   grant    old admins                 line 12`, lines[4])
+	require.Equal(t, `  MISSED   setting  console.allow              line 19`, lines[7])
+	require.True(t, strings.HasPrefix(lines[8], "  platform rules no case reaches: console.admin, console.requested, sso.roles.split,"), lines[8])
+}

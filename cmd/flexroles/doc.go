@@ -15,7 +15,7 @@
 //	flexroles resolve [--json] [--policy POLICY] --sso NAME=VALUE [--sso NAME=VALUE ...]
 //	flexroles explain --policy POLICY <login flags as resolve>
 //	flexroles validate POLICY
-//	flexroles test [-v] POLICY
+//	flexroles test [-v] [--coverage] POLICY
 //	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
@@ -163,7 +163,7 @@
 //	$ flexroles validate examples/policy.yaml
 //	examples/policy.yaml: ok (4 rules, 1 deny rule, 12 tests)
 //
-// test [-v] POLICY runs the test cases of the policy's tests list in file
+// test [-v] [--coverage] POLICY runs the test cases of the policy's tests list in file
 // order, like go test: each failing case is "--- FAIL: NAME (FILE:LINE)"
 // followed by what it wanted and what it got, indented; with -v each
 // passing case is "--- PASS: NAME" too. The last line is "ok  POLICY  N
@@ -177,6 +177,23 @@
 // A policy that does not load prints its problems as validate does and
 // "FAIL  POLICY  [invalid policy]"; one with no test cases prints so and
 // "FAIL  POLICY  [no tests]": an untested policy proves nothing.
+//
+// With --coverage, a report follows the results: which of the policy's
+// rules and settings the cases reach, each with its line and cases or
+// MISSED, and which of Twilio's platform rules no case reaches. A deny rule
+// is reached by a case it refuses, a grant rule by a case whose roles it
+// adds, an allow list by a case it refuses, default_insights_role and
+// unknown_roles: drop by a case they change. The report leaves the exit
+// status alone:
+//
+//	$ flexroles test --coverage policy.yaml
+//	ok  policy.yaml  7 passed
+//	coverage: 5 of 7 policy rules and settings reached, 6 of 19 platform rules
+//	  reached  deny     offboarded      line 16  1 case: "leaver"
+//	  reached  grant    agents          line 6  2 cases: "agent", …
+//	  MISSED   grant    old admins      line 12
+//	  …
+//	  platform rules no case reaches: console.admin, console.requested, …
 //
 // # Debugging SAML
 //

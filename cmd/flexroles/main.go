@@ -22,7 +22,7 @@ const synopsis = `usage:
   flexroles resolve [--json] [--policy POLICY] --sso NAME=VALUE [--sso NAME=VALUE ...]
   flexroles explain --policy POLICY <login flags as resolve>
   flexroles validate POLICY
-  flexroles test [-v] POLICY
+  flexroles test [-v] [--coverage] POLICY
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]

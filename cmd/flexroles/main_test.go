@@ -612,6 +612,26 @@ func TestRunPolicy(t *testing.T) {
 			notStdout: []string{"--- FAIL"},
 		},
 		{
+			name:     "test the example with coverage",
+			reason:   "issue 9: --coverage reports each policy rule and setting with its cases, then the platform rules no case reaches",
+			args:     []string{"test", "--coverage", examplePolicy},
+			wantCode: exitOK,
+			wantStdout: []string{
+				"ok  " + examplePolicy + "  12 passed\ncoverage: 8 of 8 policy rules and settings reached, 8 of 19 platform rules\n",
+				`  reached  deny     offboarded                 line 39  1 case: "offboarded lead is refused whatever else matches"` + "\n",
+				`  reached  setting  console.allow              line 43  1 case: "console developer is not allowed"` + "\n",
+				"  platform rules no case reaches: console.requested, sso.roles.split,",
+			},
+			notStdout: []string{"MISSED"},
+		},
+		{
+			name:       "test a failing policy with coverage",
+			reason:     "the coverage report follows the failures and leaves the exit status alone",
+			args:       []string{"test", "--coverage", failing},
+			wantCode:   exitFailed,
+			wantStdout: []string{"FAIL  " + failing + "  1 passed, 2 failed\ncoverage: "},
+		},
+		{
 			name:     "test a failing policy",
 			reason:   "issue 4: a failing case is --- FAIL with its position and the indented difference; exit 1",
 			args:     []string{"test", failing},
@@ -728,7 +748,7 @@ func TestRunPolicy(t *testing.T) {
 			reason:     "the usage names each command",
 			args:       []string{"help"},
 			wantCode:   exitGranted,
-			wantStdout: []string{"flexroles resolve [--json] [--policy POLICY]", "flexroles explain --policy POLICY", "flexroles validate POLICY", "flexroles test [-v] POLICY"},
+			wantStdout: []string{"flexroles resolve [--json] [--policy POLICY]", "flexroles explain --policy POLICY", "flexroles validate POLICY", "flexroles test [-v] [--coverage] POLICY"},
 		},
 		{
 			name:       "validate -h",
@@ -742,7 +762,7 @@ func TestRunPolicy(t *testing.T) {
 			reason:     "each command's -h prints its usage on stdout, exit 0",
 			args:       []string{"test", "-h"},
 			wantCode:   exitGranted,
-			wantStdout: []string{"flexroles test [-v] POLICY", "-v"},
+			wantStdout: []string{"flexroles test [-v] [--coverage] POLICY", "-v"},
 		},
 		{
 			name:       "explain -h",

@@ -25,14 +25,21 @@ Exit status: 0 valid (even with warnings), 1 invalid, 2 bad usage.
 
 // testUsage is the usage of the test command, printed by test -h.
 const testUsage = `usage:
-  flexroles test [-v] POLICY
+  flexroles test [-v] [--coverage] POLICY
 
 Runs the test cases written in the policy file's tests list, in file order,
 and prints each failing case as "--- FAIL: NAME (FILE:LINE)" followed by
 what it wanted and what it got, then "ok  POLICY  N passed" or
 "FAIL  POLICY  N passed, M failed".
 
-  -v    print the passing cases too, as "--- PASS: NAME"
+  -v          print the passing cases too, as "--- PASS: NAME"
+  --coverage  then report which of the policy's rules and settings, and
+              which of Twilio's platform rules, the cases reach: each
+              policy rule and setting as "reached" with its cases or
+              "MISSED", and the platform rules no case reaches. A deny
+              rule is reached by a case it refuses, a grant rule by one
+              whose roles it adds, an allow list by one it refuses. The
+              report does not change the exit status.
 
 Exit status: 0 every case passed, 1 a case failed, the policy does not load
 (its problems are printed as by validate) or it has no test cases, 2 bad
@@ -69,9 +76,10 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 // runTest runs "flexroles test" with the arguments after the command name
 // and returns the exit status.
 func runTest(args []string, stdout, stderr io.Writer) int {
-	var verbose bool
+	var verbose, coverage bool
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.BoolVar(&verbose, "v", false, "print the passing cases too")
+	fs.BoolVar(&coverage, "coverage", false, "report which rules the cases reach")
 	if code, done := parseCommand(fs, args, testUsage, stdout, stderr); done {
 		return code
 	}
@@ -113,6 +121,9 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(&b, "FAIL  %s  %d passed, %d failed\n", path, passed, failed)
 	} else {
 		fmt.Fprintf(&b, "ok  %s  %d passed\n", path, passed)
+	}
+	if coverage {
+		b.WriteString(p.Coverage().String())
 	}
 	fmt.Fprint(stdout, b.String())
 	if failed > 0 {

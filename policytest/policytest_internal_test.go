@@ -1,0 +1,17 @@
+package policytest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestRunLogsCoverage runs the example policy as Run does under go test
+// -cover: the coverage report is logged after the cases.
+func TestRunLogsCoverage(t *testing.T) {
+	var logged string
+	run(t, "../examples/policy.yaml", func(format string, args ...any) { logged += fmt.Sprintf(format, args...) })
+	require.Contains(t, logged, "../examples/policy.yaml coverage: 8 of 8 policy rules and settings reached")
+	require.Contains(t, logged, "platform rules no case reaches: console.requested")
+}
