@@ -23,6 +23,7 @@ const synopsis = `usage:
   flexroles explain --policy POLICY <login flags as resolve>
   flexroles validate POLICY
   flexroles test [-v] [--coverage] POLICY
+  flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
@@ -38,6 +39,9 @@ explain   shows each rule of the policy file as it applies to one login,
           matched or why not, then the outcome as resolve prints it
 validate  checks a policy file and prints every problem with its position
 test      runs the test cases written in a policy file
+diff      compares two versions of a policy file over the users of an IdP
+          export: who gains and loses which roles and Insights
+          capabilities, and who is newly refused or admitted
 saml      explains a SAMLResponse copied from the browser: its attributes,
           what Flex maps and ignores, and the decision
 idp-config
@@ -49,9 +53,10 @@ audit     checks TaskRouter workers' attributes (from a file, stdin or a
 
 Run "flexroles COMMAND -h" for a command's flags.
 
-Exit status: 0 granted, valid, passed or clean; 1 refused, invalid, failed
-or an error-level finding; 2 bad usage, input that cannot be read, or a
-policy given to resolve, explain or audit that does not load.
+Exit status: 0 granted, valid, passed or clean; 1 refused, invalid, failed,
+an error-level finding or a change diff --fail-on names; 2 bad usage, input
+that cannot be read, or a policy given to resolve, explain, diff or audit
+that does not load.
 The manual: go doc github.com/flexroles/flexroles/cmd/flexroles
 `
 
@@ -77,6 +82,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdout, stderr)
 	case "test":
 		return runTest(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
 	case "saml":
 		return runSAML(args[1:], stdin, stdout, stderr)
 	case "idp-config":

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/flexroles/flexroles"
@@ -47,46 +49,68 @@ func (u *idpUser) login(p *flexroles.Policy) flexroles.Login {
 // organisation fits well below it.
 const maxUsersFile = 1 << 30
 
-// loadUsers reads an IdP export: a JSON array or NDJSON of objects with
-// email, name, groups, roles and attributes, or CSV whose header names the
-// columns email, name, groups, roles and any other attribute, with several
-// groups or roles in one cell separated by ";". Users are keyed by email,
-// compared ignoring case; an email twice is an error.
+// loadUsers reads an IdP export (see eachUser) into a map keyed by email
+// in lower case.
 func loadUsers(path string) (map[string]*idpUser, error) {
-	f, err := os.Open(path) //nolint:gosec // G304: the users file the user named
+	byEmail := map[string]*idpUser{}
+	err := eachUser(path, func(u *idpUser) error {
+		byEmail[emailKey(u.Email)] = u
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return byEmail, nil
+}
+
+// emailKey is how users are matched by email: trimmed, in lower case.
+func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// eachUser reads an IdP export and calls fn with each user in file order,
+// stopping at fn's first error: a JSON array or NDJSON of objects with
+// email, name, groups, roles and attributes, or CSV whose header names the
+// columns email, name, groups, roles and any other attribute, with several
+// groups or roles in one cell separated by ";". A user without an email, or
+// whose email (compared ignoring case) an earlier user has, is an error. It
+// streams: what it keeps per user is one 64-bit hash of the email and its
+// line, so an export of any size is read in little memory.
+func eachUser(path string, fn func(*idpUser) error) error {
+	f, err := os.Open(path) //nolint:gosec // G304: the users file the user named
+	if err != nil {
+		return err
+	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Size() > maxUsersFile {
-		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(maxUsersFile))
+		return fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(maxUsersFile))
 	}
 	br := bufio.NewReader(io.LimitReader(f, maxUsersFile))
 	first, err := firstByte(br)
 	if err != nil {
-		return nil, inFile(path, err)
+		return inFile(path, err)
 	}
-	var users []*idpUser
+	seed := maphash.MakeSeed()
+	seen := map[uint64]int{}
+	each := func(u *idpUser) error {
+		key := emailKey(u.Email)
+		if key == "" {
+			return lineErrorf(u.Line, "user without an email")
+		}
+		h := maphash.String(seed, key)
+		if line, ok := seen[h]; ok {
+			return lineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
+		}
+		seen[h] = u.Line
+		return fn(u)
+	}
 	if first == '[' || first == '{' {
-		users, err = readJSONUsers(br)
+		err = readJSONUsers(br, each)
 	} else {
-		users, err = readCSVUsers(br)
+		err = readCSVUsers(br, each)
 	}
 	if err != nil {
-		return nil, inFile(path, err)
+		return inFile(path, err)
 	}
-	byEmail := make(map[string]*idpUser, len(users))
-	for _, u := range users {
-		key := strings.ToLower(strings.TrimSpace(u.Email))
-		if key == "" {
-			return nil, fmt.Errorf("%s:%d: user without an email", path, u.Line)
-		}
-		if prev, ok := byEmail[key]; ok {
-			return nil, fmt.Errorf("%s:%d: email %q already given on line %d", path, u.Line, u.Email, prev.Line)
-		}
-		byEmail[key] = u
-	}
-	return byEmail, nil
+	return nil
 }
 
 // firstByte returns the first byte that is not white space or a UTF-8 byte
@@ -126,26 +150,25 @@ type userJSON struct {
 }
 
 // readJSONUsers reads a JSON array or NDJSON of users, each decoded
-// strictly (an unknown field is an error).
-func readJSONUsers(r io.Reader) ([]*idpUser, error) {
+// strictly (an unknown field is an error), and calls fn with each.
+func readJSONUsers(r io.Reader, fn func(*idpUser) error) error {
 	vr := newValueReader(r)
-	var users []*idpUser
 	for {
 		v, err := vr.next(nil)
 		if errors.Is(err, io.EOF) {
-			return users, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if v.err != nil {
-			return nil, &lineError{line: v.line, err: v.err}
+			return &lineError{line: v.line, err: v.err}
 		}
 		dec := json.NewDecoder(bytes.NewReader(v.data))
 		dec.DisallowUnknownFields()
 		var u userJSON
 		if err := dec.Decode(&u); err != nil {
-			return nil, &lineError{line: v.line, err: err}
+			return &lineError{line: v.line, err: err}
 		}
 		user := &idpUser{Line: v.line, Email: u.Email, Name: u.Name, Groups: u.Groups, Roles: u.Roles}
 		if len(u.Attributes) > 0 {
@@ -153,12 +176,14 @@ func readJSONUsers(r io.Reader) ([]*idpUser, error) {
 			for k, raw := range u.Attributes {
 				values, err := attributeValues(raw)
 				if err != nil {
-					return nil, lineErrorf(v.line, "attribute %q: %w", k, err)
+					return lineErrorf(v.line, "attribute %q: %w", k, err)
 				}
 				user.Attributes[k] = values
 			}
 		}
-		users = append(users, user)
+		if err := fn(user); err != nil {
+			return err
+		}
 	}
 }
 
@@ -186,32 +211,34 @@ func splitCell(s string) []string {
 	return out
 }
 
-func readCSVUsers(br *bufio.Reader) ([]*idpUser, error) {
+// readCSVUsers reads users as CSV with a header row and calls fn with each.
+func readCSVUsers(br *bufio.Reader, fn func(*idpUser) error) error {
 	r := csv.NewReader(br)
 	r.FieldsPerRecord = 0
+	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		return nil, &lineError{line: 1, err: err}
+		return &lineError{line: 1, err: err}
 	}
+	header = slices.Clone(header)
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if _, dup := col[h]; dup || h == "" {
-			return nil, lineErrorf(1, "column %q is empty or given twice", h)
+			return lineErrorf(1, "column %q is empty or given twice", h)
 		}
 		col[h] = i
 	}
 	if _, ok := col["email"]; !ok {
-		return nil, lineErrorf(1, "the header has no email column; want email,name,groups,roles and attribute columns")
+		return lineErrorf(1, "the header has no email column; want email,name,groups,roles and attribute columns")
 	}
-	var users []*idpUser
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			return users, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		line, _ := r.FieldPos(0)
 		u := &idpUser{Line: line}
@@ -235,6 +262,8 @@ func readCSVUsers(br *bufio.Reader) ([]*idpUser, error) {
 				}
 			}
 		}
-		users = append(users, u)
+		if err := fn(u); err != nil {
+			return err
+		}
 	}
 }
