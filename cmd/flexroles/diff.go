@@ -244,8 +244,8 @@ func (df *differ) compare(u *idpUser) *userChange {
 		Email:  u.Email,
 		Gained: []roleChange{},
 		Lost:   []roleChange{},
-		Old:   sideOf(o, df.old.Fired(lo)),
-		New:   sideOf(n, df.new.Fired(ln)),
+		Old:    sideOf(o, df.old.Fired(lo)),
+		New:    sideOf(n, df.new.Fired(ln)),
 	}
 	var oldRoles, newRoles []flexroles.Role
 	if o.err == nil {

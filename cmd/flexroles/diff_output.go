@@ -119,7 +119,11 @@ func headline(s *diffSummary) string {
 			how = append(how, strconv.Itoa(part.n)+" "+part.what)
 		}
 	}
-	return fmt.Sprintf("%d of %s change: %s.", s.Changed, users(s.Users), strings.Join(how, ", "))
+	verb := "change"
+	if s.Changed == 1 {
+		verb = "changes"
+	}
+	return fmt.Sprintf("%d of %s %s: %s.", s.Changed, users(s.Users), verb, strings.Join(how, ", "))
 }
 
 // diffJSON prints one JSON document, streaming the changes.
@@ -216,6 +220,9 @@ func (m *diffMarkdown) finish(s *diffSummary) {
 		fmt.Fprintf(w, "\n> [!CAUTION]\n> This change fails the review on %s.\n", strings.Join(items, ", "))
 	}
 	title := fmt.Sprintf("The %s who change", users(s.Changed))
+	if s.Changed == 1 {
+		title = "The user who changes"
+	}
 	if s.Changed > len(m.rows) {
 		title = fmt.Sprintf("The first %d of %s who change (run flexroles diff for all)", len(m.rows), users(s.Changed))
 	}

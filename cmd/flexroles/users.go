@@ -71,10 +71,53 @@ func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(em
 // email, name, groups, roles and attributes, or CSV whose header names the
 // columns email, name, groups, roles and any other attribute, with several
 // groups or roles in one cell separated by ";". A user without an email, or
-// whose email (compared ignoring case) an earlier user has, is an error. It
-// streams: what it keeps per user is one 64-bit hash of the email and its
-// line, so an export of any size is read in little memory.
+// whose email (compared ignoring case) an earlier user has, is an error.
+//
+// It streams: all it keeps per user is a 64-bit hash of the email. When a
+// hash comes again, the file is read again up to that user to find the
+// earlier email, so a duplicate is reported with both lines and a hash
+// collision is told from a duplicate.
 func eachUser(path string, fn func(*idpUser) error) error {
+	seed := maphash.MakeSeed()
+	seen := map[uint64]struct{}{}
+	return readUsers(path, func(u *idpUser) error {
+		key := emailKey(u.Email)
+		if key == "" {
+			return lineErrorf(u.Line, "user without an email")
+		}
+		h := maphash.String(seed, key)
+		if _, ok := seen[h]; ok {
+			if line := earlierLine(path, key, u.Line); line > 0 {
+				return lineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
+			}
+		}
+		seen[h] = struct{}{}
+		return fn(u)
+	})
+}
+
+// errFound stops earlierLine's reading.
+var errFound = errors.New("found")
+
+// earlierLine returns the line of the first user of the file at path whose
+// email has key, if it comes before line, or 0.
+func earlierLine(path, key string, line int) int {
+	found := 0
+	_ = readUsers(path, func(u *idpUser) error {
+		if u.Line >= line {
+			return errFound
+		}
+		if emailKey(u.Email) == key {
+			found = u.Line
+			return errFound
+		}
+		return nil
+	})
+	return found
+}
+
+// readUsers reads an IdP export, as eachUser says, without checking emails.
+func readUsers(path string, fn func(*idpUser) error) error {
 	f, err := os.Open(path) //nolint:gosec // G304: the users file the user named
 	if err != nil {
 		return err
@@ -88,24 +131,10 @@ func eachUser(path string, fn func(*idpUser) error) error {
 	if err != nil {
 		return inFile(path, err)
 	}
-	seed := maphash.MakeSeed()
-	seen := map[uint64]int{}
-	each := func(u *idpUser) error {
-		key := emailKey(u.Email)
-		if key == "" {
-			return lineErrorf(u.Line, "user without an email")
-		}
-		h := maphash.String(seed, key)
-		if line, ok := seen[h]; ok {
-			return lineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
-		}
-		seen[h] = u.Line
-		return fn(u)
-	}
 	if first == '[' || first == '{' {
-		err = readJSONUsers(br, each)
+		err = readJSONUsers(br, fn)
 	} else {
-		err = readCSVUsers(br, each)
+		err = readCSVUsers(br, fn)
 	}
 	if err != nil {
 		return inFile(path, err)

@@ -1,7 +1,8 @@
 // Package workergen writes realistic TaskRouter workers as NDJSON, in the
 // shape the ListWorkers API returns them, for benchmarks and load tests of
 // the audit: mostly healthy agents and supervisors, with the mistakes audits
-// find mixed in at a fixed rate.
+// find mixed in at a fixed rate. WriteUsers writes the matching IdP export,
+// for the drift audit and policy diffs.
 package workergen
 
 import (
@@ -57,4 +58,31 @@ func contactURI(email string) string {
 		}
 	}
 	return string(b)
+}
+
+// users are the IdP export rows WriteUsers cycles through, in the terms of
+// examples/policy.yaml: agents, leads, QA, analysts in and out of the EU,
+// a leaver, and a supervisor whose role comes from the roles attribute.
+var users = []string{
+	`"groups":["CC-Agents"],"attributes":{"department":"Sales","location":"EU-West"}`,
+	`"groups":["CC-Agents"],"attributes":{"department":"Support","location":"EU-West"}`,
+	`"groups":["CC-Leads"],"attributes":{"department":"Sales","location":"EU-West"}`,
+	`"groups":["CC-Agents"],"attributes":{"department":"Support","location":"US-East"}`,
+	`"groups":["CC-Leads","CC-QA"],"attributes":{"department":"Quality","location":"EU-West"}`,
+	`"groups":["CC-Analytics"],"attributes":{"department":"Sales","location":"EU-North"}`,
+	`"groups":["CC-Analytics"],"attributes":{"department":"Sales","location":"US-East"}`,
+	`"groups":["CC-Agents","Offboarded"],"attributes":{"department":"Support","location":"EU-West"}`,
+	`"groups":[],"roles":["supervisor"],"attributes":{"department":"Support","location":"EU-West"}`,
+	`"groups":["CC-Agents","CC-Support-Tier2"],"attributes":{"department":"Support","location":"EU-South"}`,
+}
+
+// WriteUsers writes n users of an IdP export to w as NDJSON, one
+// {"email","name","groups","roles","attributes"} object per line, with the
+// emails Write gives its workers. The output depends only on n.
+func WriteUsers(w io.Writer, n int) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(bw, `{"email":"user%d@example.com","name":"User %d",%s}`+"\n", i, i, users[i%len(users)])
+	}
+	return bw.Flush()
 }

@@ -1,0 +1,466 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The shipped example policy, its proposed change and the IdP export.
+const (
+	exampleNext  = "../../examples/policy-next.yaml"
+	exampleUsers = "../../examples/users.csv"
+)
+
+// TestDiffExample pins the readable form on the shipped example change:
+// one user newly refused, one losing a role, one newly admitted.
+func TestDiffExample(t *testing.T) {
+	code, stdout, stderr := cli("diff", "--users", exampleUsers, examplePolicy, exampleNext)
+	require.Equal(t, exitOK, code, "without --fail-on diff only reports; stderr: %s", stderr)
+	require.Empty(t, stderr)
+	want := `Comparing ../../examples/policy.yaml (old) with ../../examples/policy-next.yaml (new) for the users of ../../examples/users.csv
+
+- alex.agent@owlbank.example (../../examples/users.csv:2): newly refused by deny rule "sales agents moved to the partner"
+    - agent  was from rule "agents"
+    flexroles: the policy's deny rule "sales agents moved to the partner" refuses this login; remove the user from what the rule matches, or change the rule
+~ quinn.qa@owlbank.example (../../examples/users.csv:4)
+    - wfo.quality_manager  was from rule "quality assurance"
+    insights - export_calls
++ dana.dash@owlbank.example (../../examples/users.csv:5): newly admitted, was refused by missing_attribute (45050)
+    + supervisor        from rule "analysts"
+    + wfo.data_analyst  from rule "analysts"
+    insights + enabled, + play_calls, + export_calls, + assess_calls=view_only, + dashboards=editor
+
+3 of 9 users change: 1 gain roles, 2 lose roles, 1 newly refused, 1 newly admitted.
+  gain supervisor: 1 user
+  gain wfo.data_analyst: 1 user
+  lose agent: 1 user
+  lose wfo.quality_manager: 1 user
+  gain Insights enabled: 1 user
+  gain Insights play_calls: 1 user
+  gain Insights export_calls: 1 user
+  gain Insights assess_calls=view_only: 1 user
+  gain Insights dashboards=editor: 1 user
+  lose Insights export_calls: 1 user
+  newly refused by deny rule "sales agents moved to the partner": 1 user
+  newly admitted, were refused by missing_attribute (45050): 1 user
+`
+	require.Equal(t, want, stdout)
+}
+
+// TestDiffJSON checks the JSON document: every change with both sides, the
+// rules behind each role, and the summary's counts.
+func TestDiffJSON(t *testing.T) {
+	code, stdout, stderr := cli("diff", "--json", "--fail-on", "refuse", "--users", exampleUsers, examplePolicy, exampleNext)
+	require.Equal(t, exitFailed, code, stderr)
+	var doc struct {
+		Old, New string
+		Changes  []userChange
+		Summary  diffSummary
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc), stdout)
+	require.Equal(t, examplePolicy, doc.Old)
+	require.Equal(t, exampleNext, doc.New)
+	require.Len(t, doc.Changes, 3)
+
+	refused, lost, admitted := doc.Changes[0], doc.Changes[1], doc.Changes[2]
+	assert.Equal(t, "alex.agent@owlbank.example", refused.Email)
+	assert.Equal(t, 2, refused.Line)
+	assert.Equal(t, changeRefused, refused.Change)
+	assert.Equal(t, []roleChange{{Role: "agent", From: []string{`rule "agents"`}}}, refused.Lost)
+	assert.Equal(t, []string{"agents"}, refused.Old.Rules)
+	require.NotNil(t, refused.New.Refused)
+	assert.Equal(t, "denied", refused.New.Refused.Kind)
+	assert.Equal(t, `deny rule "sales agents moved to the partner"`, refused.New.Refused.By)
+	assert.Equal(t, []string{"refuse"}, refused.FailedOn)
+
+	assert.Equal(t, changeRoles, lost.Change)
+	assert.Equal(t, []roleChange{{Role: "wfo.quality_manager", From: []string{`rule "quality assurance"`}}}, lost.Lost)
+	assert.Equal(t, []string{"export_calls"}, lost.LostInsights)
+	assert.Equal(t, []string{"agents", "team leads", "quality assurance"}, lost.Old.Rules)
+	assert.Equal(t, []string{"agents", "team leads"}, lost.New.Rules)
+	assert.Empty(t, lost.FailedOn)
+
+	assert.Equal(t, changeAdmitted, admitted.Change)
+	assert.Equal(t, "missing_attribute (45050)", admitted.Old.Refused.By)
+	assert.Equal(t, []string{"supervisor", "wfo.data_analyst"}, admitted.New.Roles)
+	assert.Equal(t, []string{"enabled", "play_calls", "export_calls", "assess_calls=view_only", "dashboards=editor"}, admitted.New.Insights)
+
+	s := doc.Summary
+	assert.Equal(t, 9, s.Users)
+	assert.Equal(t, 3, s.Changed)
+	assert.Equal(t, 1, s.Gaining)
+	assert.Equal(t, 2, s.Losing)
+	assert.Equal(t, 1, s.NewlyRefused)
+	assert.Equal(t, 1, s.NewlyAdmitted)
+	assert.Equal(t, map[string]int{"agent": 1, "wfo.quality_manager": 1}, s.Lose)
+	assert.Equal(t, map[string]int{`deny rule "sales agents moved to the partner"`: 1}, s.RefusedBy)
+	assert.Equal(t, map[string]int{"refuse": 1}, s.FailedOn)
+
+	// Arrays are arrays, never null, for tools that read the document.
+	var raw struct {
+		Changes []map[string]json.RawMessage
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &raw))
+	for _, key := range []string{"gained", "lost", "gained_insights", "lost_insights"} {
+		assert.NotEqual(t, "null", string(raw.Changes[0][key]), key)
+	}
+}
+
+// TestDiffFailOn checks which changes --fail-on turns into exit 1, and that
+// a wrong item is a usage error that says what to write.
+func TestDiffFailOn(t *testing.T) {
+	for _, tt := range []struct {
+		failOn     string
+		wantCode   int
+		wantStderr string
+	}{
+		{"", exitOK, ""},
+		{"gain:admin", exitOK, ""},
+		{"gain:admin,lose:wfo.full_access", exitOK, ""},
+		{"refuse", exitFailed, ""},
+		{"admit", exitFailed, ""},
+		{"any", exitFailed, ""},
+		{"gain", exitFailed, ""},
+		{"lose", exitFailed, ""},
+		{"gain:supervisor", exitFailed, ""},
+		{"lose:wfo.quality_manager", exitFailed, ""},
+		{"lose:agent", exitFailed, "newly refused users lose their roles"},
+		{"gain:dashboards", exitFailed, "a level counts as the capability"},
+		{"lose:export_calls", exitFailed, ""},
+		{"gain:questionnaires", exitOK, ""},
+		{" gain:admin , refuse ", exitFailed, "items are trimmed"},
+		{"gain:Admin", exitUsage, `did you mean "admin"`},
+		{"gain:owner", exitUsage, "no role nor Insights capability"},
+		{"refused", exitUsage, `unknown item "refused"`},
+		{"lose:", exitUsage, "no role nor Insights capability"},
+	} {
+		t.Run(tt.failOn, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := cli("diff", "--fail-on", tt.failOn, "--users", exampleUsers, examplePolicy, exampleNext)
+			require.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			switch {
+			case tt.wantCode == exitUsage:
+				assert.Contains(t, stderr, tt.wantStderr)
+				assert.Empty(t, stdout)
+			case tt.wantCode == exitFailed:
+				assert.Contains(t, stdout, "fails on ")
+			default:
+				assert.NotContains(t, stdout, "fails on ")
+			}
+		})
+	}
+}
+
+// TestDiffMarkdown checks the pull-request comment: the summary table and
+// the warning come first, and nothing from the policy or the users file
+// can format, link, mention or break the table.
+func TestDiffMarkdown(t *testing.T) {
+	code, stdout, _ := cli("diff", "--markdown", "--fail-on", "refuse,gain:admin", "--users", exampleUsers, examplePolicy, exampleNext)
+	require.Equal(t, exitFailed, code)
+	for _, want := range []string{
+		"### Flex role policy: `../../examples/policy.yaml` → `../../examples/policy-next.yaml`\n\n",
+		"**3 of 9 users change: 1 gain roles, 2 lose roles, 1 newly refused, 1 newly admitted.**\n\n",
+		"| change | users |\n|---|---:|\n| gain `supervisor` | 1 |\n",
+		"| lose Insights `export_calls` | 1 |\n",
+		"\n> [!CAUTION]\n> This change fails the review on `refuse` 1 user.\n",
+		"<details><summary>The 3 users who change</summary>\n\n| user | line | before | after | why |\n",
+		"| alex.agent\\@owlbank.example | 2 | `agent` | refused by deny rule \"sales agents moved to the partner\" | −`agent` was from rule \"agents\" |\n",
+		"\n</details>\n",
+	} {
+		assert.Contains(t, stdout, want)
+	}
+	require.Less(t, strings.Index(stdout, "| change |"), strings.Index(stdout, "<details>"), "the summary comes first")
+
+	dir := t.TempDir()
+	hostile := writePolicy(t, dir, "hostile.yaml", `version: 1
+sso:
+  rules:
+    - name: agents
+      when: {group: CC-Agents}
+      grant: [agent]
+  deny:
+    - name: "<img src=x onerror=alert(1)> | @org/all [link](http://x) `+"`code`"+` **bold**"
+      when: {group: CC-Agents}
+`)
+	users := filepath.Join(dir, "users.ndjson")
+	require.NoError(t, os.WriteFile(users, []byte(`{"email":"a|b<script>@x.co","name":"A","groups":["CC-Agents"]}`+"\n"), 0o600))
+	code, stdout, stderr := cli("diff", "--markdown", "--users", users, examplePolicy, hostile)
+	require.Equal(t, exitOK, code, stderr)
+	for _, raw := range []string{"a|b", " @org", "[link]", "**bold**", "`code`"} {
+		assert.NotContains(t, stdout, raw, "escaped")
+	}
+	for _, tag := range []string{"<img", "<script"} {
+		assert.Equal(t, strings.Count(stdout, tag), strings.Count(stdout, `\`+tag), "every %s is escaped", tag)
+	}
+	assert.Contains(t, stdout, `\<img src=x onerror=alert(1)\> \| \@org/all \[link\](http\:`)
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(line, "| a") {
+			assert.Equal(t, 6, strings.Count(line, "|")-strings.Count(line, `\|`), "one row, five cells: %s", line)
+		}
+	}
+}
+
+// TestDiffMarkdownBounded checks that --markdown lists at most
+// diffMarkdownRows users, says how many it leaves out, and stays under
+// GitHub's comment limit.
+func TestDiffMarkdownBounded(t *testing.T) {
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.csv")
+	var b strings.Builder
+	b.WriteString("email,name,groups,department\n")
+	for i := 0; i < 250; i++ {
+		b.WriteString("agent" + strings.Repeat("x", 200) + strconv.Itoa(i) + "@owlbank.example,A,CC-Agents,Sales\n")
+	}
+	require.NoError(t, os.WriteFile(users, []byte(b.String()), 0o600))
+	code, stdout, stderr := cli("diff", "--markdown", "--users", users, examplePolicy, exampleNext)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "<summary>The first 100 of 250 users who change (run flexroles diff for all)</summary>")
+	assert.Equal(t, 100, strings.Count(stdout, "\n| agent"))
+	assert.Less(t, len(stdout), 65536)
+}
+
+// TestDiffCases checks the edges: no change, a refusal for another reason,
+// policies that name attributes differently, and bad input of every kind.
+func TestDiffCases(t *testing.T) {
+	dir := t.TempDir()
+	renamed := writePolicy(t, dir, "renamed.yaml", `version: 1
+sso:
+  attributes: {groups: memberOf}
+  rules:
+    - name: agents
+      when: {any_group: [CC-Agents, CC-Leads]}
+      grant: [agent]
+    - name: team leads
+      when: {group: CC-Leads}
+      grant: [supervisor, wfo.team_leader]
+`)
+	allowOnly := writePolicy(t, dir, "allow.yaml", `version: 1
+sso:
+  allow: [agent]
+  rules:
+    - name: agents
+      when: {group: CC-Agents}
+      grant: [agent]
+  deny:
+    - name: offboarded
+      when: {group: Offboarded}
+`)
+	denyAll := writePolicy(t, dir, "deny.yaml", `version: 1
+sso:
+  rules:
+    - name: agents
+      when: {group: CC-Agents}
+      grant: [agent]
+  deny:
+    - name: everyone leads
+      when: {group: CC-Leads}
+    - name: offboarded
+      when: {group: Offboarded}
+`)
+	bad := writePolicy(t, dir, "bad.yaml", badPolicy)
+	leads := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, []byte(
+		`{"email":"l@x.co","name":"L","groups":["CC-Leads"],"roles":["admin"]}`+"\n"+
+			`{"email":"a@x.co","name":"A","groups":["CC-Agents"]}`+"\n"), 0o600))
+	dup := filepath.Join(dir, "dup.csv")
+	require.NoError(t, os.WriteFile(dup, []byte("email,name,groups\na@x.co,A,CC-Agents\nA@X.CO,A,CC-Agents\n"), 0o600))
+	noEmail := filepath.Join(dir, "noemail.csv")
+	require.NoError(t, os.WriteFile(noEmail, []byte("email,name\n,A\n"), 0o600))
+	badJSON := filepath.Join(dir, "bad.ndjson")
+	require.NoError(t, os.WriteFile(badJSON, []byte(`{"email":"a@x.co","name":"A"}`+"\n"+`{"email":"b@x.co","nme":"B"}`+"\n"), 0o600))
+
+	for _, tt := range []struct {
+		name       string
+		reason     string
+		args       []string
+		wantCode   int
+		wantStdout []string
+		wantStderr []string
+	}{
+		{
+			name:       "same policy",
+			reason:     "a policy against itself changes nobody",
+			args:       []string{"diff", "--users", exampleUsers, examplePolicy, examplePolicy},
+			wantCode:   exitOK,
+			wantStdout: []string{"No change: the 9 users of ../../examples/users.csv keep their outcome.\n"},
+		},
+		{
+			name:       "same policy in Markdown",
+			args:       []string{"diff", "--markdown", "--fail-on", "any", "--users", exampleUsers, examplePolicy, examplePolicy},
+			wantCode:   exitOK,
+			wantStdout: []string{"No change: the 9 users keep their roles and Insights capabilities.\n"},
+		},
+		{
+			name:       "attributes renamed",
+			reason:     "each policy reads the export under its own attribute names: a groups attribute renamed to memberOf still sees the groups column",
+			args:       []string{"diff", "--users", leads, renamed, renamed},
+			wantCode:   exitOK,
+			wantStdout: []string{"No change: the 2 users"},
+		},
+		{
+			name:       "refused for another reason",
+			reason:     "refused on both sides, by sso.allow then by a deny rule: reported with !, no gain or loss",
+			args:       []string{"diff", "--users", leads, allowOnly, denyAll},
+			wantCode:   exitOK,
+			wantStdout: []string{"! l@x.co (" + leads + ":1): still refused, now by deny rule \"everyone leads\", was by sso.allow\n", "1 of 2 users changes: 1 refused for another reason.\n"},
+		},
+		{
+			name:       "flags after the policies",
+			reason:     "as in the issue: flexroles diff OLD NEW --users FILE",
+			args:       []string{"diff", examplePolicy, exampleNext, "--users", exampleUsers, "--fail-on", "admit"},
+			wantCode:   exitFailed,
+			wantStdout: []string{"fails on admit: 1 user\n"},
+		},
+		{
+			name:       "no users file",
+			args:       []string{"diff", examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{"diff: --users is required"},
+		},
+		{
+			name:       "one policy",
+			args:       []string{"diff", "--users", exampleUsers, examplePolicy},
+			wantCode:   exitUsage,
+			wantStderr: []string{"want the OLD and NEW policies, got 1 arguments"},
+		},
+		{
+			name:       "two formats",
+			args:       []string{"diff", "--json", "--markdown", "--users", exampleUsers, examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{"--json and --markdown exclude each other"},
+		},
+		{
+			name:       "invalid new policy",
+			reason:     "the policy's problems with their positions, as validate prints them",
+			args:       []string{"diff", "--users", exampleUsers, examplePolicy, bad},
+			wantCode:   exitUsage,
+			wantStderr: []string{"the policy " + bad + " does not load", bad + ":6:15: sso.rules[0].grant[0]: unknown role"},
+		},
+		{
+			name:       "missing policy",
+			args:       []string{"diff", "--users", exampleUsers, filepath.Join(dir, "nope.yaml"), examplePolicy},
+			wantCode:   exitUsage,
+			wantStderr: []string{"nope.yaml: open: no such file"},
+		},
+		{
+			name:       "bad git source",
+			args:       []string{"diff", "--users", exampleUsers, "git:main", examplePolicy},
+			wantCode:   exitUsage,
+			wantStderr: []string{"want git:REF:PATH"},
+		},
+		{
+			name:       "git ref that is an option",
+			reason:     "a ref starting with '-' would reach git as an option",
+			args:       []string{"diff", "--users", exampleUsers, "git:--output=/tmp/x:policy.yaml", examplePolicy},
+			wantCode:   exitUsage,
+			wantStderr: []string{`the git ref "--output=/tmp/x" starts with '-'`},
+		},
+		{
+			name:       "duplicate email",
+			reason:     "emails compare ignoring case, as audit reads the export",
+			args:       []string{"diff", "--users", dup, examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{dup + `:3: email "A@X.CO" already given on line 2`},
+		},
+		{
+			name:       "user without an email",
+			args:       []string{"diff", "--users", noEmail, examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{noEmail + ":2: user without an email"},
+		},
+		{
+			name:       "unknown field",
+			args:       []string{"diff", "--users", badJSON, examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{badJSON + `:2: json: unknown field "nme"`},
+		},
+		{
+			name:       "missing users file",
+			args:       []string{"diff", "--users", filepath.Join(dir, "nope.csv"), examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{"nope.csv: no such file"},
+		},
+		{
+			name:       "help",
+			args:       []string{"diff", "-h"},
+			wantCode:   exitOK,
+			wantStdout: []string{"flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW", "git:REF:PATH"},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := cli(tt.args...)
+			require.Equal(t, tt.wantCode, code, "%s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
+			for _, s := range tt.wantStdout {
+				assert.Contains(t, stdout, s, tt.reason)
+			}
+			for _, s := range tt.wantStderr {
+				assert.Contains(t, stderr, s, tt.reason)
+			}
+			if tt.wantStderr == nil {
+				assert.Empty(t, stderr)
+			}
+		})
+	}
+}
+
+// TestDiffGit compares a policy as committed with the working copy through
+// git:REF:PATH, the way CI compares a branch with main.
+func TestDiffGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	next, err := os.ReadFile(exampleNext)
+	require.NoError(t, err)
+	old, err := os.ReadFile(examplePolicy)
+	require.NoError(t, err)
+	users, err := filepath.Abs(exampleUsers)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "policy.yaml"), old, 0o600))
+	gitRun := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.email=t@x.co", "-c", "user.name=T", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "git %v: %s", args, out)
+	}
+	gitRun("init", "-q")
+	gitRun("add", "sub/policy.yaml")
+	gitRun("commit", "-q", "-m", "policy")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "policy.yaml"), next, 0o600))
+
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(filepath.Join(dir, "sub")))
+	t.Cleanup(func() { _ = os.Chdir(wd) })
+
+	code, stdout, stderr := cli("diff", "--users", users, "git:HEAD:./policy.yaml", "policy.yaml")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "Comparing git:HEAD:./policy.yaml (old) with policy.yaml (new)")
+	assert.Contains(t, stdout, "3 of 9 users change")
+
+	code, stdout, stderr = cli("diff", "--users", users, "git:HEAD:sub/policy.yaml", "git:HEAD:sub/policy.yaml")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "No change", "a path from the root of the repository")
+
+	code, _, stderr = cli("diff", "--users", users, "git:no-such-branch:policy.yaml", "policy.yaml")
+	require.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "git cat-file blob no-such-branch:policy.yaml: fatal:", "git's own message says what is wrong")
+
+	require.NoError(t, os.WriteFile("broken.yaml", []byte("version: 1\nsso: {rules: [{name: a, when: {group: G}, grant: [supervisr]}]}\n"), 0o600))
+	gitRun("add", "sub/broken.yaml")
+	gitRun("commit", "-q", "-m", "broken")
+	code, _, stderr = cli("diff", "--users", users, "git:HEAD:sub/broken.yaml", "policy.yaml")
+	require.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `git:HEAD:sub/broken.yaml:2:`, "problems name the git source and their position")
+	assert.Contains(t, stderr, `unknown role "supervisr"`)
+}
