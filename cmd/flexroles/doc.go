@@ -16,6 +16,7 @@
 //	flexroles explain --policy POLICY <login flags as resolve>
 //	flexroles validate POLICY
 //	flexroles test [-v] [--coverage] POLICY
+//	flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
 //	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
@@ -195,6 +196,36 @@
 //	  …
 //	  platform rules no case reaches: console.admin, console.requested, …
 //
+// # Reviewing a policy change
+//
+// diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+// resolves every user of the IdP export USERS (as audit --users reads it)
+// under the policies OLD and NEW, as each user's next SSO login would be,
+// and prints each user whose outcome changes: "~" other roles, "-" newly
+// refused, "+" newly admitted, "!" refused for another reason, with each
+// role gained or lost and what gives it on the side that has it, and the
+// Insights capabilities gained and lost. A summary counts the users per
+// role, capability and refusal:
+//
+//	$ flexroles diff --users examples/users.csv examples/policy.yaml examples/policy-next.yaml
+//	- alex.agent@owlbank.example (examples/users.csv:2): newly refused by deny rule "sales agents moved to the partner"
+//	    - agent  was from rule "agents"
+//	...
+//	3 of 9 users change: 1 gain roles, 2 lose roles, 1 newly refused, 1 newly admitted.
+//	  gain supervisor: 1 user
+//	...
+//
+// OLD and NEW are files, or git:REF:PATH for the file PATH in commit REF,
+// read with git in the current directory: git:origin/main:policy.yaml. The
+// flags may follow OLD and NEW. --json prints one document with every change
+// and the summary; --markdown prints a pull-request comment, the summary
+// first and then at most 100 changed users, with text from the policy and
+// the export escaped. --fail-on takes a comma-separated list of any,
+// refuse, admit, gain, lose, gain:ROLE, lose:ROLE, gain:CAP and lose:CAP
+// (CAP an Insights capability: enabled, play_calls, export_calls,
+// assess_calls, questionnaires, dashboards) and makes diff exit 1 when a
+// change matches one. The export is read as a stream.
+//
 // # Debugging SAML
 //
 // saml reads a SAMLResponse as copied from the browser's developer tools or
@@ -281,6 +312,8 @@
 // 2 when the input cannot be read to its end or --policy or --users does not
 // load (with --json, the findings of the workers before the break are
 // printed already).
+// diff: 0 when no change matches --fail-on (always without it), 1 when one
+// does, 2 when a policy or the users file does not load.
 // Every command: 2 on bad usage (an unknown command or flag, no --console or
 // --sso, an --sso without '=', no policy file, a stray argument), and for
 // resolve and explain also when the --policy file does not load.
