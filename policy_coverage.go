@@ -123,7 +123,7 @@ func (p *Policy) Coverage() Coverage {
 		}
 		var e *Error
 		switch {
-		case errors.As(err, &e) && e.Kind == ErrDenied && e.problem != problemDeniedRule:
+		case errors.As(err, &e) && errors.Is(err, ErrDenied) && e.problem != problemDeniedRule:
 			reach(CoverSetting, e.Value, tc.name) // "sso.allow" or "console.allow"
 		case err != nil:
 			reach(CoverPlatform, "error."+ErrorKindName(err), tc.name)

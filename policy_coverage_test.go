@@ -140,3 +140,21 @@ func TestCoverageString(t *testing.T) {
 	require.Equal(t, `  MISSED   setting  console.allow              line 19`, lines[7])
 	require.True(t, strings.HasPrefix(lines[8], "  platform rules no case reaches: console.admin, console.requested, sso.roles.split,"), lines[8])
 }
+
+func TestCoverageDropUnknown(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader(`version: 1
+sso:
+  unknown_roles: drop
+tests:
+  - name: typo dropped
+    login: {sso: {email: a@x.co, full_name: A, roles: "agent, wfo.dashboards_viewer"}}
+    want: {roles: [agent]}
+  - name: plain agent
+    login: {sso: {email: b@x.co, full_name: B, roles: agent}}
+    want: {roles: [agent]}
+`))
+	require.NoError(t, err)
+	items := p.Coverage().Items
+	require.Equal(t, flexroles.CoverageItem{Kind: flexroles.CoverSetting, Rule: "sso.unknown_roles", Line: 3, Tests: []string{"typo dropped"}}, items[0])
+	require.Equal(t, flexroles.CoverPlatform, items[1].Kind, "no rules: the setting, then the platform rules")
+}

@@ -353,9 +353,9 @@ func refusedBy(err error) string {
 		return flexroles.ErrorKindName(err)
 	}
 	switch {
-	case e.Kind == flexroles.ErrDenied && e.Value != "sso.allow" && e.Value != "console.allow":
+	case errors.Is(err, flexroles.ErrDenied) && e.Value != "sso.allow" && e.Value != "console.allow":
 		return "deny rule " + strconv.Quote(e.Value)
-	case e.Kind == flexroles.ErrDenied:
+	case errors.Is(err, flexroles.ErrDenied):
 		return e.Value
 	case e.Code != 0:
 		return fmt.Sprintf("%s (%d)", flexroles.ErrorKindName(err), e.Code)

@@ -138,27 +138,27 @@ func (j *diffJSON) start(oldSrc, newSrc string) {
 
 func (j *diffJSON) change(c *userChange) {
 	if j.n > 0 {
-		j.w.WriteByte(',')
+		fmt.Fprint(j.w, ",")
 	}
 	j.n++
-	j.w.WriteString("\n")
+	fmt.Fprint(j.w, "\n")
 	writeJSON(j.w, c)
 }
 
 func (j *diffJSON) finish(s *diffSummary) {
 	if j.n > 0 {
-		j.w.WriteString("\n")
+		fmt.Fprint(j.w, "\n")
 	}
-	j.w.WriteString("],\"summary\":")
+	fmt.Fprint(j.w, "],\"summary\":")
 	writeJSON(j.w, s)
-	j.w.WriteString("}\n")
+	fmt.Fprint(j.w, "}\n")
 }
 
 // writeJSON writes v, which only holds strings, numbers, slices and maps
 // of them and so always encodes.
 func writeJSON(w *bufio.Writer, v any) {
 	b, _ := json.Marshal(v)
-	w.Write(b)
+	_, _ = w.Write(b) // a bufio.Writer keeps its error for Flush, which runDiff checks
 }
 
 func jsonString(s string) string {
@@ -204,7 +204,7 @@ func (m *diffMarkdown) finish(s *diffSummary) {
 		return
 	}
 	fmt.Fprintf(w, "**%s**\n\n", headline(s)) // numbers and fixed words only
-	w.WriteString("| change | users |\n|---|---:|\n")
+	fmt.Fprint(w, "| change | users |\n|---|---:|\n")
 	for _, l := range s.lines() {
 		what := md(l.what)
 		if l.item != "" {
@@ -227,11 +227,11 @@ func (m *diffMarkdown) finish(s *diffSummary) {
 		title = fmt.Sprintf("The first %d of %s who change (run flexroles diff for all)", len(m.rows), users(s.Changed))
 	}
 	fmt.Fprintf(w, "\n<details><summary>%s</summary>\n\n", title)
-	w.WriteString("| user | line | before | after | why |\n|---|---:|---|---|---|\n")
+	fmt.Fprint(w, "| user | line | before | after | why |\n|---|---:|---|---|---|\n")
 	for _, row := range m.rows {
-		w.WriteString(row)
+		fmt.Fprint(w, row)
 	}
-	w.WriteString("\n</details>\n")
+	fmt.Fprint(w, "\n</details>\n")
 }
 
 // mdSide is one side of a change in a table cell: the roles, or why the

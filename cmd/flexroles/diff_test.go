@@ -146,11 +146,11 @@ func TestDiffFailOn(t *testing.T) {
 			t.Parallel()
 			code, stdout, stderr := cli("diff", "--fail-on", tt.failOn, "--users", exampleUsers, examplePolicy, exampleNext)
 			require.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-			switch {
-			case tt.wantCode == exitUsage:
+			switch tt.wantCode {
+			case exitUsage:
 				assert.Contains(t, stderr, tt.wantStderr)
 				assert.Empty(t, stdout)
-			case tt.wantCode == exitFailed:
+			case exitFailed:
 				assert.Contains(t, stdout, "fails on ")
 			default:
 				assert.NotContains(t, stdout, "fails on ")

@@ -115,7 +115,7 @@ func (s *hashSet) add(h uint64) bool {
 			}
 		}
 	}
-	mask := uint64(len(s.slots) - 1)
+	mask := uint64(len(s.slots) - 1) //nolint:gosec // G115: the table has at least 1024 slots
 	for i := h & mask; ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case 0:
