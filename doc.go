@@ -150,6 +150,10 @@
 //
 // A policy file carries its own test cases, which package policytest runs
 // under go test. docs/policy.md in the repository documents every key.
+// [Policy.Explain] traces each rule for one login; [Policy.Fired] names the
+// rules that decided it, cheaply enough for every user of an organisation;
+// [Policy.Coverage] says which rules, settings and platform rules the
+// file's own cases reach.
 //
 // # Workers
 //
