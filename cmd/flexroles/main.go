@@ -27,6 +27,7 @@ const synopsis = `usage:
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
+  flexroles serve [--addr HOST:PORT] [--policy POLICY]
   flexroles help
 `
 
@@ -47,6 +48,9 @@ saml      explains a SAMLResponse copied from the browser: its attributes,
 idp-config
           prints what to set up in Okta, Entra ID or Google Workspace so
           that assertions carry what Flex and the policy read
+serve     serves the playground, a local web page to edit a policy and see
+          the roles, Insights capabilities and Flex pages a login gets,
+          and the whole policy as a matrix
 audit     checks TaskRouter workers' attributes (from a file, stdin or a
           workspace) for roles that break Flex's rules or will change at
           the next login
@@ -88,6 +92,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSAML(args[1:], stdin, stdout, stderr)
 	case "idp-config":
 		return runIDPConfig(args[1:], stdout, stderr)
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: liveConfig{Getenv: os.Getenv}})
 	case "help", "-h", "-help", "--help":

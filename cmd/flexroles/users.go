@@ -158,20 +158,23 @@ func readUsers(path string, fn func(*idpUser) error) error {
 	if fi, err := f.Stat(); err == nil && fi.Size() > maxUsersFile {
 		return fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(maxUsersFile))
 	}
-	br := bufio.NewReader(io.LimitReader(f, maxUsersFile))
-	first, err := firstByte(br)
-	if err != nil {
-		return inFile(path, err)
-	}
-	if first == '[' || first == '{' {
-		err = readJSONUsers(br, fn)
-	} else {
-		err = readCSVUsers(br, fn)
-	}
-	if err != nil {
+	if err := readUsersFrom(io.LimitReader(f, maxUsersFile), fn); err != nil {
 		return inFile(path, err)
 	}
 	return nil
+}
+
+// readUsersFrom reads an IdP export from r, JSON or CSV by its first byte.
+func readUsersFrom(r io.Reader, fn func(*idpUser) error) error {
+	br := bufio.NewReader(r)
+	first, err := firstByte(br)
+	if err != nil {
+		return err
+	}
+	if first == '[' || first == '{' {
+		return readJSONUsers(br, fn)
+	}
+	return readCSVUsers(br, fn)
 }
 
 // firstByte returns the first byte that is not white space or a UTF-8 byte

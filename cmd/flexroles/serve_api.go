@@ -1,0 +1,469 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/internal/samlresp"
+)
+
+// api wraps an API call: POST with a JSON body of at most maxRequestBody
+// bytes, decoded strictly into a request of type T; the call's answer is
+// written as JSON with status 200, and every failure as an apiError.
+func api[T any](call func(T) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeAPIError(w, http.StatusMethodNotAllowed, "invalid_request", "the API takes POST with a JSON body")
+			return
+		}
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			writeAPIError(w, http.StatusUnsupportedMediaType, "invalid_request", "the body must be JSON (Content-Type: application/json), not "+ct)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the request is larger than 1 MiB")
+			return
+		}
+		if err != nil {
+			writeAPIError(w, http.StatusBadRequest, "invalid_request", "reading the request: "+err.Error())
+			return
+		}
+		var req T
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			writeAPIError(w, http.StatusBadRequest, "invalid_request", "the request is not the JSON this call takes: "+err.Error())
+			return
+		}
+		writeAPI(w, http.StatusOK, call(req))
+	}
+}
+
+// apiError is the body of every failed request: a kind, as the library
+// names its errors ("invalid_login", …) or "invalid_request", "too_large",
+// "not_found" for the request itself, and a message.
+type apiError struct {
+	Error struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeAPIError(w http.ResponseWriter, status int, kind, message string) {
+	var e apiError
+	e.Error.Kind, e.Error.Message = kind, message
+	writeAPI(w, status, e)
+}
+
+// writeAPI writes v as JSON. HTML characters are escaped, so that no
+// answer can be read as markup even out of its context.
+func writeAPI(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"kind":"error","message":"encoding the answer failed"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// policyStatus is what the API says of the policy a request carries.
+type policyStatus struct {
+	Empty    bool          `json:"empty"` // no policy: Twilio's rules alone
+	Valid    bool          `json:"valid"`
+	Issues   []issueOutput `json:"issues"`   // why it does not load, in file order
+	Warnings []issueOutput `json:"warnings"` // Lint: legal but likely a mistake
+}
+
+// issueOutput is a PolicyIssue as JSON.
+type issueOutput struct {
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func issuesJSON(issues []flexroles.PolicyIssue) []issueOutput {
+	out := make([]issueOutput, 0, len(issues))
+	for _, is := range issues {
+		out = append(out, issueOutput{Line: is.Line, Column: is.Column, Field: is.Field, Message: is.Message})
+	}
+	return out
+}
+
+// loadText loads the policy text of a request: a nil Policy, Twilio's rules
+// alone, when it is only white space; nil and the status when it does not
+// load.
+func loadText(text string) (*flexroles.Policy, policyStatus) {
+	st := policyStatus{Issues: []issueOutput{}, Warnings: []issueOutput{}}
+	if strings.TrimSpace(text) == "" {
+		st.Empty, st.Valid = true, true
+		return nil, st
+	}
+	p, err := flexroles.LoadPolicy(strings.NewReader(text))
+	if err != nil {
+		var pe *flexroles.PolicyError
+		if errors.As(err, &pe) {
+			st.Issues = issuesJSON(pe.Issues)
+		} else {
+			st.Issues = []issueOutput{{Message: err.Error()}}
+		}
+		return nil, st
+	}
+	st.Valid = true
+	st.Warnings = issuesJSON(p.Lint())
+	return p, st
+}
+
+// validateRequest is the body of POST /api/validate.
+type validateRequest struct {
+	Policy string `json:"policy"`
+}
+
+// validateResponse is its answer: the policy's status, its rules, and its
+// test cases that fail.
+type validateResponse struct {
+	Policy   policyStatus `json:"policy"`
+	Rules    int          `json:"rules"`
+	Deny     int          `json:"deny"`
+	Tests    int          `json:"tests"`
+	Failures []testOutput `json:"failures"`
+}
+
+// testOutput is a failing test case of the policy file.
+type testOutput struct {
+	Name    string `json:"name"`
+	Line    int    `json:"line"`
+	Failure string `json:"failure"`
+}
+
+func (p *playground) validate(req validateRequest) any {
+	pol, st := loadText(req.Policy)
+	out := validateResponse{Policy: st, Failures: []testOutput{}}
+	if pol == nil {
+		return out
+	}
+	out.Rules, out.Deny, _ = policyCounts(pol)
+	results := pol.Test()
+	out.Tests = len(results)
+	for _, r := range results {
+		if r.Failure != "" {
+			out.Failures = append(out.Failures, testOutput{Name: r.Name, Line: r.Line, Failure: r.Failure})
+		}
+	}
+	return out
+}
+
+// resolveRequest is the body of POST /api/resolve.
+type resolveRequest struct {
+	Policy string       `json:"policy"`
+	Login  loginRequest `json:"login"`
+}
+
+// loginRequest is a login as the page enters it.
+type loginRequest struct {
+	Source     string         `json:"source"`     // "console", "sso" or "saml"
+	Console    []string       `json:"console"`    // console: the Console roles
+	Requested  string         `json:"requested"`  // console: roles asked for, comma-separated, or ""
+	Attributes []attributeRow `json:"attributes"` // sso: one row per value, a name given twice has two values
+	SAML       string         `json:"saml"`       // saml: the SAMLResponse as copied, base64 or XML
+}
+
+// attributeRow is one value of one attribute.
+type attributeRow struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// resolveResponse is the answer of POST /api/resolve: the decision or the
+// refusal, and what the page shows beside it.
+type resolveResponse struct {
+	Policy     policyStatus   `json:"policy"`
+	Decision   any            `json:"decision"`             // a decisionOutput or refusalOutput; null when the policy does not load
+	Pages      []string       `json:"pages"`                // the Flex pages the roles open
+	Grid       []gridRow      `json:"grid"`                 // each wfo.* role's Insights capabilities, then the user's
+	Trace      []traceOutput  `json:"trace"`                // the policy's rules for this login, as explain shows them
+	Attributes []attributeRow `json:"attributes,omitempty"` // a SAMLResponse's attributes, in document order
+}
+
+// gridRow is one row of the Insights capability grid.
+type gridRow struct {
+	Role     string         `json:"role"` // a wfo.* role, or "" for the user's own
+	Insights insightsOutput `json:"insights"`
+}
+
+// traceOutput is one rule of the policy as it applies to the login.
+type traceOutput struct {
+	Rule    string   `json:"rule"`
+	Deny    bool     `json:"deny"`
+	Matched bool     `json:"matched"`
+	Why     string   `json:"why"`
+	Grant   []string `json:"grant"`
+}
+
+func (p *playground) resolve(req resolveRequest) any {
+	pol, st := loadText(req.Policy)
+	out := resolveResponse{Policy: st, Pages: []string{}, Grid: []gridRow{}, Trace: []traceOutput{}}
+	if !st.Valid {
+		return out
+	}
+	l, err := req.Login.login()
+	if req.Login.Source == "saml" && err == nil {
+		out.Attributes = samlRows(req.Login.SAML)
+	}
+	var d flexroles.Decision
+	if err == nil {
+		d, err = pol.Resolve(l)
+	}
+	if err != nil {
+		out.Decision = refusalJSON(err)
+	} else {
+		out.Decision = decisionJSON(d)
+		out.Pages = flexPages(d.Roles, d.Insights)
+		out.Grid = insightsGrid(d)
+	}
+	for _, tr := range pol.Explain(l) {
+		out.Trace = append(out.Trace, traceOutput{Rule: tr.Rule, Deny: tr.Deny, Matched: tr.Matched, Why: tr.Why, Grant: roleNames(tr.Grant)})
+	}
+	return out
+}
+
+// login returns the login the page entered. A SAMLResponse that cannot be
+// read, an unknown source or an unknown Console role is an error of the
+// library's kinds, shown as a refusal.
+func (lr *loginRequest) login() (flexroles.Login, error) {
+	switch lr.Source {
+	case "console":
+		l := flexroles.Login{Source: flexroles.Console}
+		for _, s := range lr.Console {
+			c, err := flexroles.ParseConsoleRole(s)
+			if err != nil {
+				return flexroles.Login{}, err
+			}
+			l.ConsoleRoles = append(l.ConsoleRoles, c)
+		}
+		if strings.TrimSpace(lr.Requested) != "" {
+			l.Attributes = map[string][]string{"roles": {lr.Requested}}
+		}
+		return l, nil
+	case "sso":
+		attrs := map[string][]string{}
+		for _, row := range lr.Attributes {
+			if row.Name != "" {
+				attrs[row.Name] = append(attrs[row.Name], row.Value)
+			}
+		}
+		l := flexroles.Login{Source: flexroles.SSO, Attributes: attrs}
+		if email := attrs["email"]; len(email) == 1 {
+			l.Identity = email[0]
+		}
+		return l, nil
+	case "saml":
+		resp, err := readSAML(lr.SAML)
+		if err != nil {
+			return flexroles.Login{}, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()}
+		}
+		return flexroles.Login{Source: flexroles.SSO, Attributes: resp.Map(), Identity: resp.NameID}, nil
+	}
+	return flexroles.Login{}, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Value: lr.Source}
+}
+
+// readSAML decodes and parses a SAMLResponse as saml does; the signature is
+// not checked: the playground explains, it does not log anyone in.
+func readSAML(text string) (*samlresp.Response, error) {
+	raw, err := samlresp.Decode([]byte(strings.TrimSpace(text)))
+	if err != nil {
+		return nil, err
+	}
+	return samlresp.Parse(raw)
+}
+
+// samlRows lists a SAMLResponse's attributes in document order.
+func samlRows(text string) []attributeRow {
+	resp, err := readSAML(text)
+	if err != nil {
+		return nil
+	}
+	var rows []attributeRow
+	for _, a := range resp.Attributes {
+		for _, v := range a.Values {
+			rows = append(rows, attributeRow{Name: a.Name, Value: v})
+		}
+	}
+	return rows
+}
+
+// roleNames returns roles as strings, never nil.
+func roleNames(roles []flexroles.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// insightsJSON is an Insights as the API writes it.
+func insightsJSON(in flexroles.Insights) insightsOutput {
+	return insightsOutput{Enabled: in.Enabled, PlayCalls: in.PlayCalls, ExportCalls: in.ExportCalls,
+		AssessCalls: in.AssessCalls, Questionnaires: in.Questionnaires, Dashboards: in.Dashboards}
+}
+
+// insightsGrid returns the capabilities of each wfo.* role the user holds,
+// as that role gives them once Insights opens, then the user's own.
+func insightsGrid(d flexroles.Decision) []gridRow {
+	var rows []gridRow
+	for _, r := range d.Roles {
+		if strings.HasPrefix(string(r), "wfo.") {
+			rows = append(rows, gridRow{Role: string(r), Insights: insightsJSON(flexroles.InsightsFor([]flexroles.Role{flexroles.Supervisor, r}))})
+		}
+	}
+	return append(rows, gridRow{Insights: insightsJSON(d.Insights)})
+}
+
+// flexPages returns the Flex UI pages roles open, in the order of Flex's
+// navigation: Admin, Agent Desktop, Teams, Queue Stats, Dialpad, then the
+// Insights pages the capabilities allow.
+func flexPages(roles []flexroles.Role, in flexroles.Insights) []string {
+	has := func(r flexroles.Role) bool {
+		for _, x := range roles {
+			if x == r {
+				return true
+			}
+		}
+		return false
+	}
+	admin, super, agent, readOnly := has(flexroles.Admin), has(flexroles.Supervisor), has(flexroles.Agent), has(flexroles.ReadOnlyAdmin)
+	var pages []string
+	add := func(ok bool, page string) {
+		if ok {
+			pages = append(pages, page)
+		}
+	}
+	add(admin, "Admin")
+	add(readOnly && !admin, "Admin (read only)")
+	add(admin || super || agent, "Agent Desktop")
+	add(admin || super, "Teams")
+	add(readOnly && !admin && !super, "Teams list (read only)")
+	add(admin || super || readOnly, "Queue Stats")
+	add(admin || super || agent, "Dialpad")
+	add(in.Enabled && in.Dashboards != flexroles.DashboardsNone, "Insights: Dashboards")
+	add(in.Enabled && in.Dashboards >= flexroles.DashboardsExplorer, "Insights: Analyze")
+	add(in.Enabled && in.Questionnaires, "Insights: Questionnaires")
+	if pages == nil {
+		pages = []string{}
+	}
+	return pages
+}
+
+// matrixRequest is the body of POST /api/matrix: a policy, and an IdP
+// export as the users file of diff and audit holds it, or "".
+type matrixRequest struct {
+	Policy string `json:"policy"`
+	Users  string `json:"users"`
+}
+
+// matrixResponse lays the policy out as a grid: each rule, then each user
+// of the export, against the roles and capabilities it yields.
+type matrixResponse struct {
+	Policy     policyStatus `json:"policy"`
+	Roles      []string     `json:"roles"` // the roles the columns show: every role an SSO login can get under the policy
+	Rules      []matrixRule `json:"rules"`
+	Users      []matrixUser `json:"users"`
+	UsersTotal int          `json:"users_total"`
+	UsersError *apiErrorMsg `json:"users_error,omitempty"` // the export cannot be read
+}
+
+// apiErrorMsg is an error beside an answer, such as a users file that
+// cannot be read.
+type apiErrorMsg struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// matrixRule is one rule: the roles it grants, and what its wfo.* roles
+// allow in Insights once it opens; a deny rule grants nothing.
+type matrixRule struct {
+	Rule     string         `json:"rule"`
+	Deny     bool           `json:"deny"`
+	Line     int            `json:"line"`
+	Grant    []string       `json:"grant"`
+	Insights insightsOutput `json:"insights"`
+}
+
+// matrixUser is one user of the export and its next login's outcome.
+type matrixUser struct {
+	Line     int            `json:"line"`
+	Email    string         `json:"email"`
+	Roles    []string       `json:"roles"`
+	Insights insightsOutput `json:"insights"`
+	Rules    []string       `json:"rules"` // the grant rules that fired
+	Refused  *refusal       `json:"refused,omitempty"`
+}
+
+// matrixUsers is how many users the matrix lists; UsersTotal counts all.
+const matrixUsers = 2000
+
+func (p *playground) matrix(req matrixRequest) any {
+	pol, st := loadText(req.Policy)
+	out := matrixResponse{Policy: st, Roles: roleNames(pol.Roles()), Rules: []matrixRule{}, Users: []matrixUser{}}
+	if !st.Valid {
+		return out
+	}
+	lines := map[string]int{}
+	for _, it := range pol.Coverage().Items {
+		if it.Kind == flexroles.CoverDeny || it.Kind == flexroles.CoverGrant {
+			lines[it.Kind+" "+it.Rule] = it.Line
+		}
+	}
+	for _, tr := range pol.Explain(flexroles.Login{Source: flexroles.SSO}) {
+		kind := flexroles.CoverGrant
+		if tr.Deny {
+			kind = flexroles.CoverDeny
+		}
+		out.Rules = append(out.Rules, matrixRule{Rule: tr.Rule, Deny: tr.Deny, Line: lines[kind+" "+tr.Rule], Grant: roleNames(tr.Grant),
+			Insights: insightsJSON(flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, tr.Grant...)))})
+	}
+	if strings.TrimSpace(req.Users) == "" {
+		return out
+	}
+	seen := map[string]int{}
+	err := readUsersFrom(strings.NewReader(req.Users), func(u *idpUser) error {
+		key := emailKey(u.Email)
+		if key == "" {
+			return lineErrorf(u.Line, "user without an email")
+		}
+		if line, ok := seen[key]; ok {
+			return lineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
+		}
+		seen[key] = u.Line
+		out.UsersTotal++
+		if len(out.Users) == matrixUsers {
+			return nil
+		}
+		l := u.login(pol)
+		mu := matrixUser{Line: u.Line, Email: u.Email, Roles: []string{}, Rules: []string{}}
+		d, err := pol.Resolve(l)
+		if err != nil {
+			mu.Refused = &refusal{Kind: flexroles.ErrorKindName(err), By: refusedBy(err), Message: err.Error()}
+		} else {
+			mu.Roles, mu.Insights = d.RoleStrings(), insightsJSON(d.Insights)
+			for _, f := range pol.Fired(l) {
+				mu.Rules = append(mu.Rules, f.Rule)
+			}
+		}
+		out.Users = append(out.Users, mu)
+		return nil
+	})
+	if err != nil {
+		out.UsersError = &apiErrorMsg{Kind: "invalid_request", Message: "the users file: " + err.Error()}
+	}
+	return out
+}
