@@ -40,7 +40,7 @@ type CoverageItem struct {
 // The kinds of CoverageItem.
 const (
 	CoverDeny     = "deny"     // a deny rule, reached by a case it refuses
-	CoverGrant    = "grant"    // a grant rule, reached by a case whose roles it adds
+	CoverGrant    = "grant"    // a grant rule, reached by a case that meets its conditions past Twilio's rules and the deny rules
 	CoverSetting  = "setting"  // an allow list reached by a case it refuses; default_insights_role or unknown_roles: drop reached by a case it changes
 	CoverPlatform = "platform" // one of Twilio's rules, reached by a case whose Reasons hold its id, or which it refuses
 )
@@ -73,7 +73,9 @@ func platformRules() []string {
 
 // Coverage runs the policy file's test cases, as Test does, and reports
 // which rules each reaches: a deny rule that refuses the case's login, a
-// grant rule whose roles it adds (as Fired says), an allow list that refuses
+// grant rule whose conditions it meets once Twilio's rules and the deny rules
+// let it through (as Fired says; an allow list may still refuse it), an
+// allow list that refuses
 // it, default_insights_role or unknown_roles: drop when they change its
 // roles, and each of Twilio's rules whose Reason the decision holds or that
 // refuses the login. Whether the case passes does not matter. A nil Policy
@@ -155,7 +157,8 @@ func (c Coverage) Missed() []CoverageItem {
 
 // String returns the report as "flexroles test --coverage" prints it: a
 // count line, then one line per policy rule and setting, reached or missed,
-// with its line and cases, then the platform rules no case reaches.
+// with its line and cases, then the platform rules no case reaches. It never
+// holds "coverage: ", which go test reads as its statement coverage.
 func (c Coverage) String() string {
 	var b strings.Builder
 	var policy, policyHit, platform, platformHit int
@@ -194,7 +197,7 @@ func (c Coverage) String() string {
 		}
 		lines.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "coverage: %d of %d policy rules and settings reached, %d of %d platform rules\n",
+	fmt.Fprintf(&b, "rules reached: %d of %d policy rules and settings, %d of %d platform rules\n",
 		policyHit, policy, platformHit, platform)
 	b.WriteString(lines.String())
 	if len(platformMissed) > 0 {

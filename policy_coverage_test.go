@@ -133,7 +133,7 @@ func TestCoverageString(t *testing.T) {
 	require.NoError(t, err)
 	got := p.Coverage().String()
 	lines := strings.Split(got, "\n")
-	require.Equal(t, "coverage: 5 of 7 policy rules and settings reached, 6 of 19 platform rules", lines[0])
+	require.Equal(t, "rules reached: 5 of 7 policy rules and settings, 6 of 19 platform rules", lines[0])
 	require.Equal(t, `  reached  deny     offboarded                 line 16  1 case: "leaver"`, lines[1])
 	require.Equal(t, `  reached  grant    agents                     line 6  2 cases: "agent", …`, lines[2])
 	require.Equal(t, `  MISSED   grant    old admins                 line 12`, lines[4])

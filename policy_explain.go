@@ -143,7 +143,9 @@ func subset(a, b []string) bool {
 
 // Fired returns the policy's rules that decided an SSO login, as Resolve
 // decides it: the deny rule that refused the login, or else every grant rule
-// whose roles it adds, in file order, each with Matched set. Nothing fires
+// whose conditions it meets, in file order, each with Matched set; their
+// roles go into the decision unless an allow list or Flex's need for a Flex
+// role then refuses the login. Nothing fires
 // for a login that Twilio's rules or the limits refuse first, for a Console
 // login, or for a nil Policy. Unlike Explain it says nothing about the rules
 // that did not match, which keeps it about as cheap as Resolve: tools that

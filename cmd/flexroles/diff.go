@@ -58,10 +58,15 @@ It is read as a stream: an export of any size takes little memory.
 
 A user refused on one side and granted on the other gains (or loses) every
 role and capability of the granted side. A user refused on both sides for
-different reasons is reported too, and counts as no gain or loss.
+different reasons is reported too, and counts as no gain or loss. A level
+that moves is one gain or one loss: dashboards=viewer→editor. Each policy
+reads the export's email, name, groups and roles under its own
+sso.attributes names; an attribute NEW renames is a note, since the IdP
+must then send the new name.
 
 Exit status: 0 no change that --fail-on names, 1 such a change, 2 bad usage,
-a policy that does not load, or a users file that cannot be read.
+a policy that does not load, or a users file that cannot be read or holds
+no user (the output may then stop part way; stderr says where).
 `
 
 // diffMarkdownRows is how many changed users --markdown lists at most: a
@@ -106,6 +111,12 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		policies[i] = p
 	}
+	uf, err := openUsers(usersPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "flexroles: diff: --users %v\n", err)
+		return exitUsage
+	}
+	defer uf.close()
 	bw := bufio.NewWriter(stdout)
 	var out diffWriter
 	switch {
@@ -117,8 +128,12 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		out = &diffText{w: bw, users: usersPath}
 	}
 	d := differ{old: policies[0], new: policies[1], fail: fail, sum: newDiffSummary()}
-	out.start(pos[0], pos[1])
-	err = eachUser(usersPath, func(u *idpUser) error {
+	notes := renameNotes(policies[0], policies[1])
+	for _, n := range notes {
+		d.sum.Notes = append(d.sum.Notes, n.text(strconv.Quote))
+	}
+	out.start(pos[0], pos[1], notes)
+	err = uf.each(func(u *idpUser) error {
 		d.sum.Users++
 		if c := d.compare(u); c != nil {
 			out.change(c)
@@ -160,6 +175,30 @@ func parseInterspersed(fs *flag.FlagSet, args []string, usage string, stdout, st
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// renameNote is an attribute the two policies read under different
+// names: one of Flex's (roles, email, full_name) or the groups attribute.
+type renameNote struct{ std, old, new string }
+
+// renameNotes says which attributes the two policies read under
+// different names. The export's columns reach each policy under its own
+// names, so such a rename shows no change for anyone; yet once NEW ships,
+// the IdP must send the new names.
+func renameNotes(old, new *flexroles.Policy) []renameNote {
+	var notes []renameNote
+	for _, std := range []string{"roles", "email", "full_name", "groups"} {
+		if o, n := old.AttributeName(std), new.AttributeName(std); o != n {
+			notes = append(notes, renameNote{std, o, n})
+		}
+	}
+	return notes
+}
+
+// text is the note in words, with quote the way each name is shown.
+func (n renameNote) text(quote func(string) string) string {
+	return "NEW reads " + n.std + " from the assertion attribute " + quote(n.new) + ", OLD from " + quote(n.old) +
+		": the export's " + n.std + " reach both, but from the moment NEW ships the identity provider must send " + quote(n.new)
 }
 
 // loadPolicySource loads a policy file, or with src "git:REF:PATH" the file
@@ -256,16 +295,15 @@ func (df *differ) compare(u *idpUser) *userChange {
 	}
 	for _, r := range newRoles {
 		if !slices.Contains(oldRoles, r) {
-			c.Gained = append(c.Gained, roleChange{Role: string(r), From: sourcesOf(r, u, n, c.New.fired)})
+			c.Gained = append(c.Gained, roleChange{Role: string(r), From: sourcesOf(r, ln.Attributes[df.new.AttributeName("roles")], n, c.New.fired)})
 		}
 	}
 	for _, r := range oldRoles {
 		if !slices.Contains(newRoles, r) {
-			c.Lost = append(c.Lost, roleChange{Role: string(r), From: sourcesOf(r, u, o, c.Old.fired)})
+			c.Lost = append(c.Lost, roleChange{Role: string(r), From: sourcesOf(r, lo.Attributes[df.old.AttributeName("roles")], o, c.Old.fired)})
 		}
 	}
-	c.GainedInsights = minus(c.New.Insights, c.Old.Insights)
-	c.LostInsights = minus(c.Old.Insights, c.New.Insights)
+	c.GainedInsights, c.LostInsights = insightsChanges(o.d.Insights, n.d.Insights)
 	switch {
 	case o.err == nil && n.err != nil:
 		c.Change = changeRefused
@@ -363,17 +401,18 @@ func refusedBy(err error) string {
 	return flexroles.ErrorKindName(err)
 }
 
-// sourcesOf says what gives role r in the granted outcome oc of u: the
-// grant rules that fired and list it, the roles attribute when it asks
-// for it, and the policy's default Insights role.
-func sourcesOf(r flexroles.Role, u *idpUser, oc outcome, fired []flexroles.RuleTrace) []string {
-	var from []string
+// sourcesOf says what gives role r in the granted outcome oc: the grant
+// rules that fired and list it, the roles attribute (values rolesValues,
+// under the name the policy reads) when it asks for it, and the policy's
+// default Insights role. It is never nil.
+func sourcesOf(r flexroles.Role, rolesValues []string, oc outcome, fired []flexroles.RuleTrace) []string {
+	from := []string{}
 	for _, f := range fired {
 		if slices.Contains(f.Grant, r) {
 			from = append(from, "rule "+strconv.Quote(f.Rule))
 		}
 	}
-	for _, v := range u.Roles {
+	for _, v := range rolesValues {
 		if slices.ContainsFunc(strings.Split(v, ","), func(item string) bool { return strings.EqualFold(strings.TrimSpace(item), string(r)) }) {
 			from = append(from, "roles attribute")
 			break
@@ -415,23 +454,80 @@ func capabilities(in flexroles.Insights) []string {
 // capabilityNames are the capabilities --fail-on takes.
 var capabilityNames = []string{"enabled", "play_calls", "export_calls", "assess_calls", "questionnaires", "dashboards"}
 
-// capabilityOrder ranks a capability as capabilities lists them, levels
-// from lowest to highest.
+// capabilityOrder ranks a capability change as capabilityNames lists the
+// capabilities.
 func capabilityOrder(cp string) int {
-	name, level, _ := strings.Cut(cp, "=")
-	rank := slices.Index([]string{"", "view_only", "full", "viewer", "explorer", "editor"}, level)
-	return slices.Index(capabilityNames, name)*8 + rank
+	name, _, _ := strings.Cut(cp, "=")
+	return slices.Index(capabilityNames, name)
 }
 
-// minus returns the items of a not in b, never nil.
-func minus(a, b []string) []string {
-	out := []string{}
-	for _, v := range a {
-		if !slices.Contains(b, v) {
-			out = append(out, v)
+// capabilityLevel returns what Insights allows of one capability: "" and 0
+// when nothing, "yes" and 1 for the yes-or-no ones, and for assess_calls
+// and dashboards the level and its rank, lowest 1. Nothing is allowed when
+// Insights stays closed.
+func capabilityLevel(in flexroles.Insights, name string) (string, int) {
+	if !in.Enabled {
+		return "", 0
+	}
+	yes := func(b bool) (string, int) {
+		if b {
+			return "yes", 1
+		}
+		return "", 0
+	}
+	switch name {
+	case "enabled":
+		return "yes", 1
+	case "play_calls":
+		return yes(in.PlayCalls)
+	case "export_calls":
+		return yes(in.ExportCalls)
+	case "questionnaires":
+		return yes(in.Questionnaires)
+	case "assess_calls":
+		if in.AssessCalls == flexroles.AssessNone {
+			return "", 0
+		}
+		level, _ := in.AssessCalls.MarshalText()
+		return string(level), int(in.AssessCalls)
+	case "dashboards":
+		if in.Dashboards == flexroles.DashboardsNone {
+			return "", 0
+		}
+		return in.Dashboards.String(), int(in.Dashboards)
+	}
+	return "", 0
+}
+
+// insightsChanges compares what Insights allows under OLD and NEW: each
+// capability that NEW allows more of is gained, each it allows less of is
+// lost. A yes-or-no capability is named alone ("export_calls"); a level is
+// named with it ("dashboards=editor" when it comes or goes whole,
+// "dashboards=viewer→editor" when it moves). Both lists are never nil.
+func insightsChanges(old, new flexroles.Insights) (gained, lost []string) {
+	gained, lost = []string{}, []string{}
+	for _, name := range capabilityNames {
+		from, fromRank := capabilityLevel(old, name)
+		to, toRank := capabilityLevel(new, name)
+		if fromRank == toRank {
+			continue
+		}
+		what := name
+		switch {
+		case from != "yes" && from != "" && to != "":
+			what += "=" + from + "→" + to
+		case from != "yes" && from != "":
+			what += "=" + from
+		case to != "yes" && to != "":
+			what += "=" + to
+		}
+		if toRank > fromRank {
+			gained = append(gained, what)
+		} else {
+			lost = append(lost, what)
 		}
 	}
-	return out
+	return gained, lost
 }
 
 // failOn is the set of changes --fail-on names.
@@ -464,7 +560,9 @@ func parseFailOn(s string) (failOn, error) {
 		default:
 			return f, fmt.Errorf("unknown item %q: want any, refuse, admit, gain, lose, gain:ROLE, lose:ROLE, gain:CAP or lose:CAP", item)
 		}
-		f.items = append(f.items, item)
+		if !slices.Contains(f.items, item) {
+			f.items = append(f.items, item)
+		}
 	}
 	return f, nil
 }
@@ -514,11 +612,13 @@ type diffSummary struct {
 	RefusedBy      map[string]int `json:"refused_by"`    // newly refused users per what refuses them under NEW
 	AdmittedFrom   map[string]int `json:"admitted_from"` // newly admitted users per what refused them under OLD
 	FailedOn       map[string]int `json:"failed_on"`     // users per --fail-on item matched
+	Notes          []string       `json:"notes"`         // what the users cannot show, such as renamed attributes
 }
 
 func newDiffSummary() diffSummary {
 	return diffSummary{Gain: map[string]int{}, Lose: map[string]int{}, GainInsights: map[string]int{},
-		LoseInsights: map[string]int{}, RefusedBy: map[string]int{}, AdmittedFrom: map[string]int{}, FailedOn: map[string]int{}}
+		LoseInsights: map[string]int{}, RefusedBy: map[string]int{}, AdmittedFrom: map[string]int{}, FailedOn: map[string]int{},
+		Notes: []string{}}
 }
 
 func (s *diffSummary) add(c *userChange) {
@@ -557,10 +657,10 @@ func (s *diffSummary) add(c *userChange) {
 }
 
 // diffCount is one count of the summary, for the text and Markdown forms:
-// what happens, to which role or capability if any, and to how many users.
+// what happens, to which role, capability or cause, and to how many users.
 type diffCount struct {
-	what  string // "gain", "lose Insights", "newly refused by deny rule \"x\"", …
-	item  string // the role or capability, or ""
+	what  string // "gain", "lose Insights", "newly refused by", …
+	item  string // the role, capability or cause: deny rule "x", sso.allow, …
 	users int
 }
 
@@ -593,29 +693,27 @@ func (s *diffSummary) lines() []diffCount {
 		if verb == "lose" {
 			m = s.LoseInsights
 		}
-		caps := sortedCounts(m, "")
-		slices.SortStableFunc(caps, func(a, b diffCount) int { return capabilityOrder(a.what) - capabilityOrder(b.what) })
-		for _, l := range caps {
-			out = append(out, diffCount{verb + " Insights", l.what, l.users})
-		}
+		caps := sortedCounts(m, verb+" Insights")
+		slices.SortStableFunc(caps, func(a, b diffCount) int { return capabilityOrder(a.item) - capabilityOrder(b.item) })
+		out = append(out, caps...)
 	}
-	out = append(out, sortedCounts(s.RefusedBy, "newly refused by ")...)
-	out = append(out, sortedCounts(s.AdmittedFrom, "newly admitted, were refused by ")...)
+	out = append(out, sortedCounts(s.RefusedBy, "newly refused by")...)
+	out = append(out, sortedCounts(s.AdmittedFrom, "newly admitted, were refused by")...)
 	return out
 }
 
-// sortedCounts returns m's counts as lines prefixed with prefix, most
-// users first, then by name.
-func sortedCounts(m map[string]int, prefix string) []diffCount {
+// sortedCounts returns m's counts as lines of what happens to each key,
+// most users first, then by key.
+func sortedCounts(m map[string]int, what string) []diffCount {
 	out := make([]diffCount, 0, len(m))
 	for k, n := range m {
-		out = append(out, diffCount{what: prefix + k, users: n})
+		out = append(out, diffCount{what: what, item: k, users: n})
 	}
 	slices.SortFunc(out, func(a, b diffCount) int {
 		if a.users != b.users {
 			return b.users - a.users
 		}
-		return strings.Compare(a.what, b.what)
+		return strings.Compare(a.item, b.item)
 	})
 	return out
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // BenchmarkDiff diffs the example policy against its proposed change over
-// generated IdP exports of 20,000 and 200,000 users (NDJSON, a third of
+// generated IdP exports of 20,000 and 200,000 users (NDJSON, a fifth of
 // them changing), printing JSON, and reports users/s and the peak of the
 // live heap during the run: flat memory means the same peak for both sizes.
 func BenchmarkDiff(b *testing.B) {

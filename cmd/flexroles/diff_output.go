@@ -10,7 +10,7 @@ import (
 
 // diffWriter prints a diff as it goes: start, each change, then finish.
 type diffWriter interface {
-	start(oldSrc, newSrc string)
+	start(oldSrc, newSrc string, notes []renameNote)
 	change(c *userChange)
 	finish(s *diffSummary)
 }
@@ -22,8 +22,12 @@ type diffText struct {
 	users string // the users file, for positions
 }
 
-func (t *diffText) start(oldSrc, newSrc string) {
-	fmt.Fprintf(t.w, "Comparing %s (old) with %s (new) for the users of %s\n\n", oldSrc, newSrc, t.users)
+func (t *diffText) start(oldSrc, newSrc string, notes []renameNote) {
+	fmt.Fprintf(t.w, "Comparing %s (old) with %s (new) for the users of %s\n", oldSrc, newSrc, t.users)
+	for _, n := range notes {
+		fmt.Fprintf(t.w, "note: %s\n", n.text(strconv.Quote))
+	}
+	fmt.Fprintln(t.w)
 }
 
 // change prints one user as
@@ -55,10 +59,10 @@ func (t *diffText) change(c *userChange) {
 		}
 	}
 	for _, r := range c.Gained {
-		fmt.Fprintf(w, "    + %-*s  %s\n", width, r.Role, fromText(r.From, ""))
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("    + %-*s  %s", width, r.Role, fromText(r.From, "")), " "))
 	}
 	for _, r := range c.Lost {
-		fmt.Fprintf(w, "    - %-*s  %s\n", width, r.Role, fromText(r.From, "was "))
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("    - %-*s  %s", width, r.Role, fromText(r.From, "was ")), " "))
 	}
 	if len(c.GainedInsights)+len(c.LostInsights) > 0 {
 		fmt.Fprintf(w, "    insights %s\n", insightsChange(c.GainedInsights, c.LostInsights))
@@ -71,7 +75,7 @@ func (t *diffText) change(c *userChange) {
 	}
 }
 
-// fromText says what gives a role, "by nothing" when nothing does.
+// fromText says what gives a role, "" when nothing the diff can name does.
 func fromText(from []string, prefix string) string {
 	if len(from) == 0 {
 		return ""
@@ -93,16 +97,24 @@ func insightsChange(gained, lost []string) string {
 
 func (t *diffText) finish(s *diffSummary) {
 	if s.Changed == 0 {
-		fmt.Fprintf(t.w, "No change: the %s of %s keep their outcome.\n", users(s.Users), t.users)
+		fmt.Fprintf(t.w, "No change: the %s of %s %s.\n", users(s.Users), t.users, pick(s.Users, "keeps its outcome", "keep their outcome"))
 	} else {
 		fmt.Fprintf(t.w, "\n%s\n", headline(s))
 		for _, l := range s.lines() {
 			fmt.Fprintf(t.w, "  %s: %s\n", l.text(), users(l.users))
 		}
 	}
-	for _, item := range sortedCounts(s.FailedOn, "") {
-		fmt.Fprintf(t.w, "fails on %s: %s\n", item.what, users(item.users))
+	for _, l := range sortedCounts(s.FailedOn, "fails on") {
+		fmt.Fprintf(t.w, "%s: %s\n", l.text(), users(l.users))
 	}
+}
+
+// pick returns one when n is 1, else many.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // headline is the summary's first line: how many users change and how.
@@ -112,18 +124,15 @@ func headline(s *diffSummary) string {
 		n    int
 		what string
 	}{
-		{s.Gaining, "gain roles"}, {s.Losing, "lose roles"}, {s.NewlyRefused, "newly refused"},
+		{s.Gaining, pick(s.Gaining, "gains roles", "gain roles")}, {s.Losing, pick(s.Losing, "loses roles", "lose roles")},
+		{s.NewlyRefused, "newly refused"},
 		{s.NewlyAdmitted, "newly admitted"}, {s.RefusalChanged, "refused for another reason"},
 	} {
 		if part.n > 0 {
 			how = append(how, strconv.Itoa(part.n)+" "+part.what)
 		}
 	}
-	verb := "change"
-	if s.Changed == 1 {
-		verb = "changes"
-	}
-	return fmt.Sprintf("%d of %s %s: %s.", s.Changed, users(s.Users), verb, strings.Join(how, ", "))
+	return fmt.Sprintf("%d of %s %s: %s.", s.Changed, users(s.Users), pick(s.Changed, "changes", "change"), strings.Join(how, ", "))
 }
 
 // diffJSON prints one JSON document, streaming the changes.
@@ -132,7 +141,7 @@ type diffJSON struct {
 	n int
 }
 
-func (j *diffJSON) start(oldSrc, newSrc string) {
+func (j *diffJSON) start(oldSrc, newSrc string, _ []renameNote) { // the notes go in the summary
 	fmt.Fprintf(j.w, "{\"old\":%s,\"new\":%s,\"changes\":[", jsonString(oldSrc), jsonString(newSrc))
 }
 
@@ -172,22 +181,29 @@ func jsonString(s string) string {
 type diffMarkdown struct {
 	w              *bufio.Writer
 	oldSrc, newSrc string
+	notes          []renameNote
 	rows           []string
 	size           int
 	full           bool // a row did not fit: no more are kept
 }
 
+// diffMarker begins every --markdown comment, so that a workflow can find
+// and update its own comment on a pull request.
+const diffMarker = "<!-- flexroles diff -->"
+
 // diffMarkdownBytes bounds the table of users, so that the whole comment
 // stays under GitHub's limit of 65,536 characters.
 const diffMarkdownBytes = 48 << 10
 
-func (m *diffMarkdown) start(oldSrc, newSrc string) { m.oldSrc, m.newSrc = oldSrc, newSrc }
+func (m *diffMarkdown) start(oldSrc, newSrc string, notes []renameNote) {
+	m.oldSrc, m.newSrc, m.notes = oldSrc, newSrc, notes
+}
 
 func (m *diffMarkdown) change(c *userChange) {
 	if m.full || len(m.rows) == diffMarkdownRows {
 		return
 	}
-	row := fmt.Sprintf("| %s | %d | %s | %s | %s |\n", md(c.Email), c.Line, mdSide(c.Old), mdSide(c.New), mdWhy(c))
+	row := fmt.Sprintf("| %s | %d | %s | %s | %s |\n", mdCode(c.Email), c.Line, mdSide(c.Old), mdSide(c.New), mdWhy(c))
 	if m.size+len(row) > diffMarkdownBytes {
 		m.full = true
 		return
@@ -198,9 +214,13 @@ func (m *diffMarkdown) change(c *userChange) {
 
 func (m *diffMarkdown) finish(s *diffSummary) {
 	w := m.w
+	fmt.Fprint(w, diffMarker+"\n")
 	fmt.Fprintf(w, "### Flex role policy: %s → %s\n\n", mdCode(m.oldSrc), mdCode(m.newSrc))
+	for _, n := range m.notes {
+		fmt.Fprintf(w, "> [!NOTE]\n> %s\n\n", n.text(mdCode))
+	}
 	if s.Changed == 0 {
-		fmt.Fprintf(w, "No change: the %s keep their roles and Insights capabilities.\n", users(s.Users))
+		fmt.Fprintf(w, "No change: the %s %s.\n", users(s.Users), pick(s.Users, "keeps its roles and Insights capabilities", "keep their roles and Insights capabilities"))
 		return
 	}
 	fmt.Fprintf(w, "**%s**\n\n", headline(s)) // numbers and fixed words only
@@ -214,8 +234,8 @@ func (m *diffMarkdown) finish(s *diffSummary) {
 	}
 	if len(s.FailedOn) > 0 {
 		var items []string
-		for _, item := range sortedCounts(s.FailedOn, "") {
-			items = append(items, mdCode(item.what)+" "+users(item.users))
+		for _, l := range sortedCounts(s.FailedOn, "") {
+			items = append(items, mdCode(l.item)+" "+users(l.users))
 		}
 		fmt.Fprintf(w, "\n> [!CAUTION]\n> This change fails the review on %s.\n", strings.Join(items, ", "))
 	}
@@ -238,7 +258,7 @@ func (m *diffMarkdown) finish(s *diffSummary) {
 // login is refused.
 func mdSide(s side) string {
 	if s.Refused != nil {
-		return "refused by " + md(s.Refused.By)
+		return "refused by " + mdCode(s.Refused.By)
 	}
 	roles := make([]string, len(s.Roles))
 	for i, r := range s.Roles {
@@ -251,21 +271,39 @@ func mdSide(s side) string {
 func mdWhy(c *userChange) string {
 	var parts []string
 	for _, r := range c.Gained {
-		parts = append(parts, "+"+mdCode(r.Role)+" "+md(fromText(r.From, "")))
+		parts = append(parts, "+"+mdCode(r.Role)+mdFrom(r.From, ""))
 	}
 	for _, r := range c.Lost {
-		parts = append(parts, "−"+mdCode(r.Role)+" "+md(fromText(r.From, "was ")))
+		parts = append(parts, "−"+mdCode(r.Role)+mdFrom(r.From, "was "))
 	}
 	if len(c.GainedInsights)+len(c.LostInsights) > 0 {
-		parts = append(parts, "Insights "+md(insightsChange(c.GainedInsights, c.LostInsights)))
+		var caps []string
+		for _, cp := range c.GainedInsights {
+			caps = append(caps, "+"+mdCode(cp))
+		}
+		for _, cp := range c.LostInsights {
+			caps = append(caps, "−"+mdCode(cp))
+		}
+		parts = append(parts, "Insights "+strings.Join(caps, " "))
 	}
 	return strings.Join(parts, "<br>")
 }
 
-// md escapes text from the policy or the users file for a Markdown table
-// cell: Markdown and HTML punctuation is backslash-escaped and line breaks
-// become spaces, so nothing in the input can format, link or break the
-// table.
+// mdFrom is " from A, B" with each source as code, prefix before "from".
+func mdFrom(from []string, prefix string) string {
+	if len(from) == 0 {
+		return ""
+	}
+	parts := make([]string, len(from))
+	for i, f := range from {
+		parts[i] = mdCode(f)
+	}
+	return " " + prefix + "from " + strings.Join(parts, ", ")
+}
+
+// md escapes the command's own text for a Markdown table cell: Markdown and
+// HTML punctuation is backslash-escaped and line breaks become spaces.
+// Text from the policy or the users file goes through mdCode instead.
 func md(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -282,11 +320,24 @@ func md(s string) string {
 	return b.String()
 }
 
-// mdCode is s as inline code, escaped as md escapes text when it holds a
-// backtick or a line break that a code span cannot take.
+// mdCode is s as an inline code span, which GitHub shows as text: no link,
+// autolink, mention, issue reference, emoji or markup. The fence is one
+// backtick longer than the longest run of backticks in s, "|" is escaped
+// as a table cell needs, and line breaks become spaces.
 func mdCode(s string) string {
-	if strings.ContainsAny(s, "`\n\r|") {
-		return md(s)
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "|", `\|`).Replace(s)
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
 	}
-	return "`" + s + "`"
+	fence := strings.Repeat("`", longest+1)
+	if s == "" || s[0] == '`' || s[len(s)-1] == '`' {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }

@@ -5,8 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,7 +40,7 @@ func TestDiffExample(t *testing.T) {
     + wfo.data_analyst  from rule "analysts"
     insights + enabled, + play_calls, + export_calls, + assess_calls=view_only, + dashboards=editor
 
-3 of 9 users change: 1 gain roles, 2 lose roles, 1 newly refused, 1 newly admitted.
+3 of 9 users change: 1 gains roles, 2 lose roles, 1 newly refused, 1 newly admitted.
   gain supervisor: 1 user
   gain wfo.data_analyst: 1 user
   lose agent: 1 user
@@ -166,13 +168,13 @@ func TestDiffMarkdown(t *testing.T) {
 	code, stdout, _ := cli("diff", "--markdown", "--fail-on", "refuse,gain:admin", "--users", exampleUsers, examplePolicy, exampleNext)
 	require.Equal(t, exitFailed, code)
 	for _, want := range []string{
-		"### Flex role policy: `../../examples/policy.yaml` → `../../examples/policy-next.yaml`\n\n",
-		"**3 of 9 users change: 1 gain roles, 2 lose roles, 1 newly refused, 1 newly admitted.**\n\n",
+		"<!-- flexroles diff -->\n### Flex role policy: `../../examples/policy.yaml` → `../../examples/policy-next.yaml`\n\n",
+		"**3 of 9 users change: 1 gains roles, 2 lose roles, 1 newly refused, 1 newly admitted.**\n\n",
 		"| change | users |\n|---|---:|\n| gain `supervisor` | 1 |\n",
 		"| lose Insights `export_calls` | 1 |\n",
 		"\n> [!CAUTION]\n> This change fails the review on `refuse` 1 user.\n",
 		"<details><summary>The 3 users who change</summary>\n\n| user | line | before | after | why |\n",
-		"| alex.agent\\@owlbank.example | 2 | `agent` | refused by deny rule \"sales agents moved to the partner\" | −`agent` was from rule \"agents\" |\n",
+		"| `alex.agent@owlbank.example` | 2 | `agent` | refused by `deny rule \"sales agents moved to the partner\"` | −`agent` was from `rule \"agents\"` |\n",
 		"\n</details>\n",
 	} {
 		assert.Contains(t, stdout, want)
@@ -194,18 +196,61 @@ sso:
 	require.NoError(t, os.WriteFile(users, []byte(`{"email":"a|b<script>@x.co","name":"A","groups":["CC-Agents"]}`+"\n"), 0o600))
 	code, stdout, stderr := cli("diff", "--markdown", "--users", users, examplePolicy, hostile)
 	require.Equal(t, exitOK, code, stderr)
-	for _, raw := range []string{"a|b", " @org", "[link]", "**bold**", "`code`"} {
-		assert.NotContains(t, stdout, raw, "escaped")
-	}
-	for _, tag := range []string{"<img", "<script"} {
-		assert.Equal(t, strings.Count(stdout, tag), strings.Count(stdout, `\`+tag), "every %s is escaped", tag)
-	}
-	assert.Contains(t, stdout, `\<img src=x onerror=alert(1)\> \| \@org/all \[link\](http\:`)
+	rows := 0
 	for _, line := range strings.Split(stdout, "\n") {
-		if strings.HasPrefix(line, "| a") {
+		outside := outsideCodeSpans(line)
+		for _, raw := range []string{"<img", "<script", "@org", "@x.co", "[link]", "http://x", "**bold**", "code"} {
+			assert.NotContains(t, outside, raw, "only inside code spans, which GitHub shows as text: %s", line)
+		}
+		if strings.HasPrefix(line, "| `a") {
+			rows++
 			assert.Equal(t, 6, strings.Count(line, "|")-strings.Count(line, `\|`), "one row, five cells: %s", line)
 		}
 	}
+	assert.Equal(t, 1, rows)
+	assert.Contains(t, stdout, "``deny rule \"<img src=x onerror=alert(1)> \\| @org/all [link](http://x) `code` **bold**\"``",
+		"a fence longer than the backticks inside")
+}
+
+// outsideCodeSpans returns line without its Markdown code spans: a run of
+// n backticks opens one, and the next run of exactly n closes it, as
+// CommonMark reads them. An unclosed run is text.
+func outsideCodeSpans(line string) string {
+	var out strings.Builder
+	for i := 0; i < len(line); {
+		if line[i] != '`' {
+			out.WriteByte(line[i])
+			i++
+			continue
+		}
+		n := 0
+		for i+n < len(line) && line[i+n] == '`' {
+			n++
+		}
+		closing := -1
+		for j := i + n; j < len(line); {
+			if line[j] != '`' {
+				j++
+				continue
+			}
+			m := 0
+			for j+m < len(line) && line[j+m] == '`' {
+				m++
+			}
+			if m == n {
+				closing = j
+				break
+			}
+			j += m
+		}
+		if closing < 0 {
+			out.WriteString(line[i : i+n])
+			i += n
+			continue
+		}
+		i = closing + n
+	}
+	return out.String()
 }
 
 // TestDiffMarkdownBounded checks that --markdown lists at most
@@ -223,7 +268,7 @@ func TestDiffMarkdownBounded(t *testing.T) {
 	code, stdout, stderr := cli("diff", "--markdown", "--users", users, examplePolicy, exampleNext)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "<summary>The first 100 of 250 users who change (run flexroles diff for all)</summary>")
-	assert.Equal(t, 100, strings.Count(stdout, "\n| agent"))
+	assert.Equal(t, 100, strings.Count(stdout, "\n| `agent"))
 	assert.Less(t, len(stdout), 65536)
 }
 
@@ -234,6 +279,16 @@ func TestDiffCases(t *testing.T) {
 	renamed := writePolicy(t, dir, "renamed.yaml", `version: 1
 sso:
   attributes: {groups: memberOf}
+  rules:
+    - name: agents
+      when: {any_group: [CC-Agents, CC-Leads]}
+      grant: [agent]
+    - name: team leads
+      when: {group: CC-Leads}
+      grant: [supervisor, wfo.team_leader]
+`)
+	plain := writePolicy(t, dir, "plain.yaml", `version: 1
+sso:
   rules:
     - name: agents
       when: {any_group: [CC-Agents, CC-Leads]}
@@ -274,6 +329,10 @@ sso:
 	require.NoError(t, os.WriteFile(dup, []byte("email,name,groups\na@x.co,A,CC-Agents\nA@X.CO,A,CC-Agents\n"), 0o600))
 	noEmail := filepath.Join(dir, "noemail.csv")
 	require.NoError(t, os.WriteFile(noEmail, []byte("email,name\n,A\n"), 0o600))
+	empty := filepath.Join(dir, "empty.csv")
+	require.NoError(t, os.WriteFile(empty, []byte("email,name,groups\n"), 0o600))
+	oneLine := filepath.Join(dir, "oneline.json")
+	require.NoError(t, os.WriteFile(oneLine, []byte(`[{"email":"a@x.co","name":"A"},{"email":"A@X.co ","name":"A"}]`), 0o600))
 	badJSON := filepath.Join(dir, "bad.ndjson")
 	require.NoError(t, os.WriteFile(badJSON, []byte(`{"email":"a@x.co","name":"A"}`+"\n"+`{"email":"b@x.co","nme":"B"}`+"\n"), 0o600))
 
@@ -299,11 +358,33 @@ sso:
 			wantStdout: []string{"No change: the 9 users keep their roles and Insights capabilities.\n"},
 		},
 		{
-			name:       "attributes renamed",
-			reason:     "each policy reads the export under its own attribute names: a groups attribute renamed to memberOf still sees the groups column",
-			args:       []string{"diff", "--users", leads, renamed, renamed},
-			wantCode:   exitOK,
-			wantStdout: []string{"No change: the 2 users"},
+			name:   "attributes renamed",
+			reason: "each policy reads the export under its own attribute names: renamed to memberOf, groups still reach the rules, and a note says the IdP must follow",
+			args:   []string{"diff", "--users", leads, plain, renamed},
+			wantStdout: []string{
+				`note: NEW reads groups from the assertion attribute "memberOf", OLD from "groups": the export's groups reach both, but from the moment NEW ships the identity provider must send "memberOf"` + "\n",
+				"No change: the 2 users",
+			},
+		},
+		{
+			name:       "empty export",
+			reason:     "an export with no users proves nothing: fail closed",
+			args:       []string{"diff", "--users", empty, examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{empty + ": no users: the export is empty"},
+		},
+		{
+			name:       "duplicate on one line",
+			reason:     "a JSON array on one line, as APIs export it: the duplicate is still found",
+			args:       []string{"diff", "--users", oneLine, examplePolicy, exampleNext},
+			wantCode:   exitUsage,
+			wantStderr: []string{oneLine + `:1: email "A@X.co " already given on line 1`},
+		},
+		{
+			name:       "fail-on items given twice",
+			args:       []string{"diff", "--fail-on", "refuse,refuse", "--users", exampleUsers, examplePolicy, exampleNext},
+			wantCode:   exitFailed,
+			wantStdout: []string{"    fails on refuse\n", "fails on refuse: 1 user\n"},
 		},
 		{
 			name:       "refused for another reason",
@@ -463,4 +544,127 @@ func TestDiffGit(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, `git:HEAD:sub/broken.yaml:2:`, "problems name the git source and their position")
 	assert.Contains(t, stderr, `unknown role "supervisr"`)
+}
+
+// TestDiffInsightsLevels checks that a level that moves is a gain when it
+// goes up and a loss when it goes down, never both.
+func TestDiffInsightsLevels(t *testing.T) {
+	dir := t.TempDir()
+	viewer := writePolicy(t, dir, "viewer.yaml", `version: 1
+sso:
+  rules:
+    - {name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.dashboard_viewer]}
+`)
+	editor := writePolicy(t, dir, "editor.yaml", `version: 1
+sso:
+  rules:
+    - {name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.data_analyst]}
+`)
+	users := filepath.Join(dir, "users.csv")
+	require.NoError(t, os.WriteFile(users, []byte("email,name,groups\nl@x.co,L,CC-Leads\n"), 0o600))
+
+	code, stdout, _ := cli("diff", "--json", "--fail-on", "lose:dashboards", "--users", users, viewer, editor)
+	require.Equal(t, exitOK, code, "viewer to editor loses nothing: %s", stdout)
+	var doc struct{ Changes []userChange }
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	require.Len(t, doc.Changes, 1)
+	assert.Equal(t, []string{"export_calls", "assess_calls=view_only", "dashboards=viewer→editor"}, doc.Changes[0].GainedInsights)
+	assert.Equal(t, []string{}, doc.Changes[0].LostInsights)
+	code, _, _ = cli("diff", "--fail-on", "gain:dashboards", "--users", users, viewer, editor)
+	assert.Equal(t, exitFailed, code)
+
+	code, stdout, _ = cli("diff", "--fail-on", "gain:dashboards", "--users", users, editor, viewer)
+	assert.Equal(t, exitOK, code, "editor to viewer gains nothing: %s", stdout)
+	assert.Contains(t, stdout, "    insights - export_calls, - assess_calls=view_only, - dashboards=editor→viewer\n")
+	code, _, _ = cli("diff", "--fail-on", "lose:dashboards", "--users", users, editor, viewer)
+	assert.Equal(t, exitFailed, code)
+}
+
+// TestDiffRolesAttributeRenamed checks that a role from the roles attribute
+// is named as such under the name the policy reads it by.
+func TestDiffRolesAttributeRenamed(t *testing.T) {
+	dir := t.TempDir()
+	open := writePolicy(t, dir, "open.yaml", `version: 1
+sso:
+  attributes: {roles: Role}
+  rules:
+    - {name: agents, when: {group: CC-Agents}, grant: [agent]}
+`)
+	allow := writePolicy(t, dir, "allow.yaml", `version: 1
+sso:
+  attributes: {roles: Role}
+  allow: [agent]
+  rules:
+    - {name: agents, when: {group: CC-Agents}, grant: [agent]}
+`)
+	users := filepath.Join(dir, "users.csv")
+	require.NoError(t, os.WriteFile(users, []byte("email,name,groups,roles\ns@x.co,S,CC-Agents,supervisor\n"), 0o600))
+	code, stdout, stderr := cli("diff", "--json", "--users", users, open, allow)
+	require.Equal(t, exitOK, code, stderr)
+	var doc struct{ Changes []userChange }
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	require.Len(t, doc.Changes, 1)
+	assert.Equal(t, []roleChange{
+		{Role: "supervisor", From: []string{"roles attribute"}},
+		{Role: "agent", From: []string{`rule "agents"`}},
+	}, doc.Changes[0].Lost)
+}
+
+// TestDiffUsersFromAPipe reads the export from a named pipe, which cannot
+// be read twice: duplicates are still found, and no user is lost.
+func TestDiffUsersFromAPipe(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("named pipes are a Unix test")
+	}
+	fifo := filepath.Join(t.TempDir(), "users.fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	var b strings.Builder
+	b.WriteString("email,name,groups,department\n")
+	for i := 0; i < 5000; i++ {
+		b.WriteString("u" + strconv.Itoa(i) + "@x.co,U,CC-Agents,Sales\n")
+	}
+	write := func(extra string) {
+		go func() {
+			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			defer f.Close()
+			_, _ = f.WriteString(b.String() + extra)
+		}()
+	}
+	write("")
+	code, stdout, stderr := cli("diff", "--json", "--users", fifo, examplePolicy, exampleNext)
+	require.Equal(t, exitOK, code, stderr)
+	var doc struct{ Summary diffSummary }
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	assert.Equal(t, 5000, doc.Summary.Users)
+	assert.Equal(t, 5000, doc.Summary.NewlyRefused)
+
+	write("U17@X.CO,U,CC-Agents,Sales\n")
+	code, _, stderr = cli("diff", "--users", fifo, examplePolicy, exampleNext)
+	require.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `:5002: email "U17@X.CO" already given on line 19`)
+}
+
+// TestDocsShowRealOutput runs the commands docs/policy.md shows, from the
+// repository's root, and compares their output with what it shows.
+func TestDocsShowRealOutput(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/policy.md")
+	require.NoError(t, err)
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir("../.."))
+	t.Cleanup(func() { _ = os.Chdir(wd) })
+	shown := 0
+	for _, block := range strings.Split(string(doc), "```\n$ flexroles ")[1:] {
+		command, rest, _ := strings.Cut(block, "\n")
+		want, _, ok := strings.Cut(rest, "```")
+		require.True(t, ok, "an unclosed block: %s", command)
+		_, stdout, stderr := cli(strings.Fields(command)...)
+		require.Empty(t, stderr, command)
+		assert.Equal(t, want, stdout, "docs/policy.md shows other output for: flexroles %s", command)
+		shown++
+	}
+	require.Equal(t, 2, shown, "the coverage report and the diff")
 }

@@ -182,19 +182,23 @@
 // With --coverage, a report follows the results: which of the policy's
 // rules and settings the cases reach, each with its line and cases or
 // MISSED, and which of Twilio's platform rules no case reaches. A deny rule
-// is reached by a case it refuses, a grant rule by a case whose roles it
-// adds, an allow list by a case it refuses, default_insights_role and
-// unknown_roles: drop by a case they change. The report leaves the exit
-// status alone:
+// is reached by a case it refuses; a grant rule by a case that meets its
+// conditions once Twilio's rules and the deny rules let the login through,
+// even if an allow list then refuses it; an allow list by a case it
+// refuses; default_insights_role and unknown_roles: drop by a case they
+// change. The report leaves the exit status alone:
 //
 //	$ flexroles test --coverage policy.yaml
 //	ok  policy.yaml  7 passed
-//	coverage: 5 of 7 policy rules and settings reached, 6 of 19 platform rules
-//	  reached  deny     offboarded      line 16  1 case: "leaver"
-//	  reached  grant    agents          line 6  2 cases: "agent", …
-//	  MISSED   grant    old admins      line 12
-//	  …
-//	  platform rules no case reaches: console.admin, console.requested, …
+//	rules reached: 5 of 7 policy rules and settings, 6 of 19 platform rules
+//	  reached  deny     offboarded                 line 16  1 case: "leaver"
+//	  reached  grant    agents                     line 6  2 cases: "agent", …
+//	  reached  grant    leads                      line 9  1 case: "lead"
+//	  MISSED   grant    old admins                 line 12
+//	  reached  setting  sso.allow                  line 3  1 case: "admin from the IdP"
+//	  reached  setting  sso.default_insights_role  line 4  1 case: "supervisor from the IdP"
+//	  MISSED   setting  console.allow              line 19
+//	  platform rules no case reaches: console.admin, console.requested, sso.roles.split, …
 //
 // # Reviewing a policy change
 //
@@ -208,10 +212,12 @@
 // role, capability and refusal:
 //
 //	$ flexroles diff --users examples/users.csv examples/policy.yaml examples/policy-next.yaml
+//	Comparing examples/policy.yaml (old) with examples/policy-next.yaml (new) for the users of examples/users.csv
+//
 //	- alex.agent@owlbank.example (examples/users.csv:2): newly refused by deny rule "sales agents moved to the partner"
 //	    - agent  was from rule "agents"
 //	...
-//	3 of 9 users change: 1 gain roles, 2 lose roles, 1 newly refused, 1 newly admitted.
+//	3 of 9 users change: 1 gains roles, 2 lose roles, 1 newly refused, 1 newly admitted.
 //	  gain supervisor: 1 user
 //	...
 //
@@ -224,7 +230,10 @@
 // refuse, admit, gain, lose, gain:ROLE, lose:ROLE, gain:CAP and lose:CAP
 // (CAP an Insights capability: enabled, play_calls, export_calls,
 // assess_calls, questionnaires, dashboards) and makes diff exit 1 when a
-// change matches one. The export is read as a stream.
+// change matches one. A capability level that moves is one gain or one
+// loss ("dashboards=viewer→editor"). Each policy reads the export under its
+// own sso.attributes names, so an attribute renamed in NEW is a note, not a
+// change. The export is read as a stream and must hold at least one user.
 //
 // # Debugging SAML
 //

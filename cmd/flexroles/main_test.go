@@ -617,7 +617,7 @@ func TestRunPolicy(t *testing.T) {
 			args:     []string{"test", "--coverage", examplePolicy},
 			wantCode: exitOK,
 			wantStdout: []string{
-				"ok  " + examplePolicy + "  12 passed\ncoverage: 8 of 8 policy rules and settings reached, 8 of 19 platform rules\n",
+				"ok  " + examplePolicy + "  12 passed\nrules reached: 8 of 8 policy rules and settings, 8 of 19 platform rules\n",
 				`  reached  deny     offboarded                 line 39  1 case: "offboarded lead is refused whatever else matches"` + "\n",
 				`  reached  setting  console.allow              line 43  1 case: "console developer is not allowed"` + "\n",
 				"  platform rules no case reaches: console.requested, sso.roles.split,",
@@ -629,7 +629,7 @@ func TestRunPolicy(t *testing.T) {
 			reason:     "the coverage report follows the failures and leaves the exit status alone",
 			args:       []string{"test", "--coverage", failing},
 			wantCode:   exitFailed,
-			wantStdout: []string{"FAIL  " + failing + "  1 passed, 2 failed\ncoverage: "},
+			wantStdout: []string{"FAIL  " + failing + "  1 passed, 2 failed\nrules reached: "},
 		},
 		{
 			name:     "test a failing policy",

@@ -38,8 +38,9 @@ what it wanted and what it got, then "ok  POLICY  N passed" or
               policy rule and setting as "reached" with its cases or
               "MISSED", and the platform rules no case reaches. A deny
               rule is reached by a case it refuses, a grant rule by one
-              whose roles it adds, an allow list by one it refuses. The
-              report does not change the exit status.
+              that meets its conditions past Twilio's rules and the deny
+              rules, an allow list by one it refuses. The report does not
+              change the exit status.
 
 Exit status: 0 every case passed, 1 a case failed, the policy does not load
 (its problems are printed as by validate) or it has no test cases, 2 bad

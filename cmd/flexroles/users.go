@@ -49,11 +49,16 @@ func (u *idpUser) login(p *flexroles.Policy) flexroles.Login {
 // organisation fits well below it.
 const maxUsersFile = 1 << 30
 
-// loadUsers reads an IdP export (see eachUser) into a map keyed by email
-// in lower case.
+// loadUsers reads an IdP export (see usersFile.each) into a map keyed by
+// email in lower case.
 func loadUsers(path string) (map[string]*idpUser, error) {
+	uf, err := openUsers(path)
+	if err != nil {
+		return nil, err
+	}
+	defer uf.close()
 	byEmail := map[string]*idpUser{}
-	err := eachUser(path, func(u *idpUser) error {
+	err = uf.each(func(u *idpUser) error {
 		byEmail[emailKey(u.Email)] = u
 		return nil
 	})
@@ -66,77 +71,99 @@ func loadUsers(path string) (map[string]*idpUser, error) {
 // emailKey is how users are matched by email: trimmed, in lower case.
 func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// eachUser reads an IdP export and calls fn with each user in file order,
+// usersFile is an IdP export opened for reading.
+type usersFile struct {
+	path    string
+	f       *os.File
+	regular bool // a regular file, which can be read again
+}
+
+// openUsers opens the IdP export at path; a file over maxUsersFile is an
+// error before anything is read.
+func openUsers(path string) (*usersFile, error) {
+	f, err := os.Open(path) //nolint:gosec // G304: the users file the user named
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	if fi.Size() > maxUsersFile {
+		_ = f.Close()
+		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(maxUsersFile))
+	}
+	return &usersFile{path: path, f: f, regular: fi.Mode().IsRegular()}, nil
+}
+
+func (uf *usersFile) close() { _ = uf.f.Close() }
+
+// each reads the export and calls fn with each user in file order,
 // stopping at fn's first error: a JSON array or NDJSON of objects with
 // email, name, groups, roles and attributes, or CSV whose header names the
 // columns email, name, groups, roles and any other attribute, with several
-// groups or roles in one cell separated by ";". A user without an email, or
-// whose email (compared ignoring case) an earlier user has, is an error.
+// groups or roles in one cell separated by ";". A user without an email, a
+// user whose email (compared ignoring case) an earlier user has, and an
+// export without users are errors.
 //
-// It streams: all it keeps per user is a 64-bit hash of the email, in a
-// hashSet. When a hash comes again, the file is read again up to that user
-// to find the earlier email, so a duplicate is reported with both lines and
-// a hash collision is told from a duplicate.
-func eachUser(path string, fn func(*idpUser) error) error {
+// From a regular file it streams: all it keeps per user is a 64-bit hash of
+// the email, in a hashSet. When a hash comes again, the file is read again
+// up to that user to find the earlier one, so that a duplicate is reported
+// with both lines and a hash collision is told from a duplicate. A pipe
+// cannot be read again, so from one the emails themselves are kept.
+func (uf *usersFile) each(fn func(*idpUser) error) error {
 	seed := maphash.MakeSeed()
 	var seen hashSet
-	return readUsers(path, func(u *idpUser) error {
+	exact := map[string]int{}
+	n := 0
+	err := readUsersFrom(io.LimitReader(uf.f, maxUsersFile), func(u *idpUser) error {
+		n++
 		key := emailKey(u.Email)
 		if key == "" {
 			return lineErrorf(u.Line, "user without an email")
 		}
-		if !seen.add(maphash.String(seed, key)) {
-			if line := earlierLine(path, key, u.Line); line > 0 {
-				return lineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
+		earlier := 0
+		switch {
+		case !uf.regular:
+			earlier = exact[key]
+			exact[key] = u.Line
+		case !seen.add(maphash.String(seed, key)):
+			line, err := uf.earlierLine(key, n)
+			if err != nil {
+				return lineErrorf(u.Line, "reading the file again to check email %q: %w", u.Email, err)
 			}
+			earlier = line
+		}
+		if earlier > 0 {
+			return lineErrorf(u.Line, "email %q already given on line %d", u.Email, earlier)
 		}
 		return fn(u)
 	})
-}
-
-// hashSet is a set of 64-bit hashes in one open-addressed table, at most
-// three quarters full: 11 to 21 bytes a hash, a third of what a Go map
-// takes. Hashes are uniform, so their low bits index the table.
-type hashSet struct {
-	slots []uint64 // 0 is an empty slot
-	n     int
-}
-
-// add puts h in the set and reports whether it was not there already. The
-// hash 0 is stored as 1.
-func (s *hashSet) add(h uint64) bool {
-	h = max(h, 1)
-	if 4*(s.n+1) > 3*len(s.slots) {
-		old := s.slots
-		s.slots, s.n = make([]uint64, max(1024, 2*len(old))), 0
-		for _, v := range old {
-			if v != 0 {
-				s.add(v)
-			}
-		}
+	if err != nil {
+		return inFile(uf.path, err)
 	}
-	mask := uint64(len(s.slots) - 1) //nolint:gosec // G115: the table has at least 1024 slots
-	for i := h & mask; ; i = (i + 1) & mask {
-		switch s.slots[i] {
-		case 0:
-			s.slots[i] = h
-			s.n++
-			return true
-		case h:
-			return false
-		}
+	if n == 0 {
+		return fmt.Errorf("%s: no users: the export is empty", uf.path)
 	}
+	return nil
 }
 
 // errFound stops earlierLine's reading.
 var errFound = errors.New("found")
 
-// earlierLine returns the line of the first user of the file at path whose
-// email has key, if it comes before line, or 0.
-func earlierLine(path, key string, line int) int {
-	found := 0
-	_ = readUsers(path, func(u *idpUser) error {
-		if u.Line >= line {
+// earlierLine reads the file again and returns the line of the first user
+// among the n-1 before the n-th whose email has key, or 0 when there is none
+// (the hashes collided).
+func (uf *usersFile) earlierLine(key string, n int) (int, error) {
+	f, err := os.Open(uf.path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	found, i := 0, 0
+	err = readUsersFrom(io.LimitReader(f, maxUsersFile), func(u *idpUser) error {
+		if i++; i >= n {
 			return errFound
 		}
 		if emailKey(u.Email) == key {
@@ -145,23 +172,10 @@ func earlierLine(path, key string, line int) int {
 		}
 		return nil
 	})
-	return found
-}
-
-// readUsers reads an IdP export, as eachUser says, without checking emails.
-func readUsers(path string, fn func(*idpUser) error) error {
-	f, err := os.Open(path) //nolint:gosec // G304: the users file the user named
-	if err != nil {
-		return err
+	if err != nil && !errors.Is(err, errFound) {
+		return 0, err
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > maxUsersFile {
-		return fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(maxUsersFile))
-	}
-	if err := readUsersFrom(io.LimitReader(f, maxUsersFile), fn); err != nil {
-		return inFile(path, err)
-	}
-	return nil
+	return found, nil
 }
 
 // readUsersFrom reads an IdP export from r, JSON or CSV by its first byte.
@@ -328,6 +342,40 @@ func readCSVUsers(br *bufio.Reader, fn func(*idpUser) error) error {
 		}
 		if err := fn(u); err != nil {
 			return err
+		}
+	}
+}
+
+// hashSet is a set of 64-bit hashes in one open-addressed table, at most
+// three quarters full: 11 to 21 bytes a hash, a third of what a Go map
+// takes. Hashes are uniform, so their low bits index the table.
+type hashSet struct {
+	slots []uint64 // 0 is an empty slot
+	n     int
+}
+
+// add puts h in the set and reports whether it was not there already. The
+// hash 0 is stored as 1.
+func (s *hashSet) add(h uint64) bool {
+	h = max(h, 1)
+	if 4*(s.n+1) > 3*len(s.slots) {
+		old := s.slots
+		s.slots, s.n = make([]uint64, max(1024, 2*len(old))), 0
+		for _, v := range old {
+			if v != 0 {
+				s.add(v)
+			}
+		}
+	}
+	mask := uint64(len(s.slots) - 1) //nolint:gosec // G115: the table has at least 1024 slots
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return true
+		case h:
+			return false
 		}
 	}
 }
