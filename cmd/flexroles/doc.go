@@ -19,6 +19,7 @@
 //	flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
 //	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
+//	flexroles serve [--addr HOST:PORT] [--policy POLICY]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
 //	flexroles help
 //
@@ -235,6 +236,28 @@
 // own sso.attributes names, so an attribute renamed in NEW is a note, not a
 // change. The export is read as a stream and must hold at least one user.
 //
+// # The playground
+//
+// serve [--addr HOST:PORT] [--policy POLICY] serves a local web page to try
+// a policy: a YAML editor, checked as you type with each problem pinned to
+// its line; a login as Console roles, SSO attribute rows or a pasted
+// SAMLResponse; and the outcome: attributes.roles, the Insights capability
+// grid (each wfo.* role, then the user), the Flex pages the roles open, the
+// reasons and the policy's rules for the login. A second tab shows every
+// rule, and every user of an IdP export loaded into the page, against the
+// roles and capabilities it yields. The page is plain HTML, CSS and
+// JavaScript embedded in the command, with no external asset. It calls a
+// JSON API, POST /api/validate, /api/resolve and /api/matrix, which runs
+// LoadPolicy and Resolve as every other command does; a failed request is
+// {"error":{"kind","message"}} with the library's kind names.
+//
+// The server binds to 127.0.0.1:8080 (--addr to change; port 0 picks one,
+// and the address is printed when it is ready), warns when the address is
+// not loopback, answers only loopback host names when it is, caps request
+// bodies at 1 MiB, times out slow clients, writes no file, and puts
+// nothing from its input into the page as markup. --policy is the policy
+// the editor starts with (read once); the example policy otherwise.
+//
 // # Debugging SAML
 //
 // saml reads a SAMLResponse as copied from the browser's developer tools or
@@ -321,6 +344,8 @@
 // 2 when the input cannot be read to its end or --policy or --users does not
 // load (with --json, the findings of the workers before the break are
 // printed already).
+// serve: 0 when stopped with Ctrl-C, 2 when it cannot listen or read
+// --policy.
 // diff: 0 when no change matches --fail-on (always without it), 1 when one
 // does, 2 when a policy or the users file does not load.
 // Every command: 2 on bad usage (an unknown command or flag, no --console or

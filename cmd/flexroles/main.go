@@ -57,10 +57,10 @@ audit     checks TaskRouter workers' attributes (from a file, stdin or a
 
 Run "flexroles COMMAND -h" for a command's flags.
 
-Exit status: 0 granted, valid, passed or clean; 1 refused, invalid, failed,
-an error-level finding or a change diff --fail-on names; 2 bad usage, input
-that cannot be read, or a policy given to resolve, explain, diff or audit
-that does not load.
+Exit status: 0 granted, valid, passed or clean, or serve stopped; 1 refused,
+invalid, failed, an error-level finding or a change diff --fail-on names; 2
+bad usage, input that cannot be read, an address serve cannot listen on, or
+a policy given to resolve, explain, diff or audit that does not load.
 The manual: go doc github.com/flexroles/flexroles/cmd/flexroles
 `
 
