@@ -276,18 +276,7 @@ func TestDiffMarkdownBounded(t *testing.T) {
 // policies that name attributes differently, and bad input of every kind.
 func TestDiffCases(t *testing.T) {
 	dir := t.TempDir()
-	renamed := writePolicy(t, dir, "renamed.yaml", `version: 1
-sso:
-  attributes: {groups: memberOf}
-  rules:
-    - name: agents
-      when: {any_group: [CC-Agents, CC-Leads]}
-      grant: [agent]
-    - name: team leads
-      when: {group: CC-Leads}
-      grant: [supervisor, wfo.team_leader]
-`)
-	plain := writePolicy(t, dir, "plain.yaml", `version: 1
+	const leadsPolicy = `version: 1
 sso:
   rules:
     - name: agents
@@ -296,7 +285,9 @@ sso:
     - name: team leads
       when: {group: CC-Leads}
       grant: [supervisor, wfo.team_leader]
-`)
+`
+	plain := writePolicy(t, dir, "plain.yaml", leadsPolicy)
+	renamed := writePolicy(t, dir, "renamed.yaml", strings.Replace(leadsPolicy, "sso:\n", "sso:\n  attributes: {groups: memberOf}\n", 1))
 	allowOnly := writePolicy(t, dir, "allow.yaml", `version: 1
 sso:
   allow: [agent]
