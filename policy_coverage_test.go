@@ -111,12 +111,12 @@ func TestFired(t *testing.T) {
 		return flexroles.Login{Source: flexroles.SSO, Attributes: attrs}
 	}
 	require.Equal(t, []flexroles.RuleTrace{
-		{Rule: "agents", Matched: true, Grant: []flexroles.Role{flexroles.Agent}},
-		{Rule: "leads", Matched: true, Grant: []flexroles.Role{flexroles.Supervisor, flexroles.WFOTeamLeader}},
+		{Rule: "agents", Line: 6, Matched: true, Grant: []flexroles.Role{flexroles.Agent}},
+		{Rule: "leads", Line: 9, Matched: true, Grant: []flexroles.Role{flexroles.Supervisor, flexroles.WFOTeamLeader}},
 	}, p.Fired(sso(map[string][]string{"groups": {"CC-Leads", "CC-Agents"}})), "grant rules in file order")
-	require.Equal(t, []flexroles.RuleTrace{{Rule: "offboarded", Deny: true, Matched: true}},
+	require.Equal(t, []flexroles.RuleTrace{{Rule: "offboarded", Line: 16, Deny: true, Matched: true}},
 		p.Fired(sso(map[string][]string{"groups": {"CC-Leads", "Offboarded"}})), "the deny rule alone")
-	require.Equal(t, []flexroles.RuleTrace{{Rule: "old admins", Matched: true, Grant: []flexroles.Role{flexroles.Supervisor}}},
+	require.Equal(t, []flexroles.RuleTrace{{Rule: "old admins", Line: 12, Matched: true, Grant: []flexroles.Role{flexroles.Supervisor}}},
 		p.Fired(sso(map[string][]string{"groups": {"Legacy-Admins"}, "roles": {"admin"}})),
 		"a rule fires even when sso.allow then refuses the login")
 	require.Nil(t, p.Fired(sso(map[string][]string{"groups": {"CC-Agents"}, "roles": {"Admin"}})),

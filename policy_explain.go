@@ -9,6 +9,7 @@ import (
 // RuleTrace says how one policy rule applied to a login.
 type RuleTrace struct {
 	Rule    string // the rule's name
+	Line    int    // where the rule is written in the policy file
 	Deny    bool   // a deny rule rather than a grant rule
 	Matched bool   // every condition held
 	Why     string // for a rule that did not match: the first condition that failed
@@ -38,7 +39,7 @@ func (p *Policy) Explain(l Login) []RuleTrace {
 		for i := range list {
 			r := &list[i]
 			why := r.why(r.failing(in, vals, p.foldGroups), groups, l.Attributes, p.groups)
-			out = append(out, RuleTrace{Rule: r.name, Deny: r.deny, Matched: why == "", Why: why, Grant: r.grant.list()})
+			out = append(out, RuleTrace{Rule: r.name, Line: r.at.line, Deny: r.deny, Matched: why == "", Why: why, Grant: r.grant.list()})
 		}
 	}
 	return out
@@ -163,13 +164,13 @@ func (p *Policy) Fired(l Login) []RuleTrace {
 	}
 	for i := range p.deny {
 		if r := &p.deny[i]; r.failing(in, vals, p.foldGroups) < 0 {
-			return []RuleTrace{{Rule: r.name, Deny: true, Matched: true}}
+			return []RuleTrace{{Rule: r.name, Line: r.at.line, Deny: true, Matched: true}}
 		}
 	}
 	var out []RuleTrace
 	for i := range p.rules {
 		if r := &p.rules[i]; r.failing(in, vals, p.foldGroups) < 0 {
-			out = append(out, RuleTrace{Rule: r.name, Matched: true, Grant: r.grant.list()})
+			out = append(out, RuleTrace{Rule: r.name, Line: r.at.line, Matched: true, Grant: r.grant.list()})
 		}
 	}
 	return out

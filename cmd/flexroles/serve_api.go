@@ -417,18 +417,8 @@ func (p *playground) matrix(req matrixRequest) any {
 	if !st.Valid {
 		return out
 	}
-	lines := map[string]int{}
-	for _, it := range pol.Coverage().Items {
-		if it.Kind == flexroles.CoverDeny || it.Kind == flexroles.CoverGrant {
-			lines[it.Kind+" "+it.Rule] = it.Line
-		}
-	}
 	for _, tr := range pol.Explain(flexroles.Login{Source: flexroles.SSO}) {
-		kind := flexroles.CoverGrant
-		if tr.Deny {
-			kind = flexroles.CoverDeny
-		}
-		out.Rules = append(out.Rules, matrixRule{Rule: tr.Rule, Deny: tr.Deny, Line: lines[kind+" "+tr.Rule], Grant: roleNames(tr.Grant),
+		out.Rules = append(out.Rules, matrixRule{Rule: tr.Rule, Deny: tr.Deny, Line: tr.Line, Grant: roleNames(tr.Grant),
 			Insights: insightsJSON(flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, tr.Grant...)))})
 	}
 	if strings.TrimSpace(req.Users) == "" {
