@@ -453,6 +453,16 @@ func (p *Policy) Roles() []Role {
 	return (flexUIRoles | wfoRoles).list()
 }
 
+// DefaultInsightsRole returns the policy's sso.default_insights_role, the
+// wfo.* role added for an SSO admin or supervisor without one, or "" when
+// the policy sets none or p is nil.
+func (p *Policy) DefaultInsightsRole() Role {
+	if p == nil || p.defaultInsights == 0 {
+		return ""
+	}
+	return p.defaultInsights.list()[0]
+}
+
 // Attributes returns, in name order, the assertion attributes the policy's
 // conditions read besides the groups attribute (department, location, …),
 // so that an IdP can be set up to send them; nil for a nil Policy.

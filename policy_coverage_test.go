@@ -158,3 +158,21 @@ tests:
 	require.Equal(t, flexroles.CoverageItem{Kind: flexroles.CoverSetting, Rule: "sso.unknown_roles", Line: 3, Tests: []string{"typo dropped"}}, items[0])
 	require.Equal(t, flexroles.CoverPlatform, items[1].Kind, "no rules: the setting, then the platform rules")
 }
+
+// TestExplainBounded checks that a rule's explanation repeats at most ten
+// of a user's groups, however many the user is in.
+func TestExplainBounded(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader(coveragePolicy))
+	require.NoError(t, err)
+	groups := make([]string, 5000)
+	for i := range groups {
+		groups[i] = "G" + strings.Repeat("x", 200)
+	}
+	trace := p.Explain(flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
+		"email": {"a@x.co"}, "full_name": {"A"}, "groups": groups}})
+	require.NotEmpty(t, trace)
+	for _, tr := range trace {
+		require.Less(t, len(tr.Why), 1500, tr.Rule)
+		require.Contains(t, tr.Why, "… 4990 more]", tr.Rule)
+	}
+}

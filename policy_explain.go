@@ -67,10 +67,20 @@ func (r *policyRule) why(n int, groups []string, attrs map[string][]string, grou
 	return "attribute " + strconv.Quote(c.name) + " " + quoteList(attrs[c.name]) + " has no value " + verb + " " + quoteList(c.values)
 }
 
+// maxListed bounds how many values a list in a message repeats: a user in
+// thousands of groups must not make every rule's explanation that long.
+const maxListed = 10
+
+// quoteList quotes values for a message, each cut as quoteShort cuts it, at
+// most maxListed of them and then how many more there are.
 func quoteList(values []string) string {
-	q := make([]string, len(values))
+	q := make([]string, 0, min(len(values), maxListed)+1)
 	for i, v := range values {
-		q[i] = quoteShort(v)
+		if i == maxListed {
+			q = append(q, "… "+strconv.Itoa(len(values)-maxListed)+" more")
+			break
+		}
+		q = append(q, quoteShort(v))
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }

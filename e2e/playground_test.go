@@ -53,6 +53,9 @@ func TestPlayground(t *testing.T) {
 	))
 	waitText(t, ctx, "#policy-status", "valid")
 	waitText(t, ctx, "#roles", `["supervisor","agent","wfo.team_leader","wfo.quality_manager"]`)
+	run(t, ctx, chromedp.Evaluate[bool](watchErrors))
+	require.Equal(t, "grid", run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("main")).display`)),
+		"the style sheet loads under the page's CSP")
 
 	// A policy with a typo: the problem, with its did-you-mean, on line 6,
 	// and line 6 marked in the gutter.
@@ -110,6 +113,14 @@ func TestPlayground(t *testing.T) {
 	waitText(t, ctx, "#roles", `["supervisor","agent","wfo.team_leader"]`)
 	waitText(t, ctx, "#attributes-read", "roles")
 
+	// A Console Support login: the read-only pair, and the pages it opens.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`input[name="source"][value="console"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="console"][value="Support"]`)),
+	))
+	waitText(t, ctx, "#roles", `["flex.readteams","flex.readonlyadmin"]`)
+	waitText(t, ctx, "#pages", "Admin (read only), Teams list (read only), Queue Stats")
+
 	// The matrix, with the example IdP export loaded.
 	users, err := filepath.Abs("../examples/users.csv")
 	require.NoError(t, err)
@@ -124,14 +135,40 @@ func TestPlayground(t *testing.T) {
 	waitText(t, ctx, "#matrix", "kim.leaver@owlbank.example")
 	keep(t, "playground-matrix.png", run(t, ctx, chromedp.FullScreenshot(100)))
 
+	// Editing the policy with the matrix open redraws the matrix.
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("#tab-decide")),
-		chromedp.Click(chromedp.CSS(`input[name="source"][value="sso"]`)),
+		setValue("#policy", strings.Replace(string(example), "name: quality assurance", "name: QA leads", 1)),
 	))
+	waitText(t, ctx, "#matrix", "rule QA leads")
+
+	// Markup in the policy is shown as text: a rule named like an image
+	// tag with a script in it appears as written, and nothing runs.
+	hostile := strings.Replace(string(example), "name: analysts", `name: "<img src=x onerror=window.pwned=1>"`, 1)
+	require.NoError(t, chromedp.Do(ctx, setValue("#policy", hostile)))
+	waitText(t, ctx, "#matrix", "rule <img src=x onerror=window.pwned=1>")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#tab-decide")),
+		chromedp.Click(chromedp.CSS(`input[name="source"][value="sso"]`))))
+	waitText(t, ctx, "#trace", `rule "<img src=x onerror=window.pwned=1>" grants [supervisor, wfo.data_analyst]`)
+	require.False(t, run(t, ctx, chromedp.Evaluate[bool](`document.querySelectorAll("img").length > 0 || window.pwned === 1`)),
+		"no element made and no script run from the policy's text")
+
+	require.NoError(t, chromedp.Do(ctx, setValue("#policy", string(example))))
+	waitText(t, ctx, "#trace", `rule "analysts" grants`)
 	waitText(t, ctx, "#roles", `["supervisor","wfo.data_analyst"]`)
+	require.Empty(t, run(t, ctx, chromedp.Evaluate[[]string](`window.e2eErrors`)), "no script error, rejected promise or CSP violation")
 	run(t, ctx, chromedp.Evaluate[bool](`(() => { const p = document.getElementById("policy"); p.scrollTop = 0; p.dispatchEvent(new Event("scroll")); return true; })()`))
 	keep(t, "playground.png", run(t, ctx, chromedp.FullScreenshot(100)))
 }
+
+// watchErrors records in window.e2eErrors every script error, rejected
+// promise and Content-Security-Policy violation from then on.
+const watchErrors = `(() => {
+	window.e2eErrors = [];
+	window.addEventListener("error", (e) => window.e2eErrors.push("error: " + e.message));
+	window.addEventListener("unhandledrejection", (e) => window.e2eErrors.push("rejection: " + e.reason));
+	document.addEventListener("securitypolicyviolation", (e) => window.e2eErrors.push("CSP: " + e.violatedDirective + " " + e.blockedURI));
+	return true;
+})()`
 
 // setValue sets the value of the form field sel as pasting would, and
 // fires the input event the page listens to.

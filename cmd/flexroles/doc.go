@@ -19,7 +19,7 @@
 //	flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
 //	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
-//	flexroles serve [--addr HOST:PORT] [--policy POLICY]
+//	flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
 //	flexroles help
 //
@@ -238,7 +238,8 @@
 //
 // # The playground
 //
-// serve [--addr HOST:PORT] [--policy POLICY] serves a local web page to try
+// serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] serves
+// a local web page to try
 // a policy: a YAML editor, checked as you type with each problem pinned to
 // its line; a login as Console roles, SSO attribute rows or a pasted
 // SAMLResponse; and the outcome: attributes.roles, the Insights capability
@@ -252,11 +253,14 @@
 // {"error":{"kind","message"}} with the library's kind names.
 //
 // The server binds to 127.0.0.1:8080 (--addr to change; port 0 picks one,
-// and the address is printed when it is ready), warns when the address is
-// not loopback, answers only loopback host names when it is, caps request
-// bodies at 1 MiB, times out slow clients, writes no file, and puts
-// nothing from its input into the page as markup. --policy is the policy
-// the editor starts with (read once); the example policy otherwise.
+// and the address is printed when it is ready) and warns when the address
+// is not loopback. It answers only for loopback host names, and off
+// loopback for IP addresses and the --allow-host names too, so that no web
+// page elsewhere can reach it through DNS rebinding. It caps request bodies
+// at 1 MiB, times out slow clients, writes no file, and puts nothing from
+// its input into the page as markup. --policy is the policy the editor
+// starts with (read once, at most 768 KiB so that a request carries it);
+// the example policy otherwise.
 //
 // # Debugging SAML
 //

@@ -27,7 +27,7 @@ const synopsis = `usage:
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
-  flexroles serve [--addr HOST:PORT] [--policy POLICY]
+  flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
   flexroles help
 `
 

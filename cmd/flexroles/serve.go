@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +22,7 @@ import (
 
 // serveUsage is the usage of the serve command, printed by serve -h.
 const serveUsage = `usage:
-  flexroles serve [--addr HOST:PORT] [--policy POLICY]
+  flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
 
 Serves the playground, a local web page to try a role policy: edit the
 policy (YAML, checked as you type, problems pinned to their lines), enter a
@@ -33,11 +35,18 @@ The page works offline: no external assets, nothing written to disk. Its
 JSON API, POST /api/validate, /api/resolve and /api/matrix, runs the
 library's LoadPolicy and Resolve, as every other command does.
 
-  --addr     where to listen (default 127.0.0.1:8080; port 0 picks a free
-             one). The playground has no authentication: an address other
-             than loopback shows it to the network, with a warning.
-  --policy   the policy to start with (default: the example policy,
-             examples/policy.yaml); it is read once and never written
+  --addr        where to listen (default 127.0.0.1:8080; port 0 picks a
+                free one). The playground has no authentication: an
+                address other than loopback shows it to the network, with
+                a warning.
+  --allow-host  host names besides localhost and IP addresses that the
+                playground answers for, comma-separated, such as the
+                machine's name when --addr is not loopback. Any other
+                name is refused, so that a web page elsewhere cannot reach
+                the playground through DNS rebinding.
+  --policy      the policy to start with (default: the example policy,
+                examples/policy.yaml); it is read once and never written,
+                and must fit in a request (1 MiB)
 
 The address is printed on stdout when the server is ready. Ctrl-C stops it.
 
@@ -53,7 +62,8 @@ var webFiles embed.FS
 
 // Limits of the playground's server.
 const (
-	maxRequestBody    = 1 << 20 // bytes of a request body
+	maxRequestBody    = 1 << 20   // bytes of a request body
+	maxStartPolicy    = 768 << 10 // bytes of --policy: a request carries it, escaped as JSON, and a login
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 15 * time.Second
 	writeTimeout      = 30 * time.Second
@@ -63,9 +73,10 @@ const (
 // runServe runs "flexroles serve" with the arguments after the command name
 // and returns the exit status.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	var addr, policyPath string
+	var addr, policyPath, allowHosts string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "where to listen")
+	fs.StringVar(&allowHosts, "allow-host", "", "host names to answer for besides localhost and IP addresses")
 	fs.StringVar(&policyPath, "policy", "", "the policy to start with")
 	if code, done := parseCommand(fs, args, serveUsage, stdout, stderr); done {
 		return code
@@ -83,7 +94,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flexroles: serve: %v\n", err)
 		return exitUsage
 	}
-	h, err := newPlayground(start, loopback)
+	h, err := newPlayground(start, loopback, splitHosts(allowHosts))
 	if err != nil {
 		_ = ln.Close()
 		fmt.Fprintf(stderr, "flexroles: serve: %v\n", err)
@@ -94,7 +105,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "flexroles playground: http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	fmt.Fprintf(stdout, "flexroles playground: %s (Ctrl-C to stop)\n", playgroundURL(ln.Addr()))
 	select {
 	case err := <-done:
 		fmt.Fprintf(stderr, "flexroles: serve: %v\n", err)
@@ -132,12 +143,12 @@ func startPolicy(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, flexroles.MaxPolicySize+1))
+	b, err := io.ReadAll(io.LimitReader(f, maxStartPolicy+1))
 	if err != nil {
 		return "", err
 	}
-	if len(b) > flexroles.MaxPolicySize {
-		return "", fmt.Errorf("%s: larger than %d MiB", path, flexroles.MaxPolicySize>>20)
+	if len(b) > maxStartPolicy {
+		return "", fmt.Errorf("%s: larger than %d KiB, more than the page can send in a request of %d MiB", path, maxStartPolicy>>10, maxRequestBody>>20)
 	}
 	return string(b), nil
 }
@@ -156,6 +167,27 @@ func listen(addr string, stderr io.Writer) (net.Listener, bool, error) {
 	return ln, loopback, nil
 }
 
+// playgroundURL is the address to open for a listener: localhost's when it
+// listens on every interface, whose address is no place to go to.
+func playgroundURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return "http://localhost:" + strconv.Itoa(tcp.Port) + "/"
+	}
+	return "http://" + a.String() + "/"
+}
+
+// splitHosts reads --allow-host: names separated by commas, in lower case.
+func splitHosts(s string) []string {
+	var out []string
+	for _, h := range strings.Split(s, ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // isLoopback reports whether a listener's address is on the loopback
 // interface only.
 func isLoopback(a net.Addr) bool {
@@ -166,13 +198,14 @@ func isLoopback(a net.Addr) bool {
 // playground serves the page and its API.
 type playground struct {
 	page     *template.Template
-	start    string // the policy the editor starts with
-	loopback bool   // only requests for a loopback host name are served
+	start    string   // the policy the editor starts with
+	loopback bool     // listening on loopback: only loopback host names are served
+	allowed  []string // --allow-host: more names to serve
 	static   http.Handler
 }
 
 // newPlayground returns the playground's handler.
-func newPlayground(start string, loopback bool) (http.Handler, error) {
+func newPlayground(start string, loopback bool, allowed []string) (http.Handler, error) {
 	page, err := template.ParseFS(webFiles, "web/index.html")
 	if err != nil {
 		return nil, err
@@ -181,7 +214,7 @@ func newPlayground(start string, loopback bool) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &playground{page: page, start: start, loopback: loopback,
+	p := &playground{page: page, start: start, loopback: loopback, allowed: allowed,
 		static: http.StripPrefix("/static/", http.FileServer(http.FS(static)))}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", p.index)
@@ -192,9 +225,10 @@ func newPlayground(start string, loopback bool) (http.Handler, error) {
 	return p.guard(mux), nil
 }
 
-// guard sets the headers every response carries and, on loopback, refuses
-// requests for any other host name, so that a web page elsewhere cannot
-// reach the playground through DNS rebinding.
+// guard sets the headers every response carries and refuses requests for
+// a host name it does not know, so that a web page elsewhere cannot reach
+// the playground through DNS rebinding: on loopback it answers for loopback
+// names only, elsewhere for those, IP addresses and --allow-host names.
 func (p *playground) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -203,13 +237,29 @@ func (p *playground) guard(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
-		if p.loopback && !loopbackHost(r.Host) {
+		if !p.knownHost(r.Host) {
 			writeAPIError(w, http.StatusMisdirectedRequest, "invalid_request",
-				"the playground answers only for localhost, 127.0.0.1 or [::1], not "+r.Host)
+				"the playground does not answer for "+strconv.Quote(r.Host)+": open it at localhost, 127.0.0.1 or [::1], or start it with --allow-host")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// knownHost reports whether the playground answers for a Host header.
+func (p *playground) knownHost(host string) bool {
+	if loopbackHost(host) {
+		return true
+	}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(name, "["), "]"))
+	if slices.Contains(p.allowed, name) {
+		return true
+	}
+	return !p.loopback && net.ParseIP(name) != nil
 }
 
 // loopbackHost reports whether a Host header names the loopback interface.

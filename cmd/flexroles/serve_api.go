@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/flexroles/flexroles"
@@ -22,8 +25,8 @@ func api[T any](call func(T) any) http.HandlerFunc {
 			writeAPIError(w, http.StatusMethodNotAllowed, "invalid_request", "the API takes POST with a JSON body")
 			return
 		}
-		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-			writeAPIError(w, http.StatusUnsupportedMediaType, "invalid_request", "the body must be JSON (Content-Type: application/json), not "+ct)
+		if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+			writeAPIError(w, http.StatusUnsupportedMediaType, "invalid_request", "the body must be JSON (Content-Type: application/json), not "+strconv.Quote(ct))
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
@@ -39,12 +42,22 @@ func api[T any](call func(T) any) http.HandlerFunc {
 		var req T
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
+		err = dec.Decode(&req)
+		if err == nil && !errors.Is(dec.Decode(new(json.RawMessage)), io.EOF) {
+			err = errors.New("something follows the JSON object")
+		}
+		if err != nil {
 			writeAPIError(w, http.StatusBadRequest, "invalid_request", "the request is not the JSON this call takes: "+err.Error())
 			return
 		}
 		writeAPI(w, http.StatusOK, call(req))
 	}
+}
+
+// isJSON reports whether a Content-Type header names JSON.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }
 
 // apiError is the body of every failed request: a kind, as the library
@@ -190,7 +203,8 @@ type resolveResponse struct {
 	Decision   any            `json:"decision"`             // a decisionOutput or refusalOutput; null when the policy does not load
 	Pages      []string       `json:"pages"`                // the Flex pages the roles open
 	Grid       []gridRow      `json:"grid"`                 // each wfo.* role's Insights capabilities, then the user's
-	Trace      []traceOutput  `json:"trace"`                // the policy's rules for this login, as explain shows them
+	Trace      []traceOutput  `json:"trace"`                // the policy's first maxTrace rules for this login, as explain shows them
+	TraceMore  int            `json:"trace_more"`           // how many rules follow those
 	Attributes []attributeRow `json:"attributes,omitempty"` // a SAMLResponse's attributes, in document order
 }
 
@@ -231,10 +245,18 @@ func (p *playground) resolve(req resolveRequest) any {
 		out.Grid = insightsGrid(d)
 	}
 	for _, tr := range pol.Explain(l) {
+		if len(out.Trace) == maxTrace {
+			out.TraceMore++
+			continue
+		}
 		out.Trace = append(out.Trace, traceOutput{Rule: tr.Rule, Deny: tr.Deny, Matched: tr.Matched, Why: tr.Why, Grant: roleNames(tr.Grant)})
 	}
 	return out
 }
+
+// maxTrace is how many rules the outcome explains: enough for any policy
+// people read, and a bound on the answer for the largest.
+const maxTrace = 500
 
 // login returns the login the page entered. A SAMLResponse that cannot be
 // read, an unknown source or an unknown Console role is an error of the
@@ -388,13 +410,17 @@ type apiErrorMsg struct {
 	Message string `json:"message"`
 }
 
-// matrixRule is one rule: the roles it grants, and what its wfo.* roles
-// allow in Insights once it opens; a deny rule grants nothing.
+// matrixRule is one rule: the roles it grants, the roles it yields (with
+// the policy's default Insights role when the grant calls for it), and what
+// those wfo.* roles allow in Insights once it opens; a deny rule grants
+// nothing.
 type matrixRule struct {
 	Rule     string         `json:"rule"`
 	Deny     bool           `json:"deny"`
 	Line     int            `json:"line"`
 	Grant    []string       `json:"grant"`
+	Yields   []string       `json:"yields"`
+	Default  string         `json:"default,omitempty"` // the default Insights role it adds, if any
 	Insights insightsOutput `json:"insights"`
 }
 
@@ -408,6 +434,17 @@ type matrixUser struct {
 	Refused  *refusal       `json:"refused,omitempty"`
 }
 
+// grantsInsightsGate reports whether roles hold admin or supervisor, which
+// Insights needs.
+func grantsInsightsGate(roles []flexroles.Role) bool {
+	return slices.Contains(roles, flexroles.Admin) || slices.Contains(roles, flexroles.Supervisor)
+}
+
+// grantsWFO reports whether roles hold a wfo.* role.
+func grantsWFO(roles []flexroles.Role) bool {
+	return slices.ContainsFunc(roles, func(r flexroles.Role) bool { return strings.HasPrefix(string(r), "wfo.") })
+}
+
 // matrixUsers is how many users the matrix lists; UsersTotal counts all.
 const matrixUsers = 2000
 
@@ -418,8 +455,15 @@ func (p *playground) matrix(req matrixRequest) any {
 		return out
 	}
 	for _, tr := range pol.Explain(flexroles.Login{Source: flexroles.SSO}) {
-		out.Rules = append(out.Rules, matrixRule{Rule: tr.Rule, Deny: tr.Deny, Line: tr.Line, Grant: roleNames(tr.Grant),
-			Insights: insightsJSON(flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, tr.Grant...)))})
+		mr := matrixRule{Rule: tr.Rule, Deny: tr.Deny, Line: tr.Line, Grant: roleNames(tr.Grant)}
+		yields := tr.Grant
+		if def := pol.DefaultInsightsRole(); def != "" && grantsInsightsGate(tr.Grant) && !grantsWFO(tr.Grant) {
+			yields = append(slices.Clip(yields), def)
+			mr.Default = string(def)
+		}
+		mr.Yields = roleNames(yields)
+		mr.Insights = insightsJSON(flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, yields...)))
+		out.Rules = append(out.Rules, mr)
 	}
 	if strings.TrimSpace(req.Users) == "" {
 		return out

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +23,7 @@ func newTestPlayground(t *testing.T) http.Handler {
 	t.Helper()
 	start, err := startPolicy("")
 	require.NoError(t, err)
-	h, err := newPlayground(start, true)
+	h, err := newPlayground(start, true, nil)
 	require.NoError(t, err)
 	return h
 }
@@ -90,40 +92,52 @@ func TestServePage(t *testing.T) {
 // TestServePageEscapesThePolicy starts the playground with a policy that
 // tries to close the editor and run a script: the page shows it as text.
 func TestServePageEscapesThePolicy(t *testing.T) {
-	h, err := newPlayground("# </textarea><script>alert(1)</script>\nversion: 1\n", true)
+	h, err := newPlayground("# </textarea><script>alert(1)</script>\nversion: 1\n", true, nil)
 	require.NoError(t, err)
 	body := call(h, http.MethodGet, "/", "", nil).Body.String()
 	assert.NotContains(t, body, "<script>alert(1)")
 	assert.Contains(t, body, "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;")
 }
 
-// TestServeHost checks that on loopback only loopback host names are
-// served, so that a page elsewhere cannot read the playground through DNS
-// rebinding, and that any host is served when the address is not loopback.
+// TestServeHost checks which host names the playground answers for: on
+// loopback only loopback names, elsewhere those, IP addresses and the
+// --allow-host names; never any other name, so that a page elsewhere cannot
+// read the playground through DNS rebinding.
 func TestServeHost(t *testing.T) {
-	h := newTestPlayground(t)
-	for host, want := range map[string]int{
-		"127.0.0.1:8080": http.StatusOK, "localhost:8080": http.StatusOK, "LOCALHOST": http.StatusOK,
-		"[::1]:8080": http.StatusOK, "127.0.0.2": http.StatusOK,
-		"evil.example:8080": http.StatusMisdirectedRequest, "127.0.0.1.evil.example": http.StatusMisdirectedRequest,
-		"192.168.1.5:8080": http.StatusMisdirectedRequest,
-	} {
+	get := func(h http.Handler, host string) int {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Host = host
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		assert.Equal(t, want, w.Code, host)
-		if want != http.StatusOK {
+		if w.Code != http.StatusOK {
 			assert.Contains(t, w.Body.String(), `"kind":"invalid_request"`, host)
 		}
+		return w.Code
 	}
-	open, err := newPlayground("version: 1\n", false)
+	loop := newTestPlayground(t)
+	open, err := newPlayground("version: 1\n", false, []string{"flex-tools.example"})
 	require.NoError(t, err)
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.Host = "flex-tools.example:8080"
-	w := httptest.NewRecorder()
-	open.ServeHTTP(w, r)
-	assert.Equal(t, http.StatusOK, w.Code, "--addr off loopback serves the names it is reached by")
+	for _, tt := range []struct {
+		host           string
+		loopback, open int
+	}{
+		{"127.0.0.1:8080", http.StatusOK, http.StatusOK},
+		{"localhost:8080", http.StatusOK, http.StatusOK},
+		{"LOCALHOST", http.StatusOK, http.StatusOK},
+		{"[::1]:8080", http.StatusOK, http.StatusOK},
+		{"127.0.0.2", http.StatusOK, http.StatusOK},
+		{"192.168.1.5:8080", http.StatusMisdirectedRequest, http.StatusOK},
+		{"[fe80::1]:8080", http.StatusMisdirectedRequest, http.StatusOK},
+		{"flex-tools.example:8080", http.StatusMisdirectedRequest, http.StatusOK},
+		{"evil.example:8080", http.StatusMisdirectedRequest, http.StatusMisdirectedRequest},
+		{"127.0.0.1.evil.example", http.StatusMisdirectedRequest, http.StatusMisdirectedRequest},
+		{"localhost.", http.StatusMisdirectedRequest, http.StatusMisdirectedRequest},
+		{"", http.StatusMisdirectedRequest, http.StatusMisdirectedRequest},
+	} {
+		assert.Equal(t, tt.loopback, get(loop, tt.host), "on loopback: %q", tt.host)
+		assert.Equal(t, tt.open, get(open, tt.host), "off loopback, with --allow-host flex-tools.example: %q", tt.host)
+	}
+	assert.Equal(t, []string{"a.example", "b.example"}, splitHosts(" A.example,, b.example "))
 }
 
 // TestServeRequests checks the API's refusals of bad requests: each a JSON
@@ -139,6 +153,8 @@ func TestServeRequests(t *testing.T) {
 		{"form post", http.MethodPost, "application/x-www-form-urlencoded", "policy=x", http.StatusUnsupportedMediaType, "invalid_request"},
 		{"not JSON", http.MethodPost, "application/json", "{", http.StatusBadRequest, "invalid_request"},
 		{"unknown field", http.MethodPost, "application/json", `{"polcy":""}`, http.StatusBadRequest, "invalid_request"},
+		{"trailing data", http.MethodPost, "application/json", `{} {"policy":""}`, http.StatusBadRequest, "invalid_request"},
+		{"not quite JSON", http.MethodPost, "application/jsonfoo", `{}`, http.StatusUnsupportedMediaType, "invalid_request"},
 		{"too large", http.MethodPost, "application/json", `{"policy":"` + strings.Repeat("a", maxRequestBody) + `"}`, http.StatusRequestEntityTooLarge, "too_large"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,7 +319,7 @@ func TestServeMatrix(t *testing.T) {
 	require.True(t, m.Policy.Valid)
 	assert.Equal(t, []string{"supervisor", "agent", "wfo.team_leader", "wfo.data_analyst", "wfo.quality_manager", "wfo.dashboard_viewer"}, m.Roles, "sso.allow")
 	require.Len(t, m.Rules, 5)
-	assert.Equal(t, matrixRule{Rule: "offboarded", Deny: true, Line: 39, Grant: []string{}, Insights: insightsOutput{}}, m.Rules[0])
+	assert.Equal(t, matrixRule{Rule: "offboarded", Deny: true, Line: 39, Grant: []string{}, Yields: []string{}, Insights: insightsOutput{}}, m.Rules[0])
 	assert.Equal(t, "team leads", m.Rules[2].Rule)
 	assert.Equal(t, 23, m.Rules[2].Line)
 	assert.Equal(t, []string{"supervisor", "wfo.team_leader"}, m.Rules[2].Grant)
@@ -322,6 +338,16 @@ func TestServeMatrix(t *testing.T) {
 	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: b.String()}, &m)
 	assert.Len(t, m.Users, matrixUsers, "the matrix lists at most matrixUsers users")
 	assert.Equal(t, matrixUsers+1, m.UsersTotal, "and counts them all")
+
+	m = matrixResponse{}
+	postJSON(t, h, "/api/matrix", matrixRequest{Policy: "version: 1\nsso:\n  default_insights_role: wfo.dashboard_viewer\n  rules:\n" +
+		"    - {name: sups, when: {group: S}, grant: [supervisor]}\n    - {name: leads, when: {group: L}, grant: [supervisor, wfo.team_leader]}\n"}, &m)
+	require.Len(t, m.Rules, 2)
+	assert.Equal(t, []string{"supervisor", "wfo.dashboard_viewer"}, m.Rules[0].Yields, "the default Insights role comes with a supervisor grant")
+	assert.Equal(t, "wfo.dashboard_viewer", m.Rules[0].Default)
+	assert.Equal(t, "viewer", m.Rules[0].Insights.Dashboards.String())
+	assert.Equal(t, []string{"supervisor", "wfo.team_leader"}, m.Rules[1].Yields, "not with a grant that has a wfo.* role")
+	assert.Empty(t, m.Rules[1].Default)
 
 	m = matrixResponse{}
 	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: "email\na@x.co\nA@X.co\n"}, &m)
@@ -343,6 +369,9 @@ func TestServeListen(t *testing.T) {
 	assert.False(t, loopback)
 	assert.Contains(t, stderr.String(), "not loopback: anyone who can reach it can use the playground", "a warning when the playground is open to the network")
 
+	assert.Equal(t, "http://localhost:8080/", playgroundURL(&net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}), "[::] is no address to open")
+	assert.Equal(t, "http://127.0.0.1:8080/", playgroundURL(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}))
+
 	srv := newServer(http.NotFoundHandler())
 	assert.NotZero(t, srv.ReadHeaderTimeout)
 	assert.NotZero(t, srv.ReadTimeout)
@@ -351,12 +380,15 @@ func TestServeListen(t *testing.T) {
 }
 
 func TestServeUsage(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	require.NoError(t, os.WriteFile(big, []byte("# "+strings.Repeat("x", 800<<10)+"\nversion: 1\n"), 0o600))
 	for _, tt := range []struct {
 		args       []string
 		wantStderr string
 	}{
 		{[]string{"serve", "extra"}, `serve: unexpected argument "extra"`},
 		{[]string{"serve", "--policy", "nope.yaml"}, "serve: --policy open nope.yaml: no such file"},
+		{[]string{"serve", "--policy", big}, "larger than 768 KiB"},
 		{[]string{"serve", "--addr", "127.0.0.1:notaport"}, "flexroles: serve: listen tcp"},
 		{[]string{"serve", "--bogus"}, "flag provided but not defined: -bogus"},
 	} {
@@ -366,5 +398,5 @@ func TestServeUsage(t *testing.T) {
 	}
 	code, stdout, _ := cli("serve", "-h")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stdout, "flexroles serve [--addr HOST:PORT] [--policy POLICY]")
+	assert.Contains(t, stdout, "flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]")
 }

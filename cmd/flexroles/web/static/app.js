@@ -20,11 +20,13 @@ async function post(path, body) {
     headers: {"Content-Type": "application/json"},
     body: JSON.stringify(body),
   });
-  const answer = await res.json();
+  const json = (res.headers.get("Content-Type") || "").startsWith("application/json");
+  const answer = json ? await res.json() : null;
   if (!res.ok) {
-    const e = answer.error || {kind: "error", message: res.statusText};
+    const e = (answer && answer.error) || {kind: "error", message: res.status + " " + res.statusText};
     throw new Error(e.kind + ": " + e.message);
   }
+  if (!answer) throw new Error("error: the answer is not JSON");
   return answer;
 }
 
@@ -44,17 +46,21 @@ const update = debounce(refresh, 200);
 
 const policy = $("policy");
 const gutter = $("gutter");
-let badLines = new Map(); // line → messages
+let badLines = new Map(); // line → {kind, messages}: "bad" for errors, "warn" for warnings and failing cases
 
 function drawGutter() {
   const count = policy.value.split("\n").length;
   gutter.replaceChildren();
   for (let i = 1; i <= count; i++) {
-    const line = el("span", i, badLines.has(i) ? "bad" : "");
-    if (badLines.has(i)) line.title = badLines.get(i).join("\n");
+    const mark = badLines.get(i);
+    const line = el("span", i, mark ? mark.kind : "");
+    if (mark) line.title = mark.messages.join("\n");
     line.dataset.line = i;
     gutter.append(line, "\n");
   }
+  // A horizontal scrollbar under the policy takes height the line numbers
+  // must match, or they drift from their lines at the bottom.
+  gutter.style.paddingBottom = "calc(0.4rem + " + (policy.offsetHeight - policy.clientHeight) + "px)";
   gutter.scrollTop = policy.scrollTop;
 }
 
@@ -86,8 +92,10 @@ function showProblems(st, failures) {
     if (line > 0) {
       li.dataset.line = line;
       li.addEventListener("click", () => goToLine(line));
-      if (!badLines.has(line)) badLines.set(line, []);
-      badLines.get(line).push(message);
+      if (!badLines.has(line)) badLines.set(line, {kind: "warn", messages: []});
+      const mark = badLines.get(line);
+      mark.messages.push(message);
+      if (kind === "error") mark.kind = "bad";
     }
     list.append(li);
   };
@@ -227,6 +235,7 @@ function showOutcome(a) {
     li.append(el("code", what), " ", el("span", t.matched ? "matched" : "not matched: " + t.why));
     $("trace").append(li);
   }
+  if (a.trace_more) $("trace").append(el("li", "… and " + a.trace_more + " more rules"));
   if (!a.trace.length) $("trace").append(el("li", a.policy.empty ? "no policy" : "no rule applies to this login"));
 }
 
@@ -275,7 +284,7 @@ function showMatrix(m) {
   };
   for (const r of m.rules) {
     if (r.deny) row("deny " + r.rule, "deny", [], null, "line " + r.line + ": refuses every login it matches");
-    else row("rule " + r.rule, "rule", r.grant, r.insights, "line " + r.line);
+    else row("rule " + r.rule, "rule", r.yields, r.insights, "line " + r.line + (r.default ? "; adds the default Insights role " + r.default : ""));
   }
   for (const u of m.users) {
     if (u.refused) row(u.email, "user refused", [], null, "refused by " + u.refused.by);
@@ -283,12 +292,20 @@ function showMatrix(m) {
   }
 }
 
+let matrixGeneration = 0;
+
 async function updateMatrix() {
   if ($("panel-matrix").hidden) return;
+  const mine = ++matrixGeneration;
   try {
-    showMatrix(await post("/api/matrix", {policy: policy.value, users: usersText}));
+    const m = await post("/api/matrix", {policy: policy.value, users: usersText});
+    if (mine !== matrixGeneration) return; // a newer request is on its way
+    showMatrix(m);
   } catch (err) {
+    if (mine !== matrixGeneration) return;
+    $("matrix").tBodies[0].replaceChildren();
     $("users-status").textContent = err.message;
+    $("users-status").className = "status bad";
   }
   document.body.dataset.matrix = String(Number(document.body.dataset.matrix || 0) + 1);
 }
@@ -320,6 +337,12 @@ async function refresh() {
     showProblems(v.policy, v.failures);
     showOutcome(r);
   } catch (err) {
+    if (mine !== generation) return;
+    // Nothing shown may outlive the request that failed.
+    $("granted").hidden = true;
+    $("refusal").hidden = true;
+    $("policy-status").textContent = "not checked";
+    $("policy-status").className = "status bad";
     $("outcome-status").textContent = err.message;
     $("outcome-status").className = "status bad";
   }
