@@ -208,7 +208,7 @@ func (vr *valueReader) nextLine(buf []byte) (rawValue, error) {
 		if len(data)+len(chunk) <= maxRecord {
 			data = append(data, chunk...)
 		} else {
-			v.err = fmt.Errorf("worker record longer than %d bytes", maxRecord)
+			v.err = fmt.Errorf("record longer than %d bytes", maxRecord)
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
@@ -243,7 +243,7 @@ func (vr *valueReader) scanValue(buf []byte) rawValue {
 	}
 	first, err := vr.br.ReadByte()
 	if err != nil {
-		v.err = errors.New("the input ends inside this worker record")
+		v.err = errors.New("the input ends inside this record")
 		return v
 	}
 	add(first)
@@ -265,7 +265,7 @@ func (vr *valueReader) scanValue(buf []byte) rawValue {
 	for depth > 0 || inString {
 		c, err := vr.br.ReadByte()
 		if err != nil {
-			v.err = errors.New("the input ends inside this worker record")
+			v.err = errors.New("the input ends inside this record")
 			if !tooLong {
 				v.data = data
 			}
@@ -287,7 +287,7 @@ func (vr *valueReader) scanValue(buf []byte) rawValue {
 		}
 	}
 	if tooLong {
-		v.err = fmt.Errorf("worker record longer than %d bytes", maxRecord)
+		v.err = fmt.Errorf("record longer than %d bytes", maxRecord)
 		return v
 	}
 	v.data = data
