@@ -345,24 +345,22 @@ type errorOutput struct {
 
 // decisionJSON returns the JSON form of a granted login.
 func decisionJSON(d flexroles.Decision) decisionOutput {
-	in := d.Insights
 	out := decisionOutput{
-		Granted: true,
-		Roles:   roleStrings(d),
-		Insights: insightsOutput{
-			Enabled:        in.Enabled,
-			PlayCalls:      in.PlayCalls,
-			ExportCalls:    in.ExportCalls,
-			AssessCalls:    in.AssessCalls,
-			Questionnaires: in.Questionnaires,
-			Dashboards:     in.Dashboards,
-		},
-		Reasons: make([]reasonOutput, 0, len(d.Reasons)),
+		Granted:  true,
+		Roles:    roleStrings(d),
+		Insights: insightsJSON(d.Insights),
+		Reasons:  make([]reasonOutput, 0, len(d.Reasons)),
 	}
 	for _, r := range d.Reasons {
 		out.Reasons = append(out.Reasons, reasonOutput{Rule: r.Rule, Warning: r.Warning, Message: r.Message})
 	}
 	return out
+}
+
+// insightsJSON is an Insights as the JSON outputs write it.
+func insightsJSON(in flexroles.Insights) insightsOutput {
+	return insightsOutput{Enabled: in.Enabled, PlayCalls: in.PlayCalls, ExportCalls: in.ExportCalls,
+		AssessCalls: in.AssessCalls, Questionnaires: in.Questionnaires, Dashboards: in.Dashboards}
 }
 
 // refusalJSON returns the JSON form of a refused login.

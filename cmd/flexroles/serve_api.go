@@ -332,12 +332,6 @@ func roleNames(roles []flexroles.Role) []string {
 	return out
 }
 
-// insightsJSON is an Insights as the API writes it.
-func insightsJSON(in flexroles.Insights) insightsOutput {
-	return insightsOutput{Enabled: in.Enabled, PlayCalls: in.PlayCalls, ExportCalls: in.ExportCalls,
-		AssessCalls: in.AssessCalls, Questionnaires: in.Questionnaires, Dashboards: in.Dashboards}
-}
-
 // insightsGrid returns the capabilities of each wfo.* role the user holds,
 // as that role gives them once Insights opens, then the user's own.
 func insightsGrid(d flexroles.Decision) []gridRow {
