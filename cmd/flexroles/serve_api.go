@@ -229,9 +229,9 @@ func (p *playground) resolve(req resolveRequest) any {
 	if !st.Valid {
 		return out
 	}
-	l, err := req.Login.login()
-	if req.Login.Source == "saml" && err == nil {
-		out.Attributes = samlRows(req.Login.SAML)
+	l, resp, err := req.Login.login()
+	if resp != nil {
+		out.Attributes = samlRows(resp)
 	}
 	var d flexroles.Decision
 	if err == nil {
@@ -258,24 +258,25 @@ func (p *playground) resolve(req resolveRequest) any {
 // people read, and a bound on the answer for the largest.
 const maxTrace = 500
 
-// login returns the login the page entered. A SAMLResponse that cannot be
-// read, an unknown source or an unknown Console role is an error of the
-// library's kinds, shown as a refusal.
-func (lr *loginRequest) login() (flexroles.Login, error) {
+// login returns the login the page entered, and for a pasted SAMLResponse
+// the response it read. A SAMLResponse that cannot be read, an unknown
+// source or an unknown Console role is an error of the library's kinds,
+// shown as a refusal.
+func (lr *loginRequest) login() (flexroles.Login, *samlresp.Response, error) {
 	switch lr.Source {
 	case "console":
 		l := flexroles.Login{Source: flexroles.Console}
 		for _, s := range lr.Console {
 			c, err := flexroles.ParseConsoleRole(s)
 			if err != nil {
-				return flexroles.Login{}, err
+				return flexroles.Login{}, nil, err
 			}
 			l.ConsoleRoles = append(l.ConsoleRoles, c)
 		}
 		if strings.TrimSpace(lr.Requested) != "" {
 			l.Attributes = map[string][]string{"roles": {lr.Requested}}
 		}
-		return l, nil
+		return l, nil, nil
 	case "sso":
 		attrs := map[string][]string{}
 		for _, row := range lr.Attributes {
@@ -287,15 +288,15 @@ func (lr *loginRequest) login() (flexroles.Login, error) {
 		if email := attrs["email"]; len(email) == 1 {
 			l.Identity = email[0]
 		}
-		return l, nil
+		return l, nil, nil
 	case "saml":
 		resp, err := readSAML(lr.SAML)
 		if err != nil {
-			return flexroles.Login{}, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()}
+			return flexroles.Login{}, nil, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()}
 		}
-		return flexroles.Login{Source: flexroles.SSO, Attributes: resp.Map(), Identity: resp.NameID}, nil
+		return flexroles.Login{Source: flexroles.SSO, Attributes: resp.Map(), Identity: resp.NameID}, resp, nil
 	}
-	return flexroles.Login{}, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Value: lr.Source}
+	return flexroles.Login{}, nil, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Value: lr.Source}
 }
 
 // readSAML decodes and parses a SAMLResponse as saml does; the signature is
@@ -309,11 +310,7 @@ func readSAML(text string) (*samlresp.Response, error) {
 }
 
 // samlRows lists a SAMLResponse's attributes in document order.
-func samlRows(text string) []attributeRow {
-	resp, err := readSAML(text)
-	if err != nil {
-		return nil
-	}
+func samlRows(resp *samlresp.Response) []attributeRow {
 	var rows []attributeRow
 	for _, a := range resp.Attributes {
 		for _, v := range a.Values {
