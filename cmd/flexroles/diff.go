@@ -428,25 +428,14 @@ func sourcesOf(r flexroles.Role, rolesValues []string, oc outcome, fired []flexr
 // takes, levels after "=": nothing when Insights stays closed.
 func capabilities(in flexroles.Insights) []string {
 	out := []string{}
-	if !in.Enabled {
-		return out
-	}
-	out = append(out, "enabled")
-	if in.PlayCalls {
-		out = append(out, "play_calls")
-	}
-	if in.ExportCalls {
-		out = append(out, "export_calls")
-	}
-	if in.AssessCalls != flexroles.AssessNone {
-		level, _ := in.AssessCalls.MarshalText()
-		out = append(out, "assess_calls="+string(level))
-	}
-	if in.Questionnaires {
-		out = append(out, "questionnaires")
-	}
-	if in.Dashboards != flexroles.DashboardsNone {
-		out = append(out, "dashboards="+in.Dashboards.String())
+	for _, name := range capabilityNames {
+		switch level, rank := capabilityLevel(in, name); {
+		case rank == 0:
+		case level == "yes":
+			out = append(out, name)
+		default:
+			out = append(out, name+"="+level)
+		}
 	}
 	return out
 }
