@@ -77,7 +77,7 @@ func allocated(f func()) uint64 {
 // document past a structure limit. A document at the limits reaches the
 // signature check and is refused there at a cost of the same order.
 func TestVerifyBoundsCost(t *testing.T) {
-	md := testMetadata(t, testIdP, current(t, testIdP))
+	md := testMetadata(t, testIDP, current(t, testIDP))
 	for _, tc := range []struct {
 		name string
 		doc  []byte
@@ -110,7 +110,7 @@ func TestVerifyBoundsCost(t *testing.T) {
 }
 
 func BenchmarkVerifyBlowup(b *testing.B) {
-	md := testMetadata(b, testIdP, current(b, testIdP))
+	md := testMetadata(b, testIDP, current(b, testIDP))
 	for _, bc := range []struct {
 		name string
 		doc  []byte

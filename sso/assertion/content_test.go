@@ -74,7 +74,7 @@ func TestVerifyReadsValuesAsOtherLibraries(t *testing.T) {
 	)
 	f.signResponse = false
 	doc := f.build(t)
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestVerifyNamesEncryptedParts(t *testing.T) {
 	a = reparse(t, sign(t, f.signer, reparse(t, a), ""))
 	doc := etree.NewDocument()
 	doc.SetRoot(reparse(t, f.responseElement(a)))
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestVerifyReportsStatus(t *testing.T) {
 	r.SelectElement("samlp:Status").CreateElement("samlp:StatusMessage").SetText("no such user")
 	doc := etree.NewDocument()
 	doc.SetRoot(reparse(t, sign(t, f.signer, reparse(t, r), "")))
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if !errors.Is(err, assertion.ErrStatus) {
 		t.Fatalf("err = %v, want ErrStatus", err)
 	}
@@ -160,7 +160,7 @@ func TestMissingFlexAttributes(t *testing.T) {
 func TestLoginRenames(t *testing.T) {
 	f := goodFixture(t)
 	f.attrs = []saml.Attribute{attr("http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "agent"), attr("email", "ada@example.com")}
-	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ const (
 	testACS      = "https://iam.twilio.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/saml2"
 	testAudience = testACS + "/metadata"
 	testRequest  = "_req-1"
-	testIdP      = "https://idp.example.com/saml"
+	testIDP      = "https://idp.example.com/saml"
 )
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -46,9 +46,9 @@ var (
 	idpCache = map[string]*idp{}
 )
 
-// testIdPKey returns the IdP called name, made once per test binary; its
+// testIDPKey returns the IdP called name, made once per test binary; its
 // certificate is valid from notBefore for a year.
-func testIdPKey(t testing.TB, name string, notBefore time.Time) *idp {
+func testIDPKey(t testing.TB, name string, notBefore time.Time) *idp {
 	t.Helper()
 	idpMu.Lock()
 	defer idpMu.Unlock()
@@ -79,7 +79,7 @@ func testIdPKey(t testing.TB, name string, notBefore time.Time) *idp {
 
 // current returns the IdP called name with a certificate valid at testNow.
 func current(t testing.TB, name string) *idp {
-	return testIdPKey(t, name, testNow.AddDate(0, -1, 0))
+	return testIDPKey(t, name, testNow.AddDate(0, -1, 0))
 }
 
 // metadataXML returns an EntityDescriptor giving k to entityID, built with
@@ -136,11 +136,11 @@ type fixture struct {
 	signatureMethod string
 }
 
-// goodFixture is a response to testRequest from testIdP, valid at testNow,
+// goodFixture is a response to testRequest from testIDP, valid at testNow,
 // with both the Response and the Assertion signed.
 func goodFixture(t testing.TB) fixture {
 	return fixture{
-		signer: current(t, testIdP), issuer: testIdP, nameID: "ada@example.com",
+		signer: current(t, testIDP), issuer: testIDP, nameID: "ada@example.com",
 		attrs: []saml.Attribute{
 			attr("roles", "agent", "supervisor"),
 			attr("email", "ada@example.com"),

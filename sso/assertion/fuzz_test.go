@@ -13,7 +13,7 @@ import (
 // leaves nothing labelled signed.
 func FuzzVerify(f *testing.F) {
 	good := goodFixture(f)
-	md := testMetadata(f, testIdP, good.signer)
+	md := testMetadata(f, testIDP, good.signer)
 	f.Add(bytesOf(f, good.build(f)))
 	assertionOnly := good
 	assertionOnly.signResponse = false

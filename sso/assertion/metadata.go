@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -191,8 +192,12 @@ func parseKeyOnly(der []byte) (*x509.Certificate, error) {
 		SigAlg asn1.RawValue
 		Sig    asn1.BitString
 	}
-	if rest, err := asn1.Unmarshal(der, &cert); err != nil || len(rest) > 0 {
-		return nil, fmt.Errorf("not a DER certificate: %v", err)
+	rest, err := asn1.Unmarshal(der, &cert)
+	if err != nil {
+		return nil, fmt.Errorf("not a DER certificate: %w", err)
+	}
+	if len(rest) > 0 {
+		return nil, errors.New("not a DER certificate: data after it")
 	}
 	key, err := x509.ParsePKIXPublicKey(cert.TBS.Key.FullBytes)
 	if err != nil {

@@ -173,7 +173,7 @@ func TestVerifyRefusesAttacks(t *testing.T) {
 			f := goodFixture(t)
 			f.signResponse, f.signAssertion = tc.signResp, tc.signAsrt
 			doc := f.build(t)
-			md := testMetadata(t, testIdP, f.signer)
+			md := testMetadata(t, testIDP, f.signer)
 			if _, err := assertion.Verify(bytesOf(t, doc), md, testExpectations()); err != nil {
 				t.Fatalf("the untouched response is refused: %v", err)
 			}
@@ -214,7 +214,7 @@ func TestVerifyReadsNameIDAcrossComments(t *testing.T) {
 	n.SetText("ada@example.com")
 	n.AddChild(etree.NewComment("x"))
 	n.AddChild(etree.NewText(".evil.example"))
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestVerifyAcceptsSignedResponses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := goodFixture(t)
 			f.signResponse, f.signAssertion = tc.response, tc.assert
-			md := testMetadata(t, testIdP, f.signer)
+			md := testMetadata(t, testIDP, f.signer)
 			res, err := assertion.Verify(bytesOf(t, f.build(t)), md, testExpectations())
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
@@ -36,7 +36,7 @@ func TestVerifyAcceptsSignedResponses(t *testing.T) {
 			if p, f, n := res.Counts(); p != 9 || f != 0 || n != 0 {
 				t.Errorf("checks passed/failed/not run = %d/%d/%d, want 9/0/0: %+v", p, f, n, res.Checks)
 			}
-			if !res.Assertion.Signed || res.Assertion.NameID.Value != "ada@example.com" || res.Assertion.Issuer != testIdP {
+			if !res.Assertion.Signed || res.Assertion.NameID.Value != "ada@example.com" || res.Assertion.Issuer != testIDP {
 				t.Errorf("assertion %+v", res.Assertion)
 			}
 			if res.Response.Signed != tc.response {
@@ -62,7 +62,7 @@ func TestVerifyAssertionInheritsResponseNamespaces(t *testing.T) {
 	if doc.Root().SelectAttr("xmlns:saml") == nil {
 		t.Fatal("the fixture's Response does not declare xmlns:saml")
 	}
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -75,8 +75,8 @@ func TestVerifyAssertionInheritsResponseNamespaces(t *testing.T) {
 // key, and is a warning naming the dates.
 func TestVerifyExpiredCertificateWarns(t *testing.T) {
 	f := goodFixture(t)
-	f.signer = testIdPKey(t, testIdP, testNow.AddDate(-3, 0, 0))
-	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIdP, f.signer), testExpectations())
+	f.signer = testIDPKey(t, testIDP, testNow.AddDate(-3, 0, 0))
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -111,7 +111,7 @@ func TestVerifyIgnoresKeyInfo(t *testing.T) {
 			for _, ki := range doc.Root().FindElements(".//KeyInfo") {
 				tc.replace(ki)
 			}
-			if _, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIdP, f.signer), testExpectations()); err != nil {
+			if _, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations()); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
 		})
@@ -141,7 +141,7 @@ func TestVerifyChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, want := goodFixture(t), testExpectations()
 			tc.change(&f, &want)
-			res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIdP, f.signer), want)
+			res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), want)
 			if !errors.Is(err, tc.kind) {
 				t.Fatalf("err = %v, want %v", err, tc.kind)
 			}
@@ -161,7 +161,7 @@ func TestVerifyChecks(t *testing.T) {
 
 func TestVerifyUncheckedIsNotRunWhenAllowed(t *testing.T) {
 	f := goodFixture(t)
-	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIdP, f.signer), assertion.Expectations{Now: testNow, AllowUnchecked: true})
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), assertion.Expectations{Now: testNow, AllowUnchecked: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestVerifyUncheckedIsNotRunWhenAllowed(t *testing.T) {
 func TestVerifySHA1Warns(t *testing.T) {
 	f := goodFixture(t)
 	f.signatureMethod = dsigRSASHA1
-	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,11 +239,11 @@ func TestVerifyUnsignedResponseAroundSignedAssertion(t *testing.T) {
 	f.signResponse = false
 	doc := f.build(t)
 	doc.Root().SelectElement("saml:Issuer").SetText("https://evil.example.com")
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIdP, f.signer), testExpectations())
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if !errors.Is(err, assertion.ErrCheck) || res.Check(assertion.CheckIssuer).Outcome != assertion.Failed {
 		t.Fatalf("err = %v, issuer check %+v", err, res.Check(assertion.CheckIssuer))
 	}
-	if res.Response.Signed || res.Response.Issuer != "https://evil.example.com" || res.Assertion.Issuer != testIdP {
+	if res.Response.Signed || res.Response.Issuer != "https://evil.example.com" || res.Assertion.Issuer != testIDP {
 		t.Errorf("Response %+v, Assertion issuer %q", res.Response, res.Assertion.Issuer)
 	}
 }
