@@ -222,3 +222,90 @@ func TestVerifyReadsNameIDAcrossComments(t *testing.T) {
 		t.Errorf("NameID %q, want the whole signed text", got)
 	}
 }
+
+// More attacks on the signature itself, each from a response the IdP
+// signed.
+func TestVerifyRefusesSignatureTricks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		build  func(t *testing.T, f fixture) *etree.Document
+		kind   error
+		signed bool // whether a valid signature should still be reported
+	}{
+		{"valid Response, Assertion signed by another key", func(t *testing.T, f fixture) *etree.Document {
+			a := reparse(t, sign(t, current(t, "https://evil.example"), reparse(t, f.assertionElement()), ""))
+			doc := etree.NewDocument()
+			doc.SetRoot(reparse(t, sign(t, f.signer, reparse(t, f.responseElement(a)), "")))
+			return doc
+		}, assertion.ErrSignature, false},
+		{"Response signature referencing the Assertion", func(t *testing.T, f fixture) *etree.Document {
+			f.signAssertion = false
+			doc := f.build(t)
+			find(t, doc.Root(), "Reference").CreateAttr("URI", "#_a-1")
+			return doc
+		}, assertion.ErrSignature, false},
+		{"two References", func(t *testing.T, f fixture) *etree.Document {
+			f.signAssertion = false
+			doc := f.build(t)
+			ref := find(t, doc.Root(), "Reference")
+			ref.Parent().AddChild(ref.Copy())
+			return doc
+		}, assertion.ErrSignature, false},
+		{"encrypted assertion in an unsigned Response", func(t *testing.T, f fixture) *etree.Document {
+			r := f.responseElement(nil)
+			r.CreateElement("saml:EncryptedAssertion").CreateElement("xenc:EncryptedData").CreateAttr("xmlns:xenc", "http://www.w3.org/2001/04/xmlenc#")
+			doc := etree.NewDocument()
+			doc.SetRoot(reparse(t, r))
+			return doc
+		}, assertion.ErrEncrypted, false},
+		{"encrypted assertion in a signed Response", func(t *testing.T, f fixture) *etree.Document {
+			r := f.responseElement(nil)
+			r.CreateElement("saml:EncryptedAssertion").CreateElement("xenc:EncryptedData").CreateAttr("xmlns:xenc", "http://www.w3.org/2001/04/xmlenc#")
+			doc := etree.NewDocument()
+			doc.SetRoot(reparse(t, sign(t, f.signer, reparse(t, r), "")))
+			return doc
+		}, assertion.ErrEncrypted, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := goodFixture(t)
+			res, err := assertion.Verify(bytesOf(t, tc.build(t, f)), testMetadata(t, testIDP, f.signer), testExpectations())
+			if !errors.Is(err, tc.kind) {
+				t.Fatalf("err = %v, want %v", err, tc.kind)
+			}
+			if got := res != nil && res.Signature.Verified; got != tc.signed {
+				t.Errorf("signature verified %v, want %v", got, tc.signed)
+			}
+		})
+	}
+}
+
+// A Reference URI of "" names the whole document: an Assertion signature
+// that says so covers the Response around it (python3-saml's
+// response_without_assertion_reference_uri).
+func TestVerifyWholeDocumentReference(t *testing.T) {
+	f := goodFixture(t)
+	r := reparse(t, f.responseElement(f.assertionElement()))
+	r.RemoveAttr("ID")
+	signed := reparse(t, sign(t, f.signer, r, ""))
+	if got := find(t, signed, "Reference").SelectAttrValue("URI", "?"); got != "" {
+		t.Fatalf("the fixture's Reference URI is %q, want \"\"", got)
+	}
+	sig := signed.SelectElement("ds:Signature")
+	signed.RemoveChild(sig)
+	a := signed.SelectElement("saml:Assertion")
+	a.InsertChildAt(a.SelectElement("saml:Issuer").Index()+1, sig)
+	doc := etree.NewDocument()
+	doc.SetRoot(signed)
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Response.Signed || strings.Join(res.Signature.Elements, ",") != "Response" {
+		t.Errorf("Response.Signed %v, elements %v; want the whole Response signed", res.Response.Signed, res.Signature.Elements)
+	}
+	// Changing the Response outside the Assertion breaks it.
+	doc.Root().CreateAttr("Destination", "https://evil.example/acs")
+	if _, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations()); !errors.Is(err, assertion.ErrSignature) {
+		t.Errorf("tampered whole-document signature: err = %v, want ErrSignature", err)
+	}
+}

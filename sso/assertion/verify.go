@@ -104,6 +104,11 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	res.checkRecipient(want)
 	res.checkValidity(want)
 	res.checkInResponseTo(want)
+	if res.Assertion.Encrypted {
+		for _, name := range []CheckName{CheckAudience, CheckRecipient, CheckValidity} {
+			res.check(name, NotRun, "", "", "the assertion is encrypted")
+		}
+	}
 	if res.Assertion.NameIDEncrypted {
 		res.Warnings = append(res.Warnings, "the NameID is encrypted (EncryptedID): only the service provider's private key can read it; Flex needs a plain NameID, the user's email: turn NameID encryption off in the IdP")
 	}
