@@ -202,7 +202,7 @@ func (r *Result) checkInResponseTo(want Expectations) {
 		got = append(got, v)
 	}
 	for _, sc := range r.Assertion.SubjectConfirmations {
-		if sc.Method == bearer && sc.InResponseTo != "" {
+		if sc.Method == bearer && sc.InResponseTo != "" && !slices.Contains(got, sc.InResponseTo) {
 			got = append(got, sc.InResponseTo)
 		}
 	}
