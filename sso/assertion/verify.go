@@ -53,7 +53,8 @@ type Expectations struct {
 // ErrSignature (the Result then holds only unsigned content), ErrStatus,
 // ErrCheck (the first failed check), ErrEncrypted for an encrypted
 // assertion in a signed Response. A nil md verifies nothing: the Result
-// holds the response's claims, unsigned, and the error is ErrSignature.
+// holds the response's claims, unsigned, and the error is ErrEncrypted or
+// ErrStatus when they apply, else ErrSignature.
 func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	doc, err := checkXML(response)
 	if err != nil {
@@ -91,6 +92,12 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	if md == nil {
 		res.check(CheckSignature, NotRun, "", "", "no IdP metadata given: nothing in the response is verified")
 		res.checkStatus()
+		switch {
+		case res.Assertion.Encrypted:
+			return res, errorf(ErrEncrypted, encryptedDetail)
+		case !resp.Status.Success():
+			return res, statusError(res)
+		}
 		return res, errorf(ErrSignature, "no IdP metadata given: nothing in the response is verified")
 	}
 	if err := res.verifySignature(root, md); err != nil {

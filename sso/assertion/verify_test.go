@@ -247,3 +247,20 @@ func TestVerifyUnsignedResponseAroundSignedAssertion(t *testing.T) {
 		t.Errorf("Response %+v, Assertion issuer %q", res.Response, res.Assertion.Issuer)
 	}
 }
+
+// Without metadata a failed status or an encrypted assertion is still
+// named, rather than only the missing verification.
+func TestVerifyWithoutMetadataNamesStatusAndEncryption(t *testing.T) {
+	f := goodFixture(t)
+	f.status = saml.StatusRequester
+	if _, err := assertion.Verify(bytesOf(t, f.build(t)), nil, testExpectations()); !errors.Is(err, assertion.ErrStatus) {
+		t.Errorf("Requester status: err = %v, want ErrStatus", err)
+	}
+	r := f.responseElement(nil)
+	r.CreateElement("saml:EncryptedAssertion")
+	doc := etree.NewDocument()
+	doc.SetRoot(reparse(t, r))
+	if _, err := assertion.Verify(bytesOf(t, doc), nil, testExpectations()); !errors.Is(err, assertion.ErrEncrypted) {
+		t.Errorf("encrypted: err = %v, want ErrEncrypted", err)
+	}
+}
