@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
-	"github.com/flexroles/flexroles/internal/samlresp"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/samlresp"
 )
 
 // samlUsage is the usage of the saml command, printed by saml -h.

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
-	"github.com/flexroles/flexroles/internal/samlresp"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/samlresp"
 )
 
 // api wraps an API call: POST with a JSON body of at most maxRequestBody
