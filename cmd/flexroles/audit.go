@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/flexroles/flexroles/internal/jsonvalues"
 	"io"
 	"os"
 	"os/signal"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/export"
 	"github.com/flexroles/flexroles/internal/rawjson"
 )
 
@@ -104,7 +106,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 		if err != nil {
 			return policyUnusable(stderr, "audit", policyPath, err)
 		}
-		users, err := loadUsers(usersPath)
+		users, err := export.Load(usersPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "flexroles: audit: --users %v\n", err)
 			return exitUsage
@@ -133,7 +135,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 		}
 		defer closeInput()
 		src = name
-		source.values = newValueReader(in)
+		source.values = jsonvalues.NewReader(in)
 	}
 
 	var out reportWriter
@@ -159,7 +161,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 		err = out.finish(stdout, stats)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "flexroles: audit: %v\n", inFile(src, err))
+		fmt.Fprintf(stderr, "flexroles: audit: %v\n", jsonvalues.InFile(src, err))
 		return exitUsage
 	}
 	if stats.errors > 0 {
@@ -176,7 +178,7 @@ type auditEnv struct {
 // auditor checks workers, and their drift when it has a policy and users.
 type auditor struct {
 	policy *flexroles.Policy
-	users  map[string]*idpUser
+	users  map[string]*export.User
 }
 
 // auditStats counts what an audit saw.
@@ -245,7 +247,7 @@ func (a *auditor) drift(attributes []byte) (rule, level, msg string) {
 		}
 		return ruleDriftNoUser, levelWarning, "no user of the IdP export has the email " + strconv.Quote(email) + ": the user may have left the IdP, or logs in from the Console"
 	}
-	d, err := a.policy.Resolve(u.login(a.policy))
+	d, err := a.policy.Resolve(u.Login(a.policy))
 	if err != nil {
 		return ruleDriftRefuse, levelError, "the next SSO login of " + strconv.Quote(email) + " is refused: " + strings.TrimPrefix(err.Error(), "flexroles: ")
 	}
@@ -295,7 +297,7 @@ func contains(list []string, s string) bool {
 // workerSource is where an audit's workers come from: a file or stdin
 // split into values, or the live API.
 type workerSource struct {
-	values *valueReader
+	values *jsonvalues.Reader
 	live   func(emit func(workerRecord) error) error
 }
 
@@ -312,7 +314,7 @@ const (
 // auditBatch is a run of consecutive input, checked by one goroutine. Its
 // buffers are reused once its findings are reported.
 type auditBatch struct {
-	values   []rawValue
+	values   []jsonvalues.Value
 	bytes    int    // the size of values
 	arena    []byte // the bytes of values
 	records  []workerRecord
@@ -412,25 +414,25 @@ func (a *auditor) run(src workerSource, report func([]finding, int) error) (audi
 
 // readValues fills batches with the values of vr, their bytes in the
 // batch's arena when they fit.
-func readValues(vr *valueReader, take func() error, batch func() *auditBatch, send func()) error {
+func readValues(vr *jsonvalues.Reader, take func() error, batch func() *auditBatch, send func()) error {
 	for {
 		if err := take(); err != nil {
 			return err
 		}
 		b := batch()
 		room := b.arena[len(b.arena):]
-		v, err := vr.next(room)
+		v, err := vr.Next(room)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if n := len(v.data); n > 0 && n <= cap(room) && &v.data[0] == &room[:1][0] {
+		if n := len(v.Data); n > 0 && n <= cap(room) && &v.Data[0] == &room[:1][0] {
 			b.arena = b.arena[:len(b.arena)+n]
 		}
 		b.values = append(b.values, v)
-		if b.bytes += len(v.data); len(b.values) >= batchSize || b.bytes >= batchBytes {
+		if b.bytes += len(v.Data); len(b.values) >= batchSize || b.bytes >= batchBytes {
 			send()
 		}
 	}

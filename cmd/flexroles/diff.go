@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/export"
 )
 
 // diffUsage is the usage of the diff command, printed by diff -h.
@@ -111,12 +112,12 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		policies[i] = p
 	}
-	uf, err := openUsers(usersPath)
+	uf, err := export.Open(usersPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "flexroles: diff: --users %v\n", err)
 		return exitUsage
 	}
-	defer uf.close()
+	defer uf.Close()
 	bw := bufio.NewWriter(stdout)
 	var out diffWriter
 	switch {
@@ -133,7 +134,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		d.sum.Notes = append(d.sum.Notes, n.text(strconv.Quote))
 	}
 	out.start(pos[0], pos[1], notes)
-	err = uf.each(func(u *idpUser) error {
+	err = uf.Each(func(u *export.User) error {
 		d.sum.Users++
 		if c := d.compare(u); c != nil {
 			out.change(c)
@@ -263,8 +264,8 @@ type outcome struct {
 
 // compare resolves u under both policies and returns the change, or nil
 // when the outcome is the same, counting it in the summary.
-func (df *differ) compare(u *idpUser) *userChange {
-	lo, ln := u.login(df.old), u.login(df.new)
+func (df *differ) compare(u *export.User) *userChange {
+	lo, ln := u.Login(df.old), u.Login(df.new)
 	var o, n outcome
 	o.d, o.err = df.old.Resolve(lo)
 	n.d, n.err = df.new.Resolve(ln)

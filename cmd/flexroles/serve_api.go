@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/flexroles/flexroles/internal/jsonvalues"
 	"io"
 	"mime"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/samlresp"
+	"github.com/flexroles/flexroles/export"
 )
 
 // api wraps an API call: POST with a JSON body of at most maxRequestBody
@@ -460,20 +462,20 @@ func (p *playground) matrix(req matrixRequest) any {
 		return out
 	}
 	seen := map[string]int{}
-	err := readUsersFrom(strings.NewReader(req.Users), func(u *idpUser) error {
-		key := emailKey(u.Email)
+	err := export.Read(strings.NewReader(req.Users), func(u *export.User) error {
+		key := export.EmailKey(u.Email)
 		if key == "" {
-			return lineErrorf(u.Line, "user without an email")
+			return jsonvalues.LineErrorf(u.Line, "user without an email")
 		}
 		if line, ok := seen[key]; ok {
-			return lineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
+			return jsonvalues.LineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
 		}
 		seen[key] = u.Line
 		out.UsersTotal++
 		if len(out.Users) == matrixUsers {
 			return nil
 		}
-		l := u.login(pol)
+		l := u.Login(pol)
 		mu := matrixUser{Line: u.Line, Email: u.Email, Roles: []string{}, Rules: []string{}}
 		d, err := pol.Resolve(l)
 		if err != nil {
