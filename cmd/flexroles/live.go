@@ -7,28 +7,30 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/flexroles/flexroles/audit"
 	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	taskrouter "github.com/twilio/twilio-go/rest/taskrouter/v1"
 )
 
-// workerRecord is one TaskRouter worker as the audit reads it.
-type workerRecord struct {
-	Line         int    // 1-based input line where the record starts; 0 for workers read live
-	SID          string // WKxxx, "" when unknown
-	FriendlyName string
-	Attributes   []byte // the worker's attributes JSON object (as the API's "attributes" string holds it)
-	Err          error  // the record is malformed (only file input sets it); Attributes is then nil
+// liveSource is the audit.Source of a workspace's workers, read through
+// the TaskRouter API; Ctrl-C stops a long read or a wait between retries
+// cleanly.
+type liveSource struct {
+	cfg liveConfig
+}
 
-	// For records read from a file, the JSON literals of sid and
-	// friendly_name, decoded into SID and FriendlyName only when the worker
-	// has a finding.
-	sid, friendlyName []byte
+// Workers calls emit with every worker of the workspace (see readLiveWorkers).
+func (s liveSource) Workers(emit func(audit.Record) error) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return readLiveWorkers(ctx, s.cfg, emit)
 }
 
 // liveConfig says where and how to read workers live.
@@ -57,7 +59,7 @@ var liveWorkspaceSID = regexp.MustCompile(`^WS[0-9a-fA-F]{32}$`)
 // However large the workspace, it holds about two pages of workers at most:
 // the SDK's StreamWorker fetches the page the API's next_page_url names only
 // once all but the last worker of the page before have been taken.
-func readLiveWorkers(ctx context.Context, cfg liveConfig, emit func(workerRecord) error) error {
+func readLiveWorkers(ctx context.Context, cfg liveConfig, emit func(audit.Record) error) error {
 	if !liveWorkspaceSID.MatchString(cfg.Workspace) {
 		return fmt.Errorf("invalid workspace sid %q: want WS followed by 32 hex digits", cfg.Workspace)
 	}
@@ -136,8 +138,8 @@ func newTaskRouter(ctx context.Context, cfg liveConfig, creds liveCreds) *taskro
 // liveRecord returns the record of a worker as the API lists it. TaskRouter
 // gives every worker an attributes object, "{}" at the least, so a worker
 // listed without one is an error rather than a worker without roles.
-func liveRecord(w taskrouter.TaskrouterV1Worker) (workerRecord, error) {
-	var r workerRecord
+func liveRecord(w taskrouter.TaskrouterV1Worker) (audit.Record, error) {
+	var r audit.Record
 	if w.Sid != nil {
 		r.SID = *w.Sid
 	}

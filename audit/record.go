@@ -1,23 +1,73 @@
-package main
+package audit
 
 import (
 	"bytes"
 	"errors"
-	"github.com/flexroles/flexroles/internal/jsonvalues"
+	"io"
 
+	"github.com/flexroles/flexroles/internal/jsonvalues"
 	"github.com/flexroles/flexroles/internal/rawjson"
 )
+
+// Record is one TaskRouter worker as a Source gives it to the audit.
+type Record struct {
+	Line         int    // 1-based input line where the record starts; 0 for workers read live
+	SID          string // WKxxx, "" when unknown
+	FriendlyName string
+	Attributes   []byte // the worker's attributes JSON object (as the API's "attributes" string holds it)
+	Err          error  // the record is malformed (only file input sets it); Attributes is then nil
+
+	// For records read from a file, the JSON literals of sid and
+	// friendly_name, decoded into SID and FriendlyName only when the worker
+	// has a Finding.
+	sid, friendlyName []byte
+}
+
+// File is a Source that reads workers from a file or stdin: a JSON array of
+// workers, NDJSON (one worker a line), or TaskRouter ListWorkers pages
+// ({"workers":[...],"meta":{...}}) one after another, each worker's
+// "attributes" a JSON string as the API returns it, or an object. Auditor.Run
+// splits it into values on one goroutine and decodes them on every CPU.
+type File struct {
+	values *jsonvalues.Reader
+}
+
+// NewFile returns a File that reads r.
+func NewFile(r io.Reader) *File { return &File{values: jsonvalues.NewReader(r)} }
+
+// Workers calls emit with each worker of the file in input order, a
+// malformed one as a Record with Err set, and returns the first error that
+// ends the input (see package jsonvalues) or of emit.
+func (f *File) Workers(emit func(Record) error) error {
+	var records []Record
+	for {
+		v, err := f.values.Next(nil)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		records, _ = decodeValue(v, records[:0], nil) // fresh attribute bytes: emit may keep them
+		for i := range records {
+			records[i].names()
+			if err := emit(records[i]); err != nil {
+				return err
+			}
+		}
+	}
+}
 
 // decodeValue turns one top-level value into worker records: one for a
 // worker, one per worker for a ListWorkers page. A value that cannot be read
 // gives one record with Err set. Decoded attributes go to scratch, which is
 // returned grown.
-func decodeValue(v jsonvalues.Value, out []workerRecord, scratch []byte) ([]workerRecord, []byte) {
+func decodeValue(v jsonvalues.Value, out []Record, scratch []byte) ([]Record, []byte) {
 	if v.Err != nil {
-		return append(out, workerRecord{Line: v.Line, SID: guessSID(v.Data), Err: v.Err}), scratch
+		return append(out, Record{Line: v.Line, SID: guessSID(v.Data), Err: v.Err}), scratch
 	}
 	if !rawjson.Valid(v.Data) {
-		return append(out, workerRecord{Line: v.Line, SID: guessSID(v.Data), Err: errors.New("not valid JSON")}), scratch
+		return append(out, Record{Line: v.Line, SID: guessSID(v.Data), Err: errors.New("not valid JSON")}), scratch
 	}
 	var workers []byte
 	isObject := rawjson.Members(v.Data, func(k, val []byte) bool {
@@ -28,7 +78,7 @@ func decodeValue(v jsonvalues.Value, out []workerRecord, scratch []byte) ([]work
 		return true
 	})
 	if !isObject {
-		return append(out, workerRecord{Line: v.Line, Err: errors.New("a worker is a JSON object")}), scratch
+		return append(out, Record{Line: v.Line, Err: errors.New("a worker is a JSON object")}), scratch
 	}
 	if workers == nil {
 		rec, scratch := decodeWorker(v.Data, v.Line, scratch)
@@ -39,13 +89,13 @@ func decodeValue(v jsonvalues.Value, out []workerRecord, scratch []byte) ([]work
 		at := offsetIn(v.Data, w)
 		line += bytes.Count(v.Data[from:at], []byte{'\n'})
 		from = at
-		var rec workerRecord
+		var rec Record
 		rec, scratch = decodeWorker(w, line, scratch)
 		out = append(out, rec)
 		return true
 	})
 	if !isArray {
-		out = append(out, workerRecord{Line: v.Line, Err: errors.New(`the page's "workers" is not an array`)})
+		out = append(out, Record{Line: v.Line, Err: errors.New(`the page's "workers" is not an array`)})
 	}
 	return out, scratch
 }
@@ -59,8 +109,8 @@ func offsetIn(b, sub []byte) int {
 // sid, friendly_name and attributes, a string holding a JSON object (or,
 // in hand-written files, the object itself). A string's decoded attributes
 // are appended to scratch, which is returned grown.
-func decodeWorker(w []byte, line int, scratch []byte) (workerRecord, []byte) {
-	rec := workerRecord{Line: line}
+func decodeWorker(w []byte, line int, scratch []byte) (Record, []byte) {
+	rec := Record{Line: line}
 	var attrs []byte
 	found := false
 	it, isObject := rawjson.Object(w)
@@ -96,7 +146,7 @@ func decodeWorker(w []byte, line int, scratch []byte) (workerRecord, []byte) {
 
 // names decodes the SID and friendly name of a record read from a file,
 // which the audit needs only for workers with findings.
-func (rec *workerRecord) names() {
+func (rec *Record) names() {
 	if rec.sid != nil {
 		rec.SID, rec.sid = rawjson.String(rec.sid), nil
 	}
