@@ -295,4 +295,3 @@ func (vr *Reader) scanValue(buf []byte) Value {
 	v.Data = data
 	return v
 }
-
