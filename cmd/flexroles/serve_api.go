@@ -15,6 +15,7 @@ import (
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/samlresp"
 	"github.com/flexroles/flexroles/export"
+	"github.com/flexroles/flexroles/review"
 )
 
 // api wraps an API call: POST with a JSON body of at most maxRequestBody
@@ -419,12 +420,12 @@ type matrixRule struct {
 
 // matrixUser is one user of the export and its next login's outcome.
 type matrixUser struct {
-	Line     int            `json:"line"`
-	Email    string         `json:"email"`
-	Roles    []string       `json:"roles"`
-	Insights insightsOutput `json:"insights"`
-	Rules    []string       `json:"rules"` // the grant rules that fired
-	Refused  *refusal       `json:"refused,omitempty"`
+	Line     int             `json:"line"`
+	Email    string          `json:"email"`
+	Roles    []string        `json:"roles"`
+	Insights insightsOutput  `json:"insights"`
+	Rules    []string        `json:"rules"` // the grant rules that fired
+	Refused  *review.Refusal `json:"refused,omitempty"`
 }
 
 // grantsInsightsGate reports whether roles hold admin or supervisor, which
@@ -479,7 +480,7 @@ func (p *playground) matrix(req matrixRequest) any {
 		mu := matrixUser{Line: u.Line, Email: u.Email, Roles: []string{}, Rules: []string{}}
 		d, err := pol.Resolve(l)
 		if err != nil {
-			mu.Refused = &refusal{Kind: flexroles.ErrorKindName(err), By: refusedBy(err), Message: err.Error()}
+			mu.Refused = &review.Refusal{Kind: flexroles.ErrorKindName(err), By: review.RefusedBy(err), Message: err.Error()}
 		} else {
 			mu.Roles, mu.Insights = d.RoleStrings(), insightsJSON(d.Insights)
 			for _, f := range pol.Fired(l) {
