@@ -9,17 +9,14 @@ import (
 )
 
 // ExampleRead reads a CSV export and resolves each user's next SSO login
-// under a policy.
+// under a policy, which reads the groups from the attribute memberOf.
 func ExampleRead() {
 	policy, err := flexroles.LoadPolicy(strings.NewReader(`version: 1
 sso:
+  attributes: {groups: memberOf}
   rules:
-    - name: team leads
-      when: {group: CC-Leads}
-      grant: [supervisor, wfo.team_leader]
-    - name: agents
-      when: {group: CC-Agents}
-      grant: [agent]
+    - {name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.team_leader]}
+    - {name: agents, when: {group: CC-Agents}, grant: [agent]}
 `))
 	if err != nil {
 		fmt.Println(err)

@@ -24,7 +24,7 @@ func policy(text string) *flexroles.Policy {
 // quality managers, over two users, fails the review on any new
 // wfo.quality_manager, and prints the text report.
 func ExampleComparison() {
-	old := policy(`version: 1
+	const text = `version: 1
 sso:
   rules:
     - name: team leads
@@ -33,17 +33,9 @@ sso:
     - name: agents
       when: {group: CC-Agents}
       grant: [agent]
-`)
-	next := policy(`version: 1
-sso:
-  rules:
-    - name: team leads
-      when: {group: CC-Leads}
-      grant: [supervisor, wfo.quality_manager]
-    - name: agents
-      when: {group: CC-Agents}
-      grant: [agent]
-`)
+`
+	old := policy(text)
+	next := policy(strings.Replace(text, "wfo.team_leader", "wfo.quality_manager", 1))
 	fail, err := review.ParseFailOn("gain:wfo.quality_manager")
 	if err != nil {
 		fmt.Println(err)
