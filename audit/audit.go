@@ -194,9 +194,12 @@ type auditBatch struct {
 	done     chan struct{}
 }
 
-// run reads workers from src and checks them on every CPU, handing each
-// batch's findings to report in input order. A fixed number of batches
-// circulate, so memory stays flat however many workers there are.
+// Run reads the workers of src, checks them on every CPU and hands each
+// batch's findings to report, in input order, with the number of workers
+// the batch held. It returns the counts of the whole audit, and the first
+// error of src or of report, after which it stops reading. A fixed number
+// of batches circulate, so memory stays flat however many workers there
+// are.
 func (a *Auditor) Run(src Source, report func([]Finding, int) error) (Stats, error) {
 	procs := runtime.GOMAXPROCS(0)
 	free := make(chan *auditBatch, 2*procs+2)
