@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"time"
 
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/audit"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/taskrouter"
 	"github.com/flexroles/flexroles/export"
 	"github.com/flexroles/flexroles/internal/jsonvalues"
 )
@@ -135,9 +138,23 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 	return exitOK
 }
 
+// liveSource is the audit.Source of a workspace's workers, read through
+// the TaskRouter API; Ctrl-C stops a long read or a wait between retries
+// cleanly.
+type liveSource struct {
+	cfg taskrouter.Config
+}
+
+// Workers calls emit with every worker of the workspace (see taskrouter.ReadWorkers).
+func (s liveSource) Workers(emit func(audit.Record) error) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return taskrouter.ReadWorkers(ctx, s.cfg, emit)
+}
+
 // auditEnv is what the audit takes from the process: the live API settings.
 type auditEnv struct {
-	live liveConfig
+	live taskrouter.Config
 }
 
 // progressLine keeps one line on a terminal's stderr up to date with the
