@@ -463,7 +463,7 @@ func writeSAML(w io.Writer, out samlOutput, metadataPath string, res *assertion.
 	b.WriteString("\n")
 	switch out.Signature {
 	case "valid":
-		fmt.Fprintf(&b, "signature: valid: the %s signed by a key %s gives %s\n", strings.Join(out.SignedElements, " and "), metadataPath, quotedEntity(res.Signature.Entity))
+		fmt.Fprintf(&b, "signature: valid: the %s signed with a key %s gives to %s\n", strings.Join(out.SignedElements, " and "), metadataPath, quotedEntity(res.Signature.Entity))
 	case "invalid":
 		b.WriteString("signature: INVALID: " + res.Check(assertion.CheckSignature).Detail + "\n")
 		b.WriteString("  nothing below is signed: it is what the response claims\n")
