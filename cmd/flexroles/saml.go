@@ -260,9 +260,7 @@ func samlUnreadable(stdout, stderr io.Writer, asJSON bool, name string, err erro
 func samlRefused(stdout, stderr io.Writer, asJSON bool, err error) int {
 	if asJSON {
 		out := samlOutput{Signature: "refused", Verdict: samlVerdictOutput{Error: samlError(err)}}
-		if !writeIndentedJSON(stdout, stderr, out.normalise()) {
-			return exitRefused
-		}
+		writeIndentedJSON(stdout, stderr, out.normalise())
 		return exitRefused
 	}
 	fmt.Fprintf(stdout, "refused before any signature check: %v\nnothing in the response was read; it is not what an IdP sends\n", err)
