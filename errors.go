@@ -141,6 +141,9 @@ func (e *Error) Error() string {
 		} else {
 			b.WriteString("Flex error 45050 Missing User Attributes: no role came from " + a + " or the policy's rules; send admin, supervisor or agent, or grant one by a rule")
 		}
+		if e.Value != "" && e.Suggestion != "" {
+			b.WriteString("; the assertion has " + v + ", which is not read: only the exact name " + strconv.Quote(e.Suggestion) + " is, so rename that claim to " + strconv.Quote(e.Suggestion))
+		}
 	case problemBadBytes:
 		b.WriteString("invalid " + a + " value " + v + ": invalid UTF-8, NUL or a control character; send plain text")
 	case problemSeveral:

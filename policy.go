@@ -177,9 +177,6 @@ func (p *Policy) ssoInput(attrs map[string][]string, buf []uint64, valBuf [][]st
 	return got, p.userGroups(attrs[p.groups], buf), p.attributeValues(attrs, valBuf), nil
 }
 
-var reasonDefaultInsights = Reason{Rule: "policy.default_insights_role",
-	Message: "the policy's default_insights_role is added for admin or supervisor without a wfo.* role"}
-
 // groupBits is the set of a user's groups that the policy's rules name, one
 // bit per group id.
 type groupBits []uint64

@@ -89,6 +89,7 @@ func compilePolicy(data []byte) (*Policy, []PolicyIssue) {
 		return nil, ld.issues
 	}
 	p.compileGroups()
+	p.sso.groups, p.sso.mapped = p.groups, p.attrNames
 	return p, nil
 }
 
@@ -433,7 +434,7 @@ func (ld *loader) rules(n *yaml.Node, field string, grant bool) []policyRule {
 			ld.add(c, f+".grant", "every rule needs a grant: the roles it gives")
 		}
 		if grant {
-			r.reason = Reason{Rule: "policy.rule", Message: "policy rule " + strconv.Quote(r.name) + " grants " + r.grant.String()}
+			r.reason = Reason{Rule: RulePolicyRule, Message: "policy rule " + strconv.Quote(r.name) + " grants " + r.grant.String()}
 		}
 		out = append(out, r)
 	}
