@@ -77,70 +77,105 @@ type Reason struct {
 // strconv's optimize switch does; nothing else ever sets it.
 var optimize = true
 
-// decisionBlock holds a decision's roles and reasons in one allocation:
-// every byte a login allocates is a byte the garbage collector must later
-// pay for, in proportion to the caller's live heap. It is the one shape of
-// every decision Resolve builds; larger decisions, which are rare, take a
-// slice each.
-type decisionBlock struct {
-	roles   [blockRoles]Role
-	reasons [blockReasons]Reason
-}
-
-// The room in a decisionBlock: Console decisions have two roles and two or
-// three reasons; a usual SSO decision, up to four roles and two reasons, or
-// three with a split, a duplicate, a warning or a policy's rule.
-const (
-	blockRoles   = 4
-	blockReasons = 3
-)
-
 // decisionSlices returns empty slices with room for exactly nRoles roles
-// and nReasons reasons, in one decisionBlock when they fit. The capacities
-// are exact, so appending to one never writes into the other.
+// and nReasons reasons, in one allocation of exactly their size when both
+// are few, as they usually are: every byte a login allocates is a byte the
+// garbage collector must later pay for, in proportion to the caller's live
+// heap, so a block sized for the largest decision would cost every login.
+// The capacities are exact, so appending to one never writes into the
+// other. Every decision is allocated here, or, for the Console decisions
+// that ask for nothing, in the same shape by consoleDecision.
 func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
-	if nRoles <= blockRoles && nReasons <= blockReasons {
-		b := new(decisionBlock)
+	switch {
+	case nReasons <= 2 && nRoles <= 2:
+		b := new(decisionBlock2x2)
 		return b.roles[:0:nRoles], b.reasons[:0:nReasons]
+	case nReasons <= 2 && nRoles == 3:
+		b := new(struct {
+			roles   [3]Role
+			reasons [2]Reason
+		})
+		return b.roles[:0:3], b.reasons[:0:nReasons]
+	case nReasons <= 2 && nRoles == 4:
+		b := new(struct {
+			roles   [4]Role
+			reasons [2]Reason
+		})
+		return b.roles[:0:4], b.reasons[:0:nReasons]
+	case nReasons == 3 && nRoles <= 2:
+		b := new(struct {
+			roles   [2]Role
+			reasons [3]Reason
+		})
+		return b.roles[:0:nRoles], b.reasons[:0:3]
+	case nReasons == 3 && nRoles <= 4:
+		b := new(struct {
+			roles   [4]Role
+			reasons [3]Reason
+		})
+		return b.roles[:0:nRoles], b.reasons[:0:3]
 	}
 	return make([]Role, 0, nRoles), make([]Reason, 0, nReasons)
 }
 
+// decisionBlock2x2 is the block of a decision of two roles and two
+// reasons, as every Console decision that asks for nothing is.
+type decisionBlock2x2 struct {
+	roles   [2]Role
+	reasons [2]Reason
+}
+
 // consoleDecision is the decision of a Console login whose most privileged
 // role has index decider in consoleRoleAt (Owner, Administrator, Developer
-// or Support), with console.requested when the login asked for roles. Each
-// case is one composite literal of constants: filling a block just
-// allocated with the addresses of constant strings needs no write
-// barriers, which a login pays for every pointer stored while the
-// collector runs.
+// or Support), with console.requested when the login asked for roles.
 func consoleDecision(decider int, requested bool) Decision {
-	var b *decisionBlock
+	if !requested {
+		return plainConsoleDecision(decider)
+	}
+	grants, rule := consoleGrant(decider)
+	insights := reasonInsightsOpen
+	if grants == readOnlyPair {
+		insights = Reason{Rule: RuleInsightsClosedSupport, Message: msgInsightsSupport}
+	}
+	roles, reasons := decisionSlices(grants.len(), 3)
+	reasons = append(reasons, rule, Reason{Rule: RuleConsoleRequested, Message: msgConsoleAsked}, insights)
+	return Decision{Roles: grants.appendTo(roles), Insights: insightsOf(grants), Reasons: reasons}
+}
+
+// consoleGrant returns what the Console role of index decider gives, and
+// the reason that says so.
+func consoleGrant(decider int) (roleSet, Reason) {
 	switch decider {
 	case idxOwner:
-		b = &decisionBlock{roles: [blockRoles]Role{Admin, WFOFullAccess},
-			reasons: [blockReasons]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleOwner}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+		return consoleAdmins, Reason{Rule: RuleConsoleAdmin, Message: msgConsoleOwner}
 	case idxAdministrator:
-		b = &decisionBlock{roles: [blockRoles]Role{Admin, WFOFullAccess},
-			reasons: [blockReasons]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleAdmin}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+		return consoleAdmins, Reason{Rule: RuleConsoleAdmin, Message: msgConsoleAdmin}
 	case idxDeveloper:
-		b = &decisionBlock{roles: [blockRoles]Role{Admin, WFOFullAccess},
-			reasons: [blockReasons]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleDev}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+		return consoleAdmins, Reason{Rule: RuleConsoleAdmin, Message: msgConsoleDev}
+	}
+	return readOnlyPair, Reason{Rule: RuleConsoleSupport, Message: msgConsoleSupport}
+}
+
+// plainConsoleDecision is consoleDecision for a login that asked for no
+// roles, the usual one, as one composite literal of constants for each
+// Console role: filling a block just allocated with the addresses of
+// constant strings needs no write barriers, which a login pays for every
+// pointer stored while the collector runs. TestPlainConsoleDecision holds
+// it to consoleGrant.
+func plainConsoleDecision(decider int) Decision {
+	var b *decisionBlock2x2
+	switch decider {
+	case idxOwner:
+		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleOwner}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+	case idxAdministrator:
+		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleAdmin}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+	case idxDeveloper:
+		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleDev}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
 	default: // Support
-		b = &decisionBlock{roles: [blockRoles]Role{ReadTeams, ReadOnlyAdmin},
-			reasons: [blockReasons]Reason{{Rule: RuleConsoleSupport, Message: msgConsoleSupport}, {Rule: RuleInsightsClosedSupport, Message: msgInsightsSupport}}}
+		b = &decisionBlock2x2{[2]Role{ReadTeams, ReadOnlyAdmin}, [2]Reason{{Rule: RuleConsoleSupport, Message: msgConsoleSupport}, {Rule: RuleInsightsClosedSupport, Message: msgInsightsSupport}}}
+		return Decision{Roles: b.roles[:], Reasons: b.reasons[:]}
 	}
-	n := 2
-	if requested {
-		// console.requested goes between the rule and the Insights finding.
-		b.reasons[2] = b.reasons[1]
-		b.reasons[1] = Reason{Rule: RuleConsoleRequested, Message: msgConsoleAsked}
-		n = 3
-	}
-	d := Decision{Roles: b.roles[:2:2], Reasons: b.reasons[:n:n]}
-	if decider != idxSupport {
-		d.Insights = insightsOf(consoleAdmins)
-	}
-	return d
+	return Decision{Roles: b.roles[:], Insights: insightsOf(consoleAdmins), Reasons: b.reasons[:]}
 }
 
 // Resolve returns the roles Flex gives l by Twilio's platform rules alone, or
@@ -301,18 +336,20 @@ func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	for i := range values {
 		values[i], present[i] = attrs[s.name(i)]
 	}
-	if !optimize || !usualSSO(&values) {
+	usual := optimize && usualSSO(&values)
+	if !usual {
 		if err := checkSSO(attrs, s, &values, &present); err != nil {
 			return ssoRoles{}, err
 		}
 	}
-	return readRoleItems(values[slotRoles], s)
+	return readRoleItems(values[slotRoles], s, usual)
 }
 
 // usualSSO reports whether values (of roles, email and full_name) are the
-// usual assertion, on which no check of checkSSO can fail: one plain email
-// and full name, and at most MaxRoleItems roles values, each one item as it
-// stands in printable ASCII within MaxValueSize.
+// usual assertion, on which no check of checkSSO can fail and whose roles
+// values are each one item as it stands: one plain email and full name, and
+// at most MaxRoleItems roles values, each a word (asciiWord) within
+// MaxValueSize.
 func usualSSO(values *[slotCount][]string) bool {
 	if !oneLine(values[slotEmail]) || !oneLine(values[slotFullName]) {
 		return false
@@ -322,11 +359,46 @@ func usualSSO(values *[slotCount][]string) bool {
 		return false
 	}
 	for _, v := range roles {
-		if len(v) > MaxValueSize || !plainItem(v) || !printableASCII(v) {
+		if len(v) > MaxValueSize || !asciiWord(v) {
 			return false
 		}
 	}
 	return true
+}
+
+// asciiWord reports whether v is a non-empty run of printable ASCII other
+// than space and comma (0x21 to 0x7e, but ','): one roles item as it
+// stands, as every role name is. Eight bytes at a time, as printableASCII
+// reads them; a byte is a comma exactly when it is zero in x ^ ",,,,,,,,",
+// and x - 1 borrows into the top bit of such a byte.
+func asciiWord(v string) bool {
+	const lsb, msb, commas = 0x0101010101010101, 0x8080808080808080, 0x2c2c2c2c2c2c2c2c
+	if len(v) < 8 {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c <= ' ' || c >= 0x7f || c == ',' {
+				return false
+			}
+		}
+		return v != ""
+	}
+	bad := func(x uint64) bool {
+		y := x ^ commas
+		return ((x-lsb*0x21)|x|(x&^msb+lsb)|(y-lsb)&^y)&msb != 0
+	}
+	for i := 0; i+8 <= len(v); i += 8 {
+		if bad(loadWord(v[i:])) {
+			return false
+		}
+	}
+	return !bad(loadWord(v[len(v)-8:]))
+}
+
+// loadWord returns the first eight bytes of w as one little-endian word,
+// which the compiler loads in one instruction.
+func loadWord(w string) uint64 {
+	_ = w[7]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
 // oneLine reports whether values is a single non-blank value of printable
@@ -352,55 +424,82 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 	if err := checkRoleItems(s.name(slotRoles), values[slotRoles]); err != nil {
 		return err
 	}
+	// Where a mandatory attribute is missing, the others are searched for
+	// a misnamed one; when the login has nothing but the attributes s
+	// reads, none can be.
+	others := attrs
+	if len(attrs) == b2i(present[slotRoles])+b2i(present[slotEmail])+b2i(present[slotFullName]) {
+		others = nil
+	}
 	for i := range values {
 		std := stdName(i)
 		if i == slotRoles && s.rolesOptional && (!present[i] || isEmpty(std, values[i])) {
 			continue // a policy's rules may grant every role; IdPs often send roles empty
 		}
-		if err := checkMandatory(attrs, s, i, values[i], present[i]); err != nil {
+		if err := checkMandatory(others, s, i, values[i], present[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readRoleItems applies the item rules to each item of a roles attribute
-// under settings s, in input order: an unknown role is refused (or dropped,
-// when s drops them), a Console-only role is refused, and the rest are
-// collected once each.
-func readRoleItems(values []string, s *ssoSettings) (ssoRoles, error) {
+// readRoleItems applies the item rules (ssoRoles.add) to each item of a
+// roles attribute under settings s, in input order. words says each value
+// is one item as it stands (usualSSO), so that nothing needs splitting.
+func readRoleItems(values []string, s *ssoSettings, words bool) (ssoRoles, error) {
 	var got ssoRoles
-	rolesName := s.name(slotRoles)
 	var err error
-	forEachItem(values, func(item string, trimmed bool) bool {
-		got.split = got.split || trimmed
-		r := Role(item)
-		if s.foldRoles {
-			r = foldRole(item)
-		}
-		bit := setOf(r)
-		switch {
-		case bit == 0 && s.dropUnknown:
-			if got.dropped == "" {
-				got.dropped = item
+	if words {
+		for _, v := range values {
+			if err = got.add(v, false, s); err != nil {
+				break
 			}
-			return true
-		case bit == 0:
-			err = unknownRoleError(rolesName, item)
-			return false
-		case readOnlyPair&bit != 0:
-			err = consoleOnlyError(rolesName, item)
-			return false
 		}
-		got.duplicate = got.duplicate || got.set&bit != 0
-		got.set |= bit
-		got.asked = true
-		return true
-	})
+	} else {
+		forEachItem(values, func(item string, trimmed bool) bool {
+			err = got.add(item, trimmed, s)
+			return err == nil
+		})
+	}
 	if err != nil {
 		return ssoRoles{}, err
 	}
 	return got, nil
+}
+
+// add applies the item rules to one roles item under settings s: an
+// unknown role is refused (or dropped, when s drops them), a Console-only
+// role is refused, and the rest are collected once each. trimmed says the
+// item did not stand alone in its value.
+func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings) error {
+	got.split = got.split || trimmed
+	r := Role(item)
+	if s.foldRoles {
+		r = foldRole(item)
+	}
+	bit := setOf(r)
+	switch {
+	case bit == 0 && s.dropUnknown:
+		if got.dropped == "" {
+			got.dropped = item
+		}
+		return nil
+	case bit == 0:
+		return unknownRoleError(s.name(slotRoles), item)
+	case readOnlyPair&bit != 0:
+		return consoleOnlyError(s.name(slotRoles), item)
+	}
+	got.duplicate = got.duplicate || got.set&bit != 0
+	got.set |= bit
+	got.asked = true
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func consoleOnlyError(name, item string) error {
@@ -494,7 +593,8 @@ func foldRole(item string) Role {
 // slot i under settings s, sent with values (ok says it is there): it must
 // be there under the name s reads, hold a non-empty value, hold only plain
 // text, and (email, full_name) hold one value. When the attribute is
-// missing, the error names a claim of attrs that looks meant for it.
+// missing, the error names a claim of attrs that looks meant for it (nil:
+// none looked for).
 func checkMandatory(attrs map[string][]string, s *ssoSettings, i int, values []string, ok bool) error {
 	name, std := s.name(i), stdName(i)
 	if !ok {
@@ -593,18 +693,13 @@ func printableASCII(v string) bool {
 		}
 		return true
 	}
-	word := func(w string) uint64 { // eight bytes the compiler loads as one word
-		_ = w[7]
-		return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-	}
 	bad := func(x uint64) bool { return ((x-lsb*0x20)|x|(x&^msb+lsb))&msb != 0 }
 	for i := 0; i+8 <= len(v); i += 8 {
-		if bad(word(v[i:])) {
+		if bad(loadWord(v[i:])) {
 			return false
 		}
 	}
-	return !bad(word(v[len(v)-8:]))
+	return !bad(loadWord(v[len(v)-8:]))
 }
 
 // forEachItem calls yield with each role item of a roles attribute, in order:

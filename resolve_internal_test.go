@@ -127,14 +127,49 @@ func FuzzShortcuts(f *testing.F) {
 }
 
 // TestPlainConsoleDecision holds the literal decisions of Console logins
-// that ask for no roles to what the general path builds for the same login
-// with an empty request.
+// that ask for no roles to the decision of the same Console role with a
+// request, less the console.requested reason.
 func TestPlainConsoleDecision(t *testing.T) {
-	for _, roles := range [][]ConsoleRole{{Owner}, {Administrator}, {Developer}, {Support}, {Support, BillingManager}, {"developer", Support}} {
-		plain, err := Resolve(Login{Source: Console, ConsoleRoles: roles})
-		require.NoError(t, err)
-		general, err := Resolve(Login{Source: Console, ConsoleRoles: roles, Attributes: map[string][]string{attrRoles: {" , "}}})
-		require.NoError(t, err)
-		require.Equal(t, general, plain, "%v", roles)
+	for decider := idxOwner; decider <= idxSupport; decider++ {
+		if decider == idxBillingManager {
+			continue
+		}
+		asked := consoleDecision(decider, true)
+		require.Equal(t, RuleConsoleRequested, asked.Reasons[1].Rule)
+		asked.Reasons = append(asked.Reasons[:1:1], asked.Reasons[2])
+		require.Equal(t, asked, consoleDecision(decider, false), "%s", consoleRoleAt(decider))
+	}
+}
+
+// FuzzASCIIWord holds the word-at-a-time check to its definition: not
+// empty, every byte from 0x21 to 0x7e, no comma.
+func FuzzASCIIWord(f *testing.F) {
+	for _, s := range []string{"admin", "wfo.quality_process_manager", "agent,admin", "super visor", "wfo.team_leader\x7f",
+		"wfo.team_leader\x80", "", ",", "aaaaaaa,", "!!!!!!!!~~~~~~~~", "\x21\x22\x23\x24\x25\x26\x27\x28\x20"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want := v != ""
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < 0x21 || c > 0x7e || c == ',' {
+				want = false
+			}
+		}
+		require.Equal(t, want, asciiWord(v), "%q", v)
+	})
+}
+
+// TestASCIIWord puts each byte value at each place of words of 1 to 17
+// bytes, where the word-at-a-time reads overlap or not.
+func TestASCIIWord(t *testing.T) {
+	for n := 1; n <= 17; n++ {
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("a", n))
+				b[at] = byte(c)
+				want := c >= 0x21 && c <= 0x7e && c != ','
+				require.Equal(t, want, asciiWord(string(b)), "%q", b)
+			}
+		}
 	}
 }
