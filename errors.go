@@ -48,11 +48,64 @@ type Error struct {
 	Suggestion string // did-you-mean, if any
 	Code       int    // Flex error code when there is one (45050), else 0
 
+	// RefusedBy says who refused the login: Twilio's platform rules, the
+	// zero value, for every error Resolve returns; for ErrDenied, the
+	// policy's sso.allow, its console.allow, or one of its deny rules,
+	// named in DenyRule. Read it, not Value, to tell them apart.
+	RefusedBy Refuser
+	// DenyRule is the name of the deny rule that refused the login, when
+	// RefusedBy is RefusedByDenyRule; else "".
+	DenyRule string
+
 	// What Resolve found, so that Error can say what to change; the message
 	// is built only when asked for.
 	problem problem
 	console consoleRef // the Console role that decided, for ErrSSOOnlyRole and ErrDenied
 	roles   roleSet    // the roles found (ErrMissingAttribute) or given (ErrSSOOnlyRole)
+}
+
+// Refuser says who refused a login, in Error.RefusedBy.
+type Refuser uint8
+
+// Who can refuse a login.
+const (
+	// RefusedByTwilio is Twilio's platform rules, which no policy
+	// overrides: every error Resolve returns, and every error but
+	// ErrDenied that Policy.Resolve returns.
+	RefusedByTwilio Refuser = iota
+	// RefusedBySSOAllow is a policy's sso.allow: a role came out that it
+	// does not list.
+	RefusedBySSOAllow
+	// RefusedByConsoleAllow is a policy's console.allow: the Console role
+	// that decides the login is not in it.
+	RefusedByConsoleAllow
+	// RefusedByDenyRule is one of a policy's deny rules, named in
+	// Error.DenyRule.
+	RefusedByDenyRule
+)
+
+// String returns "twilio", "sso.allow", "console.allow" or "deny rule".
+func (r Refuser) String() string {
+	switch r {
+	case RefusedByTwilio:
+		return "twilio"
+	case RefusedBySSOAllow:
+		return SettingSSOAllow
+	case RefusedByConsoleAllow:
+		return SettingConsoleAllow
+	case RefusedByDenyRule:
+		return "deny rule"
+	}
+	return "Refuser(" + strconv.Itoa(int(r)) + ")"
+}
+
+// MarshalText encodes r as its String, so that JSON output names who
+// refused.
+func (r Refuser) MarshalText() ([]byte, error) {
+	if r > RefusedByDenyRule {
+		return nil, &Error{Kind: ErrInvalidAttribute, Attribute: "refused_by", Value: strconv.Itoa(int(r))}
+	}
+	return []byte(r.String()), nil
 }
 
 // consoleRef names a Console role in one byte, keeping an *Error small: 1
@@ -177,7 +230,7 @@ func (e *Error) Error() string {
 	case problemConsoleAttr:
 		b.WriteString("a Console login carries the attribute " + a + "; only \"roles\", a request for roles, may come with a Console login")
 	case problemDeniedRule:
-		b.WriteString("the policy's deny rule " + v + " refuses this login; remove the user from what the rule matches, or change the rule")
+		b.WriteString("the policy's deny rule " + quoteShort(e.DenyRule) + " refuses this login; remove the user from what the rule matches, or change the rule")
 	case problemDeniedAllow:
 		b.WriteString("the policy's sso.allow does not list " + e.roles.String() + "; remove it from the user's roles and rules, or add it to sso.allow")
 	case problemDeniedConsole:

@@ -125,16 +125,16 @@ func (p *Policy) Coverage() Coverage {
 		}
 		var e *Error
 		switch {
-		case errors.As(err, &e) && errors.Is(err, ErrDenied) && e.problem != problemDeniedRule:
-			reach(CoverSetting, e.Value, tc.name) // "sso.allow" or "console.allow"
+		case errors.As(err, &e) && (e.RefusedBy == RefusedBySSOAllow || e.RefusedBy == RefusedByConsoleAllow):
+			reach(CoverSetting, e.RefusedBy.String(), tc.name)
 		case err != nil:
 			reach(CoverPlatform, "error."+ErrorKindName(err), tc.name)
 		}
 		for _, r := range d.Reasons {
 			switch r.Rule {
-			case reasonDefaultInsights.Rule:
+			case RulePolicyDefaultInsights:
 				reach(CoverSetting, settingName(settingDefaultInsights), tc.name)
-			case reasonSSODropped.Rule:
+			case RuleSSORolesDropped:
 				reach(CoverSetting, settingName(settingDropUnknown), tc.name)
 			default:
 				reach(CoverPlatform, r.Rule, tc.name)

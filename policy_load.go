@@ -328,6 +328,15 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 	}
 	for _, list := range [][]policyRule{p.rules, p.deny} {
 		for _, r := range list {
+			if id, ok := reservedRuleName(r.name); ok {
+				ld.addAt(r.nameAt, r.field+".name", "rule name "+strconv.Quote(r.name)+" could be taken for the library's own "+id+
+					": errors, reasons and coverage would not tell them apart; rename the rule (names starting with "+
+					strings.Join(reservedPrefixes(), ", ")+" or equal to \"twilio\" are reserved)")
+			}
+		}
+	}
+	for _, list := range [][]policyRule{p.rules, p.deny} {
+		for _, r := range list {
 			for _, c := range r.attrs {
 				if c.name == p.sso.name(0) {
 					ld.addAt(c.at, r.field+".when", "a condition cannot test the roles attribute "+strconv.Quote(c.name)+
@@ -588,4 +597,30 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 			p.console |= 1 << consoleIndex(cr)
 		}
 	})
+}
+
+// reservedPrefixes are how the library's own ids begin: the Reason rule
+// ids, the settings that refuse a login (sso.allow, console.allow), the
+// platform refusals Coverage lists (error.…) and CheckWorker's findings.
+func reservedPrefixes() []string {
+	return []string{"sso.", "console.", "insights.", "policy.", "worker.", "error."}
+}
+
+// reservedRuleName reports whether a rule name could be taken for one of
+// the library's ids, ignoring case and surrounding space, and says which
+// kind of id.
+func reservedRuleName(name string) (string, bool) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	switch n {
+	case SettingSSOAllow, SettingConsoleAllow:
+		return "setting " + strconv.Quote(n) + ", which refuses logins too", true
+	case RefusedByTwilio.String():
+		return "name for Twilio's platform rules", true
+	}
+	for _, p := range reservedPrefixes() {
+		if strings.HasPrefix(n, p) {
+			return "ids starting with " + strconv.Quote(p), true
+		}
+	}
+	return "", false
 }

@@ -295,6 +295,49 @@ sso:
 		want: []wantIssue{{field: "sso.rules[1].name", line: 7, message: []string{"leads"}}},
 	},
 	{
+		name:   "deny rule named like sso.allow",
+		reason: "issue 16: refusals say who refused in a typed field; a deny rule named sso.allow would read as the allow list, so it is refused at load",
+		yaml: `version: 1
+sso:
+  deny:
+    - name: sso.allow
+      when: {group: Offboarded}
+`,
+		exact: true,
+		want:  []wantIssue{{field: "sso.deny[0].name", line: 4, column: 13, message: []string{`"sso.allow"`, "setting", "rename the rule"}}},
+	},
+	{
+		name:   "rule names like the library's own ids",
+		reason: "issue 16: rule names that collide with built-in ids (settings, Reason rule ids, coverage ids) are refused at load, ignoring case",
+		yaml: `version: 1
+sso:
+  rules:
+    - name: policy.default_insights_role
+      when: {group: A}
+      grant: [agent]
+    - name: " Insights.open"
+      when: {group: B}
+      grant: [agent]
+  deny:
+    - name: CONSOLE.allow
+      when: {group: C}
+    - name: twilio
+      when: {group: D}
+    - name: error.denied
+      when: {group: E}
+    - name: sso allow and more
+      when: {group: F}
+`,
+		exact: true,
+		want: []wantIssue{
+			{field: "sso.rules[0].name", line: 4, message: []string{`"policy."`}},
+			{field: "sso.rules[1].name", line: 7, message: []string{`"insights."`}},
+			{field: "sso.deny[0].name", line: 11, message: []string{`"console.allow"`}},
+			{field: "sso.deny[1].name", line: 13, message: []string{"Twilio's platform rules"}},
+			{field: "sso.deny[2].name", line: 15, message: []string{`"error."`}},
+		},
+	},
+	{
 		name:   "duplicate deny names",
 		reason: "duplicate rule names (ErrDenied's Value names the deny rule, so it must be unique)",
 		yaml: `version: 1

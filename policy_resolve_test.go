@@ -845,3 +845,59 @@ sso:
 		})
 	}
 }
+
+// TestPolicyRefusedBy holds each refusal to who refused it, in the typed
+// fields: a deny rule by name, sso.allow, console.allow, and Twilio's
+// rules, whatever the deny rule is called.
+func TestPolicyRefusedBy(t *testing.T) {
+	p := polLoad(t, `version: 1
+sso:
+  allow: [agent, supervisor]
+  rules:
+    - name: leads
+      when: {group: CC-Leads}
+      grant: [supervisor]
+    - name: admins
+      when: {group: CC-Admins}
+      grant: [agent]
+  deny:
+    - name: allow list
+      when: {group: Offboarded}
+console:
+  allow: [Owner]
+`)
+	for _, tc := range []struct {
+		name     string
+		login    flexroles.Login
+		by       flexroles.Refuser
+		denyRule string
+		value    string // Value, as it has always been
+	}{
+		{"deny rule", polSSO(map[string][]string{"groups": {"Offboarded", "CC-Leads"}}), flexroles.RefusedByDenyRule, "allow list", "allow list"},
+		{"sso.allow", polSSO(map[string][]string{"roles": {"admin"}}), flexroles.RefusedBySSOAllow, "", "sso.allow"},
+		{"console.allow", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support}},
+			flexroles.RefusedByConsoleAllow, "", "console.allow"},
+		{"Twilio's rules", polSSO(map[string][]string{"roles": {"flex.readonlyadmin"}}), flexroles.RefusedByTwilio, "", "flex.readonlyadmin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := p.Resolve(tc.login)
+			var e *flexroles.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.by, e.RefusedBy)
+			assert.Equal(t, tc.denyRule, e.DenyRule)
+			assert.Equal(t, tc.value, e.Value)
+			assert.Equal(t, tc.by != flexroles.RefusedByTwilio, errors.Is(err, flexroles.ErrDenied))
+			if tc.by == flexroles.RefusedByDenyRule {
+				assert.Contains(t, err.Error(), `deny rule "allow list"`)
+			}
+		})
+	}
+	text, err := flexroles.RefusedBySSOAllow.MarshalText()
+	require.NoError(t, err)
+	assert.Equal(t, "sso.allow", string(text))
+	for r, want := range map[flexroles.Refuser]string{flexroles.RefusedByTwilio: "twilio", flexroles.RefusedByConsoleAllow: "console.allow", flexroles.RefusedByDenyRule: "deny rule"} {
+		assert.Equal(t, want, r.String())
+	}
+	_, err = flexroles.Refuser(9).MarshalText()
+	assert.Error(t, err)
+}
