@@ -1,6 +1,7 @@
 package flexroles
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -315,7 +316,13 @@ func (s *ssoSettings) name(i int) string {
 
 // stdName returns Flex's own name of the mandatory attribute of slot i.
 func stdName(i int) string {
-	return [slotCount]string{slotRoles: attrRoles, slotEmail: attrEmail, slotFullName: attrFullName}[i]
+	switch i {
+	case slotRoles:
+		return attrRoles
+	case slotEmail:
+		return attrEmail
+	}
+	return attrFullName
 }
 
 // ssoRoles is what the roles attribute of an assertion asked for.
@@ -329,48 +336,54 @@ type ssoRoles struct {
 // parseSSO applies the SSO rules up to and including the role items under
 // settings s: the limits and the mandatory attributes in order, then each
 // roles item. On the usual assertion (usualSSO) the first of these cannot
-// refuse anything, and are skipped.
+// refuse anything, and are skipped, as long as every roles value is one
+// item as it stands: a role of the vocabulary or a word (asciiWord).
+// readRoleItems finds that out as it reads them, and says errNotWord
+// otherwise; the general path then reads the login.
 func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	var values [slotCount][]string
 	var present [slotCount]bool
-	for i := range values {
-		values[i], present[i] = attrs[s.name(i)]
-	}
-	usual := optimize && usualSSO(&values)
-	if !usual {
-		if err := checkSSO(attrs, s, &values, &present); err != nil {
-			return ssoRoles{}, err
+	values[slotRoles], present[slotRoles] = attrs[s.name(slotRoles)]
+	values[slotEmail], present[slotEmail] = attrs[s.name(slotEmail)]
+	values[slotFullName], present[slotFullName] = attrs[s.name(slotFullName)]
+	if optimize && usualSSO(&values) {
+		if got, err := readRoleItems(values[slotRoles], s, true); err != errNotWord {
+			return got, err
 		}
 	}
-	return readRoleItems(values[slotRoles], s, usual)
+	if err := checkSSO(attrs, s, &values, &present); err != nil {
+		return ssoRoles{}, err
+	}
+	return readRoleItems(values[slotRoles], s, false)
 }
 
-// usualSSO reports whether values (of roles, email and full_name) are the
-// usual assertion, on which no check of checkSSO can fail and whose roles
-// values are each one item as it stands: one plain email and full name, and
-// at most MaxRoleItems roles values, each a word (asciiWord) within
-// MaxValueSize.
+// errNotWord is readRoleItems saying that a roles value it was to read as
+// it stands is not one item, or not one that the checks before the items
+// accept: the general path must read the login.
+var errNotWord = errors.New("flexroles: roles value is not one plain item")
+
+// usualSSO reports whether values (of roles, email and full_name) look
+// like the usual assertion, on which no check of checkSSO can fail once
+// each roles value is one item as it stands: one plain email and full
+// name, and from one to MaxRoleItems roles values.
 func usualSSO(values *[slotCount][]string) bool {
-	if !oneLine(values[slotEmail]) || !oneLine(values[slotFullName]) {
-		return false
-	}
-	roles := values[slotRoles]
-	if len(roles) == 0 || len(roles) > MaxRoleItems {
-		return false
-	}
-	for _, v := range roles {
-		if len(v) > MaxValueSize || !asciiWord(v) {
-			return false
-		}
-	}
-	return true
+	n := len(values[slotRoles])
+	return n > 0 && n <= MaxRoleItems && oneLine(values[slotEmail]) && oneLine(values[slotFullName])
+}
+
+// isWord reports whether a roles value is one item as it stands that every
+// check before the items accepts: a role of the vocabulary, or a word
+// within MaxValueSize.
+func isWord(v string) bool {
+	return Role(v).index() >= 0 || len(v) <= MaxValueSize && asciiWord(v)
 }
 
 // asciiWord reports whether v is a non-empty run of printable ASCII other
 // than space and comma (0x21 to 0x7e, but ','): one roles item as it
 // stands, as every role name is. Eight bytes at a time, as printableASCII
 // reads them; a byte is a comma exactly when it is zero in x ^ ",,,,,,,,",
-// and x - 1 borrows into the top bit of such a byte.
+// and y - 1 then borrows into the top bit of such a byte, where y has it
+// clear.
 func asciiWord(v string) bool {
 	const lsb, msb, commas = 0x0101010101010101, 0x8080808080808080, 0x2c2c2c2c2c2c2c2c
 	if len(v) < 8 {
@@ -444,20 +457,30 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 }
 
 // readRoleItems applies the item rules (ssoRoles.add) to each item of a
-// roles attribute under settings s, in input order. words says each value
-// is one item as it stands (usualSSO), so that nothing needs splitting.
+// roles attribute under settings s, in input order. words says to read
+// each value as one item as it stands, for the usual assertion; it
+// returns errNotWord when a value is not such an item (isWord), and also
+// when it refuses an item before a value that is not, since the general
+// path would refuse that value first.
 func readRoleItems(values []string, s *ssoSettings, words bool) (ssoRoles, error) {
 	var got ssoRoles
 	var err error
 	if words {
-		for _, v := range values {
-			if err = got.add(v, false, s); err != nil {
+		for k, v := range values {
+			if err = got.add(v, false, s, true); err != nil {
+				if err != errNotWord {
+					for _, rest := range values[k+1:] {
+						if !isWord(rest) {
+							return ssoRoles{}, errNotWord
+						}
+					}
+				}
 				break
 			}
 		}
 	} else {
 		forEachItem(values, func(item string, trimmed bool) bool {
-			err = got.add(item, trimmed, s)
+			err = got.add(item, trimmed, s, false)
 			return err == nil
 		})
 	}
@@ -470,14 +493,21 @@ func readRoleItems(values []string, s *ssoSettings, words bool) (ssoRoles, error
 // add applies the item rules to one roles item under settings s: an
 // unknown role is refused (or dropped, when s drops them), a Console-only
 // role is refused, and the rest are collected once each. trimmed says the
-// item did not stand alone in its value.
-func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings) error {
+// item did not stand alone in its value; words, that it is a whole value
+// read as it stands, which must then be a word (errNotWord).
+func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings, words bool) error {
 	got.split = got.split || trimmed
-	r := Role(item)
-	if s.foldRoles {
-		r = foldRole(item)
+	var bit roleSet
+	if i := Role(item).index(); i >= 0 {
+		bit = 1 << i
+	} else {
+		if words && (len(item) > MaxValueSize || !asciiWord(item)) {
+			return errNotWord
+		}
+		if s.foldRoles {
+			bit = setOf(foldRole(item))
+		}
 	}
-	bit := setOf(r)
 	switch {
 	case bit == 0 && s.dropUnknown:
 		if got.dropped == "" {
@@ -534,12 +564,9 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 		claim, meant = shadowClaim(attrs, s)
 	}
 	shadow := claim != ""
-	n := 1 + len(extra) // the Insights finding, and the policy's
-	for _, b := range [...]bool{got.asked, got.split, got.duplicate, got.dropped != "", shadow} {
-		if b {
-			n++
-		}
-	}
+	// The Insights finding, the policy's reasons, and one for each of the
+	// rest that applies.
+	n := 1 + len(extra) + b2i(got.asked) + b2i(got.split) + b2i(got.duplicate) + b2i(got.dropped != "") + b2i(shadow)
 	roles, reasons := decisionSlices(set.len(), n)
 	if got.asked {
 		reasons = append(reasons, reasonSSORoles)
