@@ -901,3 +901,95 @@ console:
 	_, err = flexroles.Refuser(9).MarshalText()
 	assert.Error(t, err)
 }
+
+// TestPolicyMisnamedClaims: under any policy, a claim that looks like one
+// of the attributes the policy reads, but is not the name it reads, is
+// reported as without a policy: a warning when the login goes through, and
+// named with the rename to make when nothing came of the attribute.
+func TestPolicyMisnamedClaims(t *testing.T) {
+	const roleClaim = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"
+	standard := polLoad(t, `version: 1
+sso:
+  attributes: {roles: roles, email: email, full_name: full_name, groups: groups}
+  rules:
+    - name: agents
+      when: {group: CC-Agents}
+      grant: [agent]
+`)
+	renamed := polLoad(t, `version: 1
+sso:
+  attributes: {roles: `+roleClaim+`, email: mail, full_name: displayName, groups: memberOf}
+  rules:
+    - name: agents
+      when: {group: CC-Agents}
+      grant: [agent]
+    - name: by department
+      when: {attribute: "http://schemas.xmlsoap.org/claims/Group", equals: Sales}
+      grant: [agent]
+`)
+	plain := polLoad(t, "version: 1\nsso:\n  rules:\n    - {name: agents, when: {group: CC-Agents}, grant: [agent]}\n")
+	renamedLogin := func(attrs map[string][]string) flexroles.Login {
+		l := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{"mail": {"a@example.com"}, "displayName": {"A B"}}}
+		for k, v := range attrs {
+			l.Attributes[k] = v
+		}
+		return l
+	}
+	for _, tc := range []struct {
+		name        string
+		p           *flexroles.Policy
+		login       flexroles.Login
+		wantClaim   string // the claim a warning or the 45050 error names
+		wantRename  string // what to rename it to
+		wantGranted bool
+	}{
+		{"namespaced role claim beside the granting group", standard,
+			polSSO(map[string][]string{roleClaim: {"supervisor"}, "groups": {"CC-Agents"}}), roleClaim, "roles", true},
+		{"namespaced role claim and nothing else", standard,
+			polSSO(map[string][]string{roleClaim: {"supervisor"}}), roleClaim, "roles", false},
+		{"Roles in another case", plain, polSSO(map[string][]string{"Roles": {"agent"}}), "Roles", "roles", false},
+		{"groups under another name", plain, polSSO(map[string][]string{"memberOf": {"CC-Agents"}}), "memberOf", "groups", false},
+		{"namespaced groups claim beside roles", standard,
+			polSSO(map[string][]string{"roles": {"agent"}, "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups": {"CC-Agents"}}),
+			"http://schemas.microsoft.com/ws/2008/06/identity/claims/groups", "groups", true},
+		{"the standard name beside the renamed one", renamed,
+			renamedLogin(map[string][]string{roleClaim: {"agent"}, "roles": {"supervisor"}}), "roles", roleClaim, true},
+		{"email under its OID where the policy reads mail", renamed,
+			flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
+				roleClaim: {"agent"}, "urn:oid:0.9.2342.19200300.100.1.3": {"a@example.com"}, "displayName": {"A B"}}},
+			"urn:oid:0.9.2342.19200300.100.1.3", "", false},
+		{"a name the policy reads is never misnamed", renamed,
+			renamedLogin(map[string][]string{roleClaim: {"agent"}, "http://schemas.xmlsoap.org/claims/Group": {"Sales"}, "memberOf": {"X"}}), "", "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := tc.p.Resolve(tc.login)
+			if tc.wantGranted {
+				require.NoError(t, err)
+				var warned []string
+				for _, r := range d.Reasons {
+					if r.Rule == flexroles.RuleSSOClaimIgnored {
+						require.True(t, r.Warning)
+						warned = append(warned, r.Message)
+					}
+				}
+				if tc.wantClaim == "" {
+					assert.Empty(t, warned)
+					return
+				}
+				require.Len(t, warned, 1, "%+v", d.Reasons)
+				assert.Contains(t, warned[0], `"`+tc.wantClaim+`"`)
+				assert.Contains(t, warned[0], `"`+tc.wantRename+`"`)
+				return
+			}
+			require.ErrorIs(t, err, flexroles.ErrMissingAttribute)
+			var e *flexroles.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.wantClaim, e.Value)
+			assert.Contains(t, err.Error(), "rename that claim to")
+			if tc.wantRename != "" {
+				assert.Equal(t, tc.wantRename, e.Suggestion)
+				assert.Contains(t, err.Error(), `"`+tc.wantRename+`"`)
+			}
+		})
+	}
+}
