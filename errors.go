@@ -176,7 +176,9 @@ func (e *Error) Error() string {
 	switch e.problem {
 	case problemAbsent:
 		b.WriteString("Flex error 45050 Missing User Attributes: the assertion has no " + a + " attribute")
-		if e.Value != "" {
+		if e.Attribute == attrRoles && isRoleAttribute(e.Value) {
+			b.WriteString(" but has " + v + ", the singular, which Flex reads as the free-text Insights reporting attribute, never as roles: send the roles under " + a)
+		} else if e.Value != "" {
 			b.WriteString(" but has " + v + "; Flex maps attribute names exactly (case-sensitive, never namespaced claim URIs): rename that claim to " + a)
 		} else {
 			b.WriteString("; add an attribute statement named exactly " + a)
@@ -194,7 +196,10 @@ func (e *Error) Error() string {
 		} else {
 			b.WriteString("Flex error 45050 Missing User Attributes: no role came from " + a + " or the policy's rules; send admin, supervisor or agent, or grant one by a rule")
 		}
-		if e.Value != "" && e.Suggestion != "" {
+		switch {
+		case e.Value != "" && e.Suggestion == attrRoles && isRoleAttribute(e.Value):
+			b.WriteString("; the assertion has " + v + ", the singular, which Flex reads as the free-text Insights reporting attribute, never as roles: send the roles under " + strconv.Quote(e.Suggestion))
+		case e.Value != "" && e.Suggestion != "":
 			b.WriteString("; the assertion has " + v + ", which is not read: only the exact name " + strconv.Quote(e.Suggestion) + " is, so rename that claim to " + strconv.Quote(e.Suggestion))
 		}
 	case problemBadBytes:
@@ -205,13 +210,16 @@ func (e *Error) Error() string {
 		b.WriteString("unknown role " + v + " in " + a)
 		b.WriteString(didYouMean(e.Suggestion))
 		b.WriteString("; roles are exact and case-sensitive: admin, supervisor, agent and the wfo.* Insights roles")
-		if strings.ContainsAny(e.Value, " \t\r\n;|") {
+		switch {
+		case looksJSON(e.Value):
+			b.WriteString("; the value looks like JSON, which Flex does not parse: send each role as its own value, or one comma-separated value such as agent,supervisor")
+		case strings.ContainsAny(e.Value, " \t\r\n;|"):
 			b.WriteString("; separate roles with commas or send one value per role")
 		}
 	case problemUnknownConsole:
 		b.WriteString("unknown Console role " + v)
 		b.WriteString(didYouMean(e.Suggestion))
-		b.WriteString("; Console roles are Owner, Administrator, Developer, Billing Manager and Support")
+		b.WriteString(consoleRoleHint(e.Value))
 	case problemConsoleOnly:
 		b.WriteString(v + " cannot come from SSO: the read-only administrator pair flex.readteams, flex.readonlyadmin is given only to Console users with the Support role; remove it from \"roles\" and send admin, supervisor or agent")
 	case problemSSOOnly:
@@ -363,3 +371,34 @@ func quoteShort(v string) string {
 }
 
 func isRuneStart(c byte) bool { return c&0xC0 != 0x80 }
+
+// consoleRoleHint lists the Console roles and what each gives in Flex, for
+// a message about value, which is not one of them; a Flex role named as a
+// Console role is told apart.
+func consoleRoleHint(value string) string {
+	hint := "; the Console roles are Owner, Administrator, Developer, Billing Manager and Support: Owner, Administrator and Developer give Flex admin, Support the read-only administrator pair, Billing Manager no Flex access"
+	if r := Role(strings.ToLower(strings.TrimSpace(value))); setOf(r) != 0 {
+		return "; " + strconv.Quote(string(r)) + " is a Flex role, not a Console role" + hint
+	}
+	return hint
+}
+
+// looksJSON reports whether a roles item looks like a piece of a JSON
+// array or string, as ["agent","supervisor"] split on commas gives.
+func looksJSON(item string) bool {
+	return strings.ContainsAny(item, "[]\"")
+}
+
+// jsonRole returns the role a JSON-looking roles item holds once its
+// brackets and quotes are taken off, or "".
+func jsonRole(item string) string {
+	r := Role(strings.Trim(strings.TrimSpace(item), "[]\" "))
+	if setOf(r) == 0 {
+		return ""
+	}
+	return string(r)
+}
+
+// isRoleAttribute reports whether name is the singular attribute "role" in
+// any case: the Insights reporting attribute, which people send roles in.
+func isRoleAttribute(name string) bool { return strings.EqualFold(name, "role") }

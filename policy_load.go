@@ -587,7 +587,7 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 			}
 			cr, ok := consoleRoleFold(s)
 			if !ok {
-				ld.add(c, cf, "unknown Console role "+strconv.Quote(s)+didYouMean(suggestConsoleRole(s)))
+				ld.add(c, cf, "unknown Console role "+strconv.Quote(s)+didYouMean(suggestConsoleRole(s))+consoleRoleHint(s))
 				continue
 			}
 			if cr == BillingManager {

@@ -537,7 +537,11 @@ func consoleOnlyError(name, item string) error {
 }
 
 func unknownRoleError(name, item string) error {
-	return &Error{Kind: ErrUnknownRole, Attribute: name, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
+	suggestion := suggestRole(item)
+	if looksJSON(item) {
+		suggestion = jsonRole(item)
+	}
+	return &Error{Kind: ErrUnknownRole, Attribute: name, Value: item, Suggestion: suggestion, problem: problemUnknownRole}
 }
 
 // decideSSO finishes an SSO login whose roles are got.set, extended by a
@@ -832,13 +836,24 @@ func (s *ssoSettings) meant(std string) string {
 
 // misnamedClaim returns the least attribute name in attrs that looks meant
 // for the attribute std (roles, email, full_name or groups) but is not one
-// that the settings s read, or "".
+// that the settings s read, or "". For roles, when there is none, it
+// returns the singular "role" in any case: the Insights reporting
+// attribute, which no warning names, but where roles are often sent.
 func misnamedClaim(attrs map[string][]string, s *ssoSettings, std string) string {
-	least := ""
+	least, role := "", ""
 	for k := range attrs {
-		if c, _ := claimOf(k); c == std && !s.reads(k) && (least == "" || k < least) {
+		if s.reads(k) {
+			continue
+		}
+		if c, _ := claimOf(k); c == std && (least == "" || k < least) {
 			least = k
 		}
+		if std == attrRoles && isRoleAttribute(k) && (role == "" || k < role) {
+			role = k
+		}
+	}
+	if least == "" {
+		return role
 	}
 	return least
 }
