@@ -193,7 +193,12 @@ func Resolve(l Login) (Decision, error) {
 		if len(l.ConsoleRoles) > 0 {
 			return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: attrConsoleRole, Value: string(l.ConsoleRoles[0]), problem: problemMixed}
 		}
-		return resolveSSO(l.Attributes)
+		var std ssoSettings // Flex's own
+		got, err := parseSSO(l.Attributes, &std)
+		if err != nil {
+			return Decision{}, err
+		}
+		return decideSSO(l.Attributes, got, &std, nil)
 	}
 	return Decision{}, &Error{Kind: ErrInvalidLogin, Value: string(l.Source), problem: problemSource}
 }
@@ -270,15 +275,6 @@ func resolveConsole(l Login) (Decision, error) {
 		return Decision{}, err
 	}
 	return consoleDecision(decider, requested), nil
-}
-
-func resolveSSO(attrs map[string][]string) (Decision, error) {
-	var std ssoSettings
-	got, err := parseSSO(attrs, &std)
-	if err != nil {
-		return Decision{}, err
-	}
-	return decideSSO(attrs, got, &std, nil)
 }
 
 // The mandatory SSO attributes, in the order Flex checks them: the index of
@@ -592,7 +588,9 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 			" but is not read: only the exact name " + strconv.Quote(meant) + " is; rename the claim, or stop sending it"
 		reasons = append(reasons, r)
 	}
-	reasons = append(reasons, extra...)
+	if len(extra) > 0 {
+		reasons = append(reasons, extra...)
+	}
 	reasons = append(reasons, insightsReason(set))
 	return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
 }
