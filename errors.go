@@ -53,14 +53,15 @@ type Error struct {
 	Suggestion string // did-you-mean, if any
 	Code       int    // Flex error code when there is one (45050), else 0
 
-	// RefusedBy says who refused the login: Twilio's platform rules, the
-	// zero value, for every error Resolve returns; for ErrDenied, the
-	// policy's sso.allow, its console.allow, or one of its deny rules,
-	// named in DenyRule. Read it, not Value, to tell them apart.
-	RefusedBy Refuser
 	// DenyRule is the name of the deny rule that refused the login, when
 	// RefusedBy is RefusedByDenyRule; else "".
 	DenyRule string
+	// RefusedBy says who refused the login: Twilio's platform rules, the
+	// zero value, for every error Resolve returns; for ErrDenied, the
+	// policy's sso.allow, its console.allow, or one of its deny rules,
+	// named in DenyRule. Read it, not Value, to tell them apart. (It sits
+	// with the one-byte fields below, which keeps an *Error at 96 bytes.)
+	RefusedBy Refuser
 
 	// What Resolve found, so that Error can say what to change; the message
 	// is built only when asked for.
