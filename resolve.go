@@ -865,9 +865,13 @@ func misnamedClaim(attrs map[string][]string, s *ssoSettings, std string) string
 // ID's defaults and not worth a warning. It returns "", "" when there is
 // none.
 func shadowClaim(attrs map[string][]string, s *ssoSettings) (claim, meant string) {
+	roles, email, fullName := s.name(slotRoles), s.name(slotEmail), s.name(slotFullName)
 	for k := range attrs {
+		if k == roles || k == email || k == fullName || (claim != "" && k > claim) {
+			continue // most of a login's attributes, cheaply
+		}
 		c, ns := claimOf(k)
-		if c == "" || ns && c != attrRoles && c != attrGroups || s.reads(k) || (claim != "" && k > claim) {
+		if c == "" || ns && c != attrRoles && c != attrGroups || s.reads(k) {
 			continue
 		}
 		if m := s.meant(c); m != "" {
