@@ -343,7 +343,7 @@ func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	values[slotEmail], present[slotEmail] = attrs[s.name(slotEmail)]
 	values[slotFullName], present[slotFullName] = attrs[s.name(slotFullName)]
 	if optimize && usualSSO(&values) {
-		if got, err := readRoleItems(values[slotRoles], s, true); err != errNotWord {
+		if got, err := readRoleItems(values[slotRoles], s, true); err != errNotWord { //nolint:errorlint // errNotWord is never wrapped: it passes from add to here only
 			return got, err
 		}
 	}
@@ -464,7 +464,7 @@ func readRoleItems(values []string, s *ssoSettings, words bool) (ssoRoles, error
 	if words {
 		for k, v := range values {
 			if err = got.add(v, false, s, true); err != nil {
-				if err != errNotWord {
+				if err != errNotWord { //nolint:errorlint // never wrapped, as above
 					for _, rest := range values[k+1:] {
 						if !isWord(rest) {
 							return ssoRoles{}, errNotWord
