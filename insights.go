@@ -135,16 +135,18 @@ func insightsOf(s roleSet) Insights {
 	// Each capability is the highest any of the roles grants: the roles
 	// that grant each level, as sets, from the table in capabilityAt.
 	const (
-		full, leader, analyst, auditor roleSet = 1 << 5, 1 << 6, 1 << 7, 1 << 8
-		quality, process, viewer       roleSet = 1 << 9, 1 << 10, 1 << 11
-		play                                   = full | leader | analyst | auditor | quality | viewer
-		export                                 = full | analyst | auditor | quality
-		assessFull                             = full | leader | quality
-		assessView                             = analyst
-		questionnaires                         = full | process
-		editor                                 = full | analyst | auditor
-		explorer                               = leader
-		dashboardViewer                        = quality | viewer
+		full, leader     roleSet = 1 << idxWFOFullAccess, 1 << idxWFOTeamLeader
+		analyst, auditor roleSet = 1 << idxWFODataAnalyst, 1 << idxWFODataAuditor
+		quality, process roleSet = 1 << idxWFOQualityManager, 1 << idxWFOQualityProcessManager
+		viewer           roleSet = 1 << idxWFODashboardViewer
+		play                     = full | leader | analyst | auditor | quality | viewer
+		export                   = full | analyst | auditor | quality
+		assessFull               = full | leader | quality
+		assessView               = analyst
+		questionnaires           = full | process
+		editor                   = full | analyst | auditor
+		explorer                 = leader
+		dashboardViewer          = quality | viewer
 	)
 	in := Insights{Enabled: true, PlayCalls: s&play != 0, ExportCalls: s&export != 0, Questionnaires: s&questionnaires != 0}
 	switch {
@@ -168,19 +170,19 @@ func insightsOf(s roleSet) Insights {
 // canonical index i grants.
 func capabilityAt(i int) Insights {
 	switch i {
-	case 5: // wfo.full_access
+	case idxWFOFullAccess:
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Questionnaires: true, Dashboards: DashboardsEditor}
-	case 6: // wfo.team_leader
+	case idxWFOTeamLeader:
 		return Insights{PlayCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsExplorer}
-	case 7: // wfo.data_analyst
+	case idxWFODataAnalyst:
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessViewOnly, Dashboards: DashboardsEditor}
-	case 8: // wfo.data_auditor
+	case idxWFODataAuditor:
 		return Insights{PlayCalls: true, ExportCalls: true, Dashboards: DashboardsEditor}
-	case 9: // wfo.quality_manager
+	case idxWFOQualityManager:
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsViewer}
-	case 10: // wfo.quality_process_manager
+	case idxWFOQualityProcessManager:
 		return Insights{Questionnaires: true}
-	case 11: // wfo.dashboard_viewer
+	case idxWFODashboardViewer:
 		return Insights{PlayCalls: true, Dashboards: DashboardsViewer}
 	}
 	return Insights{}

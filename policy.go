@@ -431,11 +431,11 @@ func (p *Policy) AttributeName(std string) string {
 	}
 	switch std {
 	case attrRoles:
-		return s.name(0)
+		return s.name(slotRoles)
 	case attrEmail:
-		return s.name(1)
+		return s.name(slotEmail)
 	case attrFullName:
-		return s.name(2)
+		return s.name(slotFullName)
 	case attrGroups:
 		return groups
 	}

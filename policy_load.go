@@ -338,7 +338,7 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 	for _, list := range [][]policyRule{p.rules, p.deny} {
 		for _, r := range list {
 			for _, c := range r.attrs {
-				if c.name == p.sso.name(0) {
+				if c.name == p.sso.name(slotRoles) {
 					ld.addAt(c.at, r.field+".when", "a condition cannot test the roles attribute "+strconv.Quote(c.name)+
 						": Flex splits and trims it, so a raw match is easy to dodge; restrict roles with sso.allow")
 				}
@@ -369,11 +369,11 @@ func (ld *loader) attributeNames(p *Policy, n *yaml.Node, field string) {
 		}
 		switch key {
 		case "roles":
-			p.sso.names[0] = name
+			p.sso.names[slotRoles] = name
 		case "email":
-			p.sso.names[1] = name
+			p.sso.names[slotEmail] = name
 		case "full_name":
-			p.sso.names[2] = name
+			p.sso.names[slotFullName] = name
 		case "groups":
 			p.groups = name
 		default:
@@ -381,7 +381,7 @@ func (ld *loader) attributeNames(p *Policy, n *yaml.Node, field string) {
 		}
 	})
 	seen := map[string]bool{}
-	for _, name := range [...]string{p.sso.name(0), p.sso.name(1), p.sso.name(2), p.groups} {
+	for _, name := range [...]string{p.sso.name(slotRoles), p.sso.name(slotEmail), p.sso.name(slotFullName), p.groups} {
 		if seen[name] {
 			ld.add(n, field, "roles, email, full_name and groups need four different attribute names; "+strconv.Quote(name)+" stands for two")
 			return
