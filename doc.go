@@ -26,7 +26,8 @@
 //	"wfo.dashboards_viewer" → ErrUnknownRole, did you mean "wfo.dashboard_viewer"
 //
 // The singular attribute "role" is a free-text Insights reporting attribute
-// and is never read as roles.
+// and is never read as roles. [Role.IsInsights] tells the wfo.* roles, and
+// [Role.OpensInsights] admin and supervisor, for which Insights can open.
 //
 // # Console logins
 //
@@ -40,6 +41,10 @@
 //  2. Support, without any of those: [Support] → ["flex.readteams","flex.readonlyadmin"],
 //     exactly and only; Insights stays closed.
 //  3. Billing Manager alone, or no role: [ErrNoFlexAccess].
+//
+// Any other name is [ErrUnknownRole], whose message lists the Console roles
+// and what each gives: "admin" → "admin" is a Flex role, not a Console
+// role; Owner, Administrator and Developer give Flex admin.
 //
 // These are the only two role sets a Console user can have. A Console login
 // may carry one attribute, "roles", as a request; every requested role the
@@ -64,7 +69,8 @@
 //     ([ErrMissingAttribute], Code 45050). A misnamed claim is named in
 //     [Error.Value] with the rename to make:
 //     {"http://schemas.microsoft.com/ws/2008/06/identity/claims/role": ["agent"], …}
-//     → 45050 for "roles", rename that claim to "roles".
+//     → 45050 for "roles", rename that claim to "roles"; {"role": ["agent"], …}
+//     → 45050 naming "role", the Insights reporting attribute.
 //  2. Each mandatory value must be plain text: invalid UTF-8, NUL, or a
 //     control character other than tab, newline and carriage return is
 //     [ErrInvalidAttribute]. email and full_name hold exactly one non-empty
@@ -74,7 +80,9 @@
 //     space, empty items dropped and duplicates written once:
 //     ["supervisor", " wfo.quality_manager,\n wfo.team_leader"] →
 //     ["supervisor","wfo.team_leader","wfo.quality_manager"].
-//     White space inside an item ("agent admin") makes an unknown role.
+//     White space inside an item ("agent admin") makes an unknown role,
+//     and so does JSON ("[\"agent\"", whose message says it looks like JSON
+//     and suggests "agent"). [SplitRoles] splits as this rule does.
 //  4. Each item, in input order: an unknown role is [ErrUnknownRole];
 //     flex.readonlyadmin or flex.readteams is [ErrConsoleOnlyRole], since
 //     only the Console gives them.
@@ -82,9 +90,13 @@
 //     ["wfo.team_leader"] → 45050.
 //
 // Every login recomputes the roles from the assertion. Beside the exact
-// names, a claim in another case or spelling ("Roles", "full-name") or a
-// namespaced role claim is ignored by Flex and noted with the warning
-// sso.claim.ignored.
+// names, a claim in another case or spelling ("Roles", "full-name",
+// "mail"), a namespaced role claim, or an LDAP OID name
+// ("urn:oid:0.9.2342.19200300.100.1.3") is ignored by Flex and noted with
+// the warning sso.claim.ignored, which names it. Under a [Policy] the names
+// compared against are the ones it reads (its sso.attributes, its groups
+// attribute, which also stands for "Groups", "memberOf" and namespaced
+// group claims, and its conditions' attributes).
 //
 // # Flex Insights
 //
@@ -100,8 +112,11 @@
 //	wfo.quality_process_manager  -     -       -          yes             -
 //	wfo.dashboard_viewer         yes   -       -          -               viewer
 //
-// Several roles combine as the union, each capability the highest any of them
-// grants: supervisor + wfo.team_leader + wfo.quality_manager can play, export
+// Each column is a [Capability], named as JSON output and policy test cases
+// write it ([Capabilities] lists them in order); [Insights.Level] reads a
+// capability's level, higher including lower, and [Capability.LevelName]
+// names it. Several roles combine as the union, each capability the highest
+// any of them grants: supervisor + wfo.team_leader + wfo.quality_manager can play, export
 // and assess calls, and explore dashboards. An agent with wfo.* roles keeps
 // them in roles, but Insights stays closed (warning insights.agent_wfo). An
 // SSO admin or supervisor with no wfo.* role gets no Insights (warning
@@ -110,8 +125,9 @@
 // # Errors
 //
 // Every error is an [*Error] that unwraps to its kind, so errors.Is works,
-// and carries the attribute, value and suggestion involved. The first rule
-// broken wins:
+// and carries the attribute, value and suggestion involved, and who refused
+// ([Error.RefusedBy]: Twilio's rules, or a policy's sso.allow, console.allow
+// or deny rule, named in [Error.DenyRule]). The first rule broken wins:
 //
 //  1. Limits: more than [MaxAttributes] attributes → [ErrInvalidLogin]; more
 //     than [MaxRoleItems] Console roles → [ErrInvalidAttribute].
@@ -148,6 +164,11 @@
 //	rules: [{name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.team_leader]}]
 //	{"groups": ["CC-Leads"], "email": …, "full_name": …} → ["supervisor","wfo.team_leader"]
 //
+// A refusal says who refused in [Error.RefusedBy], never only in Value, and
+// rule names that could be taken for the library's own ids ("sso.allow",
+// "console.allow", "twilio", or starting with "sso.", "console.",
+// "insights.", "policy.", "worker.", "error.") are refused at load.
+//
 // A policy file carries its own test cases, which package policytest runs
 // under go test. docs/policy.md in the repository documents every key.
 // [Policy.Explain] traces each rule for one login; [Policy.Fired] names the
@@ -174,13 +195,26 @@
 // # Output
 //
 // [Decision.Roles] is de-duplicated and in canonical order, whatever the
-// input order. [Decision.Reasons] lists, in this order, the rule that granted
-// the roles (console.admin, console.support or sso.roles), what was done to
-// the input (console.requested, sso.roles.split, sso.roles.duplicate),
-// warnings about ignored claims (sso.claim.ignored), and exactly one Insights
-// finding (insights.open, insights.closed.support, insights.closed.agent, or
-// the warnings insights.agent_wfo and insights.no_wfo). Rule ids are stable;
-// messages are for people and may change.
+// input order. [Decision.Reasons] lists, in this order, by their Rule ids:
+//
+//  1. the rule that granted the roles: console.admin ([RuleConsoleAdmin]),
+//     console.support ([RuleConsoleSupport]) or sso.roles ([RuleSSORoles]);
+//  2. what was done to the input: console.requested ([RuleConsoleRequested]),
+//     sso.roles.split ([RuleSSORolesSplit]), sso.roles.duplicate
+//     ([RuleSSORolesDuplicate]), and the warning sso.roles.dropped
+//     ([RuleSSORolesDropped]) under a policy that drops unknown roles;
+//  3. the warning about an ignored claim, sso.claim.ignored
+//     ([RuleSSOClaimIgnored]);
+//  4. under a policy, each grant rule that matched, policy.rule
+//     ([RulePolicyRule]), then policy.default_insights_role
+//     ([RulePolicyDefaultInsights]);
+//  5. exactly one Insights finding: insights.open ([RuleInsightsOpen]),
+//     insights.closed.support ([RuleInsightsClosedSupport]),
+//     insights.closed.agent ([RuleInsightsClosedAgent]), or the warnings
+//     insights.agent_wfo ([RuleInsightsAgentWFO]) and insights.no_wfo
+//     ([RuleInsightsNoWFO]).
+//
+// Rule ids are stable; messages are for people and may change.
 //
 // The package never logs. A [Login] handed to log/slog logs with its
 // identity and attribute values redacted, roles aside ([Login.LogValue]).

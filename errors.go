@@ -41,6 +41,11 @@ var (
 const CodeMissingUserAttributes = 45050
 
 // Error is the detail type behind every error Resolve returns; Unwrap returns Kind.
+//
+// Value is the offending value, or for a limit the count. For ErrDenied it
+// holds, as it always has, the deny rule's name or the setting
+// ("sso.allow", "console.allow"), which Value alone cannot tell apart: new
+// code reads RefusedBy and DenyRule.
 type Error struct {
 	Kind       error  // one of the Err… kinds above
 	Attribute  string // the attribute involved, if any ("roles", "email", …)
@@ -48,11 +53,65 @@ type Error struct {
 	Suggestion string // did-you-mean, if any
 	Code       int    // Flex error code when there is one (45050), else 0
 
+	// DenyRule is the name of the deny rule that refused the login, when
+	// RefusedBy is RefusedByDenyRule; else "".
+	DenyRule string
+	// RefusedBy says who refused the login: Twilio's platform rules, the
+	// zero value, for every error Resolve returns; for ErrDenied, the
+	// policy's sso.allow, its console.allow, or one of its deny rules,
+	// named in DenyRule. Read it, not Value, to tell them apart. (It sits
+	// with the one-byte fields below, which keeps an *Error at 96 bytes.)
+	RefusedBy Refuser
+
 	// What Resolve found, so that Error can say what to change; the message
 	// is built only when asked for.
 	problem problem
 	console consoleRef // the Console role that decided, for ErrSSOOnlyRole and ErrDenied
 	roles   roleSet    // the roles found (ErrMissingAttribute) or given (ErrSSOOnlyRole)
+}
+
+// Refuser says who refused a login, in Error.RefusedBy.
+type Refuser uint8
+
+// Who can refuse a login.
+const (
+	// RefusedByTwilio is Twilio's platform rules, which no policy
+	// overrides: every error Resolve returns, and every error but
+	// ErrDenied that Policy.Resolve returns.
+	RefusedByTwilio Refuser = iota
+	// RefusedBySSOAllow is a policy's sso.allow: a role came out that it
+	// does not list.
+	RefusedBySSOAllow
+	// RefusedByConsoleAllow is a policy's console.allow: the Console role
+	// that decides the login is not in it.
+	RefusedByConsoleAllow
+	// RefusedByDenyRule is one of a policy's deny rules, named in
+	// Error.DenyRule.
+	RefusedByDenyRule
+)
+
+// String returns "twilio", "sso.allow", "console.allow" or "deny rule".
+func (r Refuser) String() string {
+	switch r {
+	case RefusedByTwilio:
+		return "twilio"
+	case RefusedBySSOAllow:
+		return SettingSSOAllow
+	case RefusedByConsoleAllow:
+		return SettingConsoleAllow
+	case RefusedByDenyRule:
+		return "deny rule"
+	}
+	return "Refuser(" + strconv.Itoa(int(r)) + ")"
+}
+
+// MarshalText encodes r as its String, so that JSON output names who
+// refused.
+func (r Refuser) MarshalText() ([]byte, error) {
+	if r > RefusedByDenyRule {
+		return nil, &Error{Kind: ErrInvalidAttribute, Attribute: "refused_by", Value: strconv.Itoa(int(r))}
+	}
+	return []byte(r.String()), nil
 }
 
 // consoleRef names a Console role in one byte, keeping an *Error small: 1
@@ -123,7 +182,9 @@ func (e *Error) Error() string {
 	switch e.problem {
 	case problemAbsent:
 		b.WriteString("Flex error 45050 Missing User Attributes: the assertion has no " + a + " attribute")
-		if e.Value != "" {
+		if e.Attribute == attrRoles && isRoleAttribute(e.Value) {
+			b.WriteString(" but has " + v + ", the singular, which Flex reads as the free-text Insights reporting attribute, never as roles: send the roles under " + a)
+		} else if e.Value != "" {
 			b.WriteString(" but has " + v + "; Flex maps attribute names exactly (case-sensitive, never namespaced claim URIs): rename that claim to " + a)
 		} else {
 			b.WriteString("; add an attribute statement named exactly " + a)
@@ -141,6 +202,12 @@ func (e *Error) Error() string {
 		} else {
 			b.WriteString("Flex error 45050 Missing User Attributes: no role came from " + a + " or the policy's rules; send admin, supervisor or agent, or grant one by a rule")
 		}
+		switch {
+		case e.Value != "" && e.Suggestion == attrRoles && isRoleAttribute(e.Value):
+			b.WriteString("; the assertion has " + v + ", the singular, which Flex reads as the free-text Insights reporting attribute, never as roles: send the roles under " + strconv.Quote(e.Suggestion))
+		case e.Value != "" && e.Suggestion != "":
+			b.WriteString("; the assertion has " + v + ", which is not read: only the exact name " + strconv.Quote(e.Suggestion) + " is, so rename that claim to " + strconv.Quote(e.Suggestion))
+		}
 	case problemBadBytes:
 		b.WriteString("invalid " + a + " value " + v + ": invalid UTF-8, NUL or a control character; send plain text")
 	case problemSeveral:
@@ -149,13 +216,16 @@ func (e *Error) Error() string {
 		b.WriteString("unknown role " + v + " in " + a)
 		b.WriteString(didYouMean(e.Suggestion))
 		b.WriteString("; roles are exact and case-sensitive: admin, supervisor, agent and the wfo.* Insights roles")
-		if strings.ContainsAny(e.Value, " \t\r\n;|") {
+		switch {
+		case looksJSON(e.Value):
+			b.WriteString("; the value looks like JSON, which Flex does not parse: send each role as its own value, or one comma-separated value such as agent,supervisor")
+		case strings.ContainsAny(e.Value, " \t\r\n;|"):
 			b.WriteString("; separate roles with commas or send one value per role")
 		}
 	case problemUnknownConsole:
 		b.WriteString("unknown Console role " + v)
 		b.WriteString(didYouMean(e.Suggestion))
-		b.WriteString("; Console roles are Owner, Administrator, Developer, Billing Manager and Support")
+		b.WriteString(consoleRoleHint(e.Value))
 	case problemConsoleOnly:
 		b.WriteString(v + " cannot come from SSO: the read-only administrator pair flex.readteams, flex.readonlyadmin is given only to Console users with the Support role; remove it from \"roles\" and send admin, supervisor or agent")
 	case problemSSOOnly:
@@ -174,7 +244,7 @@ func (e *Error) Error() string {
 	case problemConsoleAttr:
 		b.WriteString("a Console login carries the attribute " + a + "; only \"roles\", a request for roles, may come with a Console login")
 	case problemDeniedRule:
-		b.WriteString("the policy's deny rule " + v + " refuses this login; remove the user from what the rule matches, or change the rule")
+		b.WriteString("the policy's deny rule " + quoteShort(e.DenyRule) + " refuses this login; remove the user from what the rule matches, or change the rule")
 	case problemDeniedAllow:
 		b.WriteString("the policy's sso.allow does not list " + e.roles.String() + "; remove it from the user's roles and rules, or add it to sso.allow")
 	case problemDeniedConsole:
@@ -307,3 +377,34 @@ func quoteShort(v string) string {
 }
 
 func isRuneStart(c byte) bool { return c&0xC0 != 0x80 }
+
+// consoleRoleHint lists the Console roles and what each gives in Flex, for
+// a message about value, which is not one of them; a Flex role named as a
+// Console role is told apart.
+func consoleRoleHint(value string) string {
+	hint := "; the Console roles are Owner, Administrator, Developer, Billing Manager and Support: Owner, Administrator and Developer give Flex admin, Support the read-only administrator pair, Billing Manager no Flex access"
+	if r := Role(strings.ToLower(strings.TrimSpace(value))); setOf(r) != 0 {
+		return "; " + strconv.Quote(string(r)) + " is a Flex role, not a Console role" + hint
+	}
+	return hint
+}
+
+// looksJSON reports whether a roles item looks like a piece of a JSON
+// array or string, as ["agent","supervisor"] split on commas gives.
+func looksJSON(item string) bool {
+	return strings.ContainsAny(item, "[]\"")
+}
+
+// jsonRole returns the role a JSON-looking roles item holds once its
+// brackets and quotes are taken off, or "".
+func jsonRole(item string) string {
+	r := Role(strings.Trim(strings.TrimSpace(item), "[]\" "))
+	if setOf(r) == 0 {
+		return ""
+	}
+	return string(r)
+}
+
+// isRoleAttribute reports whether name is the singular attribute "role" in
+// any case: the Insights reporting attribute, which people send roles in.
+func isRoleAttribute(name string) bool { return strings.EqualFold(name, "role") }

@@ -135,16 +135,18 @@ func insightsOf(s roleSet) Insights {
 	// Each capability is the highest any of the roles grants: the roles
 	// that grant each level, as sets, from the table in capabilityAt.
 	const (
-		full, leader, analyst, auditor roleSet = 1 << 5, 1 << 6, 1 << 7, 1 << 8
-		quality, process, viewer       roleSet = 1 << 9, 1 << 10, 1 << 11
-		play                                   = full | leader | analyst | auditor | quality | viewer
-		export                                 = full | analyst | auditor | quality
-		assessFull                             = full | leader | quality
-		assessView                             = analyst
-		questionnaires                         = full | process
-		editor                                 = full | analyst | auditor
-		explorer                               = leader
-		dashboardViewer                        = quality | viewer
+		full, leader     roleSet = 1 << idxWFOFullAccess, 1 << idxWFOTeamLeader
+		analyst, auditor roleSet = 1 << idxWFODataAnalyst, 1 << idxWFODataAuditor
+		quality, process roleSet = 1 << idxWFOQualityManager, 1 << idxWFOQualityProcessManager
+		viewer           roleSet = 1 << idxWFODashboardViewer
+		play                     = full | leader | analyst | auditor | quality | viewer
+		export                   = full | analyst | auditor | quality
+		assessFull               = full | leader | quality
+		assessView               = analyst
+		questionnaires           = full | process
+		editor                   = full | analyst | auditor
+		explorer                 = leader
+		dashboardViewer          = quality | viewer
 	)
 	in := Insights{Enabled: true, PlayCalls: s&play != 0, ExportCalls: s&export != 0, Questionnaires: s&questionnaires != 0}
 	switch {
@@ -168,20 +170,128 @@ func insightsOf(s roleSet) Insights {
 // canonical index i grants.
 func capabilityAt(i int) Insights {
 	switch i {
-	case 5: // wfo.full_access
+	case idxWFOFullAccess:
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Questionnaires: true, Dashboards: DashboardsEditor}
-	case 6: // wfo.team_leader
+	case idxWFOTeamLeader:
 		return Insights{PlayCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsExplorer}
-	case 7: // wfo.data_analyst
+	case idxWFODataAnalyst:
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessViewOnly, Dashboards: DashboardsEditor}
-	case 8: // wfo.data_auditor
+	case idxWFODataAuditor:
 		return Insights{PlayCalls: true, ExportCalls: true, Dashboards: DashboardsEditor}
-	case 9: // wfo.quality_manager
+	case idxWFOQualityManager:
 		return Insights{PlayCalls: true, ExportCalls: true, AssessCalls: AssessFull, Dashboards: DashboardsViewer}
-	case 10: // wfo.quality_process_manager
+	case idxWFOQualityProcessManager:
 		return Insights{Questionnaires: true}
-	case 11: // wfo.dashboard_viewer
+	case idxWFODashboardViewer:
 		return Insights{PlayCalls: true, Dashboards: DashboardsViewer}
 	}
 	return Insights{}
+}
+
+// Capability names one thing Flex Insights lets a user do: a field of
+// Insights, named as JSON output, policy test cases and review tools write
+// it.
+type Capability string
+
+// The Insights capabilities, in the order of the Insights fields.
+const (
+	// CapabilityEnabled is Insights opening at all (Insights.Enabled).
+	CapabilityEnabled Capability = "enabled"
+	// CapabilityPlayCalls is playing call recordings (Insights.PlayCalls).
+	CapabilityPlayCalls Capability = "play_calls"
+	// CapabilityExportCalls is exporting calls (Insights.ExportCalls).
+	CapabilityExportCalls Capability = "export_calls"
+	// CapabilityAssessCalls is assessing calls, at a level
+	// (Insights.AssessCalls: view_only, full).
+	CapabilityAssessCalls Capability = "assess_calls"
+	// CapabilityQuestionnaires is creating and editing questionnaires
+	// (Insights.Questionnaires).
+	CapabilityQuestionnaires Capability = "questionnaires"
+	// CapabilityDashboards is analytical dashboards, at a level
+	// (Insights.Dashboards: viewer, explorer, editor).
+	CapabilityDashboards Capability = "dashboards"
+)
+
+// Capabilities returns every Insights capability, in the order of the
+// Insights fields; a new slice each call.
+func Capabilities() []Capability {
+	return []Capability{CapabilityEnabled, CapabilityPlayCalls, CapabilityExportCalls,
+		CapabilityAssessCalls, CapabilityQuestionnaires, CapabilityDashboards}
+}
+
+// Known reports whether c is one of Capabilities.
+func (c Capability) Known() bool { return c.MaxLevel() > 0 }
+
+// Graded reports whether c comes in levels beyond yes and no: assess_calls
+// and dashboards.
+func (c Capability) Graded() bool { return c.MaxLevel() > 1 }
+
+// MaxLevel returns the highest level of c: 1 for the yes-or-no
+// capabilities, 2 for assess_calls (AssessFull), 3 for dashboards
+// (DashboardsEditor), and 0 for a name that is not a capability.
+func (c Capability) MaxLevel() int {
+	switch c {
+	case CapabilityEnabled, CapabilityPlayCalls, CapabilityExportCalls, CapabilityQuestionnaires:
+		return 1
+	case CapabilityAssessCalls:
+		return int(AssessFull)
+	case CapabilityDashboards:
+		return int(DashboardsEditor)
+	}
+	return 0
+}
+
+// Level returns how much of c in allows, from 0 (nothing) to c.MaxLevel():
+// 1 for a yes-or-no capability allowed; the Assess or Dashboards value for
+// the graded ones, so that a higher level includes the lower. Nothing is
+// allowed while Insights stays closed (Enabled false), and an unknown
+// capability is 0.
+func (in Insights) Level(c Capability) int {
+	if !in.Enabled {
+		return 0
+	}
+	switch c {
+	case CapabilityEnabled:
+		return 1
+	case CapabilityPlayCalls:
+		return b2i(in.PlayCalls)
+	case CapabilityExportCalls:
+		return b2i(in.ExportCalls)
+	case CapabilityQuestionnaires:
+		return b2i(in.Questionnaires)
+	case CapabilityAssessCalls:
+		return int(in.AssessCalls)
+	case CapabilityDashboards:
+		return int(in.Dashboards)
+	}
+	return 0
+}
+
+// LevelName returns the name of level of c as JSON output and policy test
+// cases write it: "false" and "true" for a yes-or-no capability; "none",
+// "view_only" and "full" for assess_calls; "none", "viewer", "explorer"
+// and "editor" for dashboards. It returns "" for a level c does not have.
+func (c Capability) LevelName(level int) string {
+	if level < 0 || level > c.MaxLevel() {
+		return ""
+	}
+	switch c {
+	case CapabilityAssessCalls:
+		b, _ := Assess(level).MarshalText()
+		return string(b)
+	case CapabilityDashboards:
+		return Dashboards(level).String()
+	}
+	return strconv.FormatBool(level == 1)
+}
+
+// ParseLevel returns the level of c that LevelName calls name, and whether
+// there is one.
+func (c Capability) ParseLevel(name string) (int, bool) {
+	for level := 0; level <= c.MaxLevel(); level++ {
+		if c.LevelName(level) == name {
+			return level, true
+		}
+	}
+	return 0, false
 }

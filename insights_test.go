@@ -143,3 +143,39 @@ func TestInsightsForClosed(t *testing.T) {
 	assert.Equal(t, insightsFullAccess, flexroles.InsightsFor(consoleAdminRoles))
 	assert.Equal(t, flexroles.Insights{}, flexroles.InsightsFor(consoleSupportRoles))
 }
+
+// TestCapabilities reads each capability's level from Insights the way
+// review tools compare two decisions, and names the levels as policy test
+// cases write them.
+func TestCapabilities(t *testing.T) {
+	assert.Equal(t, []flexroles.Capability{"enabled", "play_calls", "export_calls", "assess_calls", "questionnaires", "dashboards"},
+		flexroles.Capabilities())
+	analyst := flexroles.InsightsFor([]flexroles.Role{flexroles.Supervisor, flexroles.WFODataAnalyst})
+	levels := map[flexroles.Capability]int{}
+	names := map[flexroles.Capability]string{}
+	for _, c := range flexroles.Capabilities() {
+		levels[c] = analyst.Level(c)
+		names[c] = c.LevelName(analyst.Level(c))
+		assert.True(t, c.Known())
+		assert.Equal(t, c == flexroles.CapabilityAssessCalls || c == flexroles.CapabilityDashboards, c.Graded(), "%s", c)
+		for level := 0; level <= c.MaxLevel(); level++ {
+			got, ok := c.ParseLevel(c.LevelName(level))
+			assert.True(t, ok)
+			assert.Equal(t, level, got, "%s", c)
+		}
+		assert.Equal(t, "", c.LevelName(c.MaxLevel()+1))
+		assert.Equal(t, 0, flexroles.Insights{}.Level(c), "closed Insights allows nothing")
+	}
+	assert.Equal(t, map[flexroles.Capability]int{"enabled": 1, "play_calls": 1, "export_calls": 1, "assess_calls": 1, "questionnaires": 0, "dashboards": 3}, levels)
+	assert.Equal(t, map[flexroles.Capability]string{"enabled": "true", "play_calls": "true", "export_calls": "true",
+		"assess_calls": "view_only", "questionnaires": "false", "dashboards": "editor"}, names)
+	assert.Greater(t, flexroles.InsightsFor([]flexroles.Role{flexroles.Admin, flexroles.WFOFullAccess}).Level(flexroles.CapabilityAssessCalls),
+		analyst.Level(flexroles.CapabilityAssessCalls), "a higher level ranks higher")
+	// A closed Insights allows nothing, whatever its other fields say.
+	assert.Equal(t, 0, flexroles.Insights{PlayCalls: true, Dashboards: flexroles.DashboardsEditor}.Level(flexroles.CapabilityDashboards))
+	unknown := flexroles.Capability("dashboard")
+	assert.False(t, unknown.Known())
+	assert.Equal(t, 0, analyst.Level(unknown))
+	_, ok := unknown.ParseLevel("true")
+	assert.False(t, ok)
+}

@@ -13,8 +13,11 @@ import (
 
 // ErrDenied is a login the organisation's policy refuses: a deny rule
 // matched, a role came out that sso.allow does not list, or the Console
-// role is not in console.allow. The *Error's Value names the deny rule or
-// the key ("sso.allow", "console.allow").
+// role is not in console.allow. The *Error's RefusedBy says which, and its
+// DenyRule names the deny rule. Its Value holds, as it always has, the deny
+// rule's name or the key ("sso.allow", "console.allow"); new code reads
+// RefusedBy and DenyRule, since Value alone cannot tell a setting from a
+// rule.
 var ErrDenied = errors.New("flexroles: denied by policy")
 
 // MaxPolicySize is the largest policy file LoadPolicy reads; a larger one is
@@ -110,8 +113,8 @@ func (p *Policy) resolveConsole(l Login) (Decision, error) {
 	if best < consoleRoleCount && p.console&(1<<best) != 0 {
 		return d, nil
 	}
-	return Decision{}, &Error{Kind: ErrDenied, Attribute: attrConsoleRole, Value: "console.allow",
-		problem: problemDeniedConsole, console: consoleRefAt(best)}
+	return Decision{}, &Error{Kind: ErrDenied, Attribute: attrConsoleRole, Value: SettingConsoleAllow,
+		RefusedBy: RefusedByConsoleAllow, problem: problemDeniedConsole, console: consoleRefAt(best)}
 }
 
 // consoleIndex returns the index of c in consoleRoleAt, or consoleRoleCount.
@@ -133,7 +136,8 @@ func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
 	}
 	for i := range p.deny {
 		if p.deny[i].failing(in, vals, p.foldGroups) < 0 {
-			return Decision{}, &Error{Kind: ErrDenied, Value: p.deny[i].name, problem: problemDeniedRule}
+			return Decision{}, &Error{Kind: ErrDenied, Value: p.deny[i].name, RefusedBy: RefusedByDenyRule, DenyRule: p.deny[i].name,
+				problem: problemDeniedRule}
 		}
 	}
 	var reasonBuf [16]Reason
@@ -150,8 +154,8 @@ func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
 	}
 	if p.limited {
 		if outside := got.set &^ p.allow; outside != 0 {
-			return Decision{}, &Error{Kind: ErrDenied, Attribute: p.sso.name(0), Value: "sso.allow",
-				problem: problemDeniedAllow, roles: outside}
+			return Decision{}, &Error{Kind: ErrDenied, Attribute: p.sso.name(slotRoles), Value: SettingSSOAllow,
+				RefusedBy: RefusedBySSOAllow, problem: problemDeniedAllow, roles: outside}
 		}
 	}
 	return decideSSO(attrs, got, &p.sso, extra)
@@ -176,9 +180,6 @@ func (p *Policy) ssoInput(attrs map[string][]string, buf []uint64, valBuf [][]st
 	}
 	return got, p.userGroups(attrs[p.groups], buf), p.attributeValues(attrs, valBuf), nil
 }
-
-var reasonDefaultInsights = Reason{Rule: "policy.default_insights_role",
-	Message: "the policy's default_insights_role is added for admin or supervisor without a wfo.* role"}
 
 // groupBits is the set of a user's groups that the policy's rules name, one
 // bit per group id.
@@ -430,11 +431,11 @@ func (p *Policy) AttributeName(std string) string {
 	}
 	switch std {
 	case attrRoles:
-		return s.name(0)
+		return s.name(slotRoles)
 	case attrEmail:
-		return s.name(1)
+		return s.name(slotEmail)
 	case attrFullName:
-		return s.name(2)
+		return s.name(slotFullName)
 	case attrGroups:
 		return groups
 	}

@@ -79,35 +79,17 @@ func rolesText(roles []Role) string {
 // insightField returns the value of an Insights field as a test case
 // writes it, and whether field names one.
 func insightField(in Insights, field string) (string, bool) {
-	switch field {
-	case "enabled":
-		return strconv.FormatBool(in.Enabled), true
-	case "play_calls":
-		return strconv.FormatBool(in.PlayCalls), true
-	case "export_calls":
-		return strconv.FormatBool(in.ExportCalls), true
-	case "assess_calls":
-		b, _ := in.AssessCalls.MarshalText()
-		return string(b), true
-	case "questionnaires":
-		return strconv.FormatBool(in.Questionnaires), true
-	case "dashboards":
-		return in.Dashboards.String(), true
+	c := Capability(field)
+	if !c.Known() {
+		return "", false
 	}
-	return "", false
+	return c.LevelName(in.Level(c)), true
 }
 
 // insightValue reports whether v is a value the Insights field can take.
 func insightValue(field, v string) bool {
-	switch field {
-	case "assess_calls":
-		var a Assess
-		return a.UnmarshalText([]byte(v)) == nil
-	case "dashboards":
-		var d Dashboards
-		return d.UnmarshalText([]byte(v)) == nil
-	}
-	return v == "true" || v == "false"
+	_, ok := Capability(field).ParseLevel(v)
+	return ok
 }
 
 // errorKindNames names the error kinds as policy files and JSON output do.
@@ -261,7 +243,11 @@ func (ld *loader) testWant(tc *policyTest, n *yaml.Node, field string) {
 		case "insights":
 			ld.mapping(v, f, func(name string, ik, iv *yaml.Node, inf string) {
 				if _, known := insightField(Insights{}, name); !known {
-					ld.unknownKey(ik, inf, "enabled", "play_calls", "export_calls", "assess_calls", "questionnaires", "dashboards")
+					names := make([]string, 0, len(Capabilities()))
+					for _, c := range Capabilities() {
+						names = append(names, string(c))
+					}
+					ld.unknownKey(ik, inf, names...)
 					return
 				}
 				if iv.Kind != yaml.ScalarNode || !insightValue(name, iv.Value) {

@@ -56,16 +56,16 @@ const (
 
 // settingName is the YAML path of setting i.
 func settingName(i int) string {
-	return [settingCount]string{"sso.allow", "sso.default_insights_role", "sso.unknown_roles", "console.allow"}[i]
+	return [settingCount]string{SettingSSOAllow, "sso.default_insights_role", "sso.unknown_roles", SettingConsoleAllow}[i]
 }
 
 // platformRules lists Twilio's rules as Coverage names them, in the order of
 // the package documentation: Console, SSO, Insights, then the refusals.
 func platformRules() []string {
 	return []string{
-		ruleConsoleAdmin, ruleConsoleSupport, reasonConsoleRequested.Rule,
-		reasonSSORoles.Rule, reasonSSOSplit.Rule, reasonSSODuplicate.Rule, reasonSSOClaimIgnored.Rule,
-		ruleInsightsOpen, ruleInsightsClosed, reasonInsightsAgent.Rule, reasonInsightsAgentWFO.Rule, reasonInsightsNoWFO.Rule,
+		RuleConsoleAdmin, RuleConsoleSupport, RuleConsoleRequested,
+		RuleSSORoles, RuleSSORolesSplit, RuleSSORolesDuplicate, RuleSSOClaimIgnored,
+		RuleInsightsOpen, RuleInsightsClosedSupport, RuleInsightsClosedAgent, RuleInsightsAgentWFO, RuleInsightsNoWFO,
 		"error.missing_attribute", "error.invalid_attribute", "error.unknown_role", "error.console_only_role",
 		"error.sso_only_role", "error.no_flex_access", "error.invalid_login",
 	}
@@ -125,16 +125,16 @@ func (p *Policy) Coverage() Coverage {
 		}
 		var e *Error
 		switch {
-		case errors.As(err, &e) && errors.Is(err, ErrDenied) && e.problem != problemDeniedRule:
-			reach(CoverSetting, e.Value, tc.name) // "sso.allow" or "console.allow"
+		case errors.As(err, &e) && (e.RefusedBy == RefusedBySSOAllow || e.RefusedBy == RefusedByConsoleAllow):
+			reach(CoverSetting, e.RefusedBy.String(), tc.name)
 		case err != nil:
 			reach(CoverPlatform, "error."+ErrorKindName(err), tc.name)
 		}
 		for _, r := range d.Reasons {
 			switch r.Rule {
-			case reasonDefaultInsights.Rule:
+			case RulePolicyDefaultInsights:
 				reach(CoverSetting, settingName(settingDefaultInsights), tc.name)
-			case reasonSSODropped.Rule:
+			case RuleSSORolesDropped:
 				reach(CoverSetting, settingName(settingDropUnknown), tc.name)
 			default:
 				reach(CoverPlatform, r.Rule, tc.name)

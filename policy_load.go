@@ -89,6 +89,7 @@ func compilePolicy(data []byte) (*Policy, []PolicyIssue) {
 		return nil, ld.issues
 	}
 	p.compileGroups()
+	p.sso.groups, p.sso.mapped = p.groups, p.attrNames
 	return p, nil
 }
 
@@ -327,8 +328,17 @@ func (ld *loader) ssoSection(p *Policy, n *yaml.Node, field string) {
 	}
 	for _, list := range [][]policyRule{p.rules, p.deny} {
 		for _, r := range list {
+			if id, ok := reservedRuleName(r.name); ok {
+				ld.addAt(r.nameAt, r.field+".name", "rule name "+strconv.Quote(r.name)+" could be taken for the library's own "+id+
+					": errors, reasons and coverage would not tell them apart; rename the rule (names starting with "+
+					strings.Join(reservedPrefixes(), ", ")+" or equal to \"twilio\" are reserved)")
+			}
+		}
+	}
+	for _, list := range [][]policyRule{p.rules, p.deny} {
+		for _, r := range list {
 			for _, c := range r.attrs {
-				if c.name == p.sso.name(0) {
+				if c.name == p.sso.name(slotRoles) {
 					ld.addAt(c.at, r.field+".when", "a condition cannot test the roles attribute "+strconv.Quote(c.name)+
 						": Flex splits and trims it, so a raw match is easy to dodge; restrict roles with sso.allow")
 				}
@@ -359,11 +369,11 @@ func (ld *loader) attributeNames(p *Policy, n *yaml.Node, field string) {
 		}
 		switch key {
 		case "roles":
-			p.sso.names[0] = name
+			p.sso.names[slotRoles] = name
 		case "email":
-			p.sso.names[1] = name
+			p.sso.names[slotEmail] = name
 		case "full_name":
-			p.sso.names[2] = name
+			p.sso.names[slotFullName] = name
 		case "groups":
 			p.groups = name
 		default:
@@ -371,7 +381,7 @@ func (ld *loader) attributeNames(p *Policy, n *yaml.Node, field string) {
 		}
 	})
 	seen := map[string]bool{}
-	for _, name := range [...]string{p.sso.name(0), p.sso.name(1), p.sso.name(2), p.groups} {
+	for _, name := range [...]string{p.sso.name(slotRoles), p.sso.name(slotEmail), p.sso.name(slotFullName), p.groups} {
 		if seen[name] {
 			ld.add(n, field, "roles, email, full_name and groups need four different attribute names; "+strconv.Quote(name)+" stands for two")
 			return
@@ -433,7 +443,7 @@ func (ld *loader) rules(n *yaml.Node, field string, grant bool) []policyRule {
 			ld.add(c, f+".grant", "every rule needs a grant: the roles it gives")
 		}
 		if grant {
-			r.reason = Reason{Rule: "policy.rule", Message: "policy rule " + strconv.Quote(r.name) + " grants " + r.grant.String()}
+			r.reason = Reason{Rule: RulePolicyRule, Message: "policy rule " + strconv.Quote(r.name) + " grants " + r.grant.String()}
 		}
 		out = append(out, r)
 	}
@@ -577,7 +587,7 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 			}
 			cr, ok := consoleRoleFold(s)
 			if !ok {
-				ld.add(c, cf, "unknown Console role "+strconv.Quote(s)+didYouMean(suggestConsoleRole(s)))
+				ld.add(c, cf, "unknown Console role "+strconv.Quote(s)+didYouMean(suggestConsoleRole(s))+consoleRoleHint(s))
 				continue
 			}
 			if cr == BillingManager {
@@ -587,4 +597,30 @@ func (ld *loader) consoleSection(p *Policy, n *yaml.Node, field string) {
 			p.console |= 1 << consoleIndex(cr)
 		}
 	})
+}
+
+// reservedPrefixes are how the library's own ids begin: the Reason rule
+// ids, the settings that refuse a login (sso.allow, console.allow), the
+// platform refusals Coverage lists (error.…) and CheckWorker's findings.
+func reservedPrefixes() []string {
+	return []string{"sso.", "console.", "insights.", "policy.", "worker.", "error."}
+}
+
+// reservedRuleName reports whether a rule name could be taken for one of
+// the library's ids, ignoring case and surrounding space, and says which
+// kind of id.
+func reservedRuleName(name string) (string, bool) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	switch n {
+	case SettingSSOAllow, SettingConsoleAllow:
+		return "setting " + strconv.Quote(n) + ", which refuses logins too", true
+	case RefusedByTwilio.String():
+		return "name for Twilio's platform rules", true
+	}
+	for _, p := range reservedPrefixes() {
+		if strings.HasPrefix(n, p) {
+			return "ids starting with " + strconv.Quote(p), true
+		}
+	}
+	return "", false
 }

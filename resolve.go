@@ -1,6 +1,9 @@
 package flexroles
 
 import (
+	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -69,99 +72,25 @@ type Reason struct {
 	Message string `json:"message"` // for people; wording may change
 }
 
-// The rule ids and messages of a Console login's reasons, as constants so
-// that plainConsoleDecision can fill a decision with them in one literal.
-const (
-	ruleConsoleAdmin   = "console.admin"
-	ruleConsoleSupport = "console.support"
-	ruleInsightsOpen   = "insights.open"
-	ruleInsightsClosed = "insights.closed.support"
-
-	msgConsoleGives    = " gives the Flex role admin and wfo.full_access, the default Insights role of Console users"
-	msgConsoleOwner    = "Console role Owner" + msgConsoleGives
-	msgConsoleAdmin    = "Console role Administrator" + msgConsoleGives
-	msgConsoleDev      = "Console role Developer" + msgConsoleGives
-	msgConsoleSupport  = "Console role Support gives exactly flex.readteams and flex.readonlyadmin (Read-only Administrator); nothing can be added, and manual edits are overwritten at the next login"
-	msgInsightsOpen    = "Insights opens for admin or supervisor with a wfo.* role; each capability is the highest its wfo.* roles grant"
-	msgInsightsSupport = "Insights does not open for Console Support users; granular Insights roles need an SSO login"
-)
-
-// The reasons a decision can carry. Rule ids are stable; messages may change.
-var (
-	reasonConsoleOwner         = Reason{Rule: ruleConsoleAdmin, Message: msgConsoleOwner}
-	reasonConsoleAdministrator = Reason{Rule: ruleConsoleAdmin, Message: msgConsoleAdmin}
-	reasonConsoleDeveloper     = Reason{Rule: ruleConsoleAdmin, Message: msgConsoleDev}
-	reasonConsoleSupport       = Reason{Rule: ruleConsoleSupport, Message: msgConsoleSupport}
-
-	reasonConsoleRequested = Reason{Rule: "console.requested",
-		Message: "every role this Console login asked for is one its Console role gives"}
-	reasonSSORoles = Reason{Rule: "sso.roles",
-		Message: "the SAML roles attribute sets the worker's roles, recomputed at every login"}
-	reasonSSOSplit = Reason{Rule: "sso.roles.split",
-		Message: "roles values were split on commas and trimmed of surrounding white space"}
-	reasonSSODuplicate = Reason{Rule: "sso.roles.duplicate",
-		Message: "roles named more than once are written once"}
-	reasonSSODropped = Reason{Rule: "sso.roles.dropped", Warning: true,
-		Message: "unknown roles were dropped, as the policy's unknown_roles: drop says"}
-	reasonSSOClaimIgnored = Reason{Rule: "sso.claim.ignored", Warning: true,
-		Message: "the assertion also has a claim named like roles, email or full_name in another case or spelling, or a namespaced role claim; Flex maps only the exact names and ignores it"}
-	reasonInsightsOpen    = Reason{Rule: ruleInsightsOpen, Message: msgInsightsOpen}
-	reasonInsightsSupport = Reason{Rule: ruleInsightsClosed, Message: msgInsightsSupport}
-
-	reasonInsightsAgent = Reason{Rule: "insights.closed.agent",
-		Message: "Insights does not open for agents; it needs admin or supervisor with a wfo.* role"}
-	reasonInsightsAgentWFO = Reason{Rule: "insights.agent_wfo", Warning: true,
-		Message: "wfo.* roles stay on the worker but open nothing: Insights needs admin or supervisor; add one or drop the wfo.* roles"}
-	reasonInsightsNoWFO = Reason{Rule: "insights.no_wfo", Warning: true,
-		Message: "admin or supervisor without a wfo.* role: Insights stays closed; add one such as wfo.dashboard_viewer"}
-)
-
-// plainConsoleDecision is the decision of a Console login that asked for no
-// roles and whose most privileged role is consoleRoleAt(best), or Support
-// when best is consoleRoleCount. Each case is one composite literal of
-// constants: filling a block just allocated with the addresses of constant
-// strings needs no write barriers, which a login pays for every pointer
-// stored while the collector runs.
-func plainConsoleDecision(best int) Decision {
-	type block struct {
-		roles   [2]Role
-		reasons [2]Reason
-	}
-	var b *block
-	switch best {
-	case 0:
-		b = &block{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: ruleConsoleAdmin, Message: msgConsoleOwner}, {Rule: ruleInsightsOpen, Message: msgInsightsOpen}}}
-	case 1:
-		b = &block{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: ruleConsoleAdmin, Message: msgConsoleAdmin}, {Rule: ruleInsightsOpen, Message: msgInsightsOpen}}}
-	case 2:
-		b = &block{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: ruleConsoleAdmin, Message: msgConsoleDev}, {Rule: ruleInsightsOpen, Message: msgInsightsOpen}}}
-	default:
-		b = &block{[2]Role{ReadTeams, ReadOnlyAdmin}, [2]Reason{{Rule: ruleConsoleSupport, Message: msgConsoleSupport}, {Rule: ruleInsightsClosed, Message: msgInsightsSupport}}}
-		return Decision{Roles: b.roles[:], Reasons: b.reasons[:]}
-	}
-	return Decision{Roles: b.roles[:], Insights: insightsOf(consoleAdmins), Reasons: b.reasons[:]}
-}
+// optimize lets Resolve and Policy.Resolve skip the checks that cannot fail
+// on the usual SSO assertion (usualSSO says which): the one shortcut on the
+// login path. Tests turn it off to hold every case to the general path, as
+// strconv's optimize switch does; nothing else ever sets it.
+var optimize = true
 
 // decisionSlices returns empty slices with room for exactly nRoles roles
 // and nReasons reasons, in one allocation of exactly their size when both
 // are few, as they usually are: every byte a login allocates is a byte the
 // garbage collector must later pay for, in proportion to the caller's live
-// heap. The capacities are exact, so appending to one never writes into the
-// other.
+// heap, so a block sized for the largest decision would cost every login.
+// The capacities are exact, so appending to one never writes into the
+// other. Every decision is allocated here, or, for the Console decisions
+// that ask for nothing, in the same shape by consoleDecision.
 func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
 	switch {
-	case nReasons <= 2 && nRoles == 1:
-		b := new(struct {
-			roles   [1]Role
-			reasons [2]Reason
-		})
-		return b.roles[:0:1], b.reasons[:0:nReasons]
-	case nReasons <= 2 && nRoles == 2:
-		b := new(struct {
-			roles   [2]Role
-			reasons [2]Reason
-		})
-		return b.roles[:0:2], b.reasons[:0:nReasons]
+	case nReasons <= 2 && nRoles <= 2:
+		b := new(decisionBlock2x2)
+		return b.roles[:0:nRoles], b.reasons[:0:nReasons]
 	case nReasons <= 2 && nRoles == 3:
 		b := new(struct {
 			roles   [3]Role
@@ -190,6 +119,66 @@ func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
 	return make([]Role, 0, nRoles), make([]Reason, 0, nReasons)
 }
 
+// decisionBlock2x2 is the block of a decision of two roles and two
+// reasons, as every Console decision that asks for nothing is.
+type decisionBlock2x2 struct {
+	roles   [2]Role
+	reasons [2]Reason
+}
+
+// consoleDecision is the decision of a Console login whose most privileged
+// role has index decider in consoleRoleAt (Owner, Administrator, Developer
+// or Support), with console.requested when the login asked for roles.
+func consoleDecision(decider int, requested bool) Decision {
+	if !requested {
+		return plainConsoleDecision(decider)
+	}
+	grants, rule := consoleGrant(decider)
+	insights := reasonInsightsOpen
+	if grants == readOnlyPair {
+		insights = Reason{Rule: RuleInsightsClosedSupport, Message: msgInsightsSupport}
+	}
+	roles, reasons := decisionSlices(grants.len(), 3)
+	reasons = append(reasons, rule, Reason{Rule: RuleConsoleRequested, Message: msgConsoleAsked}, insights)
+	return Decision{Roles: grants.appendTo(roles), Insights: insightsOf(grants), Reasons: reasons}
+}
+
+// consoleGrant returns what the Console role of index decider gives, and
+// the reason that says so.
+func consoleGrant(decider int) (roleSet, Reason) {
+	switch decider {
+	case idxOwner:
+		return consoleAdmins, Reason{Rule: RuleConsoleAdmin, Message: msgConsoleOwner}
+	case idxAdministrator:
+		return consoleAdmins, Reason{Rule: RuleConsoleAdmin, Message: msgConsoleAdmin}
+	case idxDeveloper:
+		return consoleAdmins, Reason{Rule: RuleConsoleAdmin, Message: msgConsoleDev}
+	}
+	return readOnlyPair, Reason{Rule: RuleConsoleSupport, Message: msgConsoleSupport}
+}
+
+// plainConsoleDecision is consoleDecision for a login that asked for no
+// roles, the usual one, as one composite literal of constants for each
+// Console role: filling a block just allocated with the addresses of
+// constant strings needs no write barriers, which a login pays for every
+// pointer stored while the collector runs. TestPlainConsoleDecision holds
+// it to consoleGrant.
+func plainConsoleDecision(decider int) Decision {
+	var b *decisionBlock2x2
+	switch decider {
+	case idxOwner:
+		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleOwner}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+	case idxAdministrator:
+		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleAdmin}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+	case idxDeveloper:
+		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleDev}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
+	default: // Support
+		b = &decisionBlock2x2{[2]Role{ReadTeams, ReadOnlyAdmin}, [2]Reason{{Rule: RuleConsoleSupport, Message: msgConsoleSupport}, {Rule: RuleInsightsClosedSupport, Message: msgInsightsSupport}}}
+		return Decision{Roles: b.roles[:], Reasons: b.reasons[:]}
+	}
+	return Decision{Roles: b.roles[:], Insights: insightsOf(consoleAdmins), Reasons: b.reasons[:]}
+}
+
 // Resolve returns the roles Flex gives l by Twilio's platform rules alone, or
 // an *Error saying what to change; on error the Decision is the zero value.
 // The rules, in order, are in the package documentation.
@@ -204,7 +193,12 @@ func Resolve(l Login) (Decision, error) {
 		if len(l.ConsoleRoles) > 0 {
 			return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: attrConsoleRole, Value: string(l.ConsoleRoles[0]), problem: problemMixed}
 		}
-		return resolveSSO(l.Attributes)
+		var std ssoSettings // Flex's own
+		got, err := parseSSO(l.Attributes, &std)
+		if err != nil {
+			return Decision{}, err
+		}
+		return decideSSO(l.Attributes, got, &std, nil)
 	}
 	return Decision{}, &Error{Kind: ErrInvalidLogin, Value: string(l.Source), problem: problemSource}
 }
@@ -224,11 +218,11 @@ func resolveConsole(l Login) (Decision, error) {
 		}
 		switch c {
 		case Owner:
-			best = min(best, 0)
+			best = min(best, idxOwner)
 		case Administrator:
-			best = min(best, 1)
+			best = min(best, idxAdministrator)
 		case Developer:
-			best = min(best, 2)
+			best = min(best, idxDeveloper)
 		case BillingManager:
 			billing = true
 		case Support:
@@ -237,14 +231,12 @@ func resolveConsole(l Login) (Decision, error) {
 	}
 
 	var grants roleSet
-	var decided consoleRef
-	var rule Reason
+	decider := best
 	switch {
 	case best < consoleRoleCount:
-		grants, decided = consoleAdmins, consoleRefAt(best)
-		rule = [...]Reason{reasonConsoleOwner, reasonConsoleAdministrator, reasonConsoleDeveloper}[best]
+		grants = consoleAdmins
 	case support:
-		grants, decided, rule = readOnlyPair, consoleRefAt(4), reasonConsoleSupport // index 4: Support
+		grants, decider = readOnlyPair, idxSupport
 	default:
 		e := &Error{Kind: ErrNoFlexAccess, Attribute: attrConsoleRole, problem: problemNoAccess}
 		if billing {
@@ -255,9 +247,8 @@ func resolveConsole(l Login) (Decision, error) {
 
 	values := l.Attributes[attrRoles]
 	if len(values) == 0 {
-		return plainConsoleDecision(best), nil
+		return consoleDecision(decider, false), nil
 	}
-	requested := false
 	if err := checkValues(attrRoles, values); err != nil {
 		return Decision{}, err
 	}
@@ -267,6 +258,7 @@ func resolveConsole(l Login) (Decision, error) {
 	if err := checkBytes(attrRoles, values); err != nil {
 		return Decision{}, err
 	}
+	requested := false
 	var err error
 	forEachItem(values, func(item string, _ bool) bool {
 		r := Role(item)
@@ -274,7 +266,7 @@ func resolveConsole(l Login) (Decision, error) {
 		case setOf(r) == 0:
 			err = unknownRoleError(attrRoles, item)
 		case !grants.has(r):
-			err = &Error{Kind: ErrSSOOnlyRole, Attribute: attrRoles, Value: item, problem: problemSSOOnly, console: decided, roles: grants}
+			err = &Error{Kind: ErrSSOOnlyRole, Attribute: attrRoles, Value: item, problem: problemSSOOnly, console: consoleRefAt(decider), roles: grants}
 		}
 		requested = true
 		return err == nil
@@ -282,64 +274,51 @@ func resolveConsole(l Login) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-
-	n := 2
-	if requested {
-		n++
-	}
-	roles, reasons := decisionSlices(grants.len(), n)
-	reasons = append(reasons, rule)
-	if requested {
-		reasons = append(reasons, reasonConsoleRequested)
-	}
-	if grants == readOnlyPair {
-		reasons = append(reasons, reasonInsightsSupport)
-	} else {
-		reasons = append(reasons, reasonInsightsOpen)
-	}
-	return Decision{Roles: grants.appendTo(roles), Insights: insightsOf(grants), Reasons: reasons}, nil
+	return consoleDecision(decider, requested), nil
 }
 
-func resolveSSO(attrs map[string][]string) (Decision, error) {
-	var values [3][]string
-	var present [3]bool
-	values[0], present[0] = attrs[attrRoles]
-	values[1], present[1] = attrs[attrEmail]
-	values[2], present[2] = attrs[attrFullName]
-	var std ssoSettings
-	got, ok, err := exactSSO(&values, &std)
-	if ok && err == nil && !got.duplicate && got.set&flexUIRoles != 0 && (len(attrs) == 3 || !hasShadowClaim(attrs)) {
-		// The usual login: nothing to say beyond the roles and Insights.
-		set := got.set
-		roles, reasons := decisionSlices(set.len(), 2)
-		reasons = append(reasons, reasonSSORoles, insightsReason(set))
-		return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
-	}
-	if !ok {
-		got, err = parseSSOItems(attrs, &std, &values, &present)
-	}
-	if err != nil {
-		return Decision{}, err
-	}
-	return decideSSO(attrs, got, &std, nil)
-}
+// The mandatory SSO attributes, in the order Flex checks them: the index of
+// each in ssoSettings.names and in the values an SSO login reads.
+const (
+	slotRoles = iota
+	slotEmail
+	slotFullName
+	slotCount
+)
 
 // ssoSettings are what an organisation's Policy changes in the SSO rules;
 // the zero value is Flex's own.
 type ssoSettings struct {
-	names         [3]string // attribute names of roles, email, full_name; "" for Flex's
-	rolesOptional bool      // roles may be absent: a policy's rules grant roles
-	foldRoles     bool      // roles items match the vocabulary ignoring case
-	dropUnknown   bool      // unknown roles items are dropped with a warning
+	names         [slotCount]string // attribute names of roles, email, full_name; "" for Flex's
+	rolesOptional bool              // roles may be absent: a policy's rules grant roles
+	foldRoles     bool              // roles items match the vocabulary ignoring case
+	dropUnknown   bool              // unknown roles items are dropped with a warning
+	// groups is a policy's attribute of IdP groups, "" without a policy;
+	// mapped are the attributes its conditions test. A claim that looks
+	// meant for groups but is not this name is reported as misnamed; these
+	// names never are.
+	groups string
+	mapped []string
 }
 
-// name returns the attribute name the settings use for Flex's attribute i
-// (0 roles, 1 email, 2 full_name).
+// name returns the attribute name the settings use for Flex's attribute
+// of slot i.
 func (s *ssoSettings) name(i int) string {
 	if s.names[i] != "" {
 		return s.names[i]
 	}
-	return [...]string{attrRoles, attrEmail, attrFullName}[i]
+	return stdName(i)
+}
+
+// stdName returns Flex's own name of the mandatory attribute of slot i.
+func stdName(i int) string {
+	switch i {
+	case slotRoles:
+		return attrRoles
+	case slotEmail:
+		return attrEmail
+	}
+	return attrFullName
 }
 
 // ssoRoles is what the roles attribute of an assertion asked for.
@@ -350,40 +329,85 @@ type ssoRoles struct {
 	dropped          string // the first unknown item dropped, when the settings drop them
 }
 
-// parseSSO applies the SSO rules up to the role items: the mandatory
-// attributes in order, then each roles item.
+// parseSSO applies the SSO rules up to and including the role items under
+// settings s: the limits and the mandatory attributes in order, then each
+// roles item. On the usual assertion (usualSSO) the first of these cannot
+// refuse anything, and are skipped, as long as every roles value is one
+// item as it stands: a role of the vocabulary or a word (asciiWord).
+// readRoleItems finds that out as it reads them, and says errNotWord
+// otherwise; the general path then reads the login.
 func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
-	var values [3][]string
-	var present [3]bool
-	for i := range values {
-		values[i], present[i] = attrs[s.name(i)]
+	var values [slotCount][]string
+	var present [slotCount]bool
+	values[slotRoles], present[slotRoles] = attrs[s.name(slotRoles)]
+	values[slotEmail], present[slotEmail] = attrs[s.name(slotEmail)]
+	values[slotFullName], present[slotFullName] = attrs[s.name(slotFullName)]
+	if optimize && usualSSO(&values) {
+		if got, err := readRoleItems(values[slotRoles], s, true); err != errNotWord { //nolint:errorlint // errNotWord is never wrapped: it passes from add to here only
+			return got, err
+		}
 	}
-	if got, ok, err := exactSSO(&values, s); ok {
-		return got, err
+	if err := checkSSO(attrs, s, &values, &present); err != nil {
+		return ssoRoles{}, err
 	}
-	return parseSSOItems(attrs, s, &values, &present)
+	return readRoleItems(values[slotRoles], s, false)
 }
 
-// exactSSO applies the SSO rules up to the role items to the usual
-// assertion under settings s, given the values of roles, email and
-// full_name: one plain email and full name, and roles values each a plain
-// word that is exactly a role, or, when s reads roles strictly, any plain
-// word. No rule before the items can refuse it, and no item needs splitting
-// or trimming. ok is false for any other assertion, which parseSSOItems then
-// reads.
-func exactSSO(values *[3][]string, s *ssoSettings) (got ssoRoles, ok bool, err error) {
-	if !oneLine(values[1]) || !oneLine(values[2]) {
-		return ssoRoles{}, false, nil
+// errNotWord is readRoleItems saying that a roles value it was to read as
+// it stands is not one item, or not one that the checks before the items
+// accept: the general path must read the login.
+var errNotWord = errors.New("flexroles: roles value is not one plain item")
+
+// usualSSO reports whether values (of roles, email and full_name) look
+// like the usual assertion, on which no check of checkSSO can fail once
+// each roles value is one item as it stands: one plain email and full
+// name, and from one to MaxRoleItems roles values.
+func usualSSO(values *[slotCount][]string) bool {
+	n := len(values[slotRoles])
+	return n > 0 && n <= MaxRoleItems && oneLine(values[slotEmail]) && oneLine(values[slotFullName])
+}
+
+// isWord reports whether a roles value is one item as it stands that every
+// check before the items accepts: a role of the vocabulary, or a word
+// within MaxValueSize.
+func isWord(v string) bool {
+	return Role(v).index() >= 0 || len(v) <= MaxValueSize && asciiWord(v)
+}
+
+// asciiWord reports whether v is a non-empty run of printable ASCII other
+// than space and comma (0x21 to 0x7e, but ','): one roles item as it
+// stands, as every role name is. Eight bytes at a time, as printableASCII
+// reads them; a byte is a comma exactly when it is zero in x ^ ",,,,,,,,",
+// and y - 1 then borrows into the top bit of such a byte, where y has it
+// clear.
+func asciiWord(v string) bool {
+	const lsb, msb, commas = 0x0101010101010101, 0x8080808080808080, 0x2c2c2c2c2c2c2c2c
+	if len(v) < 8 {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c <= ' ' || c >= 0x7f || c == ',' {
+				return false
+			}
+		}
+		return v != ""
 	}
-	set, dup, bad, ok := exactRoles(values[0], !s.foldRoles && !s.dropUnknown)
-	if !ok || bad < 0 {
-		return ssoRoles{set: set, asked: ok, duplicate: dup}, ok, nil
+	bad := func(x uint64) bool {
+		y := x ^ commas
+		return ((x-lsb*0x21)|x|(x&^msb+lsb)|(y-lsb)&^y)&msb != 0
 	}
-	item := values[0][bad]
-	if setOf(Role(item)) == 0 {
-		return ssoRoles{}, true, unknownRoleError(s.name(0), item)
+	for i := 0; i+8 <= len(v); i += 8 {
+		if bad(loadWord(v[i:])) {
+			return false
+		}
 	}
-	return ssoRoles{}, true, consoleOnlyError(s.name(0), item)
+	return !bad(loadWord(v[len(v)-8:]))
+}
+
+// loadWord returns the first eight bytes of w as one little-endian word,
+// which the compiler loads in one instruction.
+func loadWord(w string) uint64 {
+	_ = w[7]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
 // oneLine reports whether values is a single non-blank value of printable
@@ -397,29 +421,104 @@ func oneLine(values []string) bool {
 	return v != "" && (v[0] != ' ' || strings.TrimLeft(v, " ") != "")
 }
 
-// exactRoles reads a roles attribute of at most MaxRoleItems values, each
-// exactly one role of the vocabulary or, when strict, any plain word of
-// printable ASCII within MaxValueSize (which the item rules then refuse
-// unless it is a role); ok is false for any other. set holds the roles, dup
-// says one came twice, and bad is the index of the first value the item
-// rules refuse, an unknown or a Console-only role, or -1.
-func exactRoles(values []string, strict bool) (set roleSet, dup bool, bad int, ok bool) {
-	bad = -1
-	if len(values) > MaxRoleItems {
-		return 0, false, -1, false
-	}
-	for i, v := range values {
-		bit := setOf(Role(v))
-		if bit == 0 && !(strict && len(v) <= MaxValueSize && plainItem(v) && printableASCII(v)) {
-			return 0, false, -1, false
+// checkSSO applies the SSO rules before the role items, given the values
+// of the mandatory attributes and whether each is present: the limits on
+// each, then each mandatory attribute in order.
+func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]string, present *[slotCount]bool) error {
+	for i := range values {
+		if err := checkValues(s.name(i), values[i]); err != nil {
+			return err
 		}
-		if (bit == 0 || bit&readOnlyPair != 0) && bad < 0 {
-			bad = i
-		}
-		dup = dup || set&bit != 0
-		set |= bit
 	}
-	return set, dup, bad, len(values) > 0
+	if err := checkRoleItems(s.name(slotRoles), values[slotRoles]); err != nil {
+		return err
+	}
+	// Where a mandatory attribute is missing, the others are searched for
+	// a misnamed one; when the login has nothing but the attributes s
+	// reads, none can be.
+	others := attrs
+	if len(attrs) == b2i(present[slotRoles])+b2i(present[slotEmail])+b2i(present[slotFullName]) {
+		others = nil
+	}
+	for i := range values {
+		std := stdName(i)
+		if i == slotRoles && s.rolesOptional && (!present[i] || isEmpty(std, values[i])) {
+			continue // a policy's rules may grant every role; IdPs often send roles empty
+		}
+		if err := checkMandatory(others, s, i, values[i], present[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readRoleItems applies the item rules (ssoRoles.add) to each item of a
+// roles attribute under settings s, in input order. words says to read
+// each value as one item as it stands, for the usual assertion; it
+// returns errNotWord when a value is not such an item (isWord), and also
+// when it refuses an item before a value that is not, since the general
+// path would refuse that value first.
+func readRoleItems(values []string, s *ssoSettings, words bool) (ssoRoles, error) {
+	var got ssoRoles
+	var err error
+	if words {
+		for k, v := range values {
+			if err = got.add(v, false, s, true); err != nil {
+				if err != errNotWord { //nolint:errorlint // never wrapped, as above
+					for _, rest := range values[k+1:] {
+						if !isWord(rest) {
+							return ssoRoles{}, errNotWord
+						}
+					}
+				}
+				break
+			}
+		}
+	} else {
+		forEachItem(values, func(item string, trimmed bool) bool {
+			err = got.add(item, trimmed, s, false)
+			return err == nil
+		})
+	}
+	if err != nil {
+		return ssoRoles{}, err
+	}
+	return got, nil
+}
+
+// add applies the item rules to one roles item under settings s: an
+// unknown role is refused (or dropped, when s drops them), a Console-only
+// role is refused, and the rest are collected once each. trimmed says the
+// item did not stand alone in its value; words, that it is a whole value
+// read as it stands, which must then be a word (errNotWord).
+func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings, words bool) error {
+	got.split = got.split || trimmed
+	var bit roleSet
+	if i := Role(item).index(); i >= 0 {
+		bit = 1 << i
+	} else {
+		if words && (len(item) > MaxValueSize || !asciiWord(item)) {
+			return errNotWord
+		}
+		if s.foldRoles {
+			bit = setOf(foldRole(item))
+		}
+	}
+	switch {
+	case bit == 0 && s.dropUnknown:
+		if got.dropped == "" {
+			got.dropped = item
+		}
+		return nil
+	case bit == 0:
+		return unknownRoleError(s.name(slotRoles), item)
+	case readOnlyPair&bit != 0:
+		return consoleOnlyError(s.name(slotRoles), item)
+	}
+	got.duplicate = got.duplicate || got.set&bit != 0
+	got.set |= bit
+	got.asked = true
+	return nil
 }
 
 func b2i(b bool) int {
@@ -434,64 +533,11 @@ func consoleOnlyError(name, item string) error {
 }
 
 func unknownRoleError(name, item string) error {
-	return &Error{Kind: ErrUnknownRole, Attribute: name, Value: item, Suggestion: suggestRole(item), problem: problemUnknownRole}
-}
-
-// parseSSOItems is parseSSO for any assertion, given the values of the
-// three attributes and whether each is present.
-func parseSSOItems(attrs map[string][]string, s *ssoSettings, values *[3][]string, present *[3]bool) (ssoRoles, error) {
-	var got ssoRoles
-	// Where a mandatory attribute is missing, the others are searched for a
-	// misnamed one; with Flex's own names and nothing but them present,
-	// none can be.
-	others := attrs
-	if s.names == [3]string{} && len(attrs) == b2i(present[0])+b2i(present[1])+b2i(present[2]) {
-		others = nil
+	suggestion := suggestRole(item)
+	if looksJSON(item) {
+		suggestion = jsonRole(item)
 	}
-	for i := range values {
-		if err := checkValues(s.name(i), values[i]); err != nil {
-			return got, err
-		}
-	}
-	if err := checkRoleItems(s.name(0), values[0]); err != nil {
-		return got, err
-	}
-	for i, std := range [...]string{attrRoles, attrEmail, attrFullName} {
-		if i == 0 && s.rolesOptional && (!present[0] || isEmpty(std, values[0])) {
-			continue // a policy's rules may grant every role; IdPs often send roles empty
-		}
-		if err := checkMandatory(others, s.name(i), std, values[i], present[i]); err != nil {
-			return got, err
-		}
-	}
-	rolesName := s.name(0)
-	var err error
-	forEachItem(values[0], func(item string, trimmed bool) bool {
-		got.split = got.split || trimmed
-		r := Role(item)
-		if s.foldRoles {
-			r = foldRole(item)
-		}
-		bit := setOf(r)
-		switch {
-		case bit == 0 && s.dropUnknown:
-			if got.dropped == "" {
-				got.dropped = item
-			}
-			return true
-		case bit == 0:
-			err = unknownRoleError(rolesName, item)
-			return false
-		case readOnlyPair&bit != 0:
-			err = consoleOnlyError(rolesName, item)
-			return false
-		}
-		got.duplicate = got.duplicate || got.set&bit != 0
-		got.set |= bit
-		got.asked = true
-		return true
-	})
-	return got, err
+	return &Error{Kind: ErrUnknownRole, Attribute: name, Value: item, Suggestion: suggestion, problem: problemUnknownRole}
 }
 
 // decideSSO finishes an SSO login whose roles are got.set, extended by a
@@ -500,16 +546,27 @@ func parseSSOItems(attrs map[string][]string, s *ssoSettings, values *[3][]strin
 func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []Reason) (Decision, error) {
 	set := got.set
 	if set&flexUIRoles == 0 {
-		return Decision{}, &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: s.name(0), problem: problemNoFlexRole, roles: set}
+		e := &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: s.name(slotRoles), problem: problemNoFlexRole, roles: set}
+		if set == 0 {
+			// Nothing came from the roles attribute: a misnamed claim may
+			// hold the roles, or the groups a policy's rules read.
+			if c := misnamedClaim(attrs, s, attrRoles); c != "" {
+				e.Value, e.Suggestion = c, s.name(slotRoles)
+			} else if c := misnamedClaim(attrs, s, attrGroups); c != "" && s.groups != "" {
+				e.Value, e.Suggestion = c, s.groups
+			}
+		}
+		return Decision{}, e
 	}
 
-	shadow := s.names == [3]string{} && len(attrs) > 3 && hasShadowClaim(attrs)
-	n := 1 + len(extra) // the Insights finding, and the policy's
-	for _, b := range [...]bool{got.asked, got.split, got.duplicate, got.dropped != "", shadow} {
-		if b {
-			n++
-		}
+	var claim, meant string
+	if len(attrs) > slotCount {
+		claim, meant = shadowClaim(attrs, s)
 	}
+	shadow := claim != ""
+	// The Insights finding, the policy's reasons, and one for each of the
+	// rest that applies.
+	n := 1 + len(extra) + b2i(got.asked) + b2i(got.split) + b2i(got.duplicate) + b2i(got.dropped != "") + b2i(shadow)
 	roles, reasons := decisionSlices(set.len(), n)
 	if got.asked {
 		reasons = append(reasons, reasonSSORoles)
@@ -526,9 +583,14 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 		reasons = append(reasons, r)
 	}
 	if shadow {
-		reasons = append(reasons, reasonSSOClaimIgnored)
+		r := reasonSSOClaimIgnored
+		r.Message = "the assertion has the claim " + quoteShort(claim) + ", which looks meant for " + strconv.Quote(meant) +
+			" but is not read: only the exact name " + strconv.Quote(meant) + " is; rename the claim, or stop sending it"
+		reasons = append(reasons, r)
 	}
-	reasons = append(reasons, extra...)
+	if len(extra) > 0 {
+		reasons = append(reasons, extra...)
+	}
 	reasons = append(reasons, insightsReason(set))
 	return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
 }
@@ -556,20 +618,21 @@ func foldRole(item string) Role {
 	return ""
 }
 
-// checkMandatory applies Flex's checks on one mandatory SAML attribute, std
-// (roles, email or full_name), sent as name with values (ok says it is
-// there): it must be there under its exact name, hold a non-empty value,
-// hold only plain text, and (email, full_name) hold one value.
-// When the attribute is missing, the error names a misnamed claim found
-// among others (nil: none looked for).
-func checkMandatory(others map[string][]string, name, std string, values []string, ok bool) error {
+// checkMandatory applies Flex's checks on the mandatory SAML attribute of
+// slot i under settings s, sent with values (ok says it is there): it must
+// be there under the name s reads, hold a non-empty value, hold only plain
+// text, and (email, full_name) hold one value. When the attribute is
+// missing, the error names a claim of attrs that looks meant for it (nil:
+// none looked for).
+func checkMandatory(attrs map[string][]string, s *ssoSettings, i int, values []string, ok bool) error {
+	name, std := s.name(i), stdName(i)
 	if !ok {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
-			Value: misnamedClaim(others, name, std), problem: problemAbsent}
+			Value: misnamedClaim(attrs, s, std), problem: problemAbsent}
 	}
 	if isEmpty(std, values) {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
-			Value: misnamedClaim(others, name, std), problem: problemEmpty}
+			Value: misnamedClaim(attrs, s, std), problem: problemEmpty}
 	}
 	if err := checkBytes(name, values); err != nil {
 		return err
@@ -659,18 +722,13 @@ func printableASCII(v string) bool {
 		}
 		return true
 	}
-	word := func(w string) uint64 { // eight bytes the compiler loads as one word
-		_ = w[7]
-		return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-	}
 	bad := func(x uint64) bool { return ((x-lsb*0x20)|x|(x&^msb+lsb))&msb != 0 }
 	for i := 0; i+8 <= len(v); i += 8 {
-		if bad(word(v[i:])) {
+		if bad(loadWord(v[i:])) {
 			return false
 		}
 	}
-	return !bad(word(v[len(v)-8:]))
+	return !bad(loadWord(v[len(v)-8:]))
 }
 
 // forEachItem calls yield with each role item of a roles attribute, in order:
@@ -730,8 +788,9 @@ func firstKeyExcept(m map[string][]string, except string) (string, bool) {
 // MisnamedAttribute returns which of Flex's attributes "roles", "email" and
 // "full_name" the assertion attribute called name looks meant for although
 // Flex will not map it: a namespaced claim such as Entra ID's
-// "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", or the name
-// in another case or spelling ("Roles", "full-name", "displayName"). It
+// "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", the name
+// in another case or spelling ("Roles", "full-name", "displayName",
+// "mail"), or an LDAP OID ("urn:oid:0.9.2342.19200300.100.1.3", mail). It
 // returns "" for the exact names, which Flex maps, and for anything else.
 // Debugging tools use it to say which claim to rename.
 func MisnamedAttribute(name string) string {
@@ -739,53 +798,116 @@ func MisnamedAttribute(name string) string {
 	case attrRoles, attrEmail, attrFullName:
 		return ""
 	}
-	return claimFor(name)
+	if c, _ := claimOf(name); c != attrGroups {
+		return c
+	}
+	return ""
 }
 
-// misnamedClaim returns the least attribute name in attrs, other than name,
-// that stands for Flex's attribute std, or "".
-func misnamedClaim(attrs map[string][]string, name, std string) string {
-	least := ""
+// reads reports whether the settings s read the attribute called k: the
+// names of roles, email and full_name, and a policy's groups and condition
+// attributes.
+func (s *ssoSettings) reads(k string) bool {
+	for i := 0; i < slotCount; i++ {
+		if k == s.name(i) {
+			return true
+		}
+	}
+	return k == s.groups && k != "" || slices.Contains(s.mapped, k)
+}
+
+// meant returns the name s reads for the attribute that claimOf calls std,
+// or "" when s reads no such attribute (groups, without a policy).
+func (s *ssoSettings) meant(std string) string {
+	switch std {
+	case attrRoles:
+		return s.name(slotRoles)
+	case attrEmail:
+		return s.name(slotEmail)
+	case attrFullName:
+		return s.name(slotFullName)
+	case attrGroups:
+		return s.groups
+	}
+	return ""
+}
+
+// misnamedClaim returns the least attribute name in attrs that looks meant
+// for the attribute std (roles, email, full_name or groups) but is not one
+// that the settings s read, or "". For roles, when there is none, it
+// returns the singular "role" in any case: the Insights reporting
+// attribute, which no warning names, but where roles are often sent.
+func misnamedClaim(attrs map[string][]string, s *ssoSettings, std string) string {
+	least, role := "", ""
 	for k := range attrs {
-		if k != name && claimFor(k) == std && (least == "" || k < least) {
+		if s.reads(k) {
+			continue
+		}
+		if c, _ := claimOf(k); c == std && (least == "" || k < least) {
 			least = k
 		}
+		if std == attrRoles && isRoleAttribute(k) && (role == "" || k < role) {
+			role = k
+		}
+	}
+	if least == "" {
+		return role
 	}
 	return least
 }
 
-// hasShadowClaim reports whether attrs carry, beside the exact names, a claim
-// people may take for one of them: roles, email or full_name in another case
-// or spelling ("Roles", "full-name"), or a namespaced role claim such as
-// Entra ID's, whose app roles Flex ignores. Namespaced email and name claims
-// are Entra ID's defaults and not worth a warning.
-func hasShadowClaim(attrs map[string][]string) bool {
+// shadowClaim returns the least attribute name in attrs that people may
+// take for one that the settings s read, although s does not read it: the
+// name of roles, email, full_name or a policy's groups in another case or
+// spelling ("Roles", "full-name", "memberOf"), or a namespaced role or
+// group claim such as Entra ID's, whose app roles Flex ignores; and the
+// name s reads in its place. Namespaced email and name claims are Entra
+// ID's defaults and not worth a warning. It returns "", "" when there is
+// none.
+func shadowClaim(attrs map[string][]string, s *ssoSettings) (claim, meant string) {
+	roles, email, fullName := s.name(slotRoles), s.name(slotEmail), s.name(slotFullName)
 	for k := range attrs {
-		switch k {
-		case attrRoles, attrEmail, attrFullName:
+		if k == roles || k == email || k == fullName || (claim != "" && k > claim) {
+			continue // most of a login's attributes, cheaply
+		}
+		c, ns := claimOf(k)
+		if c == "" || ns && c != attrRoles && c != attrGroups || s.reads(k) {
 			continue
 		}
-		if c, ns := claimOf(k); c != "" && (!ns || c == attrRoles) {
-			return true
+		if m := s.meant(c); m != "" {
+			claim, meant = k, m
 		}
 	}
-	return false
+	return claim, meant
 }
 
-// claimFor returns the mandatory attribute that claim name k stands for, or
-// "". A plain name stands for one when equal to it ignoring case and the
-// separators '_', '-', ' ' and '.' (email also as "emailaddress" or "mail",
-// full_name as "displayname"); a namespaced one (a URI, "urn:…") by its last
-// segment, where "role" and "name" count too. A plain "role" is the Insights
-// reporting attribute and stands for nothing.
-func claimFor(k string) string {
-	c, _ := claimOf(k)
-	return c
-}
+// The LDAP attribute OIDs that SAML identity providers name attributes by
+// (urn:oid:…), for the attributes Flex maps.
+const (
+	oidMail        = "0.9.2342.19200300.100.1.3"
+	oidDisplayName = "2.16.840.1.113730.3.1.241"
+	oidCommonName  = "2.5.4.3"
+)
 
-// claimOf is claimFor, also saying whether k is namespaced: holds '/' or
-// ':'.
+// claimOf returns the attribute that claim name k looks meant for, one of
+// roles, email, full_name and groups, or "", and whether k is namespaced
+// (holds '/' or ':'). A plain name stands for one when equal to it
+// ignoring case and the separators '_', '-', ' ' and '.' (email also as
+// "emailaddress", "emails" or "mail", full_name as "displayname" or
+// "commonname", groups as "group" or "memberof"); a namespaced one by its
+// last segment, where "role", "name" and "cn" count too, or by its LDAP OID
+// (urn:oid:…). A plain "role" is the Insights reporting attribute and
+// stands for nothing.
 func claimOf(k string) (claim string, ns bool) {
+	if oid, ok := strings.CutPrefix(k, "urn:oid:"); ok {
+		switch oid {
+		case oidMail:
+			return attrEmail, true
+		case oidDisplayName, oidCommonName:
+			return attrFullName, true
+		}
+		return "", true
+	}
 	seg := 0 // where the last segment starts
 	for i := 0; i < len(k); i++ {
 		switch k[i] {
@@ -823,14 +945,16 @@ func claimOf(k string) (claim string, ns bool) {
 		if ns {
 			return attrRoles, ns
 		}
-	case "email", "emailaddress", "mail":
+	case "email", "emails", "emailaddress", "mail":
 		return attrEmail, ns
-	case "fullname", "displayname":
+	case "fullname", "displayname", "commonname":
 		return attrFullName, ns
-	case "name":
+	case "name", "cn":
 		if ns {
 			return attrFullName, ns
 		}
+	case "groups", "group", "memberof":
+		return attrGroups, ns
 	}
 	return "", ns
 }

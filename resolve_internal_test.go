@@ -8,18 +8,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// generalSSO decides an SSO login by the general rules alone, without the
-// shortcuts resolveSSO and parseSSO take for the usual assertion.
-func generalSSO(attrs map[string][]string, s *ssoSettings) (Decision, error) {
-	got, err := parseSSOItemsOf(attrs, s)
-	if err != nil {
-		return Decision{}, err
-	}
-	return decideSSO(attrs, got, s, nil)
+// generalSSO decides an SSO login by the general rules alone, with the
+// shortcut for the usual assertion turned off.
+func generalSSO(attrs map[string][]string) (Decision, error) {
+	defer SetOptimize(SetOptimize(false))
+	return Resolve(Login{Source: SSO, Attributes: attrs})
+}
+
+// generalParseSSO is parseSSO with the shortcut turned off.
+func generalParseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
+	defer SetOptimize(SetOptimize(false))
+	return parseSSO(attrs, s)
 }
 
 // TestShortcutsMatchGeneralRules resolves many assertions, usual and not,
-// with and without the shortcuts, under Flex's settings and a policy's:
+// with and without the shortcut, under Flex's settings and a policy's:
 // decisions and errors must be the same.
 func TestShortcutsMatchGeneralRules(t *testing.T) {
 	roleValues := []string{"admin", "supervisor", "agent", "wfo.team_leader", "wfo.full_access", "wfo.dashboard_viewer",
@@ -39,7 +42,7 @@ func TestShortcutsMatchGeneralRules(t *testing.T) {
 		return out
 	}
 	r := rand.New(rand.NewSource(1))
-	for n := 0; n < 50000; n++ {
+	for n := 0; n < 20000; n++ {
 		attrs := map[string][]string{}
 		for name, v := range map[string][]string{attrRoles: pick(r, roleValues, 4), attrEmail: pick(r, lineValues, 2), attrFullName: pick(r, lineValues, 2)} {
 			if v != nil || r.Intn(2) == 0 {
@@ -49,33 +52,18 @@ func TestShortcutsMatchGeneralRules(t *testing.T) {
 		for i := r.Intn(3); i > 0; i-- {
 			attrs[extraNames[r.Intn(len(extraNames))]] = []string{"x"}
 		}
-		want, wantErr := generalSSO(attrs, &ssoSettings{})
+		want, wantErr := generalSSO(attrs)
 		got, gotErr := Resolve(Login{Source: SSO, Attributes: attrs})
 		require.Equal(t, wantErr, gotErr, "%q", attrs)
 		require.Equal(t, want, got, "%q", attrs)
 		for i := range settings {
 			s := &settings[i]
-			wantRoles, wantErr := parseSSOItemsOf(attrs, s)
+			wantRoles, wantErr := generalParseSSO(attrs, s)
 			gotRoles, gotErr := parseSSO(attrs, s)
 			require.Equal(t, wantErr, gotErr, "%+v %q", *s, attrs)
-			if gotErr == nil { // on error the roles read so far do not count
-				require.Equal(t, wantRoles, gotRoles, "%+v %q", *s, attrs)
-			}
+			require.Equal(t, wantRoles, gotRoles, "%+v %q", *s, attrs)
 		}
 	}
-}
-
-func parseSSOItemsOf(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
-	var values [3][]string
-	var present [3]bool
-	for i := range values {
-		values[i], present[i] = attrs[s.name(i)]
-	}
-	got, err := parseSSOItems(attrs, s, &values, &present)
-	if err != nil {
-		return ssoRoles{}, err
-	}
-	return got, nil
 }
 
 // FuzzRolesItems holds the roles splitter to its definition: each value
@@ -126,29 +114,62 @@ func FuzzShortcuts(f *testing.F) {
 		if extra != "" {
 			attrs[extra] = append(attrs[extra], "x")
 		}
-		want, wantErr := generalSSO(attrs, &ssoSettings{})
+		want, wantErr := generalSSO(attrs)
 		got, gotErr := Resolve(Login{Source: SSO, Attributes: attrs})
 		require.Equal(t, wantErr, gotErr)
 		require.Equal(t, want, got)
 		s := &ssoSettings{rolesOptional: mode&1 != 0, foldRoles: mode&2 != 0, dropUnknown: mode&4 != 0}
-		wantRoles, wantErr := parseSSOItemsOf(attrs, s)
+		wantRoles, wantErr := generalParseSSO(attrs, s)
 		gotRoles, gotErr := parseSSO(attrs, s)
 		require.Equal(t, wantErr, gotErr)
-		if gotErr == nil {
-			require.Equal(t, wantRoles, gotRoles)
-		}
+		require.Equal(t, wantRoles, gotRoles)
 	})
 }
 
 // TestPlainConsoleDecision holds the literal decisions of Console logins
-// that ask for no roles to what the general path builds for the same login
-// with an empty request.
+// that ask for no roles to the decision of the same Console role with a
+// request, less the console.requested reason.
 func TestPlainConsoleDecision(t *testing.T) {
-	for _, roles := range [][]ConsoleRole{{Owner}, {Administrator}, {Developer}, {Support}, {Support, BillingManager}, {"developer", Support}} {
-		plain, err := Resolve(Login{Source: Console, ConsoleRoles: roles})
-		require.NoError(t, err)
-		general, err := Resolve(Login{Source: Console, ConsoleRoles: roles, Attributes: map[string][]string{attrRoles: {" , "}}})
-		require.NoError(t, err)
-		require.Equal(t, general, plain, "%v", roles)
+	for decider := idxOwner; decider <= idxSupport; decider++ {
+		if decider == idxBillingManager {
+			continue
+		}
+		asked := consoleDecision(decider, true)
+		require.Equal(t, RuleConsoleRequested, asked.Reasons[1].Rule)
+		asked.Reasons = append(asked.Reasons[:1:1], asked.Reasons[2])
+		require.Equal(t, asked, consoleDecision(decider, false), "%s", consoleRoleAt(decider))
+	}
+}
+
+// FuzzASCIIWord holds the word-at-a-time check to its definition: not
+// empty, every byte from 0x21 to 0x7e, no comma.
+func FuzzASCIIWord(f *testing.F) {
+	for _, s := range []string{"admin", "wfo.quality_process_manager", "agent,admin", "super visor", "wfo.team_leader\x7f",
+		"wfo.team_leader\x80", "", ",", "aaaaaaa,", "!!!!!!!!~~~~~~~~", "\x21\x22\x23\x24\x25\x26\x27\x28\x20"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want := v != ""
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < 0x21 || c > 0x7e || c == ',' {
+				want = false
+			}
+		}
+		require.Equal(t, want, asciiWord(v), "%q", v)
+	})
+}
+
+// TestASCIIWord puts each byte value at each place of words of 1 to 17
+// bytes, where the word-at-a-time reads overlap or not.
+func TestASCIIWord(t *testing.T) {
+	for n := 1; n <= 17; n++ {
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("a", n))
+				b[at] = byte(c)
+				want := c >= 0x21 && c <= 0x7e && c != ','
+				require.Equal(t, want, asciiWord(string(b)), "%q", b)
+			}
+		}
 	}
 }

@@ -894,6 +894,32 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// TestResolveGeneralPath reruns the whole table with the shortcut for the
+// usual SSO assertion turned off, as strconv's TestAtofSlow does, and
+// holds each row's outcome to the one the shortcut gives.
+func TestResolveGeneralPath(t *testing.T) {
+	fast := make([]outcome, len(resolveCases))
+	for i, tc := range resolveCases {
+		fast[i] = resolveOutcome(tc.login)
+	}
+	defer flexroles.SetOptimize(flexroles.SetOptimize(false))
+	TestResolve(t)
+	for i, tc := range resolveCases {
+		assert.Equal(t, fast[i], resolveOutcome(tc.login), "%s: the general path decides otherwise", tc.name)
+	}
+}
+
+// outcome is what Resolve returned for one login.
+type outcome struct {
+	d   flexroles.Decision
+	err error
+}
+
+func resolveOutcome(l flexroles.Login) outcome {
+	d, err := flexroles.Resolve(l)
+	return outcome{d, err}
+}
+
 // TestResolveErrorDetails checks every error row of the table for the shape §5 promises:
 // an *Error that unwraps to exactly one kind, prefixed "flexroles:", Code 45050 exactly
 // for ErrMissingAttribute.
@@ -1031,7 +1057,9 @@ func TestMisnamedAttribute(t *testing.T) {
 		"roles": "", "email": "", "full_name": "", "department": "", "role": "", "groups": "",
 		claimRoleNS: "roles", claimEmailNS: "email", claimNameNS: "full_name",
 		"Roles": "roles", "full-name": "full_name", "displayName": "full_name", "mail": "email", "EMAIL": "email",
-		"urn:oid:0.9.2342.19200300.100.1.3": "",
+		"urn:oid:0.9.2342.19200300.100.1.3": "email", "urn:oid:2.16.840.1.113730.3.1.241": "full_name",
+		"urn:oid:1.3.6.1.4.1.5923.1.1.1.1": "", "E-Mail": "email", "emailAddress": "email", "commonName": "full_name",
+		"memberOf": "", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups": "", "name": "",
 	} {
 		assert.Equal(t, want, flexroles.MisnamedAttribute(name), "%q", name)
 	}

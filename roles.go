@@ -20,11 +20,11 @@ const (
 	Supervisor Role = "supervisor"
 	// Agent is the Flex UI agent; SSO only.
 	Agent Role = "agent"
+	// ReadTeams is the companion of ReadOnlyAdmin; Console Support only.
+	ReadTeams Role = "flex.readteams"
 	// ReadOnlyAdmin is the Flex UI Read-only Administrator; Console Support only,
 	// always together with ReadTeams.
 	ReadOnlyAdmin Role = "flex.readonlyadmin"
-	// ReadTeams is the companion of ReadOnlyAdmin; Console Support only.
-	ReadTeams Role = "flex.readteams"
 
 	// WFOFullAccess is the Insights role with every capability; the default
 	// Insights role of Console administrators.
@@ -44,35 +44,52 @@ const (
 	WFODashboardViewer Role = "wfo.dashboard_viewer"
 )
 
-// roleCount is the size of the vocabulary.
-const roleCount = 12
+// The canonical index of each role: its place in the vocabulary above, and
+// its bit in a roleSet.
+const (
+	idxAdmin = iota
+	idxSupervisor
+	idxAgent
+	idxReadTeams
+	idxReadOnlyAdmin
+	idxWFOFullAccess
+	idxWFOTeamLeader
+	idxWFODataAnalyst
+	idxWFODataAuditor
+	idxWFOQualityManager
+	idxWFOQualityProcessManager
+	idxWFODashboardViewer
+
+	// roleCount is the size of the vocabulary.
+	roleCount
+)
 
 // roleAt returns the role of canonical index i (0 ≤ i < roleCount).
 func roleAt(i int) Role {
 	switch i {
-	case 0:
+	case idxAdmin:
 		return Admin
-	case 1:
+	case idxSupervisor:
 		return Supervisor
-	case 2:
+	case idxAgent:
 		return Agent
-	case 3:
+	case idxReadTeams:
 		return ReadTeams
-	case 4:
+	case idxReadOnlyAdmin:
 		return ReadOnlyAdmin
-	case 5:
+	case idxWFOFullAccess:
 		return WFOFullAccess
-	case 6:
+	case idxWFOTeamLeader:
 		return WFOTeamLeader
-	case 7:
+	case idxWFODataAnalyst:
 		return WFODataAnalyst
-	case 8:
+	case idxWFODataAuditor:
 		return WFODataAuditor
-	case 9:
+	case idxWFOQualityManager:
 		return WFOQualityManager
-	case 10:
+	case idxWFOQualityProcessManager:
 		return WFOQualityProcessManager
-	case 11:
+	case idxWFODashboardViewer:
 		return WFODashboardViewer
 	}
 	return ""
@@ -85,32 +102,32 @@ func (r Role) index() int {
 	var i int
 	switch len(r) {
 	case len(Admin): // and Agent
-		i = 0
+		i = idxAdmin
 		if r[1] == 'g' {
-			i = 2
+			i = idxAgent
 		}
 	case len(Supervisor):
-		i = 1
+		i = idxSupervisor
 	case len(ReadTeams):
-		i = 3
+		i = idxReadTeams
 	case len(ReadOnlyAdmin):
-		i = 4
+		i = idxReadOnlyAdmin
 	case len(WFOFullAccess): // and WFOTeamLeader
-		i = 5
+		i = idxWFOFullAccess
 		if r[4] == 't' {
-			i = 6
+			i = idxWFOTeamLeader
 		}
 	case len(WFODataAnalyst): // and WFODataAuditor
-		i = 7
+		i = idxWFODataAnalyst
 		if r[10] == 'u' {
-			i = 8
+			i = idxWFODataAuditor
 		}
 	case len(WFOQualityManager):
-		i = 9
+		i = idxWFOQualityManager
 	case len(WFOQualityProcessManager):
-		i = 10
+		i = idxWFOQualityProcessManager
 	case len(WFODashboardViewer):
-		i = 11
+		i = idxWFODashboardViewer
 	default:
 		return -1
 	}
@@ -131,16 +148,42 @@ func ParseRole(s string) (Role, error) {
 	return r, nil
 }
 
+// IsInsights reports whether r is a Flex Insights role, one of the seven
+// wfo.* roles of the vocabulary. Those roles set what Insights allows once
+// it opens ([Role.OpensInsights]); on their own they open nothing.
+func (r Role) IsInsights() bool { return setOf(r)&wfoRoles != 0 }
+
+// OpensInsights reports whether r is a Flex UI role for which Flex Insights
+// opens: admin or supervisor, when the worker also holds an Insights role
+// ([Role.IsInsights]). An agent's wfo.* roles open nothing.
+func (r Role) OpensInsights() bool { return setOf(r)&insightsGate != 0 }
+
+// SplitRoles returns the role items of a roles attribute as Flex reads
+// them, in input order: every value split on commas, each item trimmed of
+// Unicode white space, empty items dropped. Duplicates and unknown items
+// stay; Resolve writes each role once and refuses unknown ones.
+//
+//	["supervisor", " wfo.quality_manager,\n wfo.team_leader", ","]
+//	→ ["supervisor", "wfo.quality_manager", "wfo.team_leader"]
+func SplitRoles(values []string) []string {
+	var out []string
+	forEachItem(values, func(item string, _ bool) bool {
+		out = append(out, item)
+		return true
+	})
+	return out
+}
+
 // roleSet is a set of known roles, one bit per canonical index, so that
 // iterating it yields the canonical order with no duplicates.
 type roleSet uint16
 
 const (
-	flexUIRoles   roleSet = 1<<0 | 1<<1 | 1<<2 // admin, supervisor, agent
-	insightsGate  roleSet = 1<<0 | 1<<1        // admin, supervisor: Insights opens for these
-	readOnlyPair  roleSet = 1<<3 | 1<<4        // flex.readteams, flex.readonlyadmin
-	wfoRoles      roleSet = 0x7f << 5          // every wfo.* role
-	consoleAdmins roleSet = 1<<0 | 1<<5        // admin, wfo.full_access
+	flexUIRoles   roleSet = 1<<idxAdmin | 1<<idxSupervisor | 1<<idxAgent
+	insightsGate  roleSet = 1<<idxAdmin | 1<<idxSupervisor // Insights opens for these
+	readOnlyPair  roleSet = 1<<idxReadTeams | 1<<idxReadOnlyAdmin
+	wfoRoles      roleSet = (1<<roleCount - 1) &^ (1<<idxWFOFullAccess - 1) // every wfo.* role
+	consoleAdmins roleSet = 1<<idxAdmin | 1<<idxWFOFullAccess
 )
 
 func setOf(r Role) roleSet {
@@ -210,24 +253,35 @@ const (
 	Support ConsoleRole = "Support"
 )
 
+// The index of each Console role, most privileged first: its place in
+// consoleRoleAt, and its bit in a policy's console.allow.
+const (
+	idxOwner = iota
+	idxAdministrator
+	idxDeveloper
+	idxBillingManager
+	idxSupport
+
+	// consoleRoleCount is the number of Console roles.
+	consoleRoleCount
+)
+
 // consoleRoleAt returns the Console role of index i, most privileged first.
 func consoleRoleAt(i int) ConsoleRole {
 	switch i {
-	case 0:
+	case idxOwner:
 		return Owner
-	case 1:
+	case idxAdministrator:
 		return Administrator
-	case 2:
+	case idxDeveloper:
 		return Developer
-	case 3:
+	case idxBillingManager:
 		return BillingManager
-	case 4:
+	case idxSupport:
 		return Support
 	}
 	return ""
 }
-
-const consoleRoleCount = 5
 
 // ParseConsoleRole returns the Console role named s, ignoring case and
 // surrounding space and treating "_", "-" and " " alike, so "support",

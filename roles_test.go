@@ -1,6 +1,7 @@
 package flexroles_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -178,4 +179,28 @@ func TestDecisionRoleStrings(t *testing.T) {
 	failed, err := flexroles.Resolve(consoleLogin(flexroles.BillingManager))
 	require.ErrorIs(t, err, flexroles.ErrNoFlexAccess)
 	assert.Nil(t, failed.RoleStrings(), "an error decision is zero, so RoleStrings is nil")
+}
+
+// TestRoleInsights: the wfo.* roles set Insights; admin and supervisor
+// open it; nothing else does either.
+func TestRoleInsights(t *testing.T) {
+	for _, r := range canonicalOrder {
+		assert.Equal(t, strings.HasPrefix(string(r), "wfo."), r.IsInsights(), "%s", r)
+		assert.Equal(t, r == flexroles.Admin || r == flexroles.Supervisor, r.OpensInsights(), "%s", r)
+	}
+	assert.False(t, flexroles.Role("wfo.unknown").IsInsights(), "only roles of the vocabulary")
+	assert.False(t, flexroles.Role("Admin").OpensInsights(), "roles are case-sensitive")
+}
+
+// TestSplitRoles splits a roles attribute as Resolve reads it.
+func TestSplitRoles(t *testing.T) {
+	assert.Equal(t, []string{"supervisor", "wfo.quality_manager", "wfo.team_leader", "agent", "agent", "Admin"},
+		flexroles.SplitRoles([]string{"supervisor", " wfo.quality_manager,\n wfo.team_leader", ",", "", "agent,agent,\u00a0Admin\u2003"}))
+	assert.Nil(t, flexroles.SplitRoles([]string{" , ", ""}))
+	assert.Nil(t, flexroles.SplitRoles(nil))
+	d, err := flexroles.Resolve(ssoRoles("supervisor", " wfo.quality_manager,\n wfo.team_leader"))
+	require.NoError(t, err)
+	for _, item := range flexroles.SplitRoles([]string{"supervisor", " wfo.quality_manager,\n wfo.team_leader"}) {
+		assert.True(t, d.Has(flexroles.Role(item)), "every item Resolve reads is granted: %s", item)
+	}
 }

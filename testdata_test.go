@@ -106,6 +106,28 @@ func TestTestdata(t *testing.T) {
 	}
 }
 
+// TestTestdataGeneralPath reruns every case file with the shortcut for
+// the usual SSO assertion turned off, and holds each case's outcome to the
+// one the shortcut gives.
+func TestTestdataGeneralPath(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "resolve", "*.yaml"))
+	require.NoError(t, err)
+	var logins []flexroles.Login
+	var fast []outcome
+	for _, path := range files {
+		for _, c := range decodeCaseFile(t, path) {
+			l := yamlLoginOf(c.Login)
+			logins = append(logins, l)
+			fast = append(fast, resolveOutcome(l))
+		}
+	}
+	defer flexroles.SetOptimize(flexroles.SetOptimize(false))
+	TestTestdata(t)
+	for i, l := range logins {
+		assert.Equal(t, fast[i], resolveOutcome(l), "%+v: the general path decides otherwise", l)
+	}
+}
+
 func decodeCaseFile(t *testing.T, path string) []yamlCase {
 	t.Helper()
 	f, err := os.Open(path)
@@ -125,11 +147,7 @@ func runYAMLCase(t *testing.T, c yamlCase) {
 	hasRoles, hasErr := c.Roles != nil, c.Error != ""
 	require.True(t, hasRoles != hasErr, "a case has exactly one of roles and error (roles set: %v, error set: %v)", hasRoles, hasErr)
 
-	l := flexroles.Login{Source: flexroles.Source(c.Login.Source), Attributes: c.Login.Attributes}
-	for _, r := range c.Login.ConsoleRoles {
-		l.ConsoleRoles = append(l.ConsoleRoles, flexroles.ConsoleRole(r))
-	}
-	d, err := flexroles.Resolve(l)
+	d, err := flexroles.Resolve(yamlLoginOf(c.Login))
 
 	if hasErr {
 		kind, known := yamlErrorKinds[c.Error]
@@ -176,4 +194,13 @@ func runYAMLCase(t *testing.T, c yamlCase) {
 	}
 	assert.ElementsMatch(t, c.Warnings, warnings, "warning rule ids (%s): %+v", c.Reason, d.Reasons)
 	assertDecisionInvariants(t, d)
+}
+
+// yamlLoginOf returns the Login a case file describes.
+func yamlLoginOf(y yamlLogin) flexroles.Login {
+	l := flexroles.Login{Source: flexroles.Source(y.Source), Attributes: y.Attributes}
+	for _, r := range y.ConsoleRoles {
+		l.ConsoleRoles = append(l.ConsoleRoles, flexroles.ConsoleRole(r))
+	}
+	return l
 }

@@ -6,7 +6,11 @@
 //
 // A policy that does not load fails the test with every problem and its
 // position; each case of the file's tests list is a subtest named after it,
-// failing with what it wanted and what it got.
+// failing with what it wanted and what it got. Failures are reported at the
+// caller's line that calls Run, and each leads with the policy file's path
+// and the case's line:
+//
+//	policy_test.go:12: policy.yaml:48: roles: want [supervisor], got [agent]
 //
 // Under go test -cover, Run also logs which of the policy's rules and
 // settings, and which of Twilio's platform rules, the cases reach, as
@@ -49,6 +53,9 @@ func run(t *testing.T, policyPath string, logf func(format string, args ...any))
 	}
 	for _, r := range results {
 		t.Run(r.Name, func(t *testing.T) {
+			// A helper subtest reports its failures at the caller's
+			// line that called Run, not here.
+			t.Helper()
 			if r.Failure != "" {
 				t.Errorf("%s:%d: %s", policyPath, r.Line, r.Failure)
 			}
