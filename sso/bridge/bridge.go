@@ -133,10 +133,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 	if keys.next != nil {
 		b.idp.ExtraCertificates = []*x509.Certificate{keys.next}
 	}
+	// The bridge's service provider has no key: it signs no requests, and
+	// its metadata offers no encryption key, so the upstream IdP sends
+	// assertions in the clear, which the verifier reads.
 	sp := saml.ServiceProvider{
 		EntityID:          paths.spMetadata.String(),
-		Key:               keys.key,
-		Certificate:       keys.cert,
 		MetadataURL:       paths.spMetadata,
 		AcsURL:            paths.acs,
 		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,

@@ -115,3 +115,40 @@ func TestLoginRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginEnhancedSSO: with a connection ID the bridge answers Flex's
+// enhanced SSO, at its callback URL and audience.
+func TestLoginEnhancedSSO(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		c.Flex = FlexTarget{Connection: "JQ0123456789abcdef0123456789abcdef", ACSURL: c.Flex.ACSURL}
+	})
+	bp, fp := w.login("lee", "")
+	if fp.status != http.StatusOK {
+		t.Fatalf("HTTP %d\n%.600s", bp.status, bp.body)
+	}
+	if !strings.HasSuffix(bp.action, "/login/callback?connection=JQ0123456789abcdef0123456789abcdef") {
+		t.Errorf("posted to %q, not Flex's enhanced callback", bp.action)
+	}
+	if got, _ := w.flex.last(); got.Audience != "urn:flex:JQ0123456789abcdef0123456789abcdef" {
+		t.Errorf("audience %q, want urn:flex:JQ…", got.Audience)
+	}
+}
+
+// TestLoginIdPInitiated: when allowed, a login started at the upstream IdP
+// reaches Flex as an unsolicited response.
+func TestLoginIdPInitiated(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.Upstream.AllowIDPInitiated = true })
+	w.flex.sp.AllowIDPInitiated = true
+	b := w.browser("quinn")
+	up := b.get(w.idpSrv.URL + "/idp/start")
+	bp := b.post(up.action, up.fields)
+	if bp.fields.Get("SAMLResponse") == "" {
+		t.Fatalf("refused: HTTP %d\n%.600s", bp.status, bp.body)
+	}
+	if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
+		t.Fatalf("the stand-in for Flex refused: %.600s", fp.body)
+	}
+	if got, _ := w.flex.last(); !slices.Contains(got.Roles, "wfo.quality_manager") {
+		t.Errorf("roles %q", got.Roles)
+	}
+}

@@ -148,6 +148,7 @@ func newWorld(t *testing.T, edit func(*Config)) *world {
 	flexMux.HandleFunc("GET /flex/login", w.flex.login)
 	acsPath := "/v1/Accounts/" + testAccount + "/saml2"
 	flexMux.HandleFunc("POST "+acsPath, w.flex.acs)
+	flexMux.HandleFunc("POST /login/callback", w.flex.acs) // enhanced SSO
 	flexH.set(flexMux)
 	return w
 }
