@@ -1,0 +1,253 @@
+package assertion
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+const bearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+
+func (w Expectations) now() time.Time {
+	if w.Now.IsZero() {
+		return time.Now()
+	}
+	return w.Now
+}
+
+func (w Expectations) skew() time.Duration {
+	if w.ClockSkew <= 0 {
+		return DefaultClockSkew
+	}
+	return w.ClockSkew
+}
+
+// unchecked records a check that has no expected value: not run when the
+// caller allows it, failed otherwise.
+func (r *Result) unchecked(name CheckName, want Expectations, got, field string) {
+	if want.AllowUnchecked {
+		r.check(name, NotRun, "", got, "no expected value given ("+field+")")
+		return
+	}
+	r.check(name, Failed, "", got, "no expected value configured ("+field+"): the check cannot pass")
+}
+
+// checkAlgorithm checks the signature and digest algorithms, and warns
+// about a signing certificate outside its dates.
+func (r *Result) checkAlgorithm(want Expectations) {
+	s := r.Signature
+	got := s.Method + " with " + s.Digest
+	if isSHA1(s.Method) || isSHA1(s.Digest) {
+		msg := "the IdP signs with SHA-1 (" + got + "), which is broken for signatures: set it to RSA-SHA256 in the IdP"
+		if want.RejectSHA1 {
+			r.check(CheckAlgorithm, Failed, "SHA-256 or stronger", got, msg)
+		} else {
+			r.check(CheckAlgorithm, Passed, "SHA-256 or stronger", got, "SHA-1 accepted with a warning")
+			r.Warnings = append(r.Warnings, msg)
+		}
+	} else {
+		r.check(CheckAlgorithm, Passed, "SHA-256 or stronger", got, "")
+	}
+	if c := s.Certificate; c != nil {
+		now := want.now()
+		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("the signing certificate %q in the metadata is valid from %s to %s, not at %s: the signature verifies because the metadata names the key; renew the certificate in the IdP and in the metadata",
+				c.Subject.String(), c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		}
+	}
+}
+
+// checkIssuer checks the signed Assertion's Issuer against the entity
+// whose key verified it, and that a Response Issuer agrees.
+func (r *Result) checkIssuer() {
+	entity := r.Signature.Entity
+	got := r.Assertion.Issuer
+	if got == "" {
+		got = r.Response.Issuer
+	}
+	switch {
+	case entity == "":
+		r.check(CheckIssuer, NotRun, "", got, "the metadata is a bare certificate and names no entityID")
+	case got != entity:
+		r.check(CheckIssuer, Failed, entity, got, fmt.Sprintf("the signed issuer is %q, but the key that verified it is %q's: set the IdP's entity ID, or use its metadata", got, entity))
+	case r.Response.Issuer != "" && r.Response.Issuer != entity:
+		r.check(CheckIssuer, Failed, entity, r.Response.Issuer, fmt.Sprintf("the Response says its issuer is %q but the signed Assertion says %q", r.Response.Issuer, got))
+	default:
+		r.check(CheckIssuer, Passed, entity, got, "")
+	}
+}
+
+func (r *Result) checkStatus() {
+	s := r.Response.Status
+	signed := ""
+	if !r.Response.Signed {
+		signed = " (the Response is not signed)"
+	}
+	if s.Success() {
+		r.check(CheckStatus, Passed, "Success", statusText(s), signed)
+		return
+	}
+	r.check(CheckStatus, Failed, "Success", statusText(s), "the IdP did not log the user in"+signed)
+}
+
+func (r *Result) checkAudience(want Expectations) {
+	var got []string
+	for _, auds := range r.Assertion.Conditions.Audiences {
+		got = append(got, strings.Join(auds, " | "))
+	}
+	gotText := strings.Join(got, "; ")
+	if want.Audience == "" {
+		r.unchecked(CheckAudience, want, gotText, "the service provider's entity ID: --audience, --flex-account or --flex-connection")
+		return
+	}
+	if len(r.Assertion.Conditions.Audiences) == 0 {
+		r.check(CheckAudience, Failed, want.Audience, "(none)", "the assertion has no AudienceRestriction, so it is good at every service provider that trusts the IdP: set the audience (SP entity ID) in the IdP to "+want.Audience)
+		return
+	}
+	for _, auds := range r.Assertion.Conditions.Audiences {
+		if !slices.Contains(auds, want.Audience) {
+			r.check(CheckAudience, Failed, want.Audience, gotText, "the assertion is for another service provider: set the audience (SP entity ID, Identifier) in the IdP to "+want.Audience)
+			return
+		}
+	}
+	r.check(CheckAudience, Passed, want.Audience, gotText, "")
+}
+
+func (r *Result) checkDestination(want Expectations) {
+	got := r.Response.Destination
+	if want.ACS == "" {
+		r.unchecked(CheckDestination, want, got, "the ACS URL: --acs, --flex-account or --flex-connection")
+		return
+	}
+	switch {
+	case got == want.ACS:
+		r.check(CheckDestination, Passed, want.ACS, got, "")
+	case got == "" && !r.Response.Signed:
+		r.check(CheckDestination, Passed, want.ACS, "(none)", "an unsigned Response may leave Destination out; the signed Recipient is checked")
+	default:
+		r.check(CheckDestination, Failed, want.ACS, orNone(got), "the response is addressed elsewhere: set the ACS (Reply, single sign-on) URL in the IdP to "+want.ACS)
+	}
+}
+
+func (r *Result) checkRecipient(want Expectations) {
+	var got []string
+	found := false
+	for _, sc := range r.Assertion.SubjectConfirmations {
+		if sc.Method != bearer {
+			continue
+		}
+		got = append(got, orNone(sc.Recipient))
+		found = found || (want.ACS != "" && sc.Recipient == want.ACS)
+	}
+	gotText := strings.Join(got, ", ")
+	switch {
+	case want.ACS == "":
+		r.unchecked(CheckRecipient, want, gotText, "the ACS URL: --acs, --flex-account or --flex-connection")
+	case len(got) == 0:
+		r.check(CheckRecipient, Failed, want.ACS, "(no bearer SubjectConfirmation)", "the assertion has no bearer SubjectConfirmation, which a browser login needs")
+	case found:
+		r.check(CheckRecipient, Passed, want.ACS, gotText, "")
+	default:
+		r.check(CheckRecipient, Failed, want.ACS, gotText, "the assertion is for another ACS URL: set the ACS (Reply, Recipient) URL in the IdP to "+want.ACS)
+	}
+}
+
+// checkValidity checks NotBefore and NotOnOrAfter of the Conditions and
+// of the bearer confirmations at Now, allowing ClockSkew each way. An
+// assertion with no NotOnOrAfter at all would be good for ever and fails.
+func (r *Result) checkValidity(want Expectations) {
+	now, skew := want.now(), want.skew()
+	a := r.Assertion
+	var windows []string
+	var problems []string
+	hasEnd := false
+	consider := func(what string, nb, noa time.Time) {
+		if nb.IsZero() && noa.IsZero() {
+			return
+		}
+		windows = append(windows, what+" "+window(nb, noa))
+		if !nb.IsZero() && now.Add(skew).Before(nb) {
+			problems = append(problems, fmt.Sprintf("%s is not valid before %s", what, stamp(nb)))
+		}
+		if !noa.IsZero() {
+			hasEnd = true
+			if !now.Add(-skew).Before(noa) {
+				problems = append(problems, fmt.Sprintf("%s expired at %s", what, stamp(noa)))
+			}
+		}
+	}
+	consider("Conditions", a.Conditions.NotBefore, a.Conditions.NotOnOrAfter)
+	for _, sc := range a.SubjectConfirmations {
+		if sc.Method == bearer {
+			consider("SubjectConfirmationData", sc.NotBefore, sc.NotOnOrAfter)
+		}
+	}
+	wantText := fmt.Sprintf("valid at %s (±%s)", stamp(now), skew)
+	got := strings.Join(windows, "; ")
+	switch {
+	case len(problems) > 0:
+		r.check(CheckValidity, Failed, wantText, got, strings.Join(problems, "; ")+": a response is good for minutes; capture a fresh one, check the IdP's clock, or give --now for an old capture")
+	case !hasEnd:
+		r.check(CheckValidity, Failed, wantText, orNone(got), "the assertion has no NotOnOrAfter, so it would be good for ever")
+	default:
+		r.check(CheckValidity, Passed, wantText, got, "")
+	}
+}
+
+func (r *Result) checkInResponseTo(want Expectations) {
+	var got []string
+	if v := r.Response.InResponseTo; v != "" {
+		got = append(got, v)
+	}
+	for _, sc := range r.Assertion.SubjectConfirmations {
+		if sc.Method == bearer && sc.InResponseTo != "" {
+			got = append(got, sc.InResponseTo)
+		}
+	}
+	gotText := strings.Join(got, ", ")
+	if len(want.RequestIDs) == 0 {
+		if len(got) == 0 && want.AllowUnsolicited {
+			r.check(CheckInResponseTo, Passed, "(unsolicited allowed)", "(none)", "an IdP-initiated response")
+			return
+		}
+		r.unchecked(CheckInResponseTo, want, gotText, "the AuthnRequest IDs")
+		return
+	}
+	wantText := strings.Join(want.RequestIDs, " | ")
+	if len(got) == 0 {
+		if want.AllowUnsolicited {
+			r.check(CheckInResponseTo, Passed, wantText, "(none)", "an IdP-initiated response")
+			return
+		}
+		r.check(CheckInResponseTo, Failed, wantText, "(none)", "the response answers no request (IdP-initiated), and unsolicited responses are not allowed")
+		return
+	}
+	for _, g := range got {
+		if !slices.Contains(want.RequestIDs, g) {
+			r.check(CheckInResponseTo, Failed, wantText, gotText, fmt.Sprintf("the response answers %q, a request this service provider did not send (or no longer waits for)", g))
+			return
+		}
+	}
+	r.check(CheckInResponseTo, Passed, wantText, gotText, "")
+}
+
+func window(nb, noa time.Time) string {
+	from, to := "…", "…"
+	if !nb.IsZero() {
+		from = stamp(nb)
+	}
+	if !noa.IsZero() {
+		to = stamp(noa)
+	}
+	return from + " to " + to
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

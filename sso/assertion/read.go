@@ -1,0 +1,139 @@
+package assertion
+
+import (
+	"encoding/xml"
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+)
+
+// elementBytes serialises el as a document of its own.
+func elementBytes(el *etree.Element) ([]byte, error) {
+	doc := etree.NewDocument()
+	doc.SetRoot(el.Copy())
+	return doc.WriteToBytes()
+}
+
+// readResponse reads the fields of a Response element with crewjam/saml's
+// types, and its assertion when it has one in the clear.
+func readResponse(b []byte, signed bool) (Response, *Assertion, error) {
+	var x saml.Response
+	if err := xml.Unmarshal(b, &x); err != nil {
+		return Response{}, nil, err
+	}
+	r := Response{
+		Signed: signed, ID: x.ID, Destination: x.Destination,
+		InResponseTo: x.InResponseTo, IssueInstant: x.IssueInstant,
+		Status: readStatus(x.Status),
+	}
+	if x.Issuer != nil {
+		r.Issuer = strings.TrimSpace(x.Issuer.Value)
+	}
+	switch {
+	case x.Assertion != nil:
+		a, err := readAssertionFields(x.Assertion, b, signed)
+		return r, &a, err
+	case x.EncryptedAssertion != nil:
+		return r, &Assertion{Signed: signed, Encrypted: true}, nil
+	}
+	return r, nil, nil
+}
+
+// readAssertion reads an Assertion element on its own (the element an
+// Assertion signature covers).
+func readAssertion(b []byte) (Assertion, error) {
+	var x saml.Assertion
+	if err := xml.Unmarshal(b, &x); err != nil {
+		return Assertion{}, err
+	}
+	return readAssertionFields(&x, b, true)
+}
+
+// encryptedAttributes counts the EncryptedAttribute elements of the
+// assertion in doc (a Response or an Assertion document); crewjam/saml's
+// types leave them out.
+func encryptedAttributes(doc []byte) int {
+	type statements struct {
+		Statements []struct {
+			Encrypted []struct{} `xml:"urn:oasis:names:tc:SAML:2.0:assertion EncryptedAttribute"`
+		} `xml:"urn:oasis:names:tc:SAML:2.0:assertion AttributeStatement"`
+	}
+	var x struct {
+		statements
+		Assertion statements `xml:"urn:oasis:names:tc:SAML:2.0:assertion Assertion"`
+	}
+	if xml.Unmarshal(doc, &x) != nil {
+		return 0
+	}
+	n := 0
+	for _, s := range append(x.Statements, x.Assertion.Statements...) {
+		n += len(s.Encrypted)
+	}
+	return n
+}
+
+func readAssertionFields(x *saml.Assertion, doc []byte, signed bool) (Assertion, error) {
+	a := Assertion{
+		Signed: signed, ID: x.ID, Issuer: strings.TrimSpace(x.Issuer.Value),
+		IssueInstant:        x.IssueInstant,
+		EncryptedAttributes: encryptedAttributes(doc),
+	}
+	if s := x.Subject; s != nil {
+		if s.NameID != nil {
+			a.NameID = readNameID(s.NameID)
+		}
+		a.NameIDEncrypted = s.EncryptedID != nil
+		for _, sc := range s.SubjectConfirmations {
+			c := SubjectConfirmation{Method: sc.Method}
+			if d := sc.SubjectConfirmationData; d != nil {
+				c.Recipient, c.InResponseTo = d.Recipient, d.InResponseTo
+				c.NotBefore, c.NotOnOrAfter = d.NotBefore, d.NotOnOrAfter
+			}
+			a.SubjectConfirmations = append(a.SubjectConfirmations, c)
+		}
+	}
+	if c := x.Conditions; c != nil {
+		a.Conditions = Conditions{Present: true, NotBefore: c.NotBefore, NotOnOrAfter: c.NotOnOrAfter}
+		for _, ar := range c.AudienceRestrictions {
+			var auds []string
+			for _, au := range ar.AllAudiences() {
+				auds = append(auds, strings.TrimSpace(au.Value))
+			}
+			a.Conditions.Audiences = append(a.Conditions.Audiences, auds)
+		}
+	}
+	for _, st := range x.AttributeStatements {
+		for _, at := range st.Attributes {
+			attr := Attribute{Name: at.Name, FriendlyName: at.FriendlyName, NameFormat: at.NameFormat, Values: []Value{}}
+			for _, v := range at.Values {
+				val := Value{Text: v.Value, Nil: v.Nil, Type: v.Type}
+				if v.NameID != nil {
+					n := readNameID(v.NameID)
+					val.NameID, val.Text = &n, n.Value
+				}
+				if val.Nil {
+					val.Text = ""
+				}
+				attr.Values = append(attr.Values, val)
+			}
+			a.Attributes = append(a.Attributes, attr)
+		}
+	}
+	return a, nil
+}
+
+func readNameID(n *saml.NameID) NameID {
+	return NameID{Value: strings.TrimSpace(n.Value), Format: n.Format, NameQualifier: n.NameQualifier, SPNameQualifier: n.SPNameQualifier}
+}
+
+func readStatus(s saml.Status) Status {
+	st := Status{Code: strings.TrimSpace(s.StatusCode.Value)}
+	for c, depth := s.StatusCode.StatusCode, 0; c != nil && depth < MaxDepth; c, depth = c.StatusCode, depth+1 {
+		st.SubCodes = append(st.SubCodes, strings.TrimSpace(c.Value))
+	}
+	if s.StatusMessage != nil {
+		st.Message = strings.TrimSpace(s.StatusMessage.Value)
+	}
+	return st
+}
