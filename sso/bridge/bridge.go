@@ -35,7 +35,6 @@ type Bridge struct {
 	flexMD *saml.EntityDescriptor
 	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
 	up     *upstreamIdP
-	verify verifier
 	states *stateSealer
 	replay *replayCache
 	stats  *metrics
@@ -147,7 +146,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.verify = b.up
 
 	b.mux.HandleFunc("GET "+paths.sso.Path, b.serveSSO)
 	b.mux.HandleFunc("POST "+paths.sso.Path, b.serveSSO)
@@ -328,7 +326,7 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	raw, err := base64.StdEncoding.DecodeString(r.PostForm.Get("SAMLResponse"))
 	if err == nil {
 		var a verifiedAssertion
-		if a, err = b.verify.verify(raw, st.UpstreamID, start); err == nil {
+		if a, err = b.up.verify(raw, st.UpstreamID, start); err == nil {
 			if err = b.replay.consume("assertion "+a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start); err == nil {
 				b.grant(w, r, id, start, st, a)
 				return

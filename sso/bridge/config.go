@@ -361,8 +361,5 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Upstream.Refresh == 0 {
 		cfg.Upstream.Refresh = time.Hour
 	}
-	if cfg.Flex.Region == "" {
-		cfg.Flex.Region = "us1"
-	}
 	return cfg
 }

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // FlexTarget is the Flex account the bridge logs users in to: its legacy SSO
@@ -28,11 +31,8 @@ type FlexTarget struct {
 	ACSURL string
 }
 
-var (
-	accountSID   = regexp.MustCompile(`^AC[0-9a-f]{32}$`)
-	connectionID = regexp.MustCompile(`^JQ[0-9A-Za-z]{8,64}$`)
-	regionName   = regexp.MustCompile(`^[a-z]{2}[0-9]$`)
-)
+// regionName is a Twilio region such as us1 or ie1.
+var regionName = regexp.MustCompile(`^[a-z]{2}[0-9]$`)
 
 // flexSP is what the bridge knows of Flex as a service provider.
 type flexSP struct {
@@ -41,39 +41,41 @@ type flexSP struct {
 	flavour  string // "legacy" or "enhanced"
 }
 
-// resolve checks the target and gives Flex's ACS URL and audience.
+// resolve checks the target and gives Flex's ACS URL and audience, as
+// sso/assertion derives them from the account SID or connection ID.
 func (t FlexTarget) resolve() (flexSP, error) {
-	var sp flexSP
+	var id string
 	switch {
 	case t.Account != "" && t.Connection != "":
-		return sp, errors.New("flexroles: flex: give account (legacy SSO) or connection (enhanced SSO), not both")
+		return flexSP{}, errors.New("flexroles: flex: give account (legacy SSO) or connection (enhanced SSO), not both")
 	case t.Account != "":
-		if !accountSID.MatchString(t.Account) {
-			return sp, errors.New("flexroles: flex.account: " + quote(t.Account) + " is not an account SID (AC followed by 32 lowercase hex digits, from the Twilio Console)")
+		if !strings.HasPrefix(t.Account, "AC") {
+			return flexSP{}, errors.New("flexroles: flex.account: " + quote(t.Account) + " is not an account SID (AC and 32 hex digits, from the Twilio Console)")
 		}
-		sp = flexSP{
-			acs:      "https://iam.twilio.com/v1/Accounts/" + t.Account + "/saml2",
-			audience: "https://iam.twilio.com/v1/Accounts/" + t.Account + "/saml2/metadata",
-			flavour:  "legacy",
-		}
+		id = t.Account
 	case t.Connection != "":
-		if !connectionID.MatchString(t.Connection) {
-			return sp, errors.New("flexroles: flex.connection: " + quote(t.Connection) + " is not a Flex SSO connection ID (JQ followed by letters and digits, from Flex's \"Set up your identity provider\" page)")
+		if !strings.HasPrefix(t.Connection, "JQ") {
+			return flexSP{}, errors.New("flexroles: flex.connection: " + quote(t.Connection) + " is not an SSO connection ID (JQ and 32 hex digits, from Flex's \"Set up your identity provider\" page)")
 		}
-		region := t.Region
-		if region == "" {
-			region = "us1"
-		}
-		if !regionName.MatchString(region) {
-			return sp, errors.New("flexroles: flex.region: " + quote(region) + " is not a Twilio region such as us1 or ie1")
-		}
-		sp = flexSP{
-			acs:      "https://login.flex." + region + ".twilio.com/login/callback?connection=" + t.Connection,
-			audience: "urn:flex:" + t.Connection,
-			flavour:  "enhanced",
-		}
+		id = t.Connection
 	default:
-		return sp, errors.New("flexroles: flex: give account (legacy SSO, AC…) or connection (enhanced SSO, JQ…)")
+		return flexSP{}, errors.New("flexroles: flex: give account (legacy SSO, AC…) or connection (enhanced SSO, JQ…)")
+	}
+	fsp, err := assertion.NewFlexServiceProvider(id)
+	if err != nil {
+		return flexSP{}, err
+	}
+	sp := flexSP{acs: fsp.ACS, audience: fsp.Audience, flavour: "legacy"}
+	if fsp.Enhanced {
+		sp.flavour = "enhanced"
+		if t.Region != "" && t.Region != "us1" {
+			if !regionName.MatchString(t.Region) {
+				return sp, errors.New("flexroles: flex.region: " + quote(t.Region) + " is not a Twilio region such as us1 or ie1")
+			}
+			sp.acs = strings.Replace(sp.acs, "login.flex.us1.twilio.com", "login.flex."+t.Region+".twilio.com", 1)
+		}
+	} else if t.Region != "" && t.Region != "us1" {
+		return sp, errors.New("flexroles: flex.region applies to enhanced SSO (connection); legacy SSO has one ACS, at iam.twilio.com")
 	}
 	if t.ACSURL != "" {
 		base, err := url.Parse(t.ACSURL)

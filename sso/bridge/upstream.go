@@ -13,6 +13,8 @@ import (
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
+
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // verifiedAssertion is what the bridge takes from an upstream response once
@@ -24,68 +26,12 @@ type verifiedAssertion struct {
 	Attributes   map[string][]string // attributes by Name, values as received
 }
 
-// verifier checks an upstream SAML response with every check on: the
-// signature against the upstream metadata, issuer, audience and
-// destination (the bridge's SP), validity times with skew, InResponseTo
-// equal to requestID (empty for an IdP-initiated login), and Status.
-type verifier interface {
-	verify(response []byte, requestID string, now time.Time) (verifiedAssertion, error)
-}
-
-// crewjamVerifier verifies with crewjam/saml's service provider.
-type crewjamVerifier struct {
-	sp   *saml.ServiceProvider // IDPMetadata set; no replay cache: the bridge keeps its own
-	skew time.Duration
-}
-
-func (v crewjamVerifier) verify(response []byte, requestID string, now time.Time) (verifiedAssertion, error) {
-	var ids []string
-	if requestID != "" {
-		ids = []string{requestID}
-	}
-	a, err := v.sp.ParseXMLResponse(response, ids, v.sp.AcsURL)
-	if err != nil {
-		var invalid *saml.InvalidResponseError
-		if errors.As(err, &invalid) && invalid.PrivateErr != nil {
-			return verifiedAssertion{}, invalid.PrivateErr
-		}
-		return verifiedAssertion{}, err
-	}
-	out := verifiedAssertion{ID: a.ID, Attributes: map[string][]string{}}
-	if a.Conditions != nil {
-		// crewjam/saml allows its own fixed skew; hold the configured one.
-		if !a.Conditions.NotBefore.IsZero() && now.Add(v.skew).Before(a.Conditions.NotBefore) {
-			return verifiedAssertion{}, fmt.Errorf("the assertion is not valid before %s", a.Conditions.NotBefore.UTC().Format(time.RFC3339))
-		}
-		out.NotOnOrAfter = a.Conditions.NotOnOrAfter
-	}
-	if out.NotOnOrAfter.IsZero() {
-		return verifiedAssertion{}, errors.New("the assertion has no NotOnOrAfter: it could be replayed for ever")
-	}
-	if !now.Before(out.NotOnOrAfter.Add(v.skew)) {
-		return verifiedAssertion{}, fmt.Errorf("the assertion expired at %s", out.NotOnOrAfter.UTC().Format(time.RFC3339))
-	}
-	if a.Subject != nil && a.Subject.NameID != nil {
-		out.NameID = a.Subject.NameID.Value
-	}
-	for _, st := range a.AttributeStatements {
-		for _, attr := range st.Attributes {
-			for _, val := range attr.Values {
-				out.Attributes[attr.Name] = append(out.Attributes[attr.Name], val.Value)
-			}
-			if len(attr.Values) == 0 {
-				out.Attributes[attr.Name] = append(out.Attributes[attr.Name], []string(nil)...)
-			}
-		}
-	}
-	return out, nil
-}
-
 // upstreamIdP is the organisation's IdP: its metadata, refreshed from a URL
 // on a schedule, and the bridge's service provider towards it.
 type upstreamIdP struct {
 	mu       sync.RWMutex
-	sp       *saml.ServiceProvider // replaced whole on refresh
+	sp       *saml.ServiceProvider // replaced whole on refresh: finds the SSO URL, makes AuthnRequests
+	md       *assertion.Metadata   // the same metadata, for the verifier
 	loadedAt time.Time
 
 	cfg      Upstream
@@ -115,6 +61,10 @@ func (u *upstreamIdP) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	keys, err := assertion.ParseMetadata(data)
+	if err != nil {
+		return fmt.Errorf("flexroles: upstream metadata %s: %w", u.source(), err)
+	}
 	md, err := samlsp.ParseMetadata(data)
 	if err != nil {
 		return fmt.Errorf("flexroles: upstream metadata %s: %w", u.source(), err)
@@ -128,7 +78,7 @@ func (u *upstreamIdP) load(ctx context.Context) error {
 		return fmt.Errorf("flexroles: upstream metadata %s has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding", u.source())
 	}
 	u.mu.Lock()
-	u.sp, u.loadedAt = &sp, time.Now()
+	u.sp, u.md, u.loadedAt = &sp, keys, time.Now()
 	u.mu.Unlock()
 	return nil
 }
@@ -201,7 +151,45 @@ func (u *upstreamIdP) current() *saml.ServiceProvider {
 	return u.sp
 }
 
-// verify is the verifier over the latest metadata.
+// verify checks an upstream response with sso/assertion and every check
+// on: the signature against the latest metadata (keys bound to their
+// entity), the signed Issuer, Status, audience and destination (the
+// bridge's service provider), validity times with the configured skew,
+// InResponseTo equal to requestID, and SHA-1 refused. An empty requestID
+// accepts only an unsolicited response, and only when IdP-initiated login
+// is allowed. Only the signed assertion's content comes back.
 func (u *upstreamIdP) verify(response []byte, requestID string, now time.Time) (verifiedAssertion, error) {
-	return crewjamVerifier{sp: u.current(), skew: u.skew}.verify(response, requestID, now)
+	u.mu.RLock()
+	sp, md := u.sp, u.md
+	u.mu.RUnlock()
+	want := assertion.Expectations{
+		Audience:   sp.EntityID,
+		ACS:        sp.AcsURL.String(),
+		Now:        now,
+		ClockSkew:  u.skew,
+		RejectSHA1: true,
+	}
+	if requestID != "" {
+		want.RequestIDs = []string{requestID}
+	} else {
+		want.AllowUnsolicited = sp.AllowIDPInitiated
+	}
+	res, err := assertion.Verify(response, md, want)
+	if err != nil {
+		return verifiedAssertion{}, err
+	}
+	login, err := res.Login(nil)
+	if err != nil {
+		return verifiedAssertion{}, err
+	}
+	out := verifiedAssertion{ID: res.Assertion.ID, NotOnOrAfter: res.Assertion.Conditions.NotOnOrAfter, NameID: login.Identity, Attributes: login.Attributes}
+	for _, sc := range res.Assertion.SubjectConfirmations {
+		if !sc.NotOnOrAfter.IsZero() && (out.NotOnOrAfter.IsZero() || sc.NotOnOrAfter.After(out.NotOnOrAfter)) {
+			out.NotOnOrAfter = sc.NotOnOrAfter // the replay window covers the longest validity
+		}
+	}
+	if out.ID == "" || out.NotOnOrAfter.IsZero() {
+		return verifiedAssertion{}, errors.New("the assertion has no ID or no NotOnOrAfter, so its one-time use cannot be enforced; the identity provider must send both")
+	}
+	return out, nil
 }
