@@ -76,7 +76,6 @@ func TestLoadConfigStrict(t *testing.T) {
 	}
 }
 
-
 func TestFlexTarget(t *testing.T) {
 	for _, tc := range []struct {
 		target           FlexTarget
