@@ -44,7 +44,10 @@ func refusedNothingSent(t *testing.T, w *world, before int, p page, status int, 
 	}
 }
 
-var pageMessage = regexp.MustCompile(`id="message">([^<]*)<`)
+var (
+	pageMessage     = regexp.MustCompile(`id="message">([^<]*)<`)
+	pageCorrelation = regexp.MustCompile(`id="correlation">([0-9a-f]+)<`)
+)
 
 // TestAttacksOnTheUpstreamResponse: each altered upstream response is
 // refused, with the browser's own valid login state, and Flex hears

@@ -42,11 +42,7 @@ func (b *Bridge) flexAttributes(in map[string][]string, d flexroles.Decision) (f
 		"email":     {email},
 		"full_name": {fullName},
 	}
-	names := make([]string, 0, len(b.cfg.PassThrough))
-	for to := range b.cfg.PassThrough {
-		names = append(names, to)
-	}
-	slices.Sort(names)
+	names := sortedKeys(b.cfg.PassThrough)
 	for _, to := range names {
 		if v, ok := in[b.cfg.PassThrough[to]]; ok {
 			sent[to] = v
@@ -163,4 +159,14 @@ func xmlBytes(el *etree.Element) ([]byte, error) {
 	doc := etree.NewDocument()
 	doc.SetRoot(el)
 	return doc.WriteToBytes()
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
