@@ -40,6 +40,7 @@ type Bridge struct {
 	stats  *metrics
 	log    *slog.Logger
 	mux    *http.ServeMux
+	base   *url.URL
 	paths  endpoints
 	secure bool // the base URL is https: cookies are Secure, SameSite=None
 	ready  atomic.Bool
@@ -116,6 +117,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 		stats:  newMetrics(),
 		log:    log,
 		mux:    http.NewServeMux(),
+		base:   base,
 		paths:  paths,
 		secure: base.Scheme == "https",
 	}
