@@ -25,7 +25,7 @@ import (
 // (crewjam/saml), the bridge, and a crewjam/saml service provider standing
 // in for Flex with Flex's ACS path and audience.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	idp    *demoIdP
 	bridge *Bridge
 	flex   *flexStandIn
@@ -72,7 +72,7 @@ var (
 )
 
 // keyPair returns one of three test key pairs, made once per run.
-func keyPair(t *testing.T, i int) (*rsa.PrivateKey, *x509.Certificate) {
+func keyPair(t testing.TB, i int) (*rsa.PrivateKey, *x509.Certificate) {
 	testKeysOnce.Do(func() {
 		for j := range testKeys {
 			k, c, err := newKeyPair(2048, "flexroles test "+string(rune('a'+j)))
@@ -87,7 +87,7 @@ func keyPair(t *testing.T, i int) (*rsa.PrivateKey, *x509.Certificate) {
 
 // newWorld starts the three servers; edit changes the bridge's
 // configuration before it starts.
-func newWorld(t *testing.T, edit func(*Config)) *world {
+func newWorld(t testing.TB, edit func(*Config)) *world {
 	t.Helper()
 	w := &world{t: t}
 	var idpH, bridgeH, flexH swappable
@@ -156,7 +156,7 @@ func newWorld(t *testing.T, edit func(*Config)) *world {
 // browser is a client with a cookie jar that follows redirects, as a
 // browser does, but posts forms only when told to.
 type browser struct {
-	t   *testing.T
+	t   testing.TB
 	c   *http.Client
 	jar *cookiejar.Jar
 }
