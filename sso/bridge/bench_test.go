@@ -150,7 +150,7 @@ func BenchmarkLoginHalfLoad(b *testing.B) {
 			return 0
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			b.Errorf("HTTP %d", resp.StatusCode)
 		}

@@ -34,7 +34,7 @@ type Bridge struct {
 	flex   flexSP
 	flexMD *saml.EntityDescriptor
 	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
-	up     *upstreamIdP
+	up     *upstreamIDP
 	states *stateSealer
 	replay *replayCache
 	stats  *metrics

@@ -117,7 +117,7 @@ func (e *ConfigError) Error() string {
 // every problem's line and column. Relative paths in it are made relative to
 // the file's directory.
 func LoadConfigFile(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the configuration file the operator named
 	if err != nil {
 		return Config{}, errors.New("flexroles: bridge configuration: " + err.Error())
 	}

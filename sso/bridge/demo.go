@@ -79,7 +79,7 @@ func Demo(ctx context.Context, opt DemoOptions) error {
 
 	idpBase := origin.JoinPath("idp")
 	var b *Bridge
-	idp := newDemoIdP(*idpBase, idpKey, idpCert, users, func() *saml.EntityDescriptor {
+	idp := newDemoIDP(*idpBase, idpKey, idpCert, users, func() *saml.EntityDescriptor {
 		if b == nil {
 			return nil
 		}
@@ -193,10 +193,10 @@ func PrepareDemo(cfg *Config, origin *url.URL) (*rsa.PrivateKey, *x509.Certifica
 	cfg.BaseURL = base.String()
 	cfg.Listen = origin.Host
 	cfg.Flex.ACSURL = "http://" + origin.Host
-	idp := newDemoIdP(*origin.JoinPath("idp"), idpKey, idpCert, nil, nil)
+	idp := newDemoIDP(*origin.JoinPath("idp"), idpKey, idpCert, nil, nil)
 	md, err := xml.MarshalIndent(idp.idp.Metadata(), "", "  ")
 	if err == nil && cfg.Upstream.MetadataFile != "" {
-		err = os.WriteFile(cfg.Upstream.MetadataFile, md, 0o644)
+		err = os.WriteFile(cfg.Upstream.MetadataFile, md, 0o600)
 	}
 	if err != nil {
 		return nil, nil, errors.New("flexroles: bridge demo: " + err.Error())
@@ -208,7 +208,7 @@ func PrepareDemo(cfg *Config, origin *url.URL) (*rsa.PrivateKey, *x509.Certifica
 // email,name,groups,department,location, and adds one user without an
 // email, whose login the bridge refuses.
 func readDemoUsers(path string) ([]DemoUser, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: the users file the demo was given
 	if err != nil {
 		return nil, errors.New("flexroles: bridge demo users: " + err.Error())
 	}

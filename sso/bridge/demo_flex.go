@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -62,7 +63,7 @@ func (f *flexStandIn) login(w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()
 			f.pending = append(f.pending, req.ID)
 			f.mu.Unlock()
-			http.Redirect(w, r, to.String(), http.StatusFound)
+			http.Redirect(w, r, to.String(), http.StatusFound) //nolint:gosec // G710: the bridge's SSO URL, from its metadata, not from the request
 			return
 		}
 	}
@@ -85,7 +86,8 @@ func (f *flexStandIn) acs(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		detail := err
-		if inv, ok := err.(*saml.InvalidResponseError); ok && inv.PrivateErr != nil {
+		var inv *saml.InvalidResponseError
+		if errors.As(err, &inv) && inv.PrivateErr != nil {
 			detail = inv.PrivateErr
 		}
 		http.Error(w, "the stand-in for Flex refused the response: "+detail.Error(), http.StatusForbidden)

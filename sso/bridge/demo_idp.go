@@ -23,10 +23,10 @@ type DemoUser struct {
 	Attributes map[string][]string // sent as they are, one AttributeValue per value
 }
 
-// demoIdP is the organisation's IdP in bridge demo and in the tests: a
+// demoIDP is the organisation's IdP in bridge demo and in the tests: a
 // crewjam/saml identity provider whose users are picked on a page (or by
 // the demo_user cookie) instead of typing a password.
-type demoIdP struct {
+type demoIDP struct {
 	idp   *saml.IdentityProvider
 	users []DemoUser
 	sp    func() *saml.EntityDescriptor // the bridge's SP metadata, when asked
@@ -35,8 +35,8 @@ type demoIdP struct {
 // demoUserCookie picks the signed-in user without the page, for tests.
 const demoUserCookie = "demo_user"
 
-func newDemoIdP(base url.URL, key *rsa.PrivateKey, cert *x509.Certificate, users []DemoUser, sp func() *saml.EntityDescriptor) *demoIdP {
-	d := &demoIdP{users: users, sp: sp}
+func newDemoIDP(base url.URL, key *rsa.PrivateKey, cert *x509.Certificate, users []DemoUser, sp func() *saml.EntityDescriptor) *demoIDP {
+	d := &demoIDP{users: users, sp: sp}
 	d.idp = &saml.IdentityProvider{
 		Key:                     key,
 		Certificate:             cert,
@@ -50,7 +50,7 @@ func newDemoIdP(base url.URL, key *rsa.PrivateKey, cert *x509.Certificate, users
 }
 
 // GetServiceProvider knows one service provider: the bridge.
-func (d *demoIdP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescriptor, error) {
+func (d *demoIDP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescriptor, error) {
 	if md := d.sp(); md != nil && md.EntityID == id {
 		return md, nil
 	}
@@ -59,7 +59,7 @@ func (d *demoIdP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDe
 
 // GetSession signs in the user the page (or the cookie) picked, or shows
 // the page.
-func (d *demoIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
+func (d *demoIDP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
 	login := r.PostFormValue("user")
 	if c, err := r.Cookie(demoUserCookie); login == "" && err == nil {
 		login = c.Value
@@ -111,7 +111,7 @@ var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
 
 // choose shows the users; the form posts the bridge's request again with
 // the user picked.
-func (d *demoIdP) choose(w http.ResponseWriter, req *saml.IdpAuthnRequest) {
+func (d *demoIDP) choose(w http.ResponseWriter, req *saml.IdpAuthnRequest) {
 	type row struct{ Login, Summary string }
 	rows := make([]row, len(d.users))
 	for i, u := range d.users {

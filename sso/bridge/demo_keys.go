@@ -45,5 +45,5 @@ func writeKeyPair(keyPath, certPath string, key *rsa.PrivateKey, cert *x509.Cert
 		return err
 	}
 	c := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-	return os.WriteFile(certPath, c, 0o644)
+	return os.WriteFile(certPath, c, 0o600)
 }

@@ -49,7 +49,7 @@ func loadSigningKeys(k Keys) (signingKeys, error) {
 }
 
 func readRSAKey(path string) (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
 	if err != nil {
 		return nil, errors.New("flexroles: keys.key: " + err.Error())
 	}
@@ -82,7 +82,7 @@ func readRSAKey(path string) (*rsa.PrivateKey, error) {
 }
 
 func readCertificate(path, field string) (*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
 	if err != nil {
 		return nil, errors.New("flexroles: " + field + ": " + err.Error())
 	}
@@ -106,7 +106,7 @@ func stateKey(path string, signing *rsa.PrivateKey) ([]byte, error) {
 		mac.Write([]byte("flexroles bridge login state v1"))
 		return mac.Sum(nil), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
 	if err != nil {
 		return nil, errors.New("flexroles: keys.state_key: " + err.Error())
 	}

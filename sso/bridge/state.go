@@ -99,7 +99,7 @@ const maxStateCookie = 2048
 // stateCookie is the cookie that carries a sealed state to the bridge's ACS
 // and nowhere else.
 func stateCookie(handle, value, path string, secure bool, ttl time.Duration) *http.Cookie {
-	c := &http.Cookie{
+	c := &http.Cookie{ //nolint:gosec // G124: Secure and SameSite=None whenever the base URL is https, below
 		Name:     stateCookiePrefix + handle,
 		Value:    value,
 		Path:     path,

@@ -26,9 +26,9 @@ type verifiedAssertion struct {
 	Attributes   map[string][]string // attributes by Name, values as received
 }
 
-// upstreamIdP is the organisation's IdP: its metadata, refreshed from a URL
+// upstreamIDP is the organisation's IdP: its metadata, refreshed from a URL
 // on a schedule, and the bridge's service provider towards it.
-type upstreamIdP struct {
+type upstreamIDP struct {
 	mu       sync.RWMutex
 	sp       *saml.ServiceProvider // replaced whole on refresh: finds the SSO URL, makes AuthnRequests
 	md       *assertion.Metadata   // the same metadata, for the verifier
@@ -43,11 +43,11 @@ type upstreamIdP struct {
 // maxMetadataBytes bounds upstream metadata; federation files can be large.
 const maxMetadataBytes = 8 << 20
 
-func newUpstream(ctx context.Context, cfg Upstream, template saml.ServiceProvider, skew time.Duration) (*upstreamIdP, error) {
+func newUpstream(ctx context.Context, cfg Upstream, template saml.ServiceProvider, skew time.Duration) (*upstreamIDP, error) {
 	if (cfg.MetadataFile == "") == (cfg.MetadataURL == "") {
 		return nil, errors.New("flexroles: upstream: give metadata_file or metadata_url, exactly one")
 	}
-	u := &upstreamIdP{cfg: cfg, template: template, skew: skew, client: &http.Client{Timeout: 20 * time.Second}}
+	u := &upstreamIDP{cfg: cfg, template: template, skew: skew, client: &http.Client{Timeout: 20 * time.Second}}
 	if err := u.load(ctx); err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func newUpstream(ctx context.Context, cfg Upstream, template saml.ServiceProvide
 
 // load reads the metadata and, only when it parses, replaces the current
 // service provider.
-func (u *upstreamIdP) load(ctx context.Context) error {
+func (u *upstreamIDP) load(ctx context.Context) error {
 	data, err := u.read(ctx)
 	if err != nil {
 		return err
@@ -83,14 +83,14 @@ func (u *upstreamIdP) load(ctx context.Context) error {
 	return nil
 }
 
-func (u *upstreamIdP) source() string {
+func (u *upstreamIDP) source() string {
 	if u.cfg.MetadataFile != "" {
 		return u.cfg.MetadataFile
 	}
 	return u.cfg.MetadataURL
 }
 
-func (u *upstreamIdP) read(ctx context.Context) ([]byte, error) {
+func (u *upstreamIDP) read(ctx context.Context) ([]byte, error) {
 	if u.cfg.MetadataFile != "" {
 		data, err := os.ReadFile(u.cfg.MetadataFile)
 		if err != nil {
@@ -126,7 +126,7 @@ func (u *upstreamIdP) read(ctx context.Context) ([]byte, error) {
 
 // refresh reloads URL metadata every cfg.Refresh until ctx ends; a failed
 // refresh keeps the metadata already loaded and is reported to failed.
-func (u *upstreamIdP) refresh(ctx context.Context, failed func(error)) {
+func (u *upstreamIDP) refresh(ctx context.Context, failed func(error)) {
 	if u.cfg.MetadataURL == "" {
 		return
 	}
@@ -145,7 +145,7 @@ func (u *upstreamIdP) refresh(ctx context.Context, failed func(error)) {
 }
 
 // current returns the service provider built on the latest metadata.
-func (u *upstreamIdP) current() *saml.ServiceProvider {
+func (u *upstreamIDP) current() *saml.ServiceProvider {
 	u.mu.RLock()
 	defer u.mu.RUnlock()
 	return u.sp
@@ -158,7 +158,7 @@ func (u *upstreamIdP) current() *saml.ServiceProvider {
 // InResponseTo equal to requestID, and SHA-1 refused. An empty requestID
 // accepts only an unsolicited response, and only when IdP-initiated login
 // is allowed. Only the signed assertion's content comes back.
-func (u *upstreamIdP) verify(response []byte, requestID string, now time.Time) (verifiedAssertion, error) {
+func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (verifiedAssertion, error) {
 	u.mu.RLock()
 	sp, md := u.sp, u.md
 	u.mu.RUnlock()

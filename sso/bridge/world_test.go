@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"html"
 	"io"
 	"net/http"
@@ -26,7 +27,7 @@ import (
 // in for Flex with Flex's ACS path and audience.
 type world struct {
 	t      testing.TB
-	idp    *demoIdP
+	idp    *demoIDP
 	bridge *Bridge
 	flex   *flexStandIn
 	cfg    Config
@@ -98,7 +99,7 @@ func newWorld(t testing.TB, edit func(*Config)) *world {
 
 	idpKey, idpCert := keyPair(t, 1)
 	idpBase, _ := url.Parse(w.idpSrv.URL + "/idp")
-	w.idp = newDemoIdP(*idpBase, idpKey, idpCert, testUsers, func() *saml.EntityDescriptor {
+	w.idp = newDemoIDP(*idpBase, idpKey, idpCert, testUsers, func() *saml.EntityDescriptor {
 		if w.bridge == nil {
 			return nil
 		}
@@ -254,7 +255,7 @@ func wellFormed(t *testing.T, doc []byte) {
 	t.Helper()
 	d := xml.NewDecoder(strings.NewReader(string(doc)))
 	for {
-		if _, err := d.Token(); err == io.EOF {
+		if _, err := d.Token(); errors.Is(err, io.EOF) {
 			return
 		} else if err != nil {
 			t.Fatalf("the test built malformed XML: %v", err)
