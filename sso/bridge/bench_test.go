@@ -5,11 +5,16 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -188,4 +193,41 @@ func BenchmarkLoginHalfLoad(b *testing.B) {
 	b.ReportMetric(rate/2, "offered-logins/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkSamlify runs the same verify-and-sign with samlify on Node
+// (testdata/samlify/bench.js), one process, with this run's keys, so that
+// its logins/s compare with BenchmarkLogin's in the same run. It needs node
+// and SAMLIFY_DIR, a directory where "npm install" ran with
+// testdata/samlify/package.json; otherwise it is skipped.
+func BenchmarkSamlify(b *testing.B) {
+	modules := os.Getenv("SAMLIFY_DIR")
+	if modules == "" {
+		b.Skip("SAMLIFY_DIR is not set: npm install testdata/samlify/package.json somewhere and point it there")
+	}
+	dir := b.TempDir()
+	upKey, upCert := keyPair(b, 1)
+	key, cert := keyPair(b, 0)
+	if err := writeKeyPair(filepath.Join(dir, "idp.key"), filepath.Join(dir, "idp.crt"), upKey, upCert); err != nil {
+		b.Fatal(err)
+	}
+	if err := writeKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
+		b.Fatal(err)
+	}
+	script, _ := filepath.Abs(filepath.Join("testdata", "samlify", "bench.js"))
+	cmd := exec.Command("node", script, dir, strconv.Itoa(b.N))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(modules, "node_modules"))
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("node: %v\n%s", err, out)
+	}
+	var res struct {
+		Logins  int
+		Seconds float64
+	}
+	if err := json.Unmarshal(out, &res); err != nil || res.Logins != b.N {
+		b.Fatalf("node printed %q", out)
+	}
+	b.ReportMetric(res.Seconds*1e9/float64(res.Logins), "node-ns/login")
+	b.ReportMetric(float64(res.Logins)/res.Seconds, "logins/s")
 }
