@@ -3,13 +3,19 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestServeShutdown: readyz answers while serving; when the context ends,
@@ -153,5 +159,73 @@ func TestSetup(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("setup lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestMetadataRefresh: a failed refresh of the upstream metadata keeps the
+// metadata loaded, and is counted; a good one brings the IdP's new key.
+func TestMetadataRefresh(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.Upstream.Refresh = 20 * time.Millisecond })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.bridge.Refresh(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	w.metadataDown.Store(true)
+	waitFor(t, func() bool {
+		return strings.Contains(w.bridge.stats.text(), "flexroles_bridge_metadata_refresh_failures_total 2")
+	})
+	if _, fp := w.login("alex", ""); fp.status != http.StatusOK {
+		t.Fatalf("a failed refresh lost the metadata: HTTP %d", fp.status)
+	}
+
+	key, cert := keyPair(t, 2) // the IdP rolls its key over
+	w.idp.idp.Key, w.idp.idp.Certificate = key, cert
+	if bp, _ := w.login("alex", ""); bp.status != http.StatusForbidden {
+		t.Fatalf("a response signed with a key not yet in the metadata: HTTP %d", bp.status)
+	}
+	w.metadataDown.Store(false)
+	waitFor(t, func() bool {
+		_, fp := w.login("alex", "")
+		return fp.status == http.StatusOK
+	})
+}
+
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("the condition did not hold within ten seconds")
+}
+
+// TestNextCertificate: the next certificate is published in the bridge's
+// metadata beside the one that signs, and Flex's settings still name the
+// current one.
+func TestNextCertificate(t *testing.T) {
+	_, next := keyPair(t, 2)
+	var nextPath string
+	w := newWorld(t, func(c *Config) {
+		nextPath = filepath.Join(filepath.Dir(c.Keys.Certificate), "next.crt")
+		if err := os.WriteFile(nextPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: next.Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c.Keys.NextCertificate = nextPath
+	})
+	md := w.browser("").get(w.bridge.paths.idpMetadata.String()).body
+	_, cur := keyPair(t, 0)
+	for _, c := range []*x509.Certificate{cur, next} {
+		if !strings.Contains(md, base64.StdEncoding.EncodeToString(c.Raw)) {
+			t.Errorf("the metadata lacks the certificate %s", c.Subject.CommonName)
+		}
+	}
+	if !strings.Contains(w.bridge.Setup().Flex.Certificate, base64.StdEncoding.EncodeToString(cur.Raw)[:60]) {
+		t.Errorf("the setup does not give Flex the signing certificate")
+	}
+	if _, fp := w.login("lee", ""); fp.status != http.StatusOK {
+		t.Errorf("login with a next certificate configured: HTTP %d", fp.status)
 	}
 }

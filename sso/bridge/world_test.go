@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/crewjam/saml"
@@ -33,6 +34,8 @@ type world struct {
 	cfg    Config
 
 	idpSrv, bridgeSrv, flexSrv *httptest.Server
+
+	metadataDown atomic.Bool // the IdP answers its metadata URL with HTTP 503
 }
 
 // testUsers are the example organisation's users as its IdP sends them.
@@ -107,6 +110,13 @@ func newWorld(t testing.TB, edit func(*Config)) *world {
 	})
 	idpMux := http.NewServeMux()
 	idpMux.Handle("/idp/", w.idp.idp.Handler())
+	idpMux.HandleFunc("/idp/metadata", func(rw http.ResponseWriter, r *http.Request) {
+		if w.metadataDown.Load() {
+			http.Error(rw, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.idp.idp.ServeMetadata(rw, r)
+	})
 	idpMux.HandleFunc("/idp/start", func(rw http.ResponseWriter, r *http.Request) {
 		w.idp.idp.ServeIDPInitiated(rw, r, w.bridge.paths.spMetadata.String(), "")
 	})
