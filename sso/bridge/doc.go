@@ -54,4 +54,13 @@
 // the upstream IdP's service provider), healthz, readyz and metrics
 // (Prometheus text: logins by outcome and kind, login latency, metadata
 // refresh failures).
+//
+// [LoadConfigFile] reads bridge.yaml strictly (an unknown key is an error
+// with its line and column); [New] loads everything it names, failing on
+// any part that does not load, and returns the [Bridge], an http.Handler a
+// Go service can mount. [Serve] runs it with timeouts on every phase and a
+// graceful shutdown; [Check] loads it, runs the policy's own test cases and
+// returns the [Setup] to enter in Flex and the upstream IdP; [Demo] runs a
+// demo IdP, the bridge and a stand-in for Flex on one loopback address. The
+// manual, with the IdP and Flex set-up, is docs/bridge.md.
 package bridge
