@@ -1,11 +1,12 @@
 package bridge
 
 import (
+	"bufio"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -103,37 +104,6 @@ func BenchmarkLogin(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 }
 
-// BenchmarkCryptoBound is the cryptography a login cannot avoid, on all
-// cores, with the bridge's key size (RSA 2048, SHA-256): one verify (the
-// upstream signature) and one sign (bound1), and one verify and two signs
-// (bound2: the bridge signs the Response and the Assertion, as Flex's
-// guides ask).
-func BenchmarkCryptoBound(b *testing.B) {
-	key, _ := keyPair(b, 0)
-	upKey, _ := keyPair(b, 1)
-	digest := sha256.Sum256([]byte("a canonicalised SignedInfo of about this size, hashed"))
-	sig, _ := rsa.SignPKCS1v15(rand.Reader, upKey, crypto.SHA256, digest[:])
-	for _, signs := range []int{1, 2} {
-		b.Run([]string{"", "verify+sign", "verify+2signs"}[signs], func(b *testing.B) {
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := rsa.VerifyPKCS1v15(&upKey.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
-						b.Error(err)
-						return
-					}
-					for range signs {
-						if _, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:]); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				}
-			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
-		})
-	}
-}
-
 // BenchmarkLoginHalfLoad measures latency over real HTTP at half the
 // bridge's throughput: it finds the throughput with a short closed-loop
 // run, then starts b.N logins at half that rate and reports the median and
@@ -195,39 +165,142 @@ func BenchmarkLoginHalfLoad(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
 
-// BenchmarkSamlify runs the same verify-and-sign with samlify on Node
-// (testdata/samlify/bench.js), one process, with this run's keys, so that
-// its logins/s compare with BenchmarkLogin's in the same run. It needs node
-// and SAMLIFY_DIR, a directory where "npm install" ran with
-// testdata/samlify/package.json; otherwise it is skipped.
-func BenchmarkSamlify(b *testing.B) {
+// compareRound is how many logins each contender runs in one round of
+// BenchmarkCompare; rounds alternate, so that a slow phase of a shared
+// machine hits every contender alike.
+const compareRound = 10
+
+// BenchmarkCompare runs, in alternating rounds on one core, logins at the
+// bridge's ACS (as BenchmarkLogin, one at a time), the cryptography a
+// login cannot avoid with the bridge's key size (RSA 2048, SHA-256): one
+// verify and one sign (bound1), one verify and two signs (bound2: the
+// bridge signs Response and Assertion), and, when SAMLIFY_DIR is set, the
+// same verify-and-sign with samlify on Node (testdata/samlify/bench.js, in
+// a directory where "npm install" ran with its package.json). It reports
+// each one's milliseconds per login and the ratios. Run it with
+// -benchtime=Nx, N a multiple of 10.
+func BenchmarkCompare(b *testing.B) {
+	w := newWorld(b, nil)
+	logins := pendingLogins(b, w, b.N)
+	acs := w.bridge.paths.acs.String()
+	key, _ := keyPair(b, 0)
+	upKey, _ := keyPair(b, 1)
+	digest := sha256.Sum256([]byte("a canonicalised SignedInfo of about this size, hashed"))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, upKey, crypto.SHA256, digest[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	crypt := func(signs int) {
+		if err := rsa.VerifyPKCS1v15(&upKey.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+			b.Fatal(err)
+		}
+		for range signs {
+			if _, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	node := startSamlify(b, b.N)
+
+	var login, bound1, bound2, samlify time.Duration
+	timed := func(total *time.Duration, f func(i int)) {
+		start := time.Now()
+		for i := range compareRound {
+			f(i)
+		}
+		*total += time.Since(start)
+	}
+	b.ResetTimer()
+	for done := 0; done < b.N; done += compareRound {
+		timed(&login, func(i int) {
+			if done+i >= len(logins) {
+				return
+			}
+			rec := httptest.NewRecorder()
+			w.bridge.ServeHTTP(rec, logins[done+i].request(acs))
+			if rec.Code != http.StatusOK {
+				b.Fatalf("HTTP %d: %.300s", rec.Code, rec.Body.String())
+			}
+		})
+		timed(&bound1, func(int) { crypt(1) })
+		timed(&bound2, func(int) { crypt(2) })
+		if node != nil {
+			samlify += node.run(compareRound)
+		}
+	}
+	b.StopTimer()
+	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(b.N) }
+	b.ReportMetric(per(login), "login-ms")
+	b.ReportMetric(per(bound1), "bound1-ms")
+	b.ReportMetric(per(bound2), "bound2-ms")
+	b.ReportMetric(100*bound1.Seconds()/login.Seconds(), "%of-bound1")
+	b.ReportMetric(100*bound2.Seconds()/login.Seconds(), "%of-bound2")
+	if node != nil {
+		b.ReportMetric(per(samlify), "samlify-ms")
+		b.ReportMetric(samlify.Seconds()/login.Seconds(), "samlify/bridge")
+	}
+}
+
+// samlifyProcess is testdata/samlify/bench.js, running.
+type samlifyProcess struct {
+	tb  testing.TB
+	in  io.Writer
+	out *bufio.Scanner
+}
+
+// startSamlify starts bench.js with this run's keys and n upstream
+// responses, or returns nil when SAMLIFY_DIR is not set.
+func startSamlify(tb testing.TB, n int) *samlifyProcess {
 	modules := os.Getenv("SAMLIFY_DIR")
 	if modules == "" {
-		b.Skip("SAMLIFY_DIR is not set: npm install testdata/samlify/package.json somewhere and point it there")
+		tb.Log("SAMLIFY_DIR is not set: samlify is not measured")
+		return nil
 	}
-	dir := b.TempDir()
-	upKey, upCert := keyPair(b, 1)
-	key, cert := keyPair(b, 0)
+	dir := tb.TempDir()
+	upKey, upCert := keyPair(tb, 1)
+	key, cert := keyPair(tb, 0)
 	if err := writeKeyPair(filepath.Join(dir, "idp.key"), filepath.Join(dir, "idp.crt"), upKey, upCert); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := writeKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	script, _ := filepath.Abs(filepath.Join("testdata", "samlify", "bench.js"))
-	cmd := exec.Command("node", script, dir, strconv.Itoa(b.N))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(modules, "node_modules"))
-	out, err := cmd.Output()
+	script, err := filepath.Abs(filepath.Join("testdata", "samlify", "bench.js"))
 	if err != nil {
-		b.Fatalf("node: %v\n%s", err, out)
+		tb.Fatal(err)
 	}
-	var res struct {
-		Logins  int
-		Seconds float64
+	cmd := exec.Command("node", script, dir, strconv.Itoa(n+compareRound))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(modules, "node_modules"))
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if err := json.Unmarshal(out, &res); err != nil || res.Logins != b.N {
-		b.Fatalf("node printed %q", out)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	b.ReportMetric(res.Seconds*1e9/float64(res.Logins), "node-ns/login")
-	b.ReportMetric(float64(res.Logins)/res.Seconds, "logins/s")
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = in.Close(); _ = cmd.Wait() })
+	p := &samlifyProcess{tb: tb, in: in, out: bufio.NewScanner(out)}
+	if !p.out.Scan() || p.out.Text() != "ready" {
+		tb.Fatalf("node did not start: %q", p.out.Text())
+	}
+	return p
+}
+
+// run has node run k logins and returns the time they took by node's clock.
+func (p *samlifyProcess) run(k int) time.Duration {
+	if _, err := fmt.Fprintln(p.in, k); err != nil {
+		p.tb.Fatal(err)
+	}
+	if !p.out.Scan() {
+		p.tb.Fatal("node stopped")
+	}
+	s, err := strconv.ParseFloat(p.out.Text(), 64)
+	if err != nil {
+		p.tb.Fatalf("node printed %q", p.out.Text())
+	}
+	return time.Duration(s * float64(time.Second))
 }

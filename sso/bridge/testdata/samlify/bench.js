@@ -6,8 +6,10 @@
 //   node bench.js KEYDIR N
 //
 // KEYDIR holds idp.key/idp.crt (the upstream IdP) and bridge.key/bridge.crt
-// (the proxy), PEM. Prints one JSON line: {"logins": N, "seconds": S}.
-// BenchmarkSamlify in bench_test.go runs it.
+// (the proxy), PEM. It makes N upstream responses, prints "ready", then
+// reads numbers from stdin: for each, it runs that many logins and prints
+// the seconds they took. BenchmarkCompare in bench_test.go drives it, in
+// rounds interleaved with the Go bridge's logins.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -84,8 +86,10 @@ async function main() {
       { email: user.email[0] }, withAttributes(upstream, proxyAsSP, 'up-' + i, user));
     responses.push(context);
   }
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
+  let next = 0;
+  // login does what the bridge does for one login: verify, decide, sign.
+  async function login() {
+    const i = next++;
     const { extract } = await proxyAsSP.parseLoginResponse(upstream, 'post', { body: { SAMLResponse: responses[i] } });
     if (extract.response.inResponseTo !== 'up-' + i) throw new Error('InResponseTo ' + extract.response.inResponseTo);
     const groups = [].concat(extract.attributes.groups);
@@ -94,8 +98,16 @@ async function main() {
     await proxyAsIdP.createLoginResponse(flex, { extract: { request: { id: 'flex-' + i } } }, 'post',
       { email: attrs.email[0] }, withAttributes(proxyAsIdP, flex, 'flex-' + i, attrs));
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(JSON.stringify({ logins: n, seconds }));
+  // Each line on stdin is a number of logins to run; the answer is the
+  // seconds they took, one line each.
+  console.log('ready');
+  const lines = require('readline').createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    const k = Number(line);
+    const start = process.hrtime.bigint();
+    for (let j = 0; j < k; j++) await login();
+    console.log(String(Number(process.hrtime.bigint() - start) / 1e9));
+  }
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
