@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlsp"
 )
 
 // world is a whole login in process over real HTTP: the organisation's IdP
@@ -151,7 +152,21 @@ func newWorld(t testing.TB, edit func(*Config)) *world {
 	w.bridge = b
 	bridgeH.set(b)
 
-	w.flex, err = newFlexStandIn(b.flex, b.idp.Metadata(), "/flex/login")
+	// The stand-in for Flex trusts what the bridge publishes, as Flex does.
+	resp, err := http.Get(b.paths.idpMetadata.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mdXML, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bridgeMD, err := samlsp.ParseMetadata(mdXML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.flex, err = newFlexStandIn(b.flex, bridgeMD, "/flex/login")
 	if err != nil {
 		t.Fatal(err)
 	}
