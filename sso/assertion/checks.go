@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-const bearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+// bearer is the SubjectConfirmation method of a browser login.
+const bearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer" //nolint:gosec // G101: a URN, not a credential
 
 func (w Expectations) now() time.Time {
 	if w.Now.IsZero() {
@@ -201,7 +202,7 @@ func (r *Result) checkInResponseTo(want Expectations) {
 		got = append(got, v)
 	}
 	for _, sc := range r.Assertion.SubjectConfirmations {
-		if sc.Method == bearer && sc.InResponseTo != "" {
+		if sc.Method == bearer && sc.InResponseTo != "" && !slices.Contains(got, sc.InResponseTo) {
 			got = append(got, sc.InResponseTo)
 		}
 	}

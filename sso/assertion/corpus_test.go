@@ -29,6 +29,16 @@ func corpusDir(t *testing.T) string {
 	return ""
 }
 
+// corpusExceptions are the corpus lines this package knowingly disagrees
+// with, and why. TestCorpus fails when one of them starts to agree, so the
+// list stays true.
+var corpusExceptions = map[string]string{
+	"ruby-saml__adfs_response_sha1.xml":                                                "signed with the non-standard URIs xmldsig-more#rsa-sha1 and xmlenc#sha1, which goxmldsig does not know",
+	"ruby-saml__adfs_response_sha384.xml":                                              "digested with the non-standard URI xmlenc#sha384, which goxmldsig does not know",
+	"ruby-saml__inline_hulu_signed_fp49EC.xml.base64":                                  "signed with a 512-bit RSA key, which Go's crypto/rsa refuses (and anyone can forge)",
+	"node-saml__invalid_response.root-signed.assertion-invalidly-signed-encrypted.xml": "the bad signature is inside an EncryptedAssertion, which only the SP's private key opens; the Response signature is valid",
+}
+
 // TestCorpus verifies every response of the corpus that its upstream
 // project's tests verify, refuses every one they refuse, and reads the
 // NameID and attributes they read.
@@ -69,10 +79,15 @@ func TestCorpus(t *testing.T) {
 				err = derr
 			}
 			verified := res != nil && res.Signature.Verified
-			switch {
-			case md != nil && sig == "valid" && !verified:
+			agrees := md == nil || sig == "-" || (sig == "valid") == verified
+			switch why, known := corpusExceptions[file]; {
+			case known && agrees:
+				t.Errorf("listed as a known disagreement (%s) but agrees now: take it off the list", why)
+			case known:
+				t.Logf("known disagreement: %s", why)
+			case sig == "valid" && !agrees:
 				t.Errorf("signature valid upstream, refused here: %v", err)
-			case md != nil && sig == "invalid" && verified:
+			case sig == "invalid" && !agrees:
 				t.Errorf("signature invalid upstream, verified here")
 			}
 			if nameid == "-" && attrs == "-" {

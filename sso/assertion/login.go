@@ -127,7 +127,12 @@ func claim(name string) string {
 		return c
 	}
 	if dot := strings.LastIndexByte(name, '.'); dot >= 0 && !strings.Contains(name, ":") {
-		return flexroles.MisnamedAttribute(name[dot+1:])
+		switch last := name[dot+1:]; last {
+		case "roles", "email", "full_name":
+			return last
+		default:
+			return flexroles.MisnamedAttribute(last)
+		}
 	}
 	return ""
 }

@@ -3,11 +3,14 @@ package assertion
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/crewjam/saml"
 )
@@ -160,7 +163,50 @@ func parseCertificate(b64 string) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return x509.ParseCertificate(der)
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		// Old IdP certificates break rules Go's parser enforces (a
+		// negative serial number); the metadata vouches for the key, and
+		// the key is all a signature check needs.
+		if lenient, lerr := parseKeyOnly(der); lerr == nil {
+			return lenient, nil
+		}
+	}
+	return c, err
+}
+
+// parseKeyOnly reads the validity and public key of a DER certificate
+// that x509.ParseCertificate refuses, without judging the rest.
+func parseKeyOnly(der []byte) (*x509.Certificate, error) {
+	var cert struct {
+		TBS struct {
+			Raw      asn1.RawContent
+			Version  int `asn1:"optional,explicit,default:0,tag:0"`
+			Serial   asn1.RawValue
+			SigAlg   asn1.RawValue
+			Issuer   asn1.RawValue
+			Validity struct{ NotBefore, NotAfter time.Time }
+			Subject  asn1.RawValue
+			Key      asn1.RawValue
+		}
+		SigAlg asn1.RawValue
+		Sig    asn1.BitString
+	}
+	rest, err := asn1.Unmarshal(der, &cert)
+	if err != nil {
+		return nil, fmt.Errorf("not a DER certificate: %w", err)
+	}
+	if len(rest) > 0 {
+		return nil, errors.New("not a DER certificate: data after it")
+	}
+	key, err := x509.ParsePKIXPublicKey(cert.TBS.Key.FullBytes)
+	if err != nil {
+		return nil, err
+	}
+	return &x509.Certificate{
+		Raw: der, RawTBSCertificate: cert.TBS.Raw, PublicKey: key,
+		NotBefore: cert.TBS.Validity.NotBefore, NotAfter: cert.TBS.Validity.NotAfter,
+	}, nil
 }
 
 func hasCertificate(certs []*x509.Certificate, c *x509.Certificate) bool {

@@ -103,13 +103,23 @@ func pathTo(el, target *etree.Element) []int {
 		if e == nil || e.Parent() == nil {
 			return nil
 		}
-		rev = append(rev, e.Index())
+		rev = append(rev, childIndex(e.Parent(), e))
 	}
 	path := make([]int, 0, len(rev))
 	for i := len(rev) - 1; i >= 0; i-- {
 		path = append(path, rev[i])
 	}
 	return path
+}
+
+// childIndex returns the index of child among the tokens of parent.
+func childIndex(parent, child *etree.Element) int {
+	for i, t := range parent.Child {
+		if t == etree.Token(child) {
+			return i
+		}
+	}
+	return -1
 }
 
 // follow returns the element path leads to from el (see pathTo).

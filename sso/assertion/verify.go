@@ -53,7 +53,8 @@ type Expectations struct {
 // ErrSignature (the Result then holds only unsigned content), ErrStatus,
 // ErrCheck (the first failed check), ErrEncrypted for an encrypted
 // assertion in a signed Response. A nil md verifies nothing: the Result
-// holds the response's claims, unsigned, and the error is ErrSignature.
+// holds the response's claims, unsigned, and the error is ErrEncrypted or
+// ErrStatus when they apply, else ErrSignature.
 func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	doc, err := checkXML(response)
 	if err != nil {
@@ -91,6 +92,12 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	if md == nil {
 		res.check(CheckSignature, NotRun, "", "", "no IdP metadata given: nothing in the response is verified")
 		res.checkStatus()
+		switch {
+		case res.Assertion.Encrypted:
+			return res, errorf(ErrEncrypted, encryptedDetail)
+		case !resp.Status.Success():
+			return res, statusError(res)
+		}
 		return res, errorf(ErrSignature, "no IdP metadata given: nothing in the response is verified")
 	}
 	if err := res.verifySignature(root, md); err != nil {
@@ -104,6 +111,11 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	res.checkRecipient(want)
 	res.checkValidity(want)
 	res.checkInResponseTo(want)
+	if res.Assertion.Encrypted {
+		for _, name := range []CheckName{CheckAudience, CheckRecipient, CheckValidity} {
+			res.check(name, NotRun, "", "", "the assertion is encrypted")
+		}
+	}
 	if res.Assertion.NameIDEncrypted {
 		res.Warnings = append(res.Warnings, "the NameID is encrypted (EncryptedID): only the service provider's private key can read it; Flex needs a plain NameID, the user's email: turn NameID encryption off in the IdP")
 	}

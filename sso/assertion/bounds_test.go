@@ -1,0 +1,130 @@
+package assertion_test
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/flexroles/flexroles/sso/assertion"
+)
+
+// blowup returns the response of issue 17: decls namespace declarations on
+// the root, depth nested elements and a ds:Signature child, which made the
+// XML signature library copy its namespace map at every element.
+func blowup(decls, depth int) []byte {
+	var b strings.Builder
+	b.WriteString(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" ID="_r" Version="2.0"`)
+	for i := 0; i < decls; i++ {
+		fmt.Fprintf(&b, ` xmlns:n%d="urn:n:%d"`, i, i)
+	}
+	b.WriteString(`><ds:Signature><ds:SignedInfo/></ds:Signature><saml:Assertion ID="_a"><saml:Issuer>x</saml:Issuer>`)
+	for i := 0; i < depth; i++ {
+		b.WriteString("<saml:Advice>")
+	}
+	for i := 0; i < depth; i++ {
+		b.WriteString("</saml:Advice>")
+	}
+	b.WriteString(`</saml:Assertion></samlp:Response>`)
+	return []byte(b.String())
+}
+
+// wide returns a response at the structure limits: MaxNamespaceDeclarations
+// declarations, then elements up to MaxElements, nested as deep as
+// MaxDepth allows, under a signed Response, so that it reaches signature
+// verification.
+func wide() []byte {
+	var b strings.Builder
+	b.WriteString(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" ID="_r" Version="2.0"`)
+	for i := 3; i < 30; i++ { // with the 5 above: MaxAttributes
+		fmt.Fprintf(&b, ` xmlns:n%d="urn:n:%d"`, i, i)
+	}
+	b.WriteString(`><saml:Issuer>https://idp.example.com/saml</saml:Issuer><ds:Signature><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_r"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature>`)
+	b.WriteString(`<saml:Assertion ID="_a"`)
+	for i := 30; i < 61; i++ { // 61 declarations in all, near MaxNamespaceDeclarations
+		fmt.Fprintf(&b, ` xmlns:n%d="urn:n:%d"`, i, i)
+	}
+	b.WriteString(`><saml:Issuer>https://idp.example.com/saml</saml:Issuer><saml:AttributeStatement>`)
+	used := 6
+	for used+assertion.MaxDepth < assertion.MaxElements {
+		b.WriteString(`<saml:Attribute Name="g">`)
+		for i := 0; i < assertion.MaxDepth-5; i++ {
+			b.WriteString("<n3:x>")
+		}
+		for i := 0; i < assertion.MaxDepth-5; i++ {
+			b.WriteString("</n3:x>")
+		}
+		b.WriteString(`</saml:Attribute>`)
+		used += assertion.MaxDepth - 4
+	}
+	b.WriteString(`</saml:AttributeStatement></saml:Assertion></samlp:Response>`)
+	return []byte(b.String())
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// The namespace blow-up of issue 17 is refused before the signature
+// library sees it, at a cost bounded by the input's size, and so is every
+// document past a structure limit. A document at the limits reaches the
+// signature check and is refused there at a cost of the same order.
+func TestVerifyBoundsCost(t *testing.T) {
+	md := testMetadata(t, testIDP, current(t, testIDP))
+	for _, tc := range []struct {
+		name string
+		doc  []byte
+		kind error
+	}{
+		{"issue 17: 20,000 declarations, depth 1,000", blowup(20_000, 1_000), assertion.ErrRefused},
+		{"declarations past the limit", blowup(assertion.MaxNamespaceDeclarations, 1), assertion.ErrRefused},
+		{"depth past the limit", blowup(0, assertion.MaxDepth), assertion.ErrRefused},
+		{"at the limits", wide(), assertion.ErrSignature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if len(tc.doc) > assertion.MaxSize {
+				t.Fatalf("the document is %d bytes, over MaxSize", len(tc.doc))
+			}
+			var err error
+			n := allocated(func() { _, err = assertion.Verify(tc.doc, md, testExpectations()) })
+			if !errors.Is(err, tc.kind) {
+				t.Fatalf("err = %v, want %v", err, tc.kind)
+			}
+			// Bounded by the input: at most 128 bytes allocated per input
+			// byte (so 128 MiB at MaxSize), where the signature library's
+			// namespace copies cost thousands (1.7 GB for the 396 KB
+			// document of issue 17).
+			if limit := uint64(128 * len(tc.doc)); n > limit {
+				t.Errorf("allocated %d bytes for a %d-byte document, over %d", n, len(tc.doc), limit)
+			}
+			t.Logf("%d bytes in, %d bytes allocated", len(tc.doc), n)
+		})
+	}
+}
+
+func BenchmarkVerifyBlowup(b *testing.B) {
+	md := testMetadata(b, testIDP, current(b, testIDP))
+	for _, bc := range []struct {
+		name string
+		doc  []byte
+	}{
+		{"issue17_20000decls_depth1000", blowup(20_000, 1_000)},
+		{"at_limits", wide()},
+		{"real_signed_response", bytesOf(b, goodFixture(b).build(b))},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.doc)))
+			for i := 0; i < b.N; i++ {
+				_, _ = assertion.Verify(bc.doc, md, testExpectations())
+			}
+		})
+	}
+}

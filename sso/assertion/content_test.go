@@ -1,0 +1,171 @@
+package assertion_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles/sso/assertion"
+)
+
+func TestDecode(t *testing.T) {
+	xml := []byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`)
+	b64 := "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiLz4="
+	for _, tc := range []struct {
+		name, in string
+		wantErr  error
+	}{
+		{"XML", string(xml), nil},
+		{"base64", b64, nil},
+		{"base64 wrapped, unpadded", b64[:40] + "\n" + strings.TrimRight(b64[40:], "="), nil},
+		{"URL-encoded", strings.ReplaceAll(b64, "=", "%3D"), nil},
+		{"form body with RelayState", "SAMLResponse=" + strings.ReplaceAll(b64, "=", "%3D") + "&RelayState=https%3A%2F%2Fflex.twilio.com%2F", nil},
+		{"form body, RelayState first", "RelayState=abc&SAMLResponse=" + b64, nil},
+		{"empty", "  ", assertion.ErrUnreadable},
+		{"not base64", "SAMLResponse=@@@", assertion.ErrUnreadable},
+		{"cut short", b64[:41], assertion.ErrUnreadable},
+		{"over the limit", strings.Repeat("A", 2*assertion.MaxSize+1), assertion.ErrUnreadable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := assertion.Decode([]byte(tc.in))
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if tc.wantErr == nil && string(got) != string(xml) {
+				t.Errorf("got %q", got)
+			}
+		})
+	}
+}
+
+func TestNewFlexServiceProvider(t *testing.T) {
+	sp, err := assertion.NewFlexServiceProvider("AC0123456789abcdef0123456789abcdef")
+	if err != nil || sp.Enhanced || sp.ACS != "https://iam.twilio.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/saml2" ||
+		sp.Audience != "https://iam.twilio.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/saml2/metadata" {
+		t.Errorf("legacy: %+v, %v", sp, err)
+	}
+	sp, err = assertion.NewFlexServiceProvider("JQ0123456789abcdef0123456789abcdef")
+	if err != nil || !sp.Enhanced || sp.ACS != "https://login.flex.us1.twilio.com/login/callback?connection=JQ0123456789abcdef0123456789abcdef" ||
+		sp.Audience != "urn:flex:JQ0123456789abcdef0123456789abcdef" {
+		t.Errorf("enhanced: %+v, %v", sp, err)
+	}
+	for _, bad := range []string{"", "AC123", "US0123456789abcdef0123456789abcdef", "AC0123456789abcdef0123456789abcdeg", "JQ0123456789abcdef0123456789abcdef0"} {
+		if _, err := assertion.NewFlexServiceProvider(bad); !errors.Is(err, assertion.ErrServiceProvider) {
+			t.Errorf("%q: err = %v, want ErrServiceProvider", bad, err)
+		}
+	}
+}
+
+// Values are read as other SAML libraries read them: xsi:nil is a null
+// value, not an empty string; a nested NameID is its NameQualifier and
+// text (ruby-saml); nested status codes and the message are kept;
+// encrypted NameIDs and attributes are named.
+func TestVerifyReadsValuesAsOtherLibraries(t *testing.T) {
+	f := goodFixture(t)
+	f.attrs = append(f.attrs,
+		saml.Attribute{Name: "urn:oid:1.3.6.1.4.1.5923.1.1.1.10", FriendlyName: "eduPersonTargetedID", Values: []saml.AttributeValue{
+			{NameID: &saml.NameID{NameQualifier: "https://idp.example.com", Value: "abc="}},
+		}},
+		saml.Attribute{Name: "manager", Values: []saml.AttributeValue{{Nil: true}, {Value: ""}}},
+	)
+	f.signResponse = false
+	doc := f.build(t)
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	var nilSeen bool
+	for _, a := range res.Assertion.Attributes {
+		got[a.Name] = a.Strings()
+		for _, v := range a.Values {
+			nilSeen = nilSeen || v.Nil
+		}
+	}
+	if !reflect.DeepEqual(got["urn:oid:1.3.6.1.4.1.5923.1.1.1.10"], []string{"https://idp.example.com/abc="}) || !reflect.DeepEqual(got["manager"], []string{""}) || !nilSeen {
+		t.Errorf("attributes %q (nil seen %v)", got, nilSeen)
+	}
+}
+
+func TestVerifyNamesEncryptedParts(t *testing.T) {
+	f := goodFixture(t)
+	f.signResponse = false
+	a := f.assertionElement()
+	subject := a.SelectElement("saml:Subject")
+	subject.RemoveChild(subject.SelectElement("saml:NameID"))
+	subject.InsertChildAt(0, etree.NewElement("saml:EncryptedID"))
+	st := a.SelectElement("saml:AttributeStatement")
+	st.AddChild(etree.NewElement("saml:EncryptedAttribute"))
+	a = reparse(t, sign(t, f.signer, reparse(t, a), ""))
+	doc := etree.NewDocument()
+	doc.SetRoot(reparse(t, f.responseElement(a)))
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Assertion.NameIDEncrypted || res.Assertion.EncryptedAttributes != 1 || len(res.Warnings) != 2 {
+		t.Errorf("NameIDEncrypted %v, EncryptedAttributes %d, warnings %q", res.Assertion.NameIDEncrypted, res.Assertion.EncryptedAttributes, res.Warnings)
+	}
+}
+
+func TestVerifyReportsStatus(t *testing.T) {
+	f := goodFixture(t)
+	r := f.responseElement(nil)
+	st := r.FindElement(".//StatusCode")
+	st.CreateAttr("Value", saml.StatusResponder)
+	st.CreateElement("samlp:StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed")
+	r.SelectElement("samlp:Status").CreateElement("samlp:StatusMessage").SetText("no such user")
+	doc := etree.NewDocument()
+	doc.SetRoot(reparse(t, sign(t, f.signer, reparse(t, r), "")))
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	if !errors.Is(err, assertion.ErrStatus) {
+		t.Fatalf("err = %v, want ErrStatus", err)
+	}
+	s := res.Response.Status
+	if s.Code != saml.StatusResponder || len(s.SubCodes) != 1 || s.Message != "no such user" || !strings.Contains(err.Error(), "Responder/AuthnFailed: no such user") {
+		t.Errorf("status %+v, err %v", s, err)
+	}
+}
+
+func TestMissingFlexAttributes(t *testing.T) {
+	a := assertion.Assertion{Attributes: []assertion.Attribute{
+		{Name: "urn:oid:0.9.2342.19200300.100.1.3", FriendlyName: "mail", Values: []assertion.Value{{Text: "ada@example.com"}}},
+		{Name: "urn:oid:2.16.840.1.113730.3.1.241", Values: []assertion.Value{{Text: "Ada"}}},
+		{Name: "urn:x:1", FriendlyName: "Roles", Values: []assertion.Value{{Text: "agent"}}},
+		{Name: "User.email", Values: []assertion.Value{{Text: "ada@example.com"}}},
+	}}
+	missing := a.MissingFlexAttributes(assertion.FlexNames{})
+	var got []string
+	for _, m := range missing {
+		var names []string
+		for _, c := range m.Candidates {
+			names = append(names, c.Name)
+		}
+		got = append(got, m.Name+"<-"+strings.Join(names, ","))
+	}
+	want := []string{"roles<-urn:x:1", "email<-urn:oid:0.9.2342.19200300.100.1.3,User.email", "full_name<-urn:oid:2.16.840.1.113730.3.1.241"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("missing %q, want %q", got, want)
+	}
+	a.Attributes = append(a.Attributes, assertion.Attribute{Name: "email", Values: []assertion.Value{{Text: "ada@example.com"}}})
+	if m := a.MissingFlexAttributes(assertion.FlexNames{}); len(m) != 2 {
+		t.Errorf("with email present: %d missing, want 2", len(m))
+	}
+}
+
+func TestLoginRenames(t *testing.T) {
+	f := goodFixture(t)
+	f.attrs = []saml.Attribute{attr("http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "agent"), attr("email", "ada@example.com")}
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := res.Login(map[string]string{"http://schemas.microsoft.com/ws/2008/06/identity/claims/role": "roles"})
+	if err != nil || !reflect.DeepEqual(l.Attributes, map[string][]string{"roles": {"agent"}, "email": {"ada@example.com"}}) {
+		t.Errorf("Login = %+v, %v", l, err)
+	}
+}

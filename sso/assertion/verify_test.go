@@ -1,0 +1,266 @@
+package assertion_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles/sso/assertion"
+)
+
+func TestVerifyAcceptsSignedResponses(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		response, assert  bool
+		wantSignedElement []string
+	}{
+		{"response and assertion signed", true, true, []string{"Response", "Assertion"}},
+		{"response signed", true, false, []string{"Response"}},
+		{"assertion signed", false, true, []string{"Assertion"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := goodFixture(t)
+			f.signResponse, f.signAssertion = tc.response, tc.assert
+			md := testMetadata(t, testIDP, f.signer)
+			res, err := assertion.Verify(bytesOf(t, f.build(t)), md, testExpectations())
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if strings.Join(res.Signature.Elements, ",") != strings.Join(tc.wantSignedElement, ",") {
+				t.Errorf("signed elements %v, want %v", res.Signature.Elements, tc.wantSignedElement)
+			}
+			if p, f, n := res.Counts(); p != 9 || f != 0 || n != 0 {
+				t.Errorf("checks passed/failed/not run = %d/%d/%d, want 9/0/0: %+v", p, f, n, res.Checks)
+			}
+			if !res.Assertion.Signed || res.Assertion.NameID.Value != "ada@example.com" || res.Assertion.Issuer != testIDP {
+				t.Errorf("assertion %+v", res.Assertion)
+			}
+			if res.Response.Signed != tc.response {
+				t.Errorf("Response.Signed = %v, want %v", res.Response.Signed, tc.response)
+			}
+			l, err := res.Login(nil)
+			if err != nil || strings.Join(l.Attributes["roles"], ",") != "agent,supervisor" || l.Identity != "ada@example.com" {
+				t.Errorf("Login = %+v, %v", l, err)
+			}
+		})
+	}
+}
+
+// An Assertion signed on its own while the Response declares xmlns:saml
+// (SimpleSAMLphp, OneLogin, Oracle AM, Keycloak): the Assertion must be
+// verified with the namespaces it inherits.
+func TestVerifyAssertionInheritsResponseNamespaces(t *testing.T) {
+	f := goodFixture(t)
+	f.signResponse = false
+	doc := f.build(t)
+	a := find(t, doc.Root(), "Assertion")
+	a.RemoveAttr("xmlns:saml")
+	if doc.Root().SelectAttr("xmlns:saml") == nil {
+		t.Fatal("the fixture's Response does not declare xmlns:saml")
+	}
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if res.Response.Signed || !res.Assertion.Signed {
+		t.Errorf("Response.Signed %v, Assertion.Signed %v; want unsigned Response around a signed Assertion", res.Response.Signed, res.Assertion.Signed)
+	}
+}
+
+// A certificate outside its dates verifies, because the metadata names the
+// key, and is a warning naming the dates.
+func TestVerifyExpiredCertificateWarns(t *testing.T) {
+	f := goodFixture(t)
+	f.signer = testIDPKey(t, testIDP, testNow.AddDate(-3, 0, 0))
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], f.signer.cert.NotAfter.UTC().Format(time.RFC3339)) {
+		t.Errorf("warnings %q, want one naming the expiry date", res.Warnings)
+	}
+}
+
+// The response's KeyInfo never chooses the key: an RSAKeyValue, a malformed
+// certificate or another certificate in it change nothing.
+func TestVerifyIgnoresKeyInfo(t *testing.T) {
+	other := current(t, "https://other.example.com")
+	for _, tc := range []struct {
+		name    string
+		replace func(*etree.Element)
+	}{
+		{"RSAKeyValue", func(ki *etree.Element) {
+			ki.Child = nil
+			ki.CreateElement("ds:KeyValue").CreateElement("ds:RSAKeyValue").CreateElement("ds:Modulus").SetText("AQAB")
+		}},
+		{"malformed certificate", func(ki *etree.Element) {
+			find(t, ki, "X509Certificate").SetText("bm90IGEgY2VydGlmaWNhdGU=")
+		}},
+		{"another certificate", func(ki *etree.Element) {
+			find(t, ki, "X509Certificate").SetText(b64(other.cert.Raw))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := goodFixture(t)
+			f.signAssertion = false // the Response signature covers an Assertion's KeyInfo
+			doc := f.build(t)
+			for _, ki := range doc.Root().FindElements(".//KeyInfo") {
+				tc.replace(ki)
+			}
+			if _, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations()); err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+		})
+	}
+}
+
+func TestVerifyChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*fixture, *assertion.Expectations)
+		check  assertion.CheckName
+		kind   error
+	}{
+		{"wrong audience", func(f *fixture, _ *assertion.Expectations) { f.audience = "urn:flex:JQ0" }, assertion.CheckAudience, assertion.ErrCheck},
+		{"wrong destination and recipient", func(f *fixture, _ *assertion.Expectations) { f.acs = "https://evil.example/acs" }, assertion.CheckDestination, assertion.ErrCheck},
+		{"expired", func(_ *fixture, w *assertion.Expectations) { w.Now = testNow.Add(time.Hour) }, assertion.CheckValidity, assertion.ErrCheck},
+		{"not yet valid", func(_ *fixture, w *assertion.Expectations) { w.Now = testNow.Add(-time.Hour) }, assertion.CheckValidity, assertion.ErrCheck},
+		{"other request", func(f *fixture, _ *assertion.Expectations) { f.inResponseTo = "_req-other" }, assertion.CheckInResponseTo, assertion.ErrCheck},
+		{"unsolicited", func(f *fixture, _ *assertion.Expectations) { f.inResponseTo = "" }, assertion.CheckInResponseTo, assertion.ErrCheck},
+		{"spoofed issuer", func(f *fixture, _ *assertion.Expectations) { f.issuer = "https://other.example.com" }, assertion.CheckIssuer, assertion.ErrCheck},
+		{"SHA-1 rejected", func(f *fixture, w *assertion.Expectations) {
+			f.signatureMethod, w.RejectSHA1 = dsigRSASHA1, true
+		}, assertion.CheckAlgorithm, assertion.ErrCheck},
+		{"signed Responder status", func(f *fixture, _ *assertion.Expectations) { f.status = saml.StatusResponder }, assertion.CheckStatus, assertion.ErrStatus},
+		{"no audience expected", func(_ *fixture, w *assertion.Expectations) { w.Audience = "" }, assertion.CheckAudience, assertion.ErrCheck},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, want := goodFixture(t), testExpectations()
+			tc.change(&f, &want)
+			res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), want)
+			if !errors.Is(err, tc.kind) {
+				t.Fatalf("err = %v, want %v", err, tc.kind)
+			}
+			var e *assertion.Error
+			if !errors.As(err, &e) || e.Check != tc.check {
+				t.Errorf("error check %v, want %s", e, tc.check)
+			}
+			if res == nil || res.Check(tc.check).Outcome != assertion.Failed {
+				t.Fatalf("check %s not failed in %+v", tc.check, res)
+			}
+			if !res.Signature.Verified {
+				t.Errorf("a check failure must not hide a valid signature")
+			}
+		})
+	}
+}
+
+func TestVerifyUncheckedIsNotRunWhenAllowed(t *testing.T) {
+	f := goodFixture(t)
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), assertion.Expectations{Now: testNow, AllowUnchecked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, fl, n := res.Counts(); p != 5 || fl != 0 || n != 4 {
+		t.Errorf("passed/failed/not run %d/%d/%d, want 5/0/4", p, fl, n)
+	}
+}
+
+func TestVerifySHA1Warns(t *testing.T) {
+	f := goodFixture(t)
+	f.signatureMethod = dsigRSASHA1
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "SHA-1") {
+		t.Errorf("warnings %q, want one about SHA-1", res.Warnings)
+	}
+}
+
+const dsigRSASHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+
+// Federation metadata gives each key to its entity only.
+func TestVerifyFederationBindsKeysToEntities(t *testing.T) {
+	a, b := current(t, "https://a.example.com"), current(t, "https://b.example.com")
+	fed := etree.NewDocument()
+	root := fed.CreateElement("md:EntitiesDescriptor")
+	root.CreateAttr("xmlns:md", "urn:oasis:names:tc:SAML:2.0:metadata")
+	root.AddChild(metadataXML("https://a.example.com", a))
+	root.AddChild(metadataXML("https://b.example.com", b))
+	md, err := assertion.ParseMetadata(bytesOf(t, fed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.Entities()) != 2 {
+		t.Fatalf("entities %d, want 2", len(md.Entities()))
+	}
+	f := goodFixture(t)
+	f.signer, f.issuer = a, "https://a.example.com"
+	if _, err := assertion.Verify(bytesOf(t, f.build(t)), md, testExpectations()); err != nil {
+		t.Fatalf("a's own response: %v", err)
+	}
+	f.issuer = "https://b.example.com" // signed by a, claiming b
+	if _, err := assertion.Verify(bytesOf(t, f.build(t)), md, testExpectations()); !errors.Is(err, assertion.ErrSignature) {
+		t.Fatalf("a's key for b's issuer: err = %v, want ErrSignature", err)
+	}
+	f.issuer = "https://c.example.com"
+	if _, err := assertion.Verify(bytesOf(t, f.build(t)), md, testExpectations()); !errors.Is(err, assertion.ErrSignature) {
+		t.Fatalf("an issuer outside the federation: err = %v, want ErrSignature", err)
+	}
+}
+
+func TestVerifyWithoutMetadataLabelsEverythingUnsigned(t *testing.T) {
+	f := goodFixture(t)
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), nil, testExpectations())
+	if !errors.Is(err, assertion.ErrSignature) {
+		t.Fatalf("err = %v, want ErrSignature", err)
+	}
+	if res.Assertion.Signed || res.Response.Signed || res.Signature.Verified {
+		t.Errorf("unverified content labelled signed: %+v", res)
+	}
+	if res.Assertion.NameID.Value != "ada@example.com" {
+		t.Errorf("NameID %q", res.Assertion.NameID.Value)
+	}
+	if _, err := res.Login(nil); !errors.Is(err, assertion.ErrSignature) {
+		t.Errorf("Login of an unverified response: err = %v, want ErrSignature", err)
+	}
+}
+
+// Only the signed Assertion's content is trusted: the unsigned Response
+// around it is labelled so, and a Response Issuer that disagrees with the
+// signed one fails the issuer check.
+func TestVerifyUnsignedResponseAroundSignedAssertion(t *testing.T) {
+	f := goodFixture(t)
+	f.signResponse = false
+	doc := f.build(t)
+	doc.Root().SelectElement("saml:Issuer").SetText("https://evil.example.com")
+	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	if !errors.Is(err, assertion.ErrCheck) || res.Check(assertion.CheckIssuer).Outcome != assertion.Failed {
+		t.Fatalf("err = %v, issuer check %+v", err, res.Check(assertion.CheckIssuer))
+	}
+	if res.Response.Signed || res.Response.Issuer != "https://evil.example.com" || res.Assertion.Issuer != testIDP {
+		t.Errorf("Response %+v, Assertion issuer %q", res.Response, res.Assertion.Issuer)
+	}
+}
+
+// Without metadata a failed status or an encrypted assertion is still
+// named, rather than only the missing verification.
+func TestVerifyWithoutMetadataNamesStatusAndEncryption(t *testing.T) {
+	f := goodFixture(t)
+	f.status = saml.StatusRequester
+	if _, err := assertion.Verify(bytesOf(t, f.build(t)), nil, testExpectations()); !errors.Is(err, assertion.ErrStatus) {
+		t.Errorf("Requester status: err = %v, want ErrStatus", err)
+	}
+	r := f.responseElement(nil)
+	r.CreateElement("saml:EncryptedAssertion")
+	doc := etree.NewDocument()
+	doc.SetRoot(reparse(t, r))
+	if _, err := assertion.Verify(bytesOf(t, doc), nil, testExpectations()); !errors.Is(err, assertion.ErrEncrypted) {
+		t.Errorf("encrypted: err = %v, want ErrEncrypted", err)
+	}
+}
