@@ -1,7 +1,14 @@
 package bridge
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,5 +109,53 @@ func TestFlexTarget(t *testing.T) {
 		if err != nil || sp.acs != tc.acs || sp.audience != tc.aud {
 			t.Errorf("%+v: %+v, %v; want ACS %s, audience %s", tc.target, sp, err, tc.acs, tc.aud)
 		}
+	}
+}
+
+// TestNewRefuses: the bridge starts only when every part loads, and the
+// error names the part.
+func TestNewRefuses(t *testing.T) {
+	w := newWorld(t, nil)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smallKey := write("small.key", string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(small)})))
+	_, otherCert := keyPair(t, 2)
+	otherCertPath := write("other.crt", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: otherCert.Raw})))
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+		want string
+	}{
+		{"policy missing", func(c *Config) { c.Policy = filepath.Join(dir, "nope.yaml") }, "nope.yaml"},
+		{"policy invalid", func(c *Config) { c.Policy = write("bad.yaml", "version: 1\nsso: {rules: [{grant: [agnet]}]}\n") }, "invalid policy"},
+		{"base URL plain http", func(c *Config) { c.BaseURL = "http://flex-sso.example.com" }, "must be https"},
+		{"key too small", func(c *Config) { c.Keys.Key = smallKey }, "1024-bit key"},
+		{"certificate of another key", func(c *Config) { c.Keys.Certificate = otherCertPath }, "is not the certificate of keys.key"},
+		{"no metadata", func(c *Config) { c.Upstream = Upstream{} }, "give metadata_file or metadata_url"},
+		{"metadata unreachable", func(c *Config) { c.Upstream = Upstream{MetadataURL: w.idpSrv.URL + "/nothing"} }, "answered HTTP 404"},
+		{"metadata not XML", func(c *Config) { c.Upstream = Upstream{MetadataFile: write("md.xml", "hello")} }, "upstream metadata"},
+		{"pass-through of roles", func(c *Config) { c.PassThrough = map[string]string{"roles": "groups"} }, "the bridge sends roles itself"},
+		{"clock skew", func(c *Config) { c.ClockSkew = time.Hour }, "more than 3m"},
+		{"state key", func(c *Config) { c.Keys.StateKey = write("state.key", "short") }, "32 random bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := w.cfg
+			cfg.PassThrough = nil
+			tc.edit(&cfg)
+			b, err := New(context.Background(), cfg, nil)
+			if err == nil || b != nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "flexroles:") {
+				t.Errorf("New = %v, %v; want an error saying %q", b != nil, err, tc.want)
+			}
+		})
 	}
 }
