@@ -1,7 +1,11 @@
 package bridge
 
 import (
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -149,6 +153,44 @@ func TestLoginIdPInitiated(t *testing.T) {
 		t.Fatalf("the stand-in for Flex refused: %.600s", fp.body)
 	}
 	if got, _ := w.flex.last(); !slices.Contains(got.Roles, "wfo.quality_manager") {
+		t.Errorf("roles %q", got.Roles)
+	}
+}
+
+// TestLoginUpstreamPostBinding: an IdP whose metadata offers only the
+// HTTP-POST binding is sent the AuthnRequest by a self-posting page.
+func TestLoginUpstreamPostBinding(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		resp, err := http.Get(c.Upstream.MetadataURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		redirect := regexp.MustCompile(`<(md:)?SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*>(</(md:)?SingleSignOnService>)?`)
+		if !redirect.Match(md) {
+			t.Fatalf("the IdP metadata has no HTTP-Redirect SingleSignOnService to remove:\n%s", md)
+		}
+		path := filepath.Join(t.TempDir(), "idp.xml")
+		if err := os.WriteFile(path, redirect.ReplaceAll(md, nil), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c.Upstream = Upstream{MetadataFile: path}
+	})
+	b := w.browser("noor")
+	toIdP := b.get(w.flexSrv.URL + "/flex/login")
+	if toIdP.fields.Get("SAMLRequest") == "" || !strings.HasSuffix(toIdP.action, "/idp/sso") {
+		t.Fatalf("no self-posting AuthnRequest to the IdP: HTTP %d\n%.600s", toIdP.status, toIdP.body)
+	}
+	if csp := toIdP.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'nonce-") {
+		t.Errorf("CSP %q", csp)
+	}
+	up := b.post(toIdP.action, toIdP.fields)
+	bp := b.post(up.action, up.fields)
+	if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
+		t.Fatalf("HTTP %d\n%.600s", fp.status, fp.body)
+	}
+	if got, _ := w.flex.last(); !slices.Equal(got.Roles, []string{"supervisor", "wfo.data_analyst"}) {
 		t.Errorf("roles %q", got.Roles)
 	}
 }
