@@ -3,17 +3,13 @@ module github.com/flexroles/flexroles
 go 1.22
 
 require (
-	github.com/beevik/etree v1.5.0
-	github.com/russellhaering/goxmldsig v1.5.0
 	github.com/stretchr/testify v1.12.1
-	github.com/twilio/twilio-go v1.31.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
-	github.com/golang-jwt/jwt/v5 v5.2.2 // indirect
-	github.com/golang/mock v1.6.0 // indirect
-	github.com/jonboulle/clockwork v0.5.0 // indirect
-	github.com/pkg/errors v0.9.1 // indirect
+	github.com/kr/pretty v0.3.0 // indirect
+	github.com/rogpeppe/go-internal v1.8.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	gopkg.in/check.v1 v1.0.0-20201130134442-10cb98267c6c // indirect
 )

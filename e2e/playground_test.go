@@ -5,6 +5,7 @@
 // self-submitting SAML pages. It is its own module, so that the browser
 // driver stays out of flexroles' dependencies.
 //
+//	go test ./e2e        (from the repository root, in the workspace)
 //	cd e2e && go test ./...
 //
 // Chromium comes from the system (Debian's package chromium); CHROMIUM names
@@ -214,8 +215,10 @@ func findChromium(t *testing.T) string {
 func startPlayground(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "flexroles")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/flexroles")
-	build.Dir = ".."
+	// The command is a module of its own; built in its directory, it finds
+	// the library through its replace directive, with or without go.work.
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = filepath.Join("..", "cmd", "flexroles")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flexroles/flexroles/audit"
 )
 
 // FuzzAuditInput feeds arbitrary input to "flexroles audit --json": it never
@@ -64,17 +66,17 @@ func FuzzAuditInput(f *testing.F) {
 		for sc.Scan() {
 			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 			dec.DisallowUnknownFields()
-			var fd finding
+			var fd audit.Finding
 			if err := dec.Decode(&fd); err != nil || dec.More() {
 				t.Fatalf("stdout line %q is not one finding object: %v", sc.Bytes(), err)
 			}
-			if fd.Rule == "" || fd.Message == "" || (fd.Level != levelError && fd.Level != levelWarning) {
+			if fd.Rule == "" || fd.Message == "" || (fd.Level != audit.LevelError && fd.Level != audit.LevelWarning) {
 				t.Fatalf("finding %+v lacks a rule, a message or a level", fd)
 			}
 			if fd.Line < 1 || fd.Line > lines {
 				t.Fatalf("finding %+v: line %d outside the input's %d lines", fd, fd.Line, lines)
 			}
-			errorsSeen = errorsSeen || fd.Level == levelError
+			errorsSeen = errorsSeen || fd.Level == audit.LevelError
 		}
 		if err := sc.Err(); err != nil {
 			t.Fatal(err)

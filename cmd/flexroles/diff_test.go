@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/flexroles/flexroles/review"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -64,8 +65,8 @@ func TestDiffJSON(t *testing.T) {
 	require.Equal(t, exitFailed, code, stderr)
 	var doc struct {
 		Old, New string
-		Changes  []userChange
-		Summary  diffSummary
+		Changes  []review.Change
+		Summary  review.Summary
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc), stdout)
 	require.Equal(t, examplePolicy, doc.Old)
@@ -75,22 +76,22 @@ func TestDiffJSON(t *testing.T) {
 	refused, lost, admitted := doc.Changes[0], doc.Changes[1], doc.Changes[2]
 	assert.Equal(t, "alex.agent@owlbank.example", refused.Email)
 	assert.Equal(t, 2, refused.Line)
-	assert.Equal(t, changeRefused, refused.Change)
-	assert.Equal(t, []roleChange{{Role: "agent", From: []string{`rule "agents"`}}}, refused.Lost)
+	assert.Equal(t, review.ChangeRefused, refused.Change)
+	assert.Equal(t, []review.RoleChange{{Role: "agent", From: []string{`rule "agents"`}}}, refused.Lost)
 	assert.Equal(t, []string{"agents"}, refused.Old.Rules)
 	require.NotNil(t, refused.New.Refused)
 	assert.Equal(t, "denied", refused.New.Refused.Kind)
 	assert.Equal(t, `deny rule "sales agents moved to the partner"`, refused.New.Refused.By)
 	assert.Equal(t, []string{"refuse"}, refused.FailedOn)
 
-	assert.Equal(t, changeRoles, lost.Change)
-	assert.Equal(t, []roleChange{{Role: "wfo.quality_manager", From: []string{`rule "quality assurance"`}}}, lost.Lost)
+	assert.Equal(t, review.ChangeRoles, lost.Change)
+	assert.Equal(t, []review.RoleChange{{Role: "wfo.quality_manager", From: []string{`rule "quality assurance"`}}}, lost.Lost)
 	assert.Equal(t, []string{"export_calls"}, lost.LostInsights)
 	assert.Equal(t, []string{"agents", "team leads", "quality assurance"}, lost.Old.Rules)
 	assert.Equal(t, []string{"agents", "team leads"}, lost.New.Rules)
 	assert.Empty(t, lost.FailedOn)
 
-	assert.Equal(t, changeAdmitted, admitted.Change)
+	assert.Equal(t, review.ChangeAdmitted, admitted.Change)
 	assert.Equal(t, "missing_attribute (45050)", admitted.Old.Refused.By)
 	assert.Equal(t, []string{"supervisor", "wfo.data_analyst"}, admitted.New.Roles)
 	assert.Equal(t, []string{"enabled", "play_calls", "export_calls", "assess_calls=view_only", "dashboards=editor"}, admitted.New.Insights)
@@ -254,7 +255,7 @@ func outsideCodeSpans(line string) string {
 }
 
 // TestDiffMarkdownBounded checks that --markdown lists at most
-// diffMarkdownRows users, says how many it leaves out, and stays under
+// review.MarkdownRows users, says how many it leaves out, and stays under
 // GitHub's comment limit.
 func TestDiffMarkdownBounded(t *testing.T) {
 	dir := t.TempDir()
@@ -556,7 +557,7 @@ sso:
 
 	code, stdout, _ := cli("diff", "--json", "--fail-on", "lose:dashboards", "--users", users, viewer, editor)
 	require.Equal(t, exitOK, code, "viewer to editor loses nothing: %s", stdout)
-	var doc struct{ Changes []userChange }
+	var doc struct{ Changes []review.Change }
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 	require.Len(t, doc.Changes, 1)
 	assert.Equal(t, []string{"export_calls", "assess_calls=view_only", "dashboards=viewer→editor"}, doc.Changes[0].GainedInsights)
@@ -592,10 +593,10 @@ sso:
 	require.NoError(t, os.WriteFile(users, []byte("email,name,groups,roles\ns@x.co,S,CC-Agents,supervisor\n"), 0o600))
 	code, stdout, stderr := cli("diff", "--json", "--users", users, open, allow)
 	require.Equal(t, exitOK, code, stderr)
-	var doc struct{ Changes []userChange }
+	var doc struct{ Changes []review.Change }
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 	require.Len(t, doc.Changes, 1)
-	assert.Equal(t, []roleChange{
+	assert.Equal(t, []review.RoleChange{
 		{Role: "supervisor", From: []string{"roles attribute"}},
 		{Role: "agent", From: []string{`rule "agents"`}},
 	}, doc.Changes[0].Lost)
@@ -627,7 +628,7 @@ func TestDiffUsersFromAPipe(t *testing.T) {
 	write("")
 	code, stdout, stderr := cli("diff", "--json", "--users", fifo, examplePolicy, exampleNext)
 	require.Equal(t, exitOK, code, stderr)
-	var doc struct{ Summary diffSummary }
+	var doc struct{ Summary review.Summary }
 	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 	assert.Equal(t, 5000, doc.Summary.Users)
 	assert.Equal(t, 5000, doc.Summary.NewlyRefused)

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flexroles/flexroles/audit"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/taskrouter"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twilio/twilio-go/client"
@@ -228,7 +230,7 @@ type fakeSleep struct {
 	waits []time.Duration
 }
 
-// sleep is a liveConfig.Sleep.
+// sleep is a taskrouter.Config.Sleep.
 func (s *fakeSleep) sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	s.waits = append(s.waits, d)
@@ -238,9 +240,9 @@ func (s *fakeSleep) sleep(ctx context.Context, d time.Duration) error {
 
 // config returns a configuration reading f's workspace with env, and the
 // fake sleep it waits with.
-func (f *fakeTaskRouter) config(env map[string]string) (liveConfig, *fakeSleep) {
+func (f *fakeTaskRouter) config(env map[string]string) (taskrouter.Config, *fakeSleep) {
 	s := &fakeSleep{}
-	return liveConfig{
+	return taskrouter.Config{
 		Workspace: testWorkspace,
 		Getenv:    func(name string) string { return env[name] },
 		Transport: toServer{f.srv},
@@ -250,10 +252,10 @@ func (f *fakeTaskRouter) config(env map[string]string) (liveConfig, *fakeSleep) 
 
 // collect reads the workers of cfg and returns those emitted. It fails the
 // test if the error shows a credential.
-func collect(t *testing.T, ctx context.Context, cfg liveConfig) ([]workerRecord, error) {
+func collect(t *testing.T, ctx context.Context, cfg taskrouter.Config) ([]audit.Record, error) {
 	t.Helper()
-	var got []workerRecord
-	err := readLiveWorkers(ctx, cfg, func(r workerRecord) error {
+	var got []audit.Record
+	err := taskrouter.ReadWorkers(ctx, cfg, func(r audit.Record) error {
 		got = append(got, r)
 		return nil
 	})
@@ -267,11 +269,11 @@ func collect(t *testing.T, ctx context.Context, cfg liveConfig) ([]workerRecord,
 }
 
 // requireWorkers checks that got are want, in order, as read live.
-func requireWorkers(t *testing.T, want []fakeWorker, got []workerRecord) {
+func requireWorkers(t *testing.T, want []fakeWorker, got []audit.Record) {
 	t.Helper()
 	require.Len(t, got, len(want))
 	for i, w := range want {
-		assert.Equal(t, workerRecord{SID: w.sid, FriendlyName: w.name, Attributes: []byte(w.attributes.(string))}, got[i], "worker %d", i)
+		assert.Equal(t, audit.Record{SID: w.sid, FriendlyName: w.name, Attributes: []byte(w.attributes.(string))}, got[i], "worker %d", i)
 		assert.JSONEq(t, w.attributes.(string), string(got[i].Attributes), "worker %d", i)
 	}
 }
@@ -433,7 +435,7 @@ func TestLiveNeverShowsSecrets(t *testing.T) {
 			cfg, _ := f.config(tt.env)
 			var err error
 			out := captureOutput(t, func() {
-				err = readLiveWorkers(context.Background(), cfg, func(workerRecord) error { return nil })
+				err = taskrouter.ReadWorkers(context.Background(), cfg, func(audit.Record) error { return nil })
 			})
 			require.Error(t, err)
 			for _, printed := range []string{err.Error(), fmt.Sprint(err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), out} {
@@ -549,8 +551,8 @@ func TestLiveEmitErrorStops(t *testing.T) {
 		t.Run(fmt.Sprint("worker ", stopAt), func(t *testing.T) {
 			f := newFakeTaskRouter(t, tokenEnv, testWorkers, 2)
 			cfg, _ := f.config(tokenEnv)
-			var got []workerRecord
-			err := readLiveWorkers(context.Background(), cfg, func(r workerRecord) error {
+			var got []audit.Record
+			err := taskrouter.ReadWorkers(context.Background(), cfg, func(r audit.Record) error {
 				got = append(got, r)
 				if len(got) == stopAt+1 {
 					return errStop
@@ -572,7 +574,7 @@ func TestLiveStopEndsTheSDKStream(t *testing.T) {
 	errStop := errors.New("audit output closed")
 	f := newFakeTaskRouter(t, tokenEnv, testWorkers, 2)
 	cfg, _ := f.config(tokenEnv)
-	err := readLiveWorkers(context.Background(), cfg, func(workerRecord) error {
+	err := taskrouter.ReadWorkers(context.Background(), cfg, func(audit.Record) error {
 		// Stop once the SDK has fetched page 2 ahead of the emitting.
 		require.Eventually(t, func() bool { return len(f.seen()) == 2 }, 5*time.Second, time.Millisecond)
 		return errStop

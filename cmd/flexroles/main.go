@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/taskrouter"
 )
 
 // Exit statuses of run. resolve and explain use exitGranted and
@@ -95,7 +97,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		return runServe(args[1:], stdout, stderr)
 	case "audit":
-		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: liveConfig{Getenv: os.Getenv}})
+		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: taskrouter.Config{Getenv: os.Getenv}})
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitGranted

@@ -485,32 +485,6 @@ sso:
   colour: blue
 `
 
-// failingPolicy is valid, with a grant rule its deny rule always overrides
-// (a lint warning at 7:7) and three test cases of which the last two fail.
-const failingPolicy = `version: 1
-sso:
-  rules:
-    - name: agents
-      when: {group: CC-Agents}
-      grant: [agent]
-    - name: shadowed
-      when: {group: Offboarded}
-      grant: [supervisor]
-  deny:
-    - name: offboarded
-      when: {group: Offboarded}
-tests:
-  - name: agent
-    login: {sso: {email: a@x.co, full_name: A, groups: [CC-Agents]}}
-    want: {roles: [agent]}
-  - name: agent is supervisor
-    login: {sso: {email: a@x.co, full_name: A, groups: [CC-Agents]}}
-    want: {roles: [supervisor]}
-  - name: wrongly expected denial
-    login: {sso: {email: a@x.co, full_name: A, groups: [CC-Agents]}}
-    want: {error: denied}
-`
-
 // writePolicy writes a policy file into dir and returns its path.
 func writePolicy(t *testing.T, dir, name, text string) string {
 	t.Helper()
@@ -524,7 +498,7 @@ func writePolicy(t *testing.T, dir, name, text string) string {
 func TestRunPolicy(t *testing.T) {
 	dir := t.TempDir()
 	bad := writePolicy(t, dir, "bad.yaml", badPolicy)
-	failing := writePolicy(t, dir, "failing.yaml", failingPolicy)
+	failing := "testdata/failing-policy.yaml" // valid; a grant rule its deny rule always overrides (a lint warning at 7:7), and three test cases of which the last two fail
 	untested := writePolicy(t, dir, "untested.yaml", "version: 1\n")
 	missing := filepath.Join(dir, "missing.yaml")
 	qaInSales := []string{"--sso", "email=q@x.co", "--sso", "full_name=Q", "--sso", "groups=CC-Leads", "--sso", "groups=QA", "--sso", "department=Sales"}

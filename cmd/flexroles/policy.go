@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/outcome"
 )
 
 // validateUsage is the usage of the validate command, printed by validate -h.
@@ -67,7 +68,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	for _, is := range p.Lint() {
 		b.WriteString(issueLine("warning: ", path, is))
 	}
-	rules, deny, tests := policyCounts(p)
+	rules, deny, tests := outcome.PolicyCounts(p)
 	fmt.Fprintf(&b, "%s: ok (%s, %s, %s)\n", path,
 		count(rules, "rule"), count(deny, "deny rule"), count(tests, "test"))
 	fmt.Fprint(stdout, b.String())
@@ -191,21 +192,6 @@ func issueLine(prefix, file string, is flexroles.PolicyIssue) string {
 	}
 	b.WriteString(is.Message + "\n")
 	return b.String()
-}
-
-// policyCounts returns the number of grant rules, deny rules and test
-// cases of p. Explain traces every rule for any SSO login, matched or not,
-// so an empty SSO login counts the rules; the test cases are run to be
-// counted, which costs a Resolve each.
-func policyCounts(p *flexroles.Policy) (rules, deny, tests int) {
-	for _, tr := range p.Explain(flexroles.Login{Source: flexroles.SSO}) {
-		if tr.Deny {
-			deny++
-		} else {
-			rules++
-		}
-	}
-	return rules, deny, len(p.Test())
 }
 
 // count returns "1 noun" or "n nouns".

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/outcome"
 )
 
 // resolveUsage is the usage of the resolve command, printed by resolve -h.
@@ -187,9 +188,9 @@ func report(stdout, stderr io.Writer, asJSON bool, d flexroles.Decision, err err
 	}
 	var v any
 	if err != nil {
-		v = refusalJSON(err)
+		v = outcome.RefusalOf(err)
 	} else {
-		v = decisionJSON(d)
+		v = outcome.DecisionOf(d)
 	}
 	if !writeIndentedJSON(stdout, stderr, v) {
 		return exitRefused
@@ -210,18 +211,9 @@ func writeIndentedJSON(stdout, stderr io.Writer, v any) bool {
 	return true
 }
 
-// detail returns the *flexroles.Error behind err, or one with no detail.
-func detail(err error) *flexroles.Error {
-	var e *flexroles.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return &flexroles.Error{}
-}
-
 // writeRefusal prints a refused login for people.
 func writeRefusal(w io.Writer, err error) {
-	e := detail(err)
+	e := outcome.Detail(err)
 	var b strings.Builder
 	b.WriteString("refused: " + flexroles.ErrorKindName(err) + "\n")
 	if e.Code != 0 {
@@ -270,19 +262,11 @@ func writeDecision(w io.Writer, d flexroles.Decision) {
 // rolesArray returns the roles as Flex writes them to attributes.roles, a
 // JSON array of strings.
 func rolesArray(d flexroles.Decision) string {
-	data, err := json.Marshal(roleStrings(d))
+	data, err := json.Marshal(outcome.RoleStrings(d))
 	if err != nil { // cannot happen: a []string always encodes
 		return "[]"
 	}
 	return string(data)
-}
-
-// roleStrings returns d's roles as strings, never nil.
-func roleStrings(d flexroles.Decision) []string {
-	if s := d.RoleStrings(); s != nil {
-		return s
-	}
-	return []string{}
 }
 
 // yesNo returns "yes" or "no".
@@ -300,78 +284,4 @@ func plain(s string) string {
 		return q
 	}
 	return s
-}
-
-// decisionOutput is the JSON form of a granted login.
-type decisionOutput struct {
-	Granted  bool           `json:"granted"` // always true
-	Roles    []string       `json:"roles"`   // never null
-	Insights insightsOutput `json:"insights"`
-	Reasons  []reasonOutput `json:"reasons"` // never null
-}
-
-// insightsOutput is the JSON form of flexroles.Insights.
-type insightsOutput struct {
-	Enabled        bool                 `json:"enabled"`
-	PlayCalls      bool                 `json:"play_calls"`
-	ExportCalls    bool                 `json:"export_calls"`
-	AssessCalls    flexroles.Assess     `json:"assess_calls"` // "none", "view_only" or "full"
-	Questionnaires bool                 `json:"questionnaires"`
-	Dashboards     flexroles.Dashboards `json:"dashboards"` // "none", "viewer", "explorer" or "editor"
-}
-
-// reasonOutput is the JSON form of flexroles.Reason.
-type reasonOutput struct {
-	Rule    string `json:"rule"`
-	Warning bool   `json:"warning"`
-	Message string `json:"message"`
-}
-
-// refusalOutput is the JSON form of a refused login.
-type refusalOutput struct {
-	Granted bool        `json:"granted"` // always false
-	Error   errorOutput `json:"error"`
-}
-
-// errorOutput is the JSON form of a *flexroles.Error.
-type errorOutput struct {
-	Kind       string `json:"kind"` // snake case, such as "missing_attribute"
-	Code       int    `json:"code"` // Flex error code, 0 when none
-	Attribute  string `json:"attribute"`
-	Value      string `json:"value"`
-	Suggestion string `json:"suggestion"`
-	Message    string `json:"message"`
-}
-
-// decisionJSON returns the JSON form of a granted login.
-func decisionJSON(d flexroles.Decision) decisionOutput {
-	out := decisionOutput{
-		Granted:  true,
-		Roles:    roleStrings(d),
-		Insights: insightsJSON(d.Insights),
-		Reasons:  make([]reasonOutput, 0, len(d.Reasons)),
-	}
-	for _, r := range d.Reasons {
-		out.Reasons = append(out.Reasons, reasonOutput{Rule: r.Rule, Warning: r.Warning, Message: r.Message})
-	}
-	return out
-}
-
-// insightsJSON is an Insights as the JSON outputs write it.
-func insightsJSON(in flexroles.Insights) insightsOutput {
-	return insightsOutput{Enabled: in.Enabled, PlayCalls: in.PlayCalls, ExportCalls: in.ExportCalls,
-		AssessCalls: in.AssessCalls, Questionnaires: in.Questionnaires, Dashboards: in.Dashboards}
-}
-
-// refusalJSON returns the JSON form of a refused login.
-func refusalJSON(err error) refusalOutput {
-	e := detail(err)
-	return refusalOutput{Error: errorOutput{
-		Kind:       flexroles.ErrorKindName(err),
-		Code:       e.Code,
-		Attribute:  e.Attribute,
-		Value:      e.Value,
-		Suggestion: e.Suggestion,
-		Message:    err.Error(),
-	}}
 }

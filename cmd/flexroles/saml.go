@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
-	"github.com/flexroles/flexroles/internal/samlresp"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/outcome"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/samlresp"
 )
 
 // samlUsage is the usage of the saml command, printed by saml -h.
@@ -142,9 +143,9 @@ func runSAML(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if asJSON {
 		if rerr != nil {
-			out.Decision = refusalJSON(rerr)
+			out.Decision = outcome.RefusalOf(rerr)
 		} else {
-			out.Decision = decisionJSON(d)
+			out.Decision = outcome.DecisionOf(d)
 		}
 		if !writeIndentedJSON(stdout, stderr, out) {
 			return exitRefused

@@ -2,22 +2,18 @@ package main
 
 import (
 	"context"
-	"embed"
 	"flag"
 	"fmt"
-	"html/template"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/playground"
 )
 
 // serveUsage is the usage of the serve command, printed by serve -h.
@@ -54,16 +50,8 @@ Exit status: 0 after Ctrl-C, 2 bad usage, a policy file that cannot be
 read, or an address that cannot be listened on.
 `
 
-// webFiles are the page, its script and style, and the example policy the
-// editor starts with.
-//
-//go:embed web
-var webFiles embed.FS
-
 // Limits of the playground's server.
 const (
-	maxRequestBody    = 1 << 20   // bytes of a request body
-	maxStartPolicy    = 768 << 10 // bytes of --policy: a request carries it, escaped as JSON, and a login
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 15 * time.Second
 	writeTimeout      = 30 * time.Second
@@ -84,7 +72,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageError(stderr, "serve: unexpected argument %q", fs.Arg(0))
 	}
-	start, err := startPolicy(policyPath)
+	start, err := playground.StartPolicy(policyPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "flexroles: serve: --policy %v\n", err)
 		return exitUsage
@@ -94,7 +82,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flexroles: serve: %v\n", err)
 		return exitUsage
 	}
-	h, err := newPlayground(start, loopback, splitHosts(allowHosts))
+	h, err := playground.New(start, loopback, splitHosts(allowHosts))
 	if err != nil {
 		_ = ln.Close()
 		fmt.Fprintf(stderr, "flexroles: serve: %v\n", err)
@@ -129,28 +117,6 @@ func newServer(h http.Handler) *http.Server {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 	}
-}
-
-// startPolicy returns the text the policy editor starts with: the file at
-// path, or the embedded example policy.
-func startPolicy(path string) (string, error) {
-	if path == "" {
-		b, err := webFiles.ReadFile("web/policy.yaml")
-		return string(b), err
-	}
-	f, err := os.Open(path) //nolint:gosec // G304: the policy file the user named, read once
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxStartPolicy+1))
-	if err != nil {
-		return "", err
-	}
-	if len(b) > maxStartPolicy {
-		return "", fmt.Errorf("%s: larger than %d KiB, more than the page can send in a request of %d MiB", path, maxStartPolicy>>10, maxRequestBody>>20)
-	}
-	return string(b), nil
 }
 
 // listen listens on addr and reports whether that is loopback only; when
@@ -193,110 +159,4 @@ func splitHosts(s string) []string {
 func isLoopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
-}
-
-// playground serves the page and its API.
-type playground struct {
-	page     *template.Template
-	start    string   // the policy the editor starts with
-	loopback bool     // listening on loopback: only loopback host names are served
-	allowed  []string // --allow-host: more names to serve
-	static   http.Handler
-}
-
-// newPlayground returns the playground's handler.
-func newPlayground(start string, loopback bool, allowed []string) (http.Handler, error) {
-	page, err := template.ParseFS(webFiles, "web/index.html")
-	if err != nil {
-		return nil, err
-	}
-	static, err := fs.Sub(webFiles, "web/static")
-	if err != nil {
-		return nil, err
-	}
-	p := &playground{page: page, start: start, loopback: loopback, allowed: allowed,
-		static: http.StripPrefix("/static/", http.FileServer(http.FS(static)))}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", p.index)
-	mux.Handle("/static/", p.static)
-	mux.HandleFunc("/api/validate", api(p.validate))
-	mux.HandleFunc("/api/resolve", api(p.resolve))
-	mux.HandleFunc("/api/matrix", api(p.matrix))
-	return p.guard(mux), nil
-}
-
-// guard sets the headers every response carries and refuses requests for
-// a host name it does not know, so that a web page elsewhere cannot reach
-// the playground through DNS rebinding: on loopback it answers for loopback
-// names only, elsewhere for those, IP addresses and --allow-host names.
-func (p *playground) guard(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-			"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cache-Control", "no-store")
-		if !p.knownHost(r.Host) {
-			writeAPIError(w, http.StatusMisdirectedRequest, "invalid_request",
-				"the playground does not answer for "+strconv.Quote(r.Host)+": open it at localhost, 127.0.0.1 or [::1], or start it with --allow-host")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// knownHost reports whether the playground answers for a Host header.
-func (p *playground) knownHost(host string) bool {
-	if loopbackHost(host) {
-		return true
-	}
-	name := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		name = h
-	}
-	name = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(name, "["), "]"))
-	if slices.Contains(p.allowed, name) {
-		return true
-	}
-	return !p.loopback && net.ParseIP(name) != nil
-}
-
-// loopbackHost reports whether a Host header names the loopback interface.
-func loopbackHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// indexData is what the page's template shows.
-type indexData struct {
-	Policy       string
-	ConsoleRoles []string
-}
-
-// index serves the page at / only.
-func (p *playground) index(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/" {
-		writeAPIError(w, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		writeAPIError(w, http.StatusMethodNotAllowed, "invalid_request", "the page takes GET")
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	data := indexData{Policy: p.start, ConsoleRoles: []string{
-		string(flexroles.Owner), string(flexroles.Administrator), string(flexroles.Developer),
-		string(flexroles.BillingManager), string(flexroles.Support)}}
-	if err := p.page.Execute(w, data); err != nil {
-		// The headers are sent; the page is cut short and the browser shows it so.
-		return
-	}
 }

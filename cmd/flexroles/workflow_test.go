@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flexroles/flexroles/review"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
@@ -103,7 +104,7 @@ func TestWorkflowExample(t *testing.T) {
 			require.Equal(t, exitOK, code, "%s\n%s%s", c.line, stdout, stderr)
 		case "diff":
 			require.Equal(t, 1, code, "%s: policy-next refuses a user\n%s%s", c.line, stdout, stderr)
-			require.True(t, strings.HasPrefix(stdout, diffMarker+"\n### Flex role policy"), "%s\n%s", c.line, stdout)
+			require.True(t, strings.HasPrefix(stdout, review.MarkdownMarker+"\n### Flex role policy"), "%s\n%s", c.line, stdout)
 			require.Contains(t, stdout, "This change fails the review")
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package playground
 
 import (
 	"bytes"
@@ -12,7 +12,11 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
-	"github.com/flexroles/flexroles/internal/samlresp"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/outcome"
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/samlresp"
+	"github.com/flexroles/flexroles/export"
+	"github.com/flexroles/flexroles/internal/jsonvalues"
+	"github.com/flexroles/flexroles/review"
 )
 
 // api wraps an API call: POST with a JSON body of at most maxRequestBody
@@ -164,7 +168,7 @@ func (p *playground) validate(req validateRequest) any {
 	if pol == nil {
 		return out
 	}
-	out.Rules, out.Deny, _ = policyCounts(pol)
+	out.Rules, out.Deny, _ = outcome.PolicyCounts(pol)
 	results := pol.Test()
 	out.Tests = len(results)
 	for _, r := range results {
@@ -200,7 +204,7 @@ type attributeRow struct {
 // refusal, and what the page shows beside it.
 type resolveResponse struct {
 	Policy     policyStatus   `json:"policy"`
-	Decision   any            `json:"decision"`             // a decisionOutput or refusalOutput; null when the policy does not load
+	Decision   any            `json:"decision"`             // a outcome.Decision or outcome.Refusal; null when the policy does not load
 	Pages      []string       `json:"pages"`                // the Flex pages the roles open
 	Grid       []gridRow      `json:"grid"`                 // each wfo.* role's Insights capabilities, then the user's
 	Trace      []traceOutput  `json:"trace"`                // the policy's first maxTrace rules for this login, as explain shows them
@@ -210,8 +214,8 @@ type resolveResponse struct {
 
 // gridRow is one row of the Insights capability grid.
 type gridRow struct {
-	Role     string         `json:"role"` // a wfo.* role, or "" for the user's own
-	Insights insightsOutput `json:"insights"`
+	Role     string           `json:"role"` // a wfo.* role, or "" for the user's own
+	Insights outcome.Insights `json:"insights"`
 }
 
 // traceOutput is one rule of the policy as it applies to the login.
@@ -238,9 +242,9 @@ func (p *playground) resolve(req resolveRequest) any {
 		d, err = pol.Resolve(l)
 	}
 	if err != nil {
-		out.Decision = refusalJSON(err)
+		out.Decision = outcome.RefusalOf(err)
 	} else {
-		out.Decision = decisionJSON(d)
+		out.Decision = outcome.DecisionOf(d)
 		out.Pages = flexPages(d.Roles, d.Insights)
 		out.Grid = insightsGrid(d)
 	}
@@ -335,10 +339,10 @@ func insightsGrid(d flexroles.Decision) []gridRow {
 	var rows []gridRow
 	for _, r := range d.Roles {
 		if strings.HasPrefix(string(r), "wfo.") {
-			rows = append(rows, gridRow{Role: string(r), Insights: insightsJSON(flexroles.InsightsFor([]flexroles.Role{flexroles.Supervisor, r}))})
+			rows = append(rows, gridRow{Role: string(r), Insights: outcome.InsightsOf(flexroles.InsightsFor([]flexroles.Role{flexroles.Supervisor, r}))})
 		}
 	}
-	return append(rows, gridRow{Insights: insightsJSON(d.Insights)})
+	return append(rows, gridRow{Insights: outcome.InsightsOf(d.Insights)})
 }
 
 // flexPages returns the Flex UI pages roles open, in the order of Flex's
@@ -406,23 +410,23 @@ type apiErrorMsg struct {
 // those wfo.* roles allow in Insights once it opens; a deny rule grants
 // nothing.
 type matrixRule struct {
-	Rule     string         `json:"rule"`
-	Deny     bool           `json:"deny"`
-	Line     int            `json:"line"`
-	Grant    []string       `json:"grant"`
-	Yields   []string       `json:"yields"`
-	Default  string         `json:"default,omitempty"` // the default Insights role it adds, if any
-	Insights insightsOutput `json:"insights"`
+	Rule     string           `json:"rule"`
+	Deny     bool             `json:"deny"`
+	Line     int              `json:"line"`
+	Grant    []string         `json:"grant"`
+	Yields   []string         `json:"yields"`
+	Default  string           `json:"default,omitempty"` // the default Insights role it adds, if any
+	Insights outcome.Insights `json:"insights"`
 }
 
 // matrixUser is one user of the export and its next login's outcome.
 type matrixUser struct {
-	Line     int            `json:"line"`
-	Email    string         `json:"email"`
-	Roles    []string       `json:"roles"`
-	Insights insightsOutput `json:"insights"`
-	Rules    []string       `json:"rules"` // the grant rules that fired
-	Refused  *refusal       `json:"refused,omitempty"`
+	Line     int              `json:"line"`
+	Email    string           `json:"email"`
+	Roles    []string         `json:"roles"`
+	Insights outcome.Insights `json:"insights"`
+	Rules    []string         `json:"rules"` // the grant rules that fired
+	Refused  *review.Refusal  `json:"refused,omitempty"`
 }
 
 // grantsInsightsGate reports whether roles hold admin or supervisor, which
@@ -453,33 +457,33 @@ func (p *playground) matrix(req matrixRequest) any {
 			mr.Default = string(def)
 		}
 		mr.Yields = roleNames(yields)
-		mr.Insights = insightsJSON(flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, yields...)))
+		mr.Insights = outcome.InsightsOf(flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, yields...)))
 		out.Rules = append(out.Rules, mr)
 	}
 	if strings.TrimSpace(req.Users) == "" {
 		return out
 	}
 	seen := map[string]int{}
-	err := readUsersFrom(strings.NewReader(req.Users), func(u *idpUser) error {
-		key := emailKey(u.Email)
+	err := export.Read(strings.NewReader(req.Users), func(u *export.User) error {
+		key := export.EmailKey(u.Email)
 		if key == "" {
-			return lineErrorf(u.Line, "user without an email")
+			return jsonvalues.LineErrorf(u.Line, "user without an email")
 		}
 		if line, ok := seen[key]; ok {
-			return lineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
+			return jsonvalues.LineErrorf(u.Line, "email %q already given on line %d", u.Email, line)
 		}
 		seen[key] = u.Line
 		out.UsersTotal++
 		if len(out.Users) == matrixUsers {
 			return nil
 		}
-		l := u.login(pol)
+		l := u.Login(pol)
 		mu := matrixUser{Line: u.Line, Email: u.Email, Roles: []string{}, Rules: []string{}}
 		d, err := pol.Resolve(l)
 		if err != nil {
-			mu.Refused = &refusal{Kind: flexroles.ErrorKindName(err), By: refusedBy(err), Message: err.Error()}
+			mu.Refused = &review.Refusal{Kind: flexroles.ErrorKindName(err), By: review.RefusedBy(err), Message: err.Error()}
 		} else {
-			mu.Roles, mu.Insights = d.RoleStrings(), insightsJSON(d.Insights)
+			mu.Roles, mu.Insights = d.RoleStrings(), outcome.InsightsOf(d.Insights)
 			for _, f := range pol.Fired(l) {
 				mu.Rules = append(mu.Rules, f.Rule)
 			}

@@ -1,4 +1,4 @@
-package main
+package review
 
 import (
 	"bufio"
@@ -8,29 +8,43 @@ import (
 	"strings"
 )
 
-// diffWriter prints a diff as it goes: start, each change, then finish.
-type diffWriter interface {
-	start(oldSrc, newSrc string, notes []renameNote)
-	change(c *userChange)
-	finish(s *diffSummary)
+// MarkdownRows is how many changed users MarkdownReporter lists at most: a
+// pull-request comment is limited to 65,536 characters.
+const MarkdownRows = 100
+
+// Reporter prints a review as it goes: Start with the names of the two
+// policies and the RenameNotes, Change with each change, Finish with the
+// summary. It writes to a bufio.Writer, whose Flush reports any error.
+// TextReporter, JSONReporter and MarkdownReporter implement it.
+type Reporter interface {
+	Start(oldSrc, newSrc string, notes []RenameNote)
+	Change(c *Change)
+	Finish(s *Summary)
 }
 
-// diffText prints the readable form: each changed user as it is found,
+// TextReporter prints the readable form: each changed user as it is found,
 // then the summary.
-type diffText struct {
+type TextReporter struct {
 	w     *bufio.Writer
 	users string // the users file, for positions
 }
 
-func (t *diffText) start(oldSrc, newSrc string, notes []renameNote) {
+// NewTextReporter returns a TextReporter writing to w; users names the
+// IdP export in positions, as "users.csv:12".
+func NewTextReporter(w *bufio.Writer, users string) *TextReporter {
+	return &TextReporter{w: w, users: users}
+}
+
+// Start begins the output.
+func (t *TextReporter) Start(oldSrc, newSrc string, notes []RenameNote) {
 	fmt.Fprintf(t.w, "Comparing %s (old) with %s (new) for the users of %s\n", oldSrc, newSrc, t.users)
 	for _, n := range notes {
-		fmt.Fprintf(t.w, "note: %s\n", n.text(strconv.Quote))
+		fmt.Fprintf(t.w, "note: %s\n", n.Text(strconv.Quote))
 	}
 	fmt.Fprintln(t.w)
 }
 
-// change prints one user as
+// Change prints one user as
 //
 //	~ EMAIL (FILE:LINE)
 //	    + ROLE   FROM
@@ -39,21 +53,21 @@ func (t *diffText) start(oldSrc, newSrc string, notes []renameNote) {
 //
 // with "~" for other roles, "-" newly refused, "+" newly admitted and "!"
 // refused on both sides for other reasons.
-func (t *diffText) change(c *userChange) {
+func (t *TextReporter) Change(c *Change) {
 	w := t.w
 	at := c.Email + " (" + t.users + ":" + strconv.Itoa(c.Line) + ")"
 	switch c.Change {
-	case changeRoles:
+	case ChangeRoles:
 		fmt.Fprintf(w, "~ %s\n", at)
-	case changeRefused:
+	case ChangeRefused:
 		fmt.Fprintf(w, "- %s: newly refused by %s\n", at, c.New.Refused.By)
-	case changeAdmitted:
+	case ChangeAdmitted:
 		fmt.Fprintf(w, "+ %s: newly admitted, was refused by %s\n", at, c.Old.Refused.By)
-	case changeRefusal:
+	case ChangeRefusal:
 		fmt.Fprintf(w, "! %s: still refused, now by %s, was by %s\n", at, c.New.Refused.By, c.Old.Refused.By)
 	}
 	width := 0
-	for _, list := range [][]roleChange{c.Gained, c.Lost} {
+	for _, list := range [][]RoleChange{c.Gained, c.Lost} {
 		for _, r := range list {
 			width = max(width, len(r.Role))
 		}
@@ -67,7 +81,7 @@ func (t *diffText) change(c *userChange) {
 	if len(c.GainedInsights)+len(c.LostInsights) > 0 {
 		fmt.Fprintf(w, "    insights %s\n", insightsChange(c.GainedInsights, c.LostInsights))
 	}
-	if c.Change == changeRefused || c.Change == changeRefusal {
+	if c.Change == ChangeRefused || c.Change == ChangeRefusal {
 		fmt.Fprintf(w, "    %s\n", c.New.Refused.Message)
 	}
 	if len(c.FailedOn) > 0 {
@@ -95,7 +109,8 @@ func insightsChange(gained, lost []string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (t *diffText) finish(s *diffSummary) {
+// Finish ends the output with the summary.
+func (t *TextReporter) Finish(s *Summary) {
 	if s.Changed == 0 {
 		fmt.Fprintf(t.w, "No change: the %s of %s %s.\n", users(s.Users), t.users, pick(s.Users, "keeps its outcome", "keep their outcome"))
 	} else {
@@ -118,7 +133,7 @@ func pick(n int, one, many string) string {
 }
 
 // headline is the summary's first line: how many users change and how.
-func headline(s *diffSummary) string {
+func headline(s *Summary) string {
 	var how []string
 	for _, part := range []struct {
 		n    int
@@ -135,17 +150,23 @@ func headline(s *diffSummary) string {
 	return fmt.Sprintf("%d of %s %s: %s.", s.Changed, users(s.Users), pick(s.Changed, "changes", "change"), strings.Join(how, ", "))
 }
 
-// diffJSON prints one JSON document, streaming the changes.
-type diffJSON struct {
+// JSONReporter prints one JSON document, streaming the changes:
+// {"old":OLD,"new":NEW,"changes":[Change...],"summary":Summary}.
+type JSONReporter struct {
 	w *bufio.Writer
 	n int
 }
 
-func (j *diffJSON) start(oldSrc, newSrc string, _ []renameNote) { // the notes go in the summary
+// NewJSONReporter returns a JSONReporter writing to w.
+func NewJSONReporter(w *bufio.Writer) *JSONReporter { return &JSONReporter{w: w} }
+
+// Start begins the output.
+func (j *JSONReporter) Start(oldSrc, newSrc string, _ []RenameNote) { // the notes go in the summary
 	fmt.Fprintf(j.w, "{\"old\":%s,\"new\":%s,\"changes\":[", jsonString(oldSrc), jsonString(newSrc))
 }
 
-func (j *diffJSON) change(c *userChange) {
+// Change writes one change of the "changes" array.
+func (j *JSONReporter) Change(c *Change) {
 	if j.n > 0 {
 		fmt.Fprint(j.w, ",")
 	}
@@ -154,7 +175,8 @@ func (j *diffJSON) change(c *userChange) {
 	writeJSON(j.w, c)
 }
 
-func (j *diffJSON) finish(s *diffSummary) {
+// Finish ends the output with the summary.
+func (j *JSONReporter) Finish(s *Summary) {
 	if j.n > 0 {
 		fmt.Fprint(j.w, "\n")
 	}
@@ -167,7 +189,7 @@ func (j *diffJSON) finish(s *diffSummary) {
 // of them and so always encodes.
 func writeJSON(w *bufio.Writer, v any) {
 	b, _ := json.Marshal(v)
-	_, _ = w.Write(b) // a bufio.Writer keeps its error for Flush, which runDiff checks
+	_, _ = w.Write(b) // a bufio.Writer keeps its error for Flush, which the caller checks
 }
 
 func jsonString(s string) string {
@@ -175,36 +197,41 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-// diffMarkdown prints Markdown for a pull-request comment: the summary
+// MarkdownReporter prints Markdown for a pull-request comment: the summary
 // first, so it keeps the table rows of the first changes, up to
-// diffMarkdownRows rows and diffMarkdownBytes bytes, until the end.
-type diffMarkdown struct {
+// MarkdownRows rows and markdownBytes bytes, until the end.
+type MarkdownReporter struct {
 	w              *bufio.Writer
 	oldSrc, newSrc string
-	notes          []renameNote
+	notes          []RenameNote
 	rows           []string
 	size           int
 	full           bool // a row did not fit: no more are kept
 }
 
-// diffMarker begins every --markdown comment, so that a workflow can find
+// NewMarkdownReporter returns a MarkdownReporter writing to w.
+func NewMarkdownReporter(w *bufio.Writer) *MarkdownReporter { return &MarkdownReporter{w: w} }
+
+// MarkdownMarker begins every Markdown comment, so that a workflow can find
 // and update its own comment on a pull request.
-const diffMarker = "<!-- flexroles diff -->"
+const MarkdownMarker = "<!-- flexroles diff -->"
 
-// diffMarkdownBytes bounds the table of users, so that the whole comment
+// markdownBytes bounds the table of users, so that the whole comment
 // stays under GitHub's limit of 65,536 characters.
-const diffMarkdownBytes = 48 << 10
+const markdownBytes = 48 << 10
 
-func (m *diffMarkdown) start(oldSrc, newSrc string, notes []renameNote) {
+// Start begins the output.
+func (m *MarkdownReporter) Start(oldSrc, newSrc string, notes []RenameNote) {
 	m.oldSrc, m.newSrc, m.notes = oldSrc, newSrc, notes
 }
 
-func (m *diffMarkdown) change(c *userChange) {
-	if m.full || len(m.rows) == diffMarkdownRows {
+// Change keeps the change's table row while there is room.
+func (m *MarkdownReporter) Change(c *Change) {
+	if m.full || len(m.rows) == MarkdownRows {
 		return
 	}
 	row := fmt.Sprintf("| %s | %d | %s | %s | %s |\n", mdCode(c.Email), c.Line, mdSide(c.Old), mdSide(c.New), mdWhy(c))
-	if m.size+len(row) > diffMarkdownBytes {
+	if m.size+len(row) > markdownBytes {
 		m.full = true
 		return
 	}
@@ -212,12 +239,13 @@ func (m *diffMarkdown) change(c *userChange) {
 	m.size += len(row)
 }
 
-func (m *diffMarkdown) finish(s *diffSummary) {
+// Finish ends the output with the summary.
+func (m *MarkdownReporter) Finish(s *Summary) {
 	w := m.w
-	fmt.Fprint(w, diffMarker+"\n")
+	fmt.Fprint(w, MarkdownMarker+"\n")
 	fmt.Fprintf(w, "### Flex role policy: %s → %s\n\n", mdCode(m.oldSrc), mdCode(m.newSrc))
 	for _, n := range m.notes {
-		fmt.Fprintf(w, "> [!NOTE]\n> %s\n\n", n.text(mdCode))
+		fmt.Fprintf(w, "> [!NOTE]\n> %s\n\n", n.Text(mdCode))
 	}
 	if s.Changed == 0 {
 		fmt.Fprintf(w, "No change: the %s %s.\n", users(s.Users), pick(s.Users, "keeps its roles and Insights capabilities", "keep their roles and Insights capabilities"))
@@ -254,9 +282,9 @@ func (m *diffMarkdown) finish(s *diffSummary) {
 	fmt.Fprint(w, "\n</details>\n")
 }
 
-// mdSide is one side of a change in a table cell: the roles, or why the
+// mdSide is one Side of a change in a table cell: the roles, or why the
 // login is refused.
-func mdSide(s side) string {
+func mdSide(s Side) string {
 	if s.Refused != nil {
 		return "refused by " + mdCode(s.Refused.By)
 	}
@@ -268,7 +296,7 @@ func mdSide(s side) string {
 }
 
 // mdWhy lists the roles and capabilities gained and lost with their rules.
-func mdWhy(c *userChange) string {
+func mdWhy(c *Change) string {
 	var parts []string
 	for _, r := range c.Gained {
 		parts = append(parts, "+"+mdCode(r.Role)+mdFrom(r.From, ""))

@@ -1,4 +1,4 @@
-package main
+package export
 
 import (
 	"bufio"
@@ -14,11 +14,12 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/internal/jsonvalues"
 )
 
-// idpUser is one user of an IdP export (the --users file): what the IdP
+// User is one user of an IdP export (the --users file): what the IdP
 // would send in the SAML assertion at the user's next login.
-type idpUser struct {
+type User struct {
 	Line       int                 // 1-based line of the user in the file
 	Email      string              // the email attribute, also how workers are matched
 	Name       string              // the full_name attribute
@@ -27,9 +28,9 @@ type idpUser struct {
 	Attributes map[string][]string // any other attributes, by name
 }
 
-// login returns the SSO login the user's next assertion makes, with each
+// Login returns the SSO login the user's next assertion makes, with each
 // value under the attribute name the policy reads.
-func (u *idpUser) login(p *flexroles.Policy) flexroles.Login {
+func (u *User) Login(p *flexroles.Policy) flexroles.Login {
 	attrs := make(map[string][]string, len(u.Attributes)+4)
 	for k, v := range u.Attributes {
 		attrs[k] = v
@@ -45,21 +46,21 @@ func (u *idpUser) login(p *flexroles.Policy) flexroles.Login {
 	return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: u.Email}
 }
 
-// maxUsersFile bounds the users file; an IdP export of a very large
+// MaxFileSize bounds the users file; an IdP export of a very large
 // organisation fits well below it.
-const maxUsersFile = 1 << 30
+const MaxFileSize = 1 << 30
 
-// loadUsers reads an IdP export (see usersFile.each) into a map keyed by
+// Load reads an IdP export (see File.Each) into a map keyed by
 // email in lower case.
-func loadUsers(path string) (map[string]*idpUser, error) {
-	uf, err := openUsers(path)
+func Load(path string) (map[string]*User, error) {
+	uf, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer uf.close()
-	byEmail := map[string]*idpUser{}
-	err = uf.each(func(u *idpUser) error {
-		byEmail[emailKey(u.Email)] = u
+	defer uf.Close()
+	byEmail := map[string]*User{}
+	err = uf.Each(func(u *User) error {
+		byEmail[EmailKey(u.Email)] = u
 		return nil
 	})
 	if err != nil {
@@ -68,19 +69,19 @@ func loadUsers(path string) (map[string]*idpUser, error) {
 	return byEmail, nil
 }
 
-// emailKey is how users are matched by email: trimmed, in lower case.
-func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// EmailKey is how users are matched by email: trimmed, in lower case.
+func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// usersFile is an IdP export opened for reading.
-type usersFile struct {
+// File is an IdP export opened for reading.
+type File struct {
 	path    string
 	f       *os.File
 	regular bool // a regular file, which can be read again
 }
 
-// openUsers opens the IdP export at path; a file over maxUsersFile is an
+// Open opens the IdP export at path; a file over MaxFileSize is an
 // error before anything is read.
-func openUsers(path string) (*usersFile, error) {
+func Open(path string) (*File, error) {
 	f, err := os.Open(path) //nolint:gosec // G304: the users file the user named
 	if err != nil {
 		return nil, err
@@ -90,16 +91,17 @@ func openUsers(path string) (*usersFile, error) {
 		_ = f.Close()
 		return nil, err
 	}
-	if fi.Size() > maxUsersFile {
+	if fi.Size() > MaxFileSize {
 		_ = f.Close()
-		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(maxUsersFile))
+		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(MaxFileSize))
 	}
-	return &usersFile{path: path, f: f, regular: fi.Mode().IsRegular()}, nil
+	return &File{path: path, f: f, regular: fi.Mode().IsRegular()}, nil
 }
 
-func (uf *usersFile) close() { _ = uf.f.Close() }
+// Close closes the file.
+func (uf *File) Close() { _ = uf.f.Close() }
 
-// each reads the export and calls fn with each user in file order,
+// Each reads the export and calls fn with each user in file order,
 // stopping at fn's first error: a JSON array or NDJSON of objects with
 // email, name, groups, roles and attributes, or CSV whose header names the
 // columns email, name, groups, roles and any other attribute, with several
@@ -112,16 +114,16 @@ func (uf *usersFile) close() { _ = uf.f.Close() }
 // up to that user to find the earlier one, so that a duplicate is reported
 // with both lines and a hash collision is told from a duplicate. A pipe
 // cannot be read again, so from one the emails themselves are kept.
-func (uf *usersFile) each(fn func(*idpUser) error) error {
+func (uf *File) Each(fn func(*User) error) error {
 	seed := maphash.MakeSeed()
 	var seen hashSet
 	exact := map[string]int{}
 	n := 0
-	err := readUsersFrom(io.LimitReader(uf.f, maxUsersFile), func(u *idpUser) error {
+	err := Read(io.LimitReader(uf.f, MaxFileSize), func(u *User) error {
 		n++
-		key := emailKey(u.Email)
+		key := EmailKey(u.Email)
 		if key == "" {
-			return lineErrorf(u.Line, "user without an email")
+			return jsonvalues.LineErrorf(u.Line, "user without an email")
 		}
 		earlier := 0
 		switch {
@@ -131,17 +133,17 @@ func (uf *usersFile) each(fn func(*idpUser) error) error {
 		case !seen.add(maphash.String(seed, key)):
 			line, err := uf.earlierLine(key, n)
 			if err != nil {
-				return lineErrorf(u.Line, "reading the file again to check email %q: %w", u.Email, err)
+				return jsonvalues.LineErrorf(u.Line, "reading the file again to check email %q: %w", u.Email, err)
 			}
 			earlier = line
 		}
 		if earlier > 0 {
-			return lineErrorf(u.Line, "email %q already given on line %d", u.Email, earlier)
+			return jsonvalues.LineErrorf(u.Line, "email %q already given on line %d", u.Email, earlier)
 		}
 		return fn(u)
 	})
 	if err != nil {
-		return inFile(uf.path, err)
+		return jsonvalues.InFile(uf.path, err)
 	}
 	if n == 0 {
 		return fmt.Errorf("%s: no users: the export is empty", uf.path)
@@ -155,18 +157,18 @@ var errFound = errors.New("found")
 // earlierLine reads the file again and returns the line of the first user
 // among the n-1 before the n-th whose email has key, or 0 when there is none
 // (the hashes collided).
-func (uf *usersFile) earlierLine(key string, n int) (int, error) {
+func (uf *File) earlierLine(key string, n int) (int, error) {
 	f, err := os.Open(uf.path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
 	found, i := 0, 0
-	err = readUsersFrom(io.LimitReader(f, maxUsersFile), func(u *idpUser) error {
+	err = Read(io.LimitReader(f, MaxFileSize), func(u *User) error {
 		if i++; i >= n {
 			return errFound
 		}
-		if emailKey(u.Email) == key {
+		if EmailKey(u.Email) == key {
 			found = u.Line
 			return errFound
 		}
@@ -178,8 +180,8 @@ func (uf *usersFile) earlierLine(key string, n int) (int, error) {
 	return found, nil
 }
 
-// readUsersFrom reads an IdP export from r, JSON or CSV by its first byte.
-func readUsersFrom(r io.Reader, fn func(*idpUser) error) error {
+// Read reads an IdP export from r, JSON or CSV by its first byte.
+func Read(r io.Reader, fn func(*User) error) error {
 	br := bufio.NewReader(r)
 	first, err := firstByte(br)
 	if err != nil {
@@ -229,32 +231,32 @@ type userJSON struct {
 
 // readJSONUsers reads a JSON array or NDJSON of users, each decoded
 // strictly (an unknown field is an error), and calls fn with each.
-func readJSONUsers(r io.Reader, fn func(*idpUser) error) error {
-	vr := newValueReader(r)
+func readJSONUsers(r io.Reader, fn func(*User) error) error {
+	vr := jsonvalues.NewReader(r)
 	for {
-		v, err := vr.next(nil)
+		v, err := vr.Next(nil)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if v.err != nil {
-			return &lineError{line: v.line, err: v.err}
+		if v.Err != nil {
+			return &jsonvalues.LineError{Line: v.Line, Err: v.Err}
 		}
-		dec := json.NewDecoder(bytes.NewReader(v.data))
+		dec := json.NewDecoder(bytes.NewReader(v.Data))
 		dec.DisallowUnknownFields()
 		var u userJSON
 		if err := dec.Decode(&u); err != nil {
-			return &lineError{line: v.line, err: err}
+			return &jsonvalues.LineError{Line: v.Line, Err: err}
 		}
-		user := &idpUser{Line: v.line, Email: u.Email, Name: u.Name, Groups: u.Groups, Roles: u.Roles}
+		user := &User{Line: v.Line, Email: u.Email, Name: u.Name, Groups: u.Groups, Roles: u.Roles}
 		if len(u.Attributes) > 0 {
 			user.Attributes = make(map[string][]string, len(u.Attributes))
 			for k, raw := range u.Attributes {
 				values, err := attributeValues(raw)
 				if err != nil {
-					return lineErrorf(v.line, "attribute %q: %w", k, err)
+					return jsonvalues.LineErrorf(v.Line, "attribute %q: %w", k, err)
 				}
 				user.Attributes[k] = values
 			}
@@ -290,25 +292,25 @@ func splitCell(s string) []string {
 }
 
 // readCSVUsers reads users as CSV with a header row and calls fn with each.
-func readCSVUsers(br *bufio.Reader, fn func(*idpUser) error) error {
+func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 	r := csv.NewReader(br)
 	r.FieldsPerRecord = 0
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		return &lineError{line: 1, err: err}
+		return &jsonvalues.LineError{Line: 1, Err: err}
 	}
 	header = slices.Clone(header)
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if _, dup := col[h]; dup || h == "" {
-			return lineErrorf(1, "column %q is empty or given twice", h)
+			return jsonvalues.LineErrorf(1, "column %q is empty or given twice", h)
 		}
 		col[h] = i
 	}
 	if _, ok := col["email"]; !ok {
-		return lineErrorf(1, "the header has no email column; want email,name,groups,roles and attribute columns")
+		return jsonvalues.LineErrorf(1, "the header has no email column; want email,name,groups,roles and attribute columns")
 	}
 	for {
 		rec, err := r.Read()
@@ -319,7 +321,7 @@ func readCSVUsers(br *bufio.Reader, fn func(*idpUser) error) error {
 			return err
 		}
 		line, _ := r.FieldPos(0)
-		u := &idpUser{Line: line}
+		u := &User{Line: line}
 		for name, i := range col {
 			v := rec[i]
 			switch name {

@@ -1,4 +1,12 @@
-package main
+// Package taskrouter reads the workers of a TaskRouter workspace live,
+// through Twilio's API, for the audit: ReadWorkers signs in with the
+// credentials of the environment (an account SID and auth token, or an API
+// key and secret), lists the workers page by page, 1,000 a page, holding
+// about two pages at most, and tries a rate-limited or unavailable request
+// again, up to 5 times, after the Retry-After Twilio asks for (at most 30
+// seconds) or a doubling wait from 500 ms. Errors name the workspace and
+// the credentials' variables, never their secrets.
+package taskrouter
 
 import (
 	"context"
@@ -12,27 +20,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flexroles/flexroles/audit"
 	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	taskrouter "github.com/twilio/twilio-go/rest/taskrouter/v1"
 )
 
-// workerRecord is one TaskRouter worker as the audit reads it.
-type workerRecord struct {
-	Line         int    // 1-based input line where the record starts; 0 for workers read live
-	SID          string // WKxxx, "" when unknown
-	FriendlyName string
-	Attributes   []byte // the worker's attributes JSON object (as the API's "attributes" string holds it)
-	Err          error  // the record is malformed (only file input sets it); Attributes is then nil
-
-	// For records read from a file, the JSON literals of sid and
-	// friendly_name, decoded into SID and FriendlyName only when the worker
-	// has a finding.
-	sid, friendlyName []byte
-}
-
-// liveConfig says where and how to read workers live.
-type liveConfig struct {
+// Config says where and how to read workers live.
+type Config struct {
 	Workspace string                                     // WSxxx, required, must look like "WS" + 32 hex digits
 	Getenv    func(string) string                        // os.Getenv in production
 	Transport http.RoundTripper                          // nil means http.DefaultTransport; tests point it at a local server
@@ -51,13 +46,13 @@ const (
 // liveWorkspaceSID is the form of a TaskRouter workspace SID.
 var liveWorkspaceSID = regexp.MustCompile(`^WS[0-9a-fA-F]{32}$`)
 
-// readLiveWorkers calls emit for every worker of the workspace, page by page, and
+// ReadWorkers calls emit for every worker of the workspace, page by page, and
 // returns the first error of the API or of emit.
 //
 // However large the workspace, it holds about two pages of workers at most:
 // the SDK's StreamWorker fetches the page the API's next_page_url names only
 // once all but the last worker of the page before have been taken.
-func readLiveWorkers(ctx context.Context, cfg liveConfig, emit func(workerRecord) error) error {
+func ReadWorkers(ctx context.Context, cfg Config, emit func(audit.Record) error) error {
 	if !liveWorkspaceSID.MatchString(cfg.Workspace) {
 		return fmt.Errorf("invalid workspace sid %q: want WS followed by 32 hex digits", cfg.Workspace)
 	}
@@ -107,7 +102,7 @@ func readLiveWorkers(ctx context.Context, cfg liveConfig, emit func(workerRecord
 
 // newTaskRouter returns the SDK's TaskRouter API signed in with creds, whose
 // requests go through cfg.Transport and are tried again when Twilio asks to.
-func newTaskRouter(ctx context.Context, cfg liveConfig, creds liveCreds) *taskrouter.ApiService {
+func newTaskRouter(ctx context.Context, cfg Config, creds liveCreds) *taskrouter.ApiService {
 	base := cfg.Transport
 	if base == nil {
 		base = http.DefaultTransport
@@ -136,8 +131,8 @@ func newTaskRouter(ctx context.Context, cfg liveConfig, creds liveCreds) *taskro
 // liveRecord returns the record of a worker as the API lists it. TaskRouter
 // gives every worker an attributes object, "{}" at the least, so a worker
 // listed without one is an error rather than a worker without roles.
-func liveRecord(w taskrouter.TaskrouterV1Worker) (workerRecord, error) {
-	var r workerRecord
+func liveRecord(w taskrouter.TaskrouterV1Worker) (audit.Record, error) {
+	var r audit.Record
 	if w.Sid != nil {
 		r.SID = *w.Sid
 	}

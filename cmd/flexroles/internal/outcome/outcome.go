@@ -1,0 +1,119 @@
+// Package outcome holds the JSON forms of a login's outcome that the
+// command prints (resolve --json, saml --json) and the playground's API
+// answers with, so that all of them write the same document: a granted
+// login {"granted":true,"roles":[...],"insights":{...},"reasons":[...]}, a
+// refused one {"granted":false,"error":{"kind","code","attribute","value",
+// "suggestion","message"}}. Roles and reasons are never null.
+package outcome
+
+import (
+	"errors"
+
+	"github.com/flexroles/flexroles"
+)
+
+// Detail returns the *flexroles.Error behind err, or one with no Detail.
+func Detail(err error) *flexroles.Error {
+	var e *flexroles.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &flexroles.Error{}
+}
+
+// RoleStrings returns d's roles as strings, never nil.
+func RoleStrings(d flexroles.Decision) []string {
+	if s := d.RoleStrings(); s != nil {
+		return s
+	}
+	return []string{}
+}
+
+// Decision is the JSON form of a granted login.
+type Decision struct {
+	Granted  bool     `json:"granted"` // always true
+	Roles    []string `json:"roles"`   // never null
+	Insights Insights `json:"insights"`
+	Reasons  []Reason `json:"reasons"` // never null
+}
+
+// Insights is the JSON form of flexroles.Insights.
+type Insights struct {
+	Enabled        bool                 `json:"enabled"`
+	PlayCalls      bool                 `json:"play_calls"`
+	ExportCalls    bool                 `json:"export_calls"`
+	AssessCalls    flexroles.Assess     `json:"assess_calls"` // "none", "view_only" or "full"
+	Questionnaires bool                 `json:"questionnaires"`
+	Dashboards     flexroles.Dashboards `json:"dashboards"` // "none", "viewer", "explorer" or "editor"
+}
+
+// Reason is the JSON form of flexroles.Reason.
+type Reason struct {
+	Rule    string `json:"rule"`
+	Warning bool   `json:"warning"`
+	Message string `json:"message"`
+}
+
+// Refusal is the JSON form of a refused login.
+type Refusal struct {
+	Granted bool  `json:"granted"` // always false
+	Error   Error `json:"error"`
+}
+
+// Error is the JSON form of a *flexroles.Error.
+type Error struct {
+	Kind       string `json:"kind"` // snake case, such as "missing_attribute"
+	Code       int    `json:"code"` // Flex error code, 0 when none
+	Attribute  string `json:"attribute"`
+	Value      string `json:"value"`
+	Suggestion string `json:"suggestion"`
+	Message    string `json:"message"`
+}
+
+// DecisionOf returns the JSON form of a granted login.
+func DecisionOf(d flexroles.Decision) Decision {
+	out := Decision{
+		Granted:  true,
+		Roles:    RoleStrings(d),
+		Insights: InsightsOf(d.Insights),
+		Reasons:  make([]Reason, 0, len(d.Reasons)),
+	}
+	for _, r := range d.Reasons {
+		out.Reasons = append(out.Reasons, Reason{Rule: r.Rule, Warning: r.Warning, Message: r.Message})
+	}
+	return out
+}
+
+// InsightsOf returns the JSON form of in.
+func InsightsOf(in flexroles.Insights) Insights {
+	return Insights{Enabled: in.Enabled, PlayCalls: in.PlayCalls, ExportCalls: in.ExportCalls,
+		AssessCalls: in.AssessCalls, Questionnaires: in.Questionnaires, Dashboards: in.Dashboards}
+}
+
+// RefusalOf returns the JSON form of a refused login.
+func RefusalOf(err error) Refusal {
+	e := Detail(err)
+	return Refusal{Error: Error{
+		Kind:       flexroles.ErrorKindName(err),
+		Code:       e.Code,
+		Attribute:  e.Attribute,
+		Value:      e.Value,
+		Suggestion: e.Suggestion,
+		Message:    err.Error(),
+	}}
+}
+
+// PolicyCounts returns the number of grant rules, deny rules and test
+// cases of p. Explain traces every rule for any SSO login, matched or not,
+// so an empty SSO login counts the rules; the test cases are run to be
+// counted, which costs a Resolve each.
+func PolicyCounts(p *flexroles.Policy) (rules, deny, tests int) {
+	for _, tr := range p.Explain(flexroles.Login{Source: flexroles.SSO}) {
+		if tr.Deny {
+			deny++
+		} else {
+			rules++
+		}
+	}
+	return rules, deny, len(p.Test())
+}

@@ -1,0 +1,41 @@
+// Package review compares two versions of a role policy over the users of
+// an IdP export: who gains and loses which roles and Insights capabilities,
+// who is newly refused or admitted, and the rules behind each, so that a
+// policy change can be reviewed before it ships.
+//
+// New takes the OLD and NEW policies; Compare takes each user (package
+// export), resolves the user's next SSO login under both, each policy
+// reading the export under its own attribute names, and returns a Change,
+// or nil when the outcome is the same:
+//
+//  1. Granted on both sides with the same roles: no change. Otherwise
+//     ChangeRoles, with the roles gained and lost, each with what gives it
+//     on the side that has it ("rule \"team leads\"", "roles attribute",
+//     "default_insights_role").
+//  2. Granted under OLD, refused under NEW: ChangeRefused; the reverse:
+//     ChangeAdmitted. The granted side's roles and capabilities are all
+//     gained (or lost).
+//  3. Refused on both sides: no change when the same thing refuses
+//     (RefusedBy: deny rule "NAME", sso.allow, console.allow, or the error
+//     kind with its Flex code); otherwise ChangeRefusal, with no gain or
+//     loss.
+//
+// Insights capabilities (enabled, play_calls, export_calls, assess_calls,
+// questionnaires, dashboards) are compared by level: one that NEW allows
+// more of is gained, less of lost; a level that moves is one gain or one
+// loss, "dashboards=viewer→editor".
+//
+// ParseFailOn reads the changes that fail a review: any, refuse, admit,
+// gain, lose, gain:ROLE, lose:ROLE, gain:CAP, lose:CAP, comma-separated;
+// an unknown item or role is an error, with a did-you-mean when there is
+// one. Each Change lists the items it matches in FailedOn, and the
+// Summary counts the users per item.
+//
+// The Summary counts users compared and changed, per role and capability
+// gained and lost, and per cause of refusal. Reporters print a review as
+// it goes: TextReporter for people, JSONReporter as one document,
+// MarkdownReporter as a pull-request comment (the summary first, then at
+// most MarkdownRows changed users). Their lines of counts come in a fixed
+// order: roles in the order a Decision lists them, capabilities in the
+// order above, causes by number of users and then by name.
+package review

@@ -1,0 +1,535 @@
+package review
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/export"
+)
+
+// RenameNote is an attribute the two policies read under different
+// names: one of Flex's (roles, email, full_name) or the groups attribute.
+type RenameNote struct {
+	Std string // roles, email, full_name or groups
+	Old string // the name OLD reads
+	New string // the name NEW reads
+}
+
+// RenameNotes says which attributes the two policies read under
+// different names. The export's columns reach each policy under its own
+// names, so such a rename shows no change for anyone; yet once NEW ships,
+// the IdP must send the new names.
+func RenameNotes(old, new *flexroles.Policy) []RenameNote {
+	var notes []RenameNote
+	for _, std := range []string{"roles", "email", "full_name", "groups"} {
+		if o, n := old.AttributeName(std), new.AttributeName(std); o != n {
+			notes = append(notes, RenameNote{Std: std, Old: o, New: n})
+		}
+	}
+	return notes
+}
+
+// Text is the note in words, with quote the way each name is shown.
+func (n RenameNote) Text(quote func(string) string) string {
+	return "NEW reads " + n.Std + " from the assertion attribute " + quote(n.New) + ", OLD from " + quote(n.Old) +
+		": the export's " + n.Std + " reach both, but from the moment NEW ships the identity provider must send " + quote(n.New)
+}
+
+// Comparison compares each user's outcome under two policies.
+type Comparison struct {
+	old, new *flexroles.Policy
+	fail     FailOn
+	// Summary counts the users compared so far and their changes.
+	Summary Summary
+}
+
+// New returns a Comparison of the policies old and new whose changes are
+// matched against fail, with the rename notes of the two in its summary.
+func New(old, new *flexroles.Policy, fail FailOn) *Comparison {
+	c := &Comparison{old: old, new: new, fail: fail, Summary: newSummary()}
+	for _, n := range RenameNotes(old, new) {
+		c.Summary.Notes = append(c.Summary.Notes, n.Text(strconv.Quote))
+	}
+	return c
+}
+
+// outcome is a user's decision under one policy.
+type outcome struct {
+	d   flexroles.Decision
+	err error
+}
+
+// Compare resolves u's next SSO login under both policies and returns the
+// change, or nil when the outcome is the same; it counts the user, and the
+// change, in Summary.
+func (df *Comparison) Compare(u *export.User) *Change {
+	df.Summary.Users++
+	lo, ln := u.Login(df.old), u.Login(df.new)
+	var o, n outcome
+	o.d, o.err = df.old.Resolve(lo)
+	n.d, n.err = df.new.Resolve(ln)
+	switch {
+	case o.err == nil && n.err == nil:
+		if slices.Equal(o.d.Roles, n.d.Roles) {
+			return nil
+		}
+	case o.err != nil && n.err != nil:
+		if RefusedBy(o.err) == RefusedBy(n.err) {
+			return nil
+		}
+	}
+	c := &Change{
+		Line:   u.Line,
+		Email:  u.Email,
+		Gained: []RoleChange{},
+		Lost:   []RoleChange{},
+		Old:    sideOf(o, df.old.Fired(lo)),
+		New:    sideOf(n, df.new.Fired(ln)),
+	}
+	var oldRoles, newRoles []flexroles.Role
+	if o.err == nil {
+		oldRoles = o.d.Roles
+	}
+	if n.err == nil {
+		newRoles = n.d.Roles
+	}
+	for _, r := range newRoles {
+		if !slices.Contains(oldRoles, r) {
+			c.Gained = append(c.Gained, RoleChange{Role: string(r), From: sourcesOf(r, ln.Attributes[df.new.AttributeName("roles")], n, c.New.fired)})
+		}
+	}
+	for _, r := range oldRoles {
+		if !slices.Contains(newRoles, r) {
+			c.Lost = append(c.Lost, RoleChange{Role: string(r), From: sourcesOf(r, lo.Attributes[df.old.AttributeName("roles")], o, c.Old.fired)})
+		}
+	}
+	c.GainedInsights, c.LostInsights = insightsChanges(o.d.Insights, n.d.Insights)
+	switch {
+	case o.err == nil && n.err != nil:
+		c.Change = ChangeRefused
+	case o.err != nil && n.err == nil:
+		c.Change = ChangeAdmitted
+	case o.err != nil:
+		c.Change = ChangeRefusal
+	default:
+		c.Change = ChangeRoles
+	}
+	c.FailedOn = df.fail.Matches(c)
+	df.Summary.add(c)
+	return c
+}
+
+// The kinds of Change, its Change field.
+const (
+	ChangeRoles    = "roles"    // granted on both sides, with other roles
+	ChangeRefused  = "refused"  // granted under OLD, refused under NEW
+	ChangeAdmitted = "admitted" // refused under OLD, granted under NEW
+	ChangeRefusal  = "refusal"  // refused on both sides, for different reasons
+)
+
+// Change is one user whose outcome differs between the policies; it
+// encodes as one of JSONReporter's "changes".
+type Change struct {
+	Line           int          `json:"line"`
+	Email          string       `json:"email"`
+	Change         string       `json:"change"` // "roles", "refused", "admitted" or "refusal"
+	Old            Side         `json:"old"`
+	New            Side         `json:"new"`
+	Gained         []RoleChange `json:"gained"`          // roles NEW gives and OLD does not, each with what gives it under NEW
+	Lost           []RoleChange `json:"lost"`            // roles OLD gives and NEW does not, each with what gave it under OLD
+	GainedInsights []string     `json:"gained_insights"` // capabilities, as "play_calls" or "dashboards=editor"
+	LostInsights   []string     `json:"lost_insights"`
+	FailedOn       []string     `json:"failed_on,omitempty"` // the --fail-on items the change matches
+}
+
+// RoleChange is a role gained or lost and what gives it on the Side that
+// has it: rule "NAME", "roles attribute" or "default_insights_role".
+type RoleChange struct {
+	Role string   `json:"role"`
+	From []string `json:"from"`
+}
+
+// Side is a user's outcome under one policy.
+type Side struct {
+	Granted  bool     `json:"granted"`
+	Roles    []string `json:"roles"`    // never null
+	Insights []string `json:"insights"` // the capabilities, never null
+	Rules    []string `json:"rules"`    // the grant rules whose roles were added, never null
+	Refused  *Refusal `json:"refused,omitempty"`
+
+	fired []flexroles.RuleTrace
+}
+
+// Refusal is why a login is refused.
+type Refusal struct {
+	Kind    string `json:"kind"` // the error kind, such as "denied" or "missing_attribute"
+	By      string `json:"by"`   // deny rule "NAME", sso.allow, or the kind with its Flex code
+	Message string `json:"message"`
+}
+
+// sideOf is the outcome oc, with the rules that fired, as a Side.
+func sideOf(oc outcome, fired []flexroles.RuleTrace) Side {
+	s := Side{Roles: []string{}, Insights: []string{}, Rules: []string{}, fired: fired}
+	for _, f := range fired {
+		if !f.Deny {
+			s.Rules = append(s.Rules, f.Rule)
+		}
+	}
+	if oc.err != nil {
+		s.Refused = &Refusal{Kind: flexroles.ErrorKindName(oc.err), By: RefusedBy(oc.err), Message: oc.err.Error()}
+		return s
+	}
+	s.Granted = true
+	s.Roles = oc.d.RoleStrings()
+	s.Insights = capabilities(oc.d.Insights)
+	return s
+}
+
+// RefusedBy names what refused a login, as Refusal.By: deny rule "NAME",
+// sso.allow or console.allow, or the error kind with its Flex code.
+func RefusedBy(err error) string {
+	var e *flexroles.Error
+	if !errors.As(err, &e) {
+		return flexroles.ErrorKindName(err)
+	}
+	switch {
+	case errors.Is(err, flexroles.ErrDenied) && e.Value != "sso.allow" && e.Value != "console.allow":
+		return "deny rule " + strconv.Quote(e.Value)
+	case errors.Is(err, flexroles.ErrDenied):
+		return e.Value
+	case e.Code != 0:
+		return fmt.Sprintf("%s (%d)", flexroles.ErrorKindName(err), e.Code)
+	}
+	return flexroles.ErrorKindName(err)
+}
+
+// sourcesOf says what gives role r in the granted outcome oc: the grant
+// rules that fired and list it, the roles attribute (values rolesValues,
+// under the name the policy reads) when it asks for it, and the policy's
+// default Insights role. It is never nil.
+func sourcesOf(r flexroles.Role, rolesValues []string, oc outcome, fired []flexroles.RuleTrace) []string {
+	from := []string{}
+	for _, f := range fired {
+		if slices.Contains(f.Grant, r) {
+			from = append(from, "rule "+strconv.Quote(f.Rule))
+		}
+	}
+	for _, v := range rolesValues {
+		if slices.ContainsFunc(strings.Split(v, ","), func(item string) bool { return strings.EqualFold(strings.TrimSpace(item), string(r)) }) {
+			from = append(from, "roles attribute")
+			break
+		}
+	}
+	if len(from) == 0 && slices.ContainsFunc(oc.d.Reasons, func(rs flexroles.Reason) bool { return rs.Rule == "policy.default_insights_role" }) {
+		from = append(from, "default_insights_role")
+	}
+	return from
+}
+
+// capabilities lists what Insights lets a user do, as names --fail-on
+// takes, levels after "=": nothing when Insights stays closed.
+func capabilities(in flexroles.Insights) []string {
+	out := []string{}
+	for _, name := range capabilityNames {
+		switch level, rank := capabilityLevel(in, name); {
+		case rank == 0:
+		case level == "yes":
+			out = append(out, name)
+		default:
+			out = append(out, name+"="+level)
+		}
+	}
+	return out
+}
+
+// capabilityNames are the capabilities --fail-on takes.
+var capabilityNames = []string{"enabled", "play_calls", "export_calls", "assess_calls", "questionnaires", "dashboards"}
+
+// capabilityOrder ranks a capability change as capabilityNames lists the
+// capabilities.
+func capabilityOrder(cp string) int {
+	name, _, _ := strings.Cut(cp, "=")
+	return slices.Index(capabilityNames, name)
+}
+
+// capabilityLevel returns what Insights allows of one capability: "" and 0
+// when nothing, "yes" and 1 for the yes-or-no ones, and for assess_calls
+// and dashboards the level and its rank, lowest 1. Nothing is allowed when
+// Insights stays closed.
+func capabilityLevel(in flexroles.Insights, name string) (string, int) {
+	if !in.Enabled {
+		return "", 0
+	}
+	yes := func(b bool) (string, int) {
+		if b {
+			return "yes", 1
+		}
+		return "", 0
+	}
+	switch name {
+	case "enabled":
+		return "yes", 1
+	case "play_calls":
+		return yes(in.PlayCalls)
+	case "export_calls":
+		return yes(in.ExportCalls)
+	case "questionnaires":
+		return yes(in.Questionnaires)
+	case "assess_calls":
+		if in.AssessCalls == flexroles.AssessNone {
+			return "", 0
+		}
+		level, _ := in.AssessCalls.MarshalText()
+		return string(level), int(in.AssessCalls)
+	case "dashboards":
+		if in.Dashboards == flexroles.DashboardsNone {
+			return "", 0
+		}
+		return in.Dashboards.String(), int(in.Dashboards)
+	}
+	return "", 0
+}
+
+// insightsChanges compares what Insights allows under OLD and NEW: each
+// capability that NEW allows more of is gained, each it allows less of is
+// lost. A yes-or-no capability is named alone ("export_calls"); a level is
+// named with it ("dashboards=editor" when it comes or goes whole,
+// "dashboards=viewer→editor" when it moves). Both lists are never nil.
+func insightsChanges(old, new flexroles.Insights) (gained, lost []string) {
+	gained, lost = []string{}, []string{}
+	for _, name := range capabilityNames {
+		from, fromRank := capabilityLevel(old, name)
+		to, toRank := capabilityLevel(new, name)
+		if fromRank == toRank {
+			continue
+		}
+		what := name
+		switch {
+		case from != "yes" && from != "" && to != "":
+			what += "=" + from + "→" + to
+		case from != "yes" && from != "":
+			what += "=" + from
+		case to != "yes" && to != "":
+			what += "=" + to
+		}
+		if toRank > fromRank {
+			gained = append(gained, what)
+		} else {
+			lost = append(lost, what)
+		}
+	}
+	return gained, lost
+}
+
+// FailOn is a set of changes that fail a review, as ParseFailOn reads them.
+type FailOn struct {
+	items []string // as given, each valid
+}
+
+// ParseFailOn reads a comma-separated list of the changes that fail a
+// review (see the package doc); "" fails on nothing.
+func ParseFailOn(s string) (FailOn, error) {
+	var f FailOn
+	if strings.TrimSpace(s) == "" {
+		return f, nil
+	}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		verb, what, hasWhat := strings.Cut(item, ":")
+		switch {
+		case !hasWhat && slices.Contains([]string{"any", "refuse", "admit", "gain", "lose"}, item):
+		case hasWhat && (verb == "gain" || verb == "lose"):
+			if slices.Contains(capabilityNames, what) {
+				break
+			}
+			if _, err := flexroles.ParseRole(what); err != nil {
+				var e *flexroles.Error
+				if errors.As(err, &e) && e.Suggestion != "" {
+					return f, fmt.Errorf("%q: %q is no role (did you mean %q?) nor Insights capability", item, what, e.Suggestion)
+				}
+				return f, fmt.Errorf("%q: %q is no role nor Insights capability (%s)", item, what, strings.Join(capabilityNames, ", "))
+			}
+		default:
+			return f, fmt.Errorf("unknown item %q: want any, refuse, admit, gain, lose, gain:ROLE, lose:ROLE, gain:CAP or lose:CAP", item)
+		}
+		if !slices.Contains(f.items, item) {
+			f.items = append(f.items, item)
+		}
+	}
+	return f, nil
+}
+
+// Matches returns the items of f that the change c matches.
+func (f FailOn) Matches(c *Change) []string {
+	var out []string
+	for _, item := range f.items {
+		verb, what, _ := strings.Cut(item, ":")
+		var hit bool
+		switch verb {
+		case "any":
+			hit = true
+		case "refuse":
+			hit = c.Change == ChangeRefused
+		case "admit":
+			hit = c.Change == ChangeAdmitted
+		case "gain", "lose":
+			roles, caps := c.Gained, c.GainedInsights
+			if verb == "lose" {
+				roles, caps = c.Lost, c.LostInsights
+			}
+			hit = what == "" && len(roles) > 0 ||
+				slices.ContainsFunc(roles, func(r RoleChange) bool { return r.Role == what }) ||
+				slices.ContainsFunc(caps, func(cp string) bool { return cp == what || strings.HasPrefix(cp, what+"=") })
+		}
+		if hit {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// Summary counts the users compared and their changes; it encodes as the
+// "summary" of JSONReporter.
+type Summary struct {
+	Users          int            `json:"users"`
+	Changed        int            `json:"changed"`
+	Gaining        int            `json:"gaining"` // users who gain a role
+	Losing         int            `json:"losing"`  // users who lose a role
+	NewlyRefused   int            `json:"newly_refused"`
+	NewlyAdmitted  int            `json:"newly_admitted"`
+	RefusalChanged int            `json:"refusal_changed"` // refused on both sides, for different reasons
+	Gain           map[string]int `json:"gain"`            // users per role gained
+	Lose           map[string]int `json:"lose"`
+	GainInsights   map[string]int `json:"gain_insights"` // users per capability gained
+	LoseInsights   map[string]int `json:"lose_insights"`
+	RefusedBy      map[string]int `json:"refused_by"`    // newly refused users per what refuses them under NEW
+	AdmittedFrom   map[string]int `json:"admitted_from"` // newly admitted users per what refused them under OLD
+	FailedOn       map[string]int `json:"failed_on"`     // users per --fail-on item matched
+	Notes          []string       `json:"notes"`         // what the users cannot show, such as renamed attributes
+}
+
+// newSummary returns a Summary with every map made and no notes.
+func newSummary() Summary {
+	return Summary{Gain: map[string]int{}, Lose: map[string]int{}, GainInsights: map[string]int{},
+		LoseInsights: map[string]int{}, RefusedBy: map[string]int{}, AdmittedFrom: map[string]int{}, FailedOn: map[string]int{},
+		Notes: []string{}}
+}
+
+// add counts the change c.
+func (s *Summary) add(c *Change) {
+	s.Changed++
+	if len(c.Gained) > 0 {
+		s.Gaining++
+	}
+	if len(c.Lost) > 0 {
+		s.Losing++
+	}
+	for _, r := range c.Gained {
+		s.Gain[r.Role]++
+	}
+	for _, r := range c.Lost {
+		s.Lose[r.Role]++
+	}
+	for _, cp := range c.GainedInsights {
+		s.GainInsights[cp]++
+	}
+	for _, cp := range c.LostInsights {
+		s.LoseInsights[cp]++
+	}
+	switch c.Change {
+	case ChangeRefused:
+		s.NewlyRefused++
+		s.RefusedBy[c.New.Refused.By]++
+	case ChangeAdmitted:
+		s.NewlyAdmitted++
+		s.AdmittedFrom[c.Old.Refused.By]++
+	case ChangeRefusal:
+		s.RefusalChanged++
+	}
+	for _, item := range c.FailedOn {
+		s.FailedOn[item]++
+	}
+}
+
+// diffCount is one plural of the summary, for the text and Markdown forms:
+// what happens, to which role, capability or cause, and to how many users.
+type diffCount struct {
+	what  string // "gain", "lose Insights", "newly refused by", …
+	item  string // the role, capability or cause: deny rule "x", sso.allow, …
+	users int
+}
+
+// text is the line's words, such as "gain admin".
+func (l diffCount) text() string {
+	if l.item == "" {
+		return l.what
+	}
+	return l.what + " " + l.item
+}
+
+// lines returns the summary's counts in a stable order: roles gained and
+// lost in the canonical role order, capabilities gained and lost, newly
+// refused and newly admitted by cause, most users first.
+func (s *Summary) lines() []diffCount {
+	var out []diffCount
+	for _, verb := range []string{"gain", "lose"} {
+		m := s.Gain
+		if verb == "lose" {
+			m = s.Lose
+		}
+		for _, r := range canonicalRoles {
+			if n := m[string(r)]; n > 0 {
+				out = append(out, diffCount{verb, string(r), n})
+			}
+		}
+	}
+	for _, verb := range []string{"gain", "lose"} {
+		m := s.GainInsights
+		if verb == "lose" {
+			m = s.LoseInsights
+		}
+		caps := sortedCounts(m, verb+" Insights")
+		slices.SortStableFunc(caps, func(a, b diffCount) int { return capabilityOrder(a.item) - capabilityOrder(b.item) })
+		out = append(out, caps...)
+	}
+	out = append(out, sortedCounts(s.RefusedBy, "newly refused by")...)
+	out = append(out, sortedCounts(s.AdmittedFrom, "newly admitted, were refused by")...)
+	return out
+}
+
+// sortedCounts returns m's counts as lines of what happens to each key,
+// most users first, then by key.
+func sortedCounts(m map[string]int, what string) []diffCount {
+	out := make([]diffCount, 0, len(m))
+	for k, n := range m {
+		out = append(out, diffCount{what: what, item: k, users: n})
+	}
+	slices.SortFunc(out, func(a, b diffCount) int {
+		if a.users != b.users {
+			return b.users - a.users
+		}
+		return strings.Compare(a.item, b.item)
+	})
+	return out
+}
+
+// canonicalRoles lists every role in the order a Decision lists them.
+var canonicalRoles = []flexroles.Role{flexroles.Admin, flexroles.Supervisor, flexroles.Agent,
+	flexroles.ReadTeams, flexroles.ReadOnlyAdmin, flexroles.WFOFullAccess, flexroles.WFOTeamLeader,
+	flexroles.WFODataAnalyst, flexroles.WFODataAuditor, flexroles.WFOQualityManager,
+	flexroles.WFOQualityProcessManager, flexroles.WFODashboardViewer}
+
+// users counts "1 user" or "n users".
+func users(n int) string { return plural(n, "user") }
+
+// plural returns n and noun, with an "s" unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
