@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 )
@@ -51,7 +52,7 @@ func loadSigningKeys(k Keys) (signingKeys, error) {
 func readRSAKey(path string) (*rsa.PrivateKey, error) {
 	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
 	if err != nil {
-		return nil, errors.New("flexroles: keys.key: " + err.Error())
+		return nil, fmt.Errorf("flexroles: keys.key: %w", err)
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {
@@ -84,7 +85,7 @@ func readRSAKey(path string) (*rsa.PrivateKey, error) {
 func readCertificate(path, field string) (*x509.Certificate, error) {
 	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
 	if err != nil {
-		return nil, errors.New("flexroles: " + field + ": " + err.Error())
+		return nil, fmt.Errorf("flexroles: %s: %w", field, err)
 	}
 	block, _ := pem.Decode(data)
 	if block == nil || block.Type != "CERTIFICATE" {

@@ -178,14 +178,14 @@ func TestLoginUpstreamPostBinding(t *testing.T) {
 		c.Upstream = Upstream{MetadataFile: path}
 	})
 	b := w.browser("noor")
-	toIdP := b.get(w.flexSrv.URL + "/flex/login")
-	if toIdP.fields.Get("SAMLRequest") == "" || !strings.HasSuffix(toIdP.action, "/idp/sso") {
-		t.Fatalf("no self-posting AuthnRequest to the IdP: HTTP %d\n%.600s", toIdP.status, toIdP.body)
+	toIDP := b.get(w.flexSrv.URL + "/flex/login")
+	if toIDP.fields.Get("SAMLRequest") == "" || !strings.HasSuffix(toIDP.action, "/idp/sso") {
+		t.Fatalf("no self-posting AuthnRequest to the IdP: HTTP %d\n%.600s", toIDP.status, toIDP.body)
 	}
-	if csp := toIdP.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'nonce-") {
+	if csp := toIDP.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'nonce-") {
 		t.Errorf("CSP %q", csp)
 	}
-	up := b.post(toIdP.action, toIdP.fields)
+	up := b.post(toIDP.action, toIDP.fields)
 	bp := b.post(up.action, up.fields)
 	if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
 		t.Fatalf("HTTP %d\n%.600s", fp.status, fp.body)

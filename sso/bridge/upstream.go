@@ -94,7 +94,7 @@ func (u *upstreamIDP) read(ctx context.Context) ([]byte, error) {
 	if u.cfg.MetadataFile != "" {
 		data, err := os.ReadFile(u.cfg.MetadataFile)
 		if err != nil {
-			return nil, errors.New("flexroles: upstream.metadata_file: " + err.Error())
+			return nil, fmt.Errorf("flexroles: upstream.metadata_file: %w", err)
 		}
 		return data, nil
 	}
