@@ -17,9 +17,11 @@
 //	flexroles validate POLICY
 //	flexroles test [-v] [--coverage] POLICY
 //	flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
-//	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
+//	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE]
+//	               [--flex-account AC... | --flex-connection JQ... | --audience ID --acs URL]
+//	               [--request-id ID] [--now TIME] [RESPONSE]
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
-//	flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
+//	flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] [--idp-metadata FILE]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
 //	flexroles bridge [check | demo] --config BRIDGE.yaml
 //	flexroles help
@@ -261,32 +263,67 @@
 // at 1 MiB, times out slow clients, writes no file, and puts nothing from
 // its input into the page as markup. --policy is the policy the editor
 // starts with (read once, at most 768 KiB so that a request carries it);
-// the example policy otherwise.
+// the example policy otherwise. With --idp-metadata FILE a pasted
+// SAMLResponse is verified as saml verifies it (without service provider
+// expectations), the login read only from what its signature covers, and a
+// response that fails is refused with the reason; without it a pasted
+// response is read as it stands.
 //
 // # Debugging SAML
 //
 // saml reads a SAMLResponse as copied from the browser's developer tools or
-// a SAML tracer (base64, URL-encoded or not, deflated or not, or the XML)
-// from RESPONSE or standard input and prints the issuer and status, the
-// NameID, the contact_uri Flex derives from it, every attribute with its
-// values and what Flex does with it (maps it as roles, email or full_name;
-// ignores it, with the exact rename, when it is a namespaced claim or
-// another spelling; stores it on the worker), then the decision as resolve
-// prints it (--policy too; --json for one object). Exit status as resolve.
+// a SAML tracer (base64, URL-encoded or not, a whole form body
+// "SAMLResponse=...&RelayState=...", deflated or not, or the XML) from
+// RESPONSE or standard input, verifies it with the package
+// github.com/flexroles/flexroles/sso/assertion, and explains it.
 //
-// Without --idp-metadata the signature is not checked, and the output says
-// so first. With --idp-metadata FILE (the IdP's SAML metadata, or a PEM
-// certificate) the XML signature of the Response or its Assertion must be
-// valid for one of the IdP's signing certificates; the user is then read
-// only from the signed element, and an invalid signature is a refusal
-// (exit 1) with nothing resolved. A DOCTYPE, several assertions, an
-// encrypted assertion, or input over 1 MiB is refused with exit 2.
+// With --idp-metadata FILE (the IdP's SAML metadata: an EntityDescriptor,
+// or an EntitiesDescriptor whose keys each serve only their own entity; or
+// a PEM certificate) the signature of the Response, its Assertion or both
+// must verify with a key the metadata gives the response's issuer; a
+// certificate outside its dates verifies with a warning naming them. Every
+// check is then listed as passed, failed or not run, with what it expected
+// and found: signature, algorithm (SHA-1 warns), issuer, status, audience,
+// destination, recipient, validity (at --now, default the current time,
+// with 3 minutes of skew) and in_response_to (--request-id).
+// --flex-account AC... (legacy SSO) or --flex-connection JQ... (enhanced
+// SSO) sets Flex's ACS URL and audience; --audience and --acs set others. A
+// check with nothing to compare with is not run. The output labels the
+// Response and the Assertion signed or unsigned (when only the Assertion is
+// signed, the Response's issuer, destination and status are unsigned), then
+// the NameID, the contact_uri Flex derives from it, every attribute with
+// its values (FriendlyName too; a null for xsi:nil) and what Flex does with
+// it (maps it as roles, email or full_name; ignores it, with the exact
+// rename, when it is a namespaced claim, an urn:oid or dotted name or
+// another spelling; stores it on the worker), every one of roles, email
+// and full_name that is missing with the attributes to rename, and the
+// verdict: "verdict: REFUSED|verified|NOT VERIFIED: P checks passed, F
+// failed, N not run". A refused response (invalid signature, a failed
+// check, a non-Success status, an encrypted assertion) is not decided;
+// otherwise the decision follows as resolve prints it (--policy too).
+// docs/saml.md says how to read it.
 //
-//	$ flexroles saml --idp-metadata idp.xml entra.txt
+// Without --idp-metadata nothing is verified, the output says so first, and
+// the decision is what Flex would make of the claims if they were true. A
+// DOCTYPE, a root other than a SAML 2.0 Response, a prefixed XML attribute,
+// several assertions, a signature or assertion out of place, or a document
+// past the structure limits is refused before any signature check (exit 1);
+// input that is not a SAMLResponse, or over 1 MiB, is exit 2.
+//
+// --json prints one JSON object whatever the outcome: "signature" ("valid",
+// "invalid", "not_checked", or "refused" before any signature check),
+// "signed_elements", "verdict" (accepted, passed, failed, not_run, error),
+// "checks", "warnings", "issuer" (the Assertion's), "assertion_signed",
+// "response" (with "signed"), "name_id", "attributes", "missing" and
+// "decision" (null when refused).
+//
+//	$ flexroles saml --idp-metadata idp.xml --flex-account AC0123456789abcdef0123456789abcdef entra.txt
 //	...
 //	  http://schemas.microsoft.com/ws/2008/06/identity/claims/role = "supervisor", "wfo.quality_manager"
 //	      Flex ignores it: Flex maps attribute names exactly; rename it to "roles"
 //	...
+//	verdict: verified: 8 checks passed, 0 failed, 1 not run
+//
 //	refused: missing_attribute
 //	code: 45050
 //
@@ -360,8 +397,9 @@
 // validate: 0 when the policy is valid, warnings or not, 1 when it is not.
 // test: 0 when every case passes, 1 when one fails, the policy does not
 // load or has no test cases.
-// saml: as resolve, and 1 too when the signature is invalid; 2 when the
-// response cannot be read. idp-config: 0, or 2 on bad usage.
+// saml: as resolve, and 1 too when the response is refused (signature,
+// check, status, encryption, or a shape refused before any signature
+// check); 2 when the input is not a SAMLResponse. idp-config: 0, or 2 on bad usage.
 // audit: 0 when no finding is an error (warnings allowed), 1 when one is,
 // 2 when the input cannot be read to its end or --policy or --users does not
 // load (with --json, the findings of the workers before the break are

@@ -27,9 +27,11 @@ const synopsis = `usage:
   flexroles test [-v] [--coverage] POLICY
   flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
-  flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
+  flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE]
+                 [--flex-account AC... | --flex-connection JQ... | --audience ID --acs URL]
+                 [--request-id ID] [--now TIME] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
-  flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
+  flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] [--idp-metadata FILE]
   flexroles bridge [check | demo] --config BRIDGE.yaml
   flexroles help
 `
@@ -46,8 +48,10 @@ test      runs the test cases written in a policy file
 diff      compares two versions of a policy file over the users of an IdP
           export: who gains and loses which roles and Insights
           capabilities, and who is newly refused or admitted
-saml      explains a SAMLResponse copied from the browser: its attributes,
-          what Flex maps and ignores, and the decision
+saml      verifies a SAMLResponse copied from the browser against the
+          IdP's metadata and Flex's ACS URL and audience, every check
+          passed, failed or not run, and explains it: what is signed, its
+          attributes, what Flex maps, ignores and misses, and the decision
 idp-config
           prints what to set up in Okta, Entra ID or Google Workspace so
           that assertions carry what Flex and the policy read

@@ -38,15 +38,33 @@ type samlFixture struct {
 	deflated     bool
 }
 
-// samlResponseXML wraps an attribute statement in a response from issuer.
+// The service provider the fixtures are for: Flex's legacy SSO of a test
+// account, and the time they were issued at (give --now to verify them).
+const (
+	fixtureAccount = "AC0123456789abcdef0123456789abcdef"
+	fixtureACS     = "https://iam.twilio.com/v1/Accounts/" + fixtureAccount + "/saml2"
+	fixtureNow     = "2026-11-25T10:00:00Z"
+)
+
+// samlResponseXML wraps an attribute statement in a response from issuer
+// to Flex's legacy ACS of fixtureAccount, issued at fixtureNow.
 func samlResponseXML(issuer, nameID, attributes string) string {
-	return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_resp1" Version="2.0" IssueInstant="2026-11-25T10:00:00Z" Destination="https://iam.twilio.com/v2/saml2/authenticate/JB0123456789abcdef0123456789abcdef">` +
+	at, _ := time.Parse(time.RFC3339, fixtureNow)
+	return samlResponseXMLAt(issuer, nameID, attributes, at)
+}
+
+// samlResponseXMLAt is samlResponseXML issued at at, good from five
+// minutes before to five minutes after.
+func samlResponseXMLAt(issuer, nameID, attributes string, at time.Time) string {
+	stamp := func(d time.Duration) string { return at.Add(d).UTC().Format(time.RFC3339) }
+	return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_resp1" Version="2.0" IssueInstant="` + stamp(0) + `" Destination="` + fixtureACS + `">` +
 		`<saml:Issuer>` + issuer + `</saml:Issuer>` +
 		`<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
-		`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_assert1" Version="2.0" IssueInstant="2026-11-25T10:00:00Z">` +
+		`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_assert1" Version="2.0" IssueInstant="` + stamp(0) + `">` +
 		`<saml:Issuer>` + issuer + `</saml:Issuer>` +
-		`<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">` + nameID + `</saml:NameID></saml:Subject>` +
-		`<saml:Conditions NotBefore="2026-11-25T09:55:00Z" NotOnOrAfter="2026-11-25T10:05:00Z"><saml:AudienceRestriction><saml:Audience>https://iam.twilio.com/v2/saml2/metadata/JB0123456789abcdef0123456789abcdef</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+		`<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">` + nameID + `</saml:NameID>` +
+		`<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="` + stamp(5*time.Minute) + `" Recipient="` + fixtureACS + `"/></saml:SubjectConfirmation></saml:Subject>` +
+		`<saml:Conditions NotBefore="` + stamp(-5*time.Minute) + `" NotOnOrAfter="` + stamp(5*time.Minute) + `"><saml:AudienceRestriction><saml:Audience>` + fixtureACS + `/metadata</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
 		`<saml:AttributeStatement>` + attributes + `</saml:AttributeStatement>` +
 		`</saml:Assertion></samlp:Response>`
 }
@@ -60,13 +78,16 @@ func samlAttr(name string, values ...string) string {
 	return b.String() + `</saml:Attribute>`
 }
 
+// fixtureIssuers are the entity IDs of the fixtures' IdPs.
+var fixtureIssuers = []string{"http://www.okta.com/exk1owlbank", "https://sts.windows.net/0b6a7d7e-1f2e-4c3d-9a8b-7c6d5e4f3a2b/", "https://accounts.google.com/o/saml2?idpid=C01abcdef"}
+
 // samlFixtures are the claim shapes each IdP sends by default or as Flex's
 // setup guides configure it.
 var samlFixtures = []samlFixture{
 	{
 		// Okta: the roles profile attribute joined into one value.
 		file: "okta.txt",
-		xml: samlResponseXML("http://www.okta.com/exk1owlbank", "ana.diaz@owlbank.example",
+		xml: samlResponseXML(fixtureIssuers[0], "ana.diaz@owlbank.example",
 			samlAttr("roles", "agent,supervisor,wfo.team_leader")+
 				samlAttr("email", "ana.diaz@owlbank.example")+
 				samlAttr("full_name", "Ana Diaz")+
@@ -78,7 +99,7 @@ var samlFixtures = []samlFixture{
 		file:         "entra.txt",
 		urlEncoded:   true,
 		signResponse: false,
-		xml: samlResponseXML("https://sts.windows.net/0b6a7d7e-1f2e-4c3d-9a8b-7c6d5e4f3a2b/", "ben.okafor@owlbank.example",
+		xml: samlResponseXML(fixtureIssuers[1], "ben.okafor@owlbank.example",
 			samlAttr("http://schemas.microsoft.com/identity/claims/tenantid", "0b6a7d7e-1f2e-4c3d-9a8b-7c6d5e4f3a2b")+
 				samlAttr("http://schemas.microsoft.com/identity/claims/objectidentifier", "5e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b")+
 				samlAttr("http://schemas.microsoft.com/identity/claims/displayname", "Ben Okafor")+
@@ -94,7 +115,7 @@ var samlFixtures = []samlFixture{
 		file:         "google.txt",
 		deflated:     true,
 		signResponse: true,
-		xml: samlResponseXML("https://accounts.google.com/o/saml2?idpid=C01abcdef", "chen.li@owlbank.example",
+		xml: samlResponseXML(fixtureIssuers[2], "chen.li@owlbank.example",
 			samlAttr("roles", "supervisor", "wfo.data_analyst")+
 				samlAttr("email", "chen.li@owlbank.example")+
 				samlAttr("full_name", "Chen Li")+
@@ -117,13 +138,18 @@ func TestSAMLFixtures(t *testing.T) {
 		signed := signFixture(t, f, key, cert)
 		require.NoError(t, os.WriteFile(filepath.Join(samlData, f.file), []byte(encodeFixture(t, f, signed)+"\n"), 0o644))
 	}
-	meta := `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.owlbank.example/saml">` +
-		`<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
-		`<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>` +
-		base64.StdEncoding.EncodeToString(cert.Raw) +
-		`</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
-		`<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.owlbank.example/sso"/>` +
-		`</md:IDPSSODescriptor></md:EntityDescriptor>` + "\n"
+	// Federation metadata naming each fixture's IdP, all with the test key.
+	meta := `<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">`
+	for _, issuer := range fixtureIssuers {
+		meta += `<md:EntityDescriptor entityID="` + issuer + `">` +
+			`<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
+			`<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>` +
+			base64.StdEncoding.EncodeToString(cert.Raw) +
+			`</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+			`<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="` + issuer + `/sso"/>` +
+			`</md:IDPSSODescriptor></md:EntityDescriptor>`
+	}
+	meta += `</md:EntitiesDescriptor>` + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(samlData, "idp-metadata.xml"), []byte(meta), 0o644))
 }
 

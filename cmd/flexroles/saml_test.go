@@ -24,6 +24,10 @@ func samlCLI(stdin string, args ...string) (int, string, string) {
 
 var idpMetadata = filepath.Join(samlData, "idp-metadata.xml")
 
+// verifyArgs verify a fixture as Flex's legacy SSO of fixtureAccount would,
+// at the time it was issued.
+var verifyArgs = []string{"--idp-metadata", idpMetadata, "--flex-account", fixtureAccount, "--now", fixtureNow}
+
 // TestSAMLFixturesExplained checks what saml says of each IdP's claim shape,
 // with the signature checked and not.
 func TestSAMLFixturesExplained(t *testing.T) {
@@ -65,7 +69,7 @@ func TestSAMLFixturesExplained(t *testing.T) {
 			args := []string{filepath.Join(samlData, tc.file)}
 			if verify {
 				name += "/verified"
-				args = append([]string{"--idp-metadata", idpMetadata}, args...)
+				args = append(append([]string{}, verifyArgs...), args...)
 			}
 			t.Run(name, func(t *testing.T) {
 				code, out, errOut := samlCLI("", args...)
@@ -75,6 +79,7 @@ func TestSAMLFixturesExplained(t *testing.T) {
 				}
 				if verify {
 					assert.Contains(t, out, "signature: valid")
+					assert.Contains(t, out, "verdict: verified: 8 checks passed, 0 failed, 1 not run")
 				} else {
 					assert.Contains(t, out, "signature: NOT CHECKED")
 				}
@@ -155,7 +160,7 @@ func TestSAMLSignature(t *testing.T) {
 	}{
 		{"tampered assertion", strings.Replace(okta, "agent,supervisor,wfo.team_leader", "admin", 1), nil, exitRefused, "signature: INVALID"},
 		{"tampered response", strings.Replace(google, "wfo.data_analyst", "wfo.full_access", 1), nil, exitRefused, "signature: INVALID"},
-		{"signature removed", regexp.MustCompile(`(?s)<ds:Signature.*</ds:Signature>`).ReplaceAllString(okta, ""), nil, exitRefused, "neither the response nor its assertion is signed"},
+		{"signature removed", regexp.MustCompile(`(?s)<ds:Signature.*</ds:Signature>`).ReplaceAllString(okta, ""), nil, exitRefused, "neither the Response nor its Assertion is signed"},
 		{"another IdP's certificate", okta, []string{"--idp-metadata", filepath.Join(samlData, "other-idp.pem")}, exitRefused, "signature: INVALID"},
 		{"untouched", okta, nil, exitGranted, "signature: valid"},
 	}
@@ -163,7 +168,7 @@ func TestSAMLSignature(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.args
 			if args == nil {
-				args = []string{"--idp-metadata", idpMetadata}
+				args = verifyArgs
 			}
 			code, out, errOut := samlCLI(base64.StdEncoding.EncodeToString([]byte(tc.xml)), args...)
 			assert.Equal(t, tc.code, code, out+errOut)
@@ -175,33 +180,58 @@ func TestSAMLSignature(t *testing.T) {
 	}
 }
 
-// TestSAMLBadInput checks that input that is not one plain SAML response is
-// refused with a clear message, exit 2, and nothing on stdout.
+// TestSAMLBadInput checks that input that is not a SAML response is
+// refused with a clear message, exit 2 and nothing on stdout; and that a
+// response in a shape no IdP sends is refused before any signature check,
+// exit 1.
 func TestSAMLBadInput(t *testing.T) {
 	okta := fixtureXML(t, "okta.txt")
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	assertion := okta[strings.Index(okta, "<saml:Assertion"):strings.Index(okta, "</samlp:Response>")]
-	cases := []struct{ name, in, contains string }{
+	unreadable := []struct{ name, in, contains string }{
 		{"empty", "", "the SAMLResponse is empty"},
 		{"not base64", "this is not a SAML response!", "not valid base64"},
 		{"truncated base64", b64(okta)[:101], "cut short"},
-		{"XML that is not SAML", b64(`<html><body>login</body></html>`), "not a SAML 2.0 response"},
-		{"DOCTYPE with entities", b64(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]>` + okta), "DOCTYPE"},
-		{"billion laughs", b64(`<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&lol2;</samlp:Response>`), "DOCTYPE"},
 		{"10 MB response", strings.Repeat("A", 10<<20), "over the limit"},
-		{"several assertions", b64(strings.Replace(okta, "</samlp:Response>", assertion+"</samlp:Response>", 1)), "2 assertions"},
-		{"no assertion", b64(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Requester"/></samlp:Status></samlp:Response>`), "status urn:oasis:names:tc:SAML:2.0:status:Requester"},
-		{"encrypted assertion", b64(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:EncryptedAssertion/></samlp:Response>`), "encrypted"},
 		{"malformed XML", b64(okta[:len(okta)/2]), "not well-formed"},
 		{"deflated garbage", base64.StdEncoding.EncodeToString([]byte{0x78, 0x9c, 0xff, 0x00, 0x13}), "neither XML nor deflated XML"},
 	}
-	for _, tc := range cases {
+	for _, tc := range unreadable {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := samlCLI(tc.in)
 			assert.Equal(t, exitUsage, code, errOut)
 			assert.Empty(t, out)
 			assert.Contains(t, errOut, tc.contains)
 			assert.True(t, strings.HasPrefix(errOut, "flexroles: saml: "), errOut)
+		})
+	}
+	refused := []struct{ name, in, contains string }{
+		{"XML that is not SAML", b64(`<html><body>login</body></html>`), "want a SAML 2.0 Response"},
+		{"DOCTYPE with entities", b64(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]>` + okta), "DOCTYPE"},
+		{"billion laughs", b64(`<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&lol2;</samlp:Response>`), "DOCTYPE"},
+		{"several assertions", b64(strings.Replace(strings.Replace(okta, "</samlp:Response>", assertion+"</samlp:Response>", 1), `ID="_assert1"`, `ID="_assert2"`, 1)), "several assertions"},
+		{"no assertion", b64(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Requester"/></samlp:Status></samlp:Response>`), "the IdP answered Requester"},
+		{"encrypted assertion", b64(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:EncryptedAssertion/></samlp:Response>`), "encrypted"},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := samlCLI(tc.in)
+			assert.Equal(t, exitRefused, code, errOut)
+			assert.Contains(t, out, tc.contains)
+			assert.NotContains(t, out, "granted")
+			code, out, _ = samlCLI(tc.in, "--json")
+			assert.Equal(t, exitRefused, code)
+			var got struct {
+				Signature string `json:"signature"`
+				Verdict   struct {
+					Accepted bool `json:"accepted"`
+				} `json:"verdict"`
+				Decision any `json:"decision"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+			assert.NotEqual(t, "valid", got.Signature)
+			assert.False(t, got.Verdict.Accepted)
+			assert.Nil(t, got.Decision, "nothing is decided for a refused response")
 		})
 	}
 }

@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/playground"
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // serveUsage is the usage of the serve command, printed by serve -h.
 const serveUsage = `usage:
   flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
+                  [--idp-metadata FILE]
 
 Serves the playground, a local web page to try a role policy: edit the
 policy (YAML, checked as you type, problems pinned to their lines), enter a
@@ -43,6 +45,12 @@ library's LoadPolicy and Resolve, as every other command does.
   --policy      the policy to start with (default: the example policy,
                 examples/policy.yaml); it is read once and never written,
                 and must fit in a request (1 MiB)
+  --idp-metadata  verify a pasted SAMLResponse against this IdP metadata,
+                as flexroles saml does, and read the login only from what
+                its signature covers; a response that fails verification
+                (signature, issuer, status, validity times) is refused
+                with the reason. Without it a pasted response is read as
+                it stands, unverified
 
 The address is printed on stdout when the server is ready. Ctrl-C stops it.
 
@@ -61,11 +69,12 @@ const (
 // runServe runs "flexroles serve" with the arguments after the command name
 // and returns the exit status.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	var addr, policyPath, allowHosts string
+	var addr, policyPath, allowHosts, metadataPath string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "where to listen")
 	fs.StringVar(&allowHosts, "allow-host", "", "host names to answer for besides localhost and IP addresses")
 	fs.StringVar(&policyPath, "policy", "", "the policy to start with")
+	fs.StringVar(&metadataPath, "idp-metadata", "", "verify pasted SAMLResponses against this IdP metadata")
 	if code, done := parseCommand(fs, args, serveUsage, stdout, stderr); done {
 		return code
 	}
@@ -77,12 +86,23 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flexroles: serve: --policy %v\n", err)
 		return exitUsage
 	}
+	var md *assertion.Metadata
+	if metadataPath != "" {
+		data, err := os.ReadFile(metadataPath) //nolint:gosec // G304: the metadata file the user named
+		if err == nil {
+			md, err = assertion.ParseMetadata(data)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "flexroles: serve: --idp-metadata %s: %v\n", metadataPath, err)
+			return exitUsage
+		}
+	}
 	ln, loopback, err := listen(addr, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "flexroles: serve: %v\n", err)
 		return exitUsage
 	}
-	h, err := playground.New(start, loopback, splitHosts(allowHosts))
+	h, err := playground.New(start, loopback, splitHosts(allowHosts), md)
 	if err != nil {
 		_ = ln.Close()
 		fmt.Fprintf(stderr, "flexroles: serve: %v\n", err)

@@ -128,3 +128,26 @@ func BenchmarkVerifyBlowup(b *testing.B) {
 		})
 	}
 }
+
+// A real response may list many groups: a signed one with 2,000 values
+// verifies, Response-signed and Assertion-signed, though it declares xs
+// and xsi on every value as Okta and OneLogin do: the declaration limit is
+// on those in scope.
+func TestVerifyManyGroups(t *testing.T) {
+	for _, signResponse := range []bool{true, false} {
+		f := goodFixture(t)
+		f.signResponse, f.signAssertion = signResponse, !signResponse
+		var groups []string
+		for i := 0; i < 2000; i++ {
+			groups = append(groups, fmt.Sprintf("group-%d", i))
+		}
+		f.attrs = append(f.attrs, attr("groups", groups...))
+		res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
+		if err != nil {
+			t.Fatalf("signResponse %v: %v", signResponse, err)
+		}
+		if n := len(res.Assertion.Attributes[3].Values); n != 2000 {
+			t.Errorf("%d groups read, want 2000", n)
+		}
+	}
+}

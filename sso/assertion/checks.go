@@ -81,15 +81,19 @@ func (r *Result) checkIssuer() {
 
 func (r *Result) checkStatus() {
 	s := r.Response.Status
-	signed := ""
+	unsigned := ""
 	if !r.Response.Signed {
-		signed = " (the Response is not signed)"
+		unsigned = "the Response is not signed"
 	}
 	if s.Success() {
-		r.check(CheckStatus, Passed, "Success", statusText(s), signed)
+		r.check(CheckStatus, Passed, "Success", statusText(s), unsigned)
 		return
 	}
-	r.check(CheckStatus, Failed, "Success", statusText(s), "the IdP did not log the user in"+signed)
+	detail := "the IdP did not log the user in"
+	if unsigned != "" {
+		detail += "; " + unsigned
+	}
+	r.check(CheckStatus, Failed, "Success", statusText(s), detail)
 }
 
 func (r *Result) checkAudience(want Expectations) {

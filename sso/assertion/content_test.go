@@ -1,6 +1,9 @@
 package assertion_test
 
 import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
 	"errors"
 	"reflect"
 	"strings"
@@ -15,6 +18,18 @@ import (
 func TestDecode(t *testing.T) {
 	xml := []byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`)
 	b64 := "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiLz4="
+	deflate := func(b []byte) string {
+		var out bytes.Buffer
+		w, _ := flate.NewWriter(&out, flate.BestCompression)
+		_, _ = w.Write(b)
+		_ = w.Close()
+		return base64.StdEncoding.EncodeToString(out.Bytes())
+	}
+	// A deflate bomb: a small input that inflates past MaxSize.
+	bomb := deflate(append([]byte("<"), bytes.Repeat([]byte("a"), 4*assertion.MaxSize)...))
+	if len(bomb) > assertion.MaxSize/16 {
+		t.Fatalf("the bomb is %d bytes, not small", len(bomb))
+	}
 	for _, tc := range []struct {
 		name, in string
 		wantErr  error
@@ -25,6 +40,9 @@ func TestDecode(t *testing.T) {
 		{"URL-encoded", strings.ReplaceAll(b64, "=", "%3D"), nil},
 		{"form body with RelayState", "SAMLResponse=" + strings.ReplaceAll(b64, "=", "%3D") + "&RelayState=https%3A%2F%2Fflex.twilio.com%2F", nil},
 		{"form body, RelayState first", "RelayState=abc&SAMLResponse=" + b64, nil},
+		{"URL alphabet", base64.RawURLEncoding.EncodeToString(xml), nil},
+		{"deflated", deflate(xml), nil},
+		{"deflate bomb", bomb, assertion.ErrUnreadable},
 		{"empty", "  ", assertion.ErrUnreadable},
 		{"not base64", "SAMLResponse=@@@", assertion.ErrUnreadable},
 		{"cut short", b64[:41], assertion.ErrUnreadable},

@@ -19,8 +19,8 @@
 //  2. A streaming pre-scan refuses, before any tree is built, anything but
 //     one samlp:Response root; a DOCTYPE or processing instruction;
 //     more than MaxDepth levels, MaxElements elements,
-//     MaxNamespaceDeclarations declarations or MaxAttributes attributes on
-//     one element; an XML attribute with a namespace prefix other than
+//     MaxNamespaceDeclarations declarations in scope or MaxAttributes
+//     attributes on one element; an XML attribute with a namespace prefix other than
 //     xsi:type, xsi:nil, x500:Encoding and xml:lang; a namespace prefix
 //     that does not start with a lower-case letter; a duplicate attribute;
 //     and every shape in which the element read could differ from the

@@ -13,12 +13,14 @@ import (
 // before any XML tree is built or any signature is checked. Real responses
 // stay far below them (the largest of six SAML libraries' test responses:
 // depth 9, 87 elements, 25 namespace declarations, 11 attributes on an
-// element); they bound what the XML signature library does, whose cost grows
-// with the namespace declarations in scope at every element.
+// element; IdPs that declare xs and xsi on every AttributeValue declare
+// two more per value, but only in that value's scope). They bound what the
+// XML signature library does, whose cost grows with the namespace
+// declarations in scope at every element.
 const (
 	MaxDepth                 = 32     // nesting of elements
 	MaxElements              = 10_000 // elements in the document
-	MaxNamespaceDeclarations = 64     // xmlns declarations in the document
+	MaxNamespaceDeclarations = 64     // xmlns declarations in scope at any element
 	MaxAttributes            = 32     // XML attributes on one element
 )
 
@@ -48,7 +50,8 @@ func prescan(doc []byte) error {
 	d.Strict = true
 	var (
 		stack              []xml.Name
-		elements, nsDecls  int
+		scope              []int // namespace declarations of each open element
+		elements, inScope  int
 		rootDone           bool
 		assertionsInResult int
 		ids                = map[string]bool{}
@@ -74,6 +77,8 @@ func prescan(doc []byte) error {
 			}
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
+			inScope -= scope[len(scope)-1]
+			scope = scope[:len(scope)-1]
 			if len(stack) == 0 {
 				rootDone = true
 			}
@@ -96,9 +101,10 @@ func prescan(doc []byte) error {
 			if err != nil {
 				return err
 			}
-			if nsDecls += n; nsDecls > MaxNamespaceDeclarations {
-				return errorf(ErrRefused, fmt.Sprintf("the response declares over %d XML namespaces", MaxNamespaceDeclarations))
+			if inScope += n; inScope > MaxNamespaceDeclarations {
+				return errorf(ErrRefused, fmt.Sprintf("<%s> has over %d XML namespace declarations in scope", t.Name.Local, MaxNamespaceDeclarations))
 			}
+			scope = append(scope, n)
 			if len(stack) == 0 && t.Name != (xml.Name{Space: nsProtocol, Local: "Response"}) {
 				return errorf(ErrRefused, fmt.Sprintf("the root element is %s, want a SAML 2.0 Response (<Response> in %s)", qualified(t.Name), nsProtocol))
 			}

@@ -1,6 +1,8 @@
 package assertion_test
 
 import (
+	"bytes"
+	"crypto/x509"
 	"errors"
 	"strings"
 	"testing"
@@ -262,5 +264,32 @@ func TestVerifyWithoutMetadataNamesStatusAndEncryption(t *testing.T) {
 	doc.SetRoot(reparse(t, r))
 	if _, err := assertion.Verify(bytesOf(t, doc), nil, testExpectations()); !errors.Is(err, assertion.ErrEncrypted) {
 		t.Errorf("encrypted: err = %v, want ErrEncrypted", err)
+	}
+}
+
+// A metadata certificate Go's parser refuses (a negative serial number, as
+// old IdP certificates have) still gives its key: the metadata vouches
+// for it.
+func TestVerifyKeyOfCertificateGoRefuses(t *testing.T) {
+	f := goodFixture(t)
+	der := append([]byte(nil), f.signer.cert.Raw...)
+	serial := []byte{0x02, 0x01, 0x01} // INTEGER 1, the fixture's serial
+	i := bytes.Index(der, serial)
+	if i < 0 {
+		t.Fatal("no serial number in the fixture certificate")
+	}
+	der[i+2] = 0xff // INTEGER -1
+	if _, err := x509.ParseCertificate(der); err == nil {
+		t.Fatal("x509 accepts a negative serial number; the test needs another flaw")
+	}
+	md := etree.NewDocument()
+	md.SetRoot(metadataXML(testIDP, f.signer))
+	find(t, md.Root(), "X509Certificate").SetText(b64(der))
+	m, err := assertion.ParseMetadata(bytesOf(t, md))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := assertion.Verify(bytesOf(t, f.build(t)), m, testExpectations()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -13,10 +13,10 @@ import (
 
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/outcome"
-	"github.com/flexroles/flexroles/cmd/flexroles/internal/samlresp"
 	"github.com/flexroles/flexroles/export"
 	"github.com/flexroles/flexroles/internal/jsonvalues"
 	"github.com/flexroles/flexroles/review"
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // api wraps an API call: POST with a JSON body of at most maxRequestBody
@@ -233,7 +233,7 @@ func (p *playground) resolve(req resolveRequest) any {
 	if !st.Valid {
 		return out
 	}
-	l, resp, err := req.Login.login()
+	l, resp, err := req.Login.login(p.metadata)
 	if resp != nil {
 		out.Attributes = samlRows(resp)
 	}
@@ -263,10 +263,11 @@ func (p *playground) resolve(req resolveRequest) any {
 const maxTrace = 500
 
 // login returns the login the page entered, and for a pasted SAMLResponse
-// the response it read. A SAMLResponse that cannot be read, an unknown
-// source or an unknown Console role is an error of the library's kinds,
-// shown as a refusal.
-func (lr *loginRequest) login() (flexroles.Login, *samlresp.Response, error) {
+// what the verifier read of it: with md, only what the signature covers;
+// without, the response as it stands. A SAMLResponse that cannot be read or
+// fails verification, an unknown source or an unknown Console role is an
+// error of the library's kinds, shown as a refusal.
+func (lr *loginRequest) login(md *assertion.Metadata) (flexroles.Login, *assertion.Result, error) {
 	switch lr.Source {
 	case "console":
 		l := flexroles.Login{Source: flexroles.Console}
@@ -294,30 +295,46 @@ func (lr *loginRequest) login() (flexroles.Login, *samlresp.Response, error) {
 		}
 		return l, nil, nil
 	case "saml":
-		resp, err := readSAML(lr.SAML)
+		res, err := readSAML(lr.SAML, md)
 		if err != nil {
-			return flexroles.Login{}, nil, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()}
+			return flexroles.Login{}, res, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()}
 		}
-		return flexroles.Login{Source: flexroles.SSO, Attributes: resp.Map(), Identity: resp.NameID}, resp, nil
+		if md == nil {
+			// Unverified: the claims as they stand.
+			attrs := map[string][]string{}
+			for _, a := range res.Assertion.Attributes {
+				attrs[a.Name] = append(attrs[a.Name], a.Strings()...)
+			}
+			return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: res.Assertion.NameID.Value}, res, nil
+		}
+		l, err := res.Login(nil)
+		return l, res, err
 	}
 	return flexroles.Login{}, nil, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Value: lr.Source}
 }
 
-// readSAML decodes and parses a SAMLResponse as saml does; the signature is
-// not checked: the playground explains, it does not log anyone in.
-func readSAML(text string) (*samlresp.Response, error) {
-	raw, err := samlresp.Decode([]byte(strings.TrimSpace(text)))
+// readSAML decodes a SAMLResponse and verifies it as saml does: against
+// md, with no service provider expectations (the playground explains, it
+// does not log anyone in); without md nothing is verified, and only a
+// response saml would refuse unverified is an error.
+func readSAML(text string, md *assertion.Metadata) (*assertion.Result, error) {
+	raw, err := assertion.Decode([]byte(strings.TrimSpace(text)))
 	if err != nil {
 		return nil, err
 	}
-	return samlresp.Parse(raw)
+	res, err := assertion.Verify(raw, md, assertion.Expectations{AllowUnchecked: true})
+	if md == nil && errors.Is(err, assertion.ErrSignature) {
+		err = nil
+	}
+	return res, err
 }
 
-// samlRows lists a SAMLResponse's attributes in document order.
-func samlRows(resp *samlresp.Response) []attributeRow {
+// samlRows lists a SAMLResponse's attributes in document order, nil
+// values left out.
+func samlRows(res *assertion.Result) []attributeRow {
 	var rows []attributeRow
-	for _, a := range resp.Attributes {
-		for _, v := range a.Values {
+	for _, a := range res.Assertion.Attributes {
+		for _, v := range a.Strings() {
 			rows = append(rows, attributeRow{Name: a.Name, Value: v})
 		}
 	}

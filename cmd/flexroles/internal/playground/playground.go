@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // webFiles are the page, its script and style, and the example policy the
@@ -57,14 +58,17 @@ type playground struct {
 	loopback bool     // listening on loopback: only loopback host names are served
 	allowed  []string // --allow-host: more names to serve
 	static   http.Handler
+	metadata *assertion.Metadata // --idp-metadata: verify pasted responses; nil reads them unverified
 }
 
 // New returns the playground's handler: the page at /, its script and
 // style under /static/, and the API under /api/. start is the policy the
 // editor starts with; on loopback (loopback true) it answers loopback host
 // names only, elsewhere IP addresses too, and the names in allowed (in
-// lower case) in both cases.
-func New(start string, loopback bool, allowed []string) (http.Handler, error) {
+// lower case) in both cases. A pasted SAMLResponse is verified against md,
+// and the login read only from what its signature covers; with a nil md it
+// is read as it stands, unverified.
+func New(start string, loopback bool, allowed []string, md *assertion.Metadata) (http.Handler, error) {
 	page, err := template.ParseFS(webFiles, "web/index.html")
 	if err != nil {
 		return nil, err
@@ -73,7 +77,7 @@ func New(start string, loopback bool, allowed []string) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &playground{page: page, start: start, loopback: loopback, allowed: allowed,
+	p := &playground{page: page, start: start, loopback: loopback, allowed: allowed, metadata: md,
 		static: http.StripPrefix("/static/", http.FileServer(http.FS(static)))}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", p.index)

@@ -22,7 +22,7 @@ func newTestPlayground(t *testing.T) http.Handler {
 	t.Helper()
 	start, err := StartPolicy("")
 	require.NoError(t, err)
-	h, err := New(start, true, nil)
+	h, err := New(start, true, nil, nil)
 	require.NoError(t, err)
 	return h
 }
@@ -91,7 +91,7 @@ func TestServePage(t *testing.T) {
 // TestServePageEscapesThePolicy starts the playground with a policy that
 // tries to close the editor and run a script: the page shows it as text.
 func TestServePageEscapesThePolicy(t *testing.T) {
-	h, err := New("# </textarea><script>alert(1)</script>\nversion: 1\n", true, nil)
+	h, err := New("# </textarea><script>alert(1)</script>\nversion: 1\n", true, nil, nil)
 	require.NoError(t, err)
 	body := call(h, http.MethodGet, "/", "", nil).Body.String()
 	assert.NotContains(t, body, "<script>alert(1)")
@@ -114,7 +114,7 @@ func TestServeHost(t *testing.T) {
 		return w.Code
 	}
 	loop := newTestPlayground(t)
-	open, err := New("version: 1\n", false, []string{"flex-tools.example"})
+	open, err := New("version: 1\n", false, []string{"flex-tools.example"}, nil)
 	require.NoError(t, err)
 	for _, tt := range []struct {
 		host           string
