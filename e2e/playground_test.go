@@ -1,7 +1,9 @@
-// Package e2e drives the playground of "flexroles serve" in headless
-// Chromium, as a person would: the command is built and started, and the
-// page is loaded, typed into and read back. It is its own module, so that
-// the browser driver stays out of flexroles' dependencies.
+// Package e2e drives the playground of "flexroles serve" and the bridge
+// demo in headless Chromium, as a person would: the playground's command is
+// built and started, and its page is loaded, typed into and read back; the
+// bridge demo runs in process, and a login is clicked through its
+// self-submitting SAML pages. It is its own module, so that the browser
+// driver stays out of flexroles' dependencies.
 //
 //	go test ./e2e        (from the repository root, in the workspace)
 //	cd e2e && go test ./...

@@ -23,6 +23,7 @@
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
 //	flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] [--idp-metadata FILE]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
+//	flexroles bridge [check | demo] --config BRIDGE.yaml
 //	flexroles help
 //
 // "flexroles COMMAND -h" prints a command's flags.
@@ -334,6 +335,23 @@
 // the JSON of the app manifest's appRoles, with ids derived from the role
 // names so they are the same in every run.
 //
+// # The bridge
+//
+// bridge --config BRIDGE.yaml serves the SAML bridge of package
+// github.com/flexroles/flexroles/sso/bridge: Flex's identity provider, in
+// front of the organisation's, that verifies each login's assertion,
+// resolves it with the policy and only on a grant sends Flex a signed
+// assertion whose roles are the decision. It starts only when everything
+// the configuration names loads, logs one JSON line per login to stderr
+// without personal data, and stops gracefully on SIGINT or SIGTERM.
+// bridge check --config BRIDGE.yaml loads the same, runs the policy's own
+// test cases (printing the failures), and prints what to enter in Flex's SSO
+// settings and in the identity provider. bridge demo [--config
+// examples/bridge.yaml] [--listen HOST:PORT] runs a demo identity provider
+// with the example users, the bridge and a stand-in for Flex on one
+// loopback address, and prints the page to open. The manual, with the
+// configuration's keys: docs/bridge.md.
+//
 // # Auditing workers
 //
 // audit reads TaskRouter workers and reports every finding of
@@ -388,6 +406,10 @@
 // printed already).
 // serve: 0 when stopped with Ctrl-C, 2 when it cannot listen or read
 // --policy.
+// bridge and bridge demo: 0 when stopped, 2 when the configuration does not
+// load or the address cannot be listened on. bridge check: 0 when it loads
+// and every policy case passes, 1 when a case fails, 2 when it does not
+// load.
 // diff: 0 when no change matches --fail-on (always without it), 1 when one
 // does, 2 when a policy or the users file does not load.
 // Every command: 2 on bad usage (an unknown command or flag, no --console or

@@ -22,6 +22,7 @@ require (
 	golang.org/x/crypto v0.55.0 // indirect
 )
 
-replace github.com/flexroles/flexroles => ../..
-
-replace github.com/flexroles/flexroles/sso => ../../sso
+replace (
+	github.com/flexroles/flexroles => ../..
+	github.com/flexroles/flexroles/sso => ../../sso
+)

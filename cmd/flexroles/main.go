@@ -32,6 +32,7 @@ const synopsis = `usage:
                  [--request-id ID] [--now TIME] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
   flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] [--idp-metadata FILE]
+  flexroles bridge [check | demo] --config BRIDGE.yaml
   flexroles help
 `
 
@@ -60,13 +61,17 @@ serve     serves the playground, a local web page to edit a policy and see
 audit     checks TaskRouter workers' attributes (from a file, stdin or a
           workspace) for roles that break Flex's rules or will change at
           the next login
+bridge    serves the SAML bridge: Flex's identity provider, in front of
+          yours, that resolves every login with the policy and signs what
+          Flex receives (check: print the setup; demo: try it locally)
 
 Run "flexroles COMMAND -h" for a command's flags.
 
-Exit status: 0 granted, valid, passed or clean, or serve stopped; 1 refused,
-invalid, failed, an error-level finding or a change diff --fail-on names; 2
-bad usage, input that cannot be read, an address serve cannot listen on, or
-a policy given to resolve, explain, diff or audit that does not load.
+Exit status: 0 granted, valid, passed or clean, or serve or bridge stopped;
+1 refused, invalid, failed, an error-level finding or a change diff
+--fail-on names; 2 bad usage, input that cannot be read, an address serve
+cannot listen on, a policy given to resolve, explain, diff or audit that
+does not load, or a bridge configuration that does not load.
 The manual: go doc github.com/flexroles/flexroles/cmd/flexroles
 `
 
@@ -100,6 +105,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runIDPConfig(args[1:], stdout, stderr)
 	case "serve":
 		return runServe(args[1:], stdout, stderr)
+	case "bridge":
+		return runBridge(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: taskrouter.Config{Getenv: os.Getenv}})
 	case "help", "-h", "-help", "--help":

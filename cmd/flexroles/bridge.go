@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/flexroles/flexroles/sso/bridge"
+)
+
+const bridgeUsage = `usage:
+  flexroles bridge --config BRIDGE.yaml          serve the bridge
+  flexroles bridge check --config BRIDGE.yaml    load everything, run the policy's cases, print the setup
+  flexroles bridge demo [--config examples/bridge.yaml] [--listen HOST:PORT]
+
+The bridge is a SAML identity provider for Flex that resolves every login
+with the policy: docs/bridge.md. serve logs to stderr and stops on SIGINT or
+SIGTERM; check exits 1 when a policy case fails; demo runs a demo IdP, the
+bridge and a stand-in for Flex on one loopback address.
+`
+
+// runBridge runs "flexroles bridge" with the arguments after the command
+// name and returns the exit status.
+func runBridge(args []string, stdout, stderr io.Writer) int {
+	verb := "serve"
+	if len(args) > 0 && (args[0] == "check" || args[0] == "demo") {
+		verb, args = args[0], args[1:]
+	}
+	var config, listen string
+	name := "bridge"
+	if verb != "serve" {
+		name += " " + verb
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	defaultConfig := ""
+	if verb == "demo" {
+		defaultConfig = "examples/bridge.yaml"
+		fs.StringVar(&listen, "listen", "", "serve the demo here instead of the configuration's address")
+	}
+	fs.StringVar(&config, "config", defaultConfig, "the bridge configuration (YAML)")
+	if code, done := parseCommand(fs, args, bridgeUsage, stdout, stderr); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "bridge: unexpected argument %q", fs.Arg(0))
+	}
+	if config == "" {
+		return usageError(stderr, "%s: --config is required", fs.Name())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch verb {
+	case "check":
+		return bridgeCheck(ctx, config, stdout, stderr)
+	case "demo":
+		return bridgeDemo(ctx, config, listen, stdout, stderr)
+	}
+	cfg, err := bridge.LoadConfigFile(config)
+	if err == nil {
+		err = bridge.Serve(ctx, cfg, slog.New(slog.NewJSONHandler(stderr, nil)))
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) int {
+	cfg, err := bridge.LoadConfigFile(config)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	setup, results, err := bridge.Check(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintln(stderr, "(examples/bridge.yaml names keys and IdP metadata that \"flexroles bridge demo\" makes at its first run)")
+		}
+		return exitUsage
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Failure != "" {
+			failed++
+			fmt.Fprintf(stdout, "FAIL %s (line %d)\n  %s\n", r.Name, r.Line, r.Failure)
+		}
+	}
+	fmt.Fprintf(stdout, "policy %s: %d cases, %d failed\n\n", cfg.Policy, len(results), failed)
+	if err := setup.WriteText(stdout); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func bridgeDemo(ctx context.Context, config, listen string, stdout, stderr io.Writer) int {
+	opt := bridge.DemoOptions{
+		Config: config,
+		Log:    slog.New(slog.NewTextHandler(stderr, nil)),
+		Ready: func(u string) {
+			fmt.Fprintf(stdout, "flexroles bridge demo: open %s and sign in to Flex (Ctrl-C to stop)\n", u)
+		},
+	}
+	if listen != "" {
+		ln, err := net.Listen("tcp", listen)
+		if err != nil {
+			fmt.Fprintf(stderr, "flexroles: bridge demo: %v\n", err)
+			return exitUsage
+		}
+		opt.Listener = ln
+	}
+	if err := bridge.Demo(ctx, opt); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	return exitOK
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flexroles/flexroles/sso/bridge"
+)
+
+// TestBridgeCheck runs "bridge check" on a copy of the shipped example
+// configuration: without the files the demo makes it names them, with them
+// it runs the policy's cases and prints what Flex and the IdP need.
+func TestBridgeCheck(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := filepath.Join(dir, "bridge.yaml")
+
+	code, _, stderr := cli("bridge", "check", "--config", config)
+	if code != exitUsage || !strings.Contains(stderr, "bridge-demo") || !strings.Contains(stderr, "flexroles bridge demo") {
+		t.Fatalf("check before the demo ran: exit %d\n%s", code, stderr)
+	}
+
+	cfg, err := bridge.LoadConfigFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := bridge.PrepareDemo(&cfg, &url.URL{Scheme: "http", Host: "127.0.0.1:8080", Path: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli("bridge", "check", "--config", config)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"12 cases, 0 failed",
+		"SSO URL:                   http://127.0.0.1:8080/bridge/saml/sso",
+		"Identity provider issuer:  http://127.0.0.1:8080/bridge/saml/metadata",
+		"-----BEGIN CERTIFICATE-----",
+		"ACS URL (Single sign-on URL, Reply URL):  http://127.0.0.1:8080/bridge/saml/acs",
+		"    groups\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check does not print %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// TestBridgeUsage: the bridge's commands need --config, take no stray
+// argument, and report a configuration that does not load.
+func TestBridgeUsage(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("policy: p.yaml\nbase_ur1: https://x.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bridge"}, "bridge: --config is required"},
+		{[]string{"bridge", "check"}, "bridge check: --config is required"},
+		{[]string{"bridge", "--config", bad, "extra"}, `unexpected argument "extra"`},
+		{[]string{"bridge", "--config", bad}, "2:1: base_ur1: unknown key"},
+		{[]string{"bridge", "check", "--config", bad}, "2:1: base_ur1: unknown key"},
+		{[]string{"bridge", "demo", "--config", bad}, "2:1: base_ur1: unknown key"},
+	} {
+		code, _, stderr := cli(tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if code, stdout, _ := cli("bridge", "-h"); code != exitOK || !strings.Contains(stdout, "flexroles bridge check --config") {
+		t.Errorf("bridge -h: exit %d\n%s", code, stdout)
+	}
+}

@@ -1,0 +1,424 @@
+package bridge
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/flexroles/flexroles"
+)
+
+// Bridge is the SAML identity-provider proxy between the organisation's IdP
+// and Flex, as an http.Handler. Build it with New; it is safe for
+// concurrent use.
+type Bridge struct {
+	cfg    Config
+	policy *flexroles.Policy
+	flex   flexSP
+	flexMD *saml.EntityDescriptor
+	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
+	up     *upstreamIDP
+	states *stateSealer
+	replay *replayCache
+	stats  *metrics
+	log    *slog.Logger
+	mux    *http.ServeMux
+	base   *url.URL
+	paths  endpoints
+	secure bool // the base URL is https: cookies are Secure, SameSite=None
+	ready  atomic.Bool
+}
+
+// endpoints are the bridge's URLs, all below the base URL.
+type endpoints struct {
+	sso, acs, idpMetadata, spMetadata, health, ready, metrics url.URL
+}
+
+func newEndpoints(base *url.URL) endpoints {
+	at := func(p string) url.URL { return *base.JoinPath(p) }
+	return endpoints{
+		sso:         at("saml/sso"),
+		acs:         at("saml/acs"),
+		idpMetadata: at("saml/metadata"),
+		spMetadata:  at("saml/sp-metadata"),
+		health:      at("healthz"),
+		ready:       at("readyz"),
+		metrics:     at("metrics"),
+	}
+}
+
+// New loads everything cfg names (the policy, the upstream metadata, the
+// keys) and returns the bridge; any part that does not load is an error
+// that names it. ctx bounds the first metadata fetch. log receives one line
+// per login, without personal data; nil discards.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ClockSkew > 3*time.Minute {
+		return nil, errors.New("flexroles: clock_skew " + cfg.ClockSkew.String() + " is more than 3m; fix the clocks (NTP) instead")
+	}
+	policy, err := flexroles.LoadPolicyFile(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	flex, err := cfg.Flex.resolve()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := loadSigningKeys(cfg.Keys)
+	if err != nil {
+		return nil, err
+	}
+	sk, err := stateKey(cfg.Keys.StateKey, keys.key)
+	if err != nil {
+		return nil, err
+	}
+	states, err := newStateSealer(sk)
+	if err != nil {
+		return nil, err
+	}
+	for to, from := range cfg.PassThrough {
+		if err := checkPassThrough(to, from, policy); err != nil {
+			return nil, err
+		}
+	}
+
+	paths := newEndpoints(base)
+	b := &Bridge{
+		cfg:    cfg,
+		policy: policy,
+		flex:   flex,
+		flexMD: flex.metadata(),
+		states: states,
+		replay: newReplayCache(cfg.ReplayCacheSize),
+		stats:  newMetrics(),
+		log:    log,
+		mux:    http.NewServeMux(),
+		base:   base,
+		paths:  paths,
+		secure: base.Scheme == "https",
+	}
+	b.idp = &saml.IdentityProvider{
+		Key:                     keys.key,
+		Certificate:             keys.cert,
+		MetadataURL:             paths.idpMetadata,
+		SSOURL:                  paths.sso,
+		ServiceProviderProvider: flexOnly{b.flexMD},
+		SignatureMethod:         dsig.RSASHA256SignatureMethod,
+		NameIDFormats:           []saml.NameIDFormat{saml.EmailAddressNameIDFormat},
+		RejectSHA1Signatures:    true,
+	}
+	if keys.next != nil {
+		b.idp.ExtraCertificates = []*x509.Certificate{keys.next}
+	}
+	// The bridge's service provider has no key: it signs no requests, and
+	// its metadata offers no encryption key, so the upstream IdP sends
+	// assertions in the clear, which the verifier reads.
+	sp := saml.ServiceProvider{
+		EntityID:          paths.spMetadata.String(),
+		MetadataURL:       paths.spMetadata,
+		AcsURL:            paths.acs,
+		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,
+		AllowIDPInitiated: cfg.Upstream.AllowIDPInitiated,
+	}
+	b.up, err = newUpstream(ctx, cfg.Upstream, sp, cfg.ClockSkew)
+	if err != nil {
+		return nil, err
+	}
+
+	b.mux.HandleFunc("GET "+paths.sso.Path, b.serveSSO)
+	b.mux.HandleFunc("POST "+paths.sso.Path, b.serveSSO)
+	b.mux.HandleFunc("POST "+paths.acs.Path, b.serveACS)
+	b.mux.HandleFunc("GET "+paths.idpMetadata.Path, b.serveIDPMetadata)
+	b.mux.HandleFunc("GET "+paths.spMetadata.Path, b.serveSPMetadata)
+	b.mux.HandleFunc("GET "+paths.health.Path, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	b.mux.HandleFunc("GET "+paths.ready.Path, b.serveReady)
+	b.mux.HandleFunc("GET "+paths.metrics.Path, b.stats.serve)
+	b.ready.Store(true)
+	return b, nil
+}
+
+// ServeHTTP serves the bridge's endpoints below the base URL's path:
+// saml/sso (Flex's AuthnRequests), saml/acs (the upstream IdP's
+// responses), saml/metadata (the bridge as Flex's IdP), saml/sp-metadata
+// (the bridge as the upstream IdP's service provider), healthz, readyz and
+// metrics.
+func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	b.mux.ServeHTTP(w, r)
+}
+
+// Refresh reloads the upstream metadata from its URL on the configured
+// schedule until ctx ends; a failed refresh keeps the metadata in use and is
+// logged and counted. With a metadata file it returns at once.
+func (b *Bridge) Refresh(ctx context.Context) {
+	b.up.refresh(ctx, func(err error) {
+		b.stats.metadataFailure()
+		b.log.Warn("upstream metadata refresh failed; keeping the metadata loaded before", "error", err.Error())
+	})
+}
+
+// SetReady sets what readyz answers; Serve clears it when shutdown starts,
+// so that a load balancer stops sending logins before the server stops.
+func (b *Bridge) SetReady(ready bool) { b.ready.Store(ready) }
+
+func (b *Bridge) serveReady(w http.ResponseWriter, _ *http.Request) {
+	if !b.ready.Load() {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+func (b *Bridge) serveIDPMetadata(w http.ResponseWriter, r *http.Request) { b.idp.ServeMetadata(w, r) }
+
+func (b *Bridge) serveSPMetadata(w http.ResponseWriter, _ *http.Request) {
+	buf, err := xml.MarshalIndent(b.up.current().Metadata(), "", "  ")
+	if err != nil {
+		http.Error(w, "metadata could not be written", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	_, _ = w.Write(buf)
+}
+
+// flexOnly is the bridge's only service provider: Flex, as configured.
+type flexOnly struct{ md *saml.EntityDescriptor }
+
+func (f flexOnly) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescriptor, error) {
+	if id != f.md.EntityID {
+		return nil, os.ErrNotExist
+	}
+	return f.md, nil
+}
+
+// Limits on what a browser may send.
+const (
+	maxSSORequest = 64 << 10 // an AuthnRequest is a few kilobytes
+	maxACSRequest = 1 << 20  // a SAML response with many groups
+	maxRelayState = 1024     // Flex sends a short RelayState
+)
+
+// serveSSO takes Flex's AuthnRequest, checks that it comes from the
+// configured Flex for its ACS, keeps its ID and RelayState in a sealed
+// cookie, and sends the browser to the upstream IdP.
+func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSSORequest)
+	id := correlationID()
+	req, err := saml.NewIdpAuthnRequest(b.idp, r)
+	if err == nil {
+		err = req.Validate()
+	}
+	if err == nil && len(req.RelayState) > maxRelayState {
+		err = errors.New("the RelayState is longer than " + strconv.Itoa(maxRelayState) + " bytes")
+	}
+	if err == nil && (req.ACSEndpoint == nil || req.ACSEndpoint.Location != b.flex.acs) {
+		err = errors.New("the request names another assertion consumer service")
+	}
+	if err != nil {
+		b.stats.login(outcomeBadRequest, "flex_request", 0)
+		b.log.Warn("refused a sign-in request", "id", id, "error", err.Error())
+		b.refuse(w, http.StatusBadRequest, refusal{
+			ID:    id,
+			Kind:  "flex_request",
+			Title: "This sign-in request was not accepted",
+			Message: "The request did not come from the Flex account this bridge serves, or was malformed or too old: " +
+				err.Error() + ".",
+			Fix: "Start the sign-in again from Flex. If it keeps failing, check that Flex's SSO settings name this bridge (" +
+				b.paths.sso.String() + ") and that the bridge's flex account or connection is the one Flex uses.",
+		})
+		return
+	}
+
+	sp := b.up.current()
+	binding, location := saml.HTTPRedirectBinding, sp.GetSSOBindingLocation(saml.HTTPRedirectBinding)
+	if location == "" {
+		binding, location = saml.HTTPPostBinding, sp.GetSSOBindingLocation(saml.HTTPPostBinding)
+	}
+	up, err := sp.MakeAuthenticationRequest(location, binding, saml.HTTPPostBinding)
+	if err != nil {
+		b.internalError(w, id, err)
+		return
+	}
+	handle := newHandle()
+	st := loginState{
+		FlexRequestID: req.Request.ID,
+		RelayState:    req.RelayState,
+		UpstreamID:    up.ID,
+		Expires:       time.Now().Add(b.cfg.StateTTL).Unix(),
+	}
+	http.SetCookie(w, stateCookie(handle, b.states.seal(handle, st), b.paths.acs.Path, b.secure, b.cfg.StateTTL))
+	noCache(w)
+	if binding == saml.HTTPRedirectBinding {
+		to, err := up.Redirect(handle, sp)
+		if err != nil {
+			b.internalError(w, id, err)
+			return
+		}
+		http.Redirect(w, r, to.String(), http.StatusFound)
+		return
+	}
+	buf, err := xmlBytes(up.Element())
+	if err != nil {
+		b.internalError(w, id, err)
+		return
+	}
+	b.autoPost(w, location, "SAMLRequest", base64.StdEncoding.EncodeToString(buf), handle)
+}
+
+// serveACS takes the upstream IdP's response, verifies it, resolves the
+// login with the policy and, only on a grant, posts a signed response to
+// Flex.
+func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := correlationID()
+	r.Body = http.MaxBytesReader(w, r.Body, maxACSRequest)
+	if err := r.ParseForm(); err != nil {
+		b.refuseLogin(w, id, start, outcomeBadRequest, "bad_request", http.StatusBadRequest, "The sign-in response could not be read: "+err.Error()+".", "Start the sign-in again from Flex.", nil)
+		return
+	}
+	handle := r.PostForm.Get("RelayState")
+	var st loginState
+	var err error
+	cookie, cerr := r.Cookie(stateCookiePrefix + handle)
+	switch {
+	case validHandle(handle) && cerr == nil:
+		http.SetCookie(w, stateCookie(handle, "", b.paths.acs.Path, b.secure, -time.Second))
+		if st, err = b.states.open(handle, cookie.Value, start); err == nil {
+			err = b.replay.consume("state "+handle, time.Unix(st.Expires, 0), start)
+		}
+	case b.cfg.Upstream.AllowIDPInitiated:
+		// Unsolicited: no request to answer on either side, and the
+		// upstream RelayState is not Flex's, so it is not passed on.
+		st = loginState{}
+	default:
+		err = errState
+	}
+	if err != nil {
+		b.refuseLogin(w, id, start, outcomeRejected, "state", http.StatusForbidden,
+			"The sign-in could not be matched to one this browser started here ("+err.Error()+").",
+			"Start the sign-in again from Flex, in one browser tab, within "+b.cfg.StateTTL.String()+". Logins started at the identity provider are refused unless upstream.allow_idp_initiated is true.", nil)
+		return
+	}
+
+	raw, err := base64.StdEncoding.DecodeString(r.PostForm.Get("SAMLResponse"))
+	if err == nil {
+		var a verifiedAssertion
+		if a, err = b.up.verify(raw, st.UpstreamID, start); err == nil {
+			if err = b.replay.consume("assertion "+a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start); err == nil {
+				b.grant(w, r, id, start, st, a)
+				return
+			}
+		}
+	}
+	b.log.Warn("upstream response rejected", "id", id, "error", err.Error())
+	b.refuseLogin(w, id, start, outcomeRejected, "upstream_response", http.StatusForbidden,
+		"The identity provider's response was not accepted: "+err.Error()+".",
+		"Start the sign-in again from Flex. If it keeps failing, compare the identity provider's settings with what flexroles bridge check prints (ACS URL, entity ID, signing certificate in the metadata).", nil)
+}
+
+// grant resolves the verified login with the policy and answers Flex.
+func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, a verifiedAssertion) {
+	login := flexroles.Login{Source: flexroles.SSO, Attributes: a.Attributes, Identity: a.NameID}
+	d, err := b.policy.Resolve(login)
+	if err == nil {
+		var out flexAttributes
+		if out, err = b.flexAttributes(a.Attributes, d); err == nil {
+			var form saml.IdpAuthnRequestForm
+			if form, err = b.flexResponse(r, st, out, start); err != nil {
+				b.internalError(w, id, err)
+				return
+			}
+			b.stats.login(outcomeGranted, "", time.Since(start))
+			b.log.Info("login granted", "id", id, "login", login, "roles", d.RoleStrings())
+			b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
+			return
+		}
+	}
+	kind := flexroles.ErrorKindName(err)
+	b.refuseLogin(w, id, start, outcomeRefused, kind, http.StatusForbidden, err.Error(), fixFor(err), login)
+}
+
+// fixFor says who changes what for a refused login.
+func fixFor(err error) string {
+	if errors.Is(err, flexroles.ErrDenied) {
+		return "The organisation's flexroles policy refuses this user. If that is wrong, an administrator changes the policy (its deny rules or its allow list) or the user's groups at the identity provider."
+	}
+	return "An administrator changes the identity provider's attribute statements (or the user's profile there) as the message says, or the flexroles policy; then the user signs in again."
+}
+
+// refuseLogin counts, logs and shows a refused login; Flex hears nothing.
+func (b *Bridge) refuseLogin(w http.ResponseWriter, id string, start time.Time, outcome, kind string, status int, msg, fix string, login any) {
+	b.stats.login(outcome, kind, time.Since(start))
+	args := []any{"id", id, "outcome", outcome, "kind", kind}
+	if l, ok := login.(flexroles.Login); ok {
+		args = append(args, "login", l)
+	}
+	b.log.Info("login refused", args...)
+	b.refuse(w, status, refusal{ID: id, Kind: kind, Title: "Sign-in to Flex refused", Message: msg, Fix: fix})
+}
+
+func (b *Bridge) internalError(w http.ResponseWriter, id string, err error) {
+	b.stats.login(outcomeError, "internal", 0)
+	b.log.Error("bridge error", "id", id, "error", err.Error())
+	b.refuse(w, http.StatusInternalServerError, refusal{ID: id, Kind: "internal", Title: "The sign-in bridge failed",
+		Message: "The bridge could not complete this sign-in.", Fix: "Try again; if it keeps failing, an administrator reads the bridge's log for this id."})
+}
+
+// correlationID names one request in the page and in the log.
+func correlationID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func noCache(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("flexroles: base_url " + quote(s) + " must be an absolute URL such as https://flex-sso.example.com")
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname())) {
+		return nil, errors.New("flexroles: base_url " + quote(s) + " must be https (plain http only on a loopback address, for trying the bridge)")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func quote(s string) string { return strconv.Quote(s) }

@@ -1,0 +1,365 @@
+package bridge
+
+import (
+	"cmp"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the bridge's configuration, as bridge.yaml holds it. Paths are
+// relative to the configuration file. The zero value of every optional field
+// is its default.
+type Config struct {
+	// Policy is the flexroles policy file that decides every login.
+	Policy string
+	// Listen is the address the command serves on; default 127.0.0.1:8080.
+	Listen string
+	// BaseURL is the public URL at which browsers reach the bridge; every
+	// endpoint lies below it. It must be https, except on a loopback host.
+	BaseURL string
+
+	Upstream Upstream
+	Flex     FlexTarget
+	Keys     Keys
+
+	// PassThrough lists the attributes sent on to Flex besides roles, email
+	// and full_name: Flex name → upstream attribute name, such as
+	// department → department or skill.int → skill. Flex stores them in the
+	// worker's attributes.
+	PassThrough map[string]string
+
+	// ClockSkew is the leeway on the upstream assertion's validity times;
+	// default 30s, at most 3m.
+	ClockSkew time.Duration
+	// StateTTL is how long a login may take at the upstream IdP; default
+	// 10m.
+	StateTTL time.Duration
+	// ReplayCacheSize bounds the assertion IDs remembered against replay;
+	// default 100000. When it is full of unexpired IDs, logins are refused
+	// rather than replays accepted.
+	ReplayCacheSize int
+}
+
+// Upstream names the organisation's identity provider.
+type Upstream struct {
+	// MetadataFile or MetadataURL (exactly one) is the IdP's SAML metadata.
+	MetadataFile string
+	MetadataURL  string
+	// Refresh is how often MetadataURL is fetched again; default 1h. A
+	// failed refresh keeps the metadata already loaded.
+	Refresh time.Duration
+	// AllowIDPInitiated accepts logins started at the upstream IdP (an
+	// unsolicited response); off by default.
+	AllowIDPInitiated bool
+}
+
+// Keys are the bridge's signing key and certificates, PEM files.
+type Keys struct {
+	Key         string // RSA private key, 2048 bits or more
+	Certificate string // its certificate, which Flex is given
+	// NextCertificate is published in the metadata beside Certificate, so
+	// that the next key can be announced before it signs (rotation).
+	NextCertificate string
+	// StateKey is a file holding 32 random bytes (raw, hex or base64) that
+	// seal the login state; when empty it is derived from Key, so every
+	// instance with the same key shares it.
+	StateKey string
+}
+
+// ConfigIssue is one problem in a configuration file.
+type ConfigIssue struct {
+	Line, Column int    // 1-based position in the YAML file, 0 if unknown
+	Field        string // YAML path such as "flex.account"
+	Message      string
+}
+
+// ConfigError lists every problem found in a configuration file.
+type ConfigError struct {
+	File   string
+	Issues []ConfigIssue
+}
+
+// Error lists the problems, one a line, each with file:line:column.
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString("flexroles: invalid bridge configuration")
+	if e.File != "" {
+		b.WriteString(" " + e.File)
+	}
+	for _, is := range e.Issues {
+		b.WriteString("\n  ")
+		if e.File != "" {
+			b.WriteString(e.File + ":")
+		}
+		if is.Line > 0 {
+			b.WriteString(strconv.Itoa(is.Line) + ":" + strconv.Itoa(is.Column) + ": ")
+		} else if e.File != "" {
+			b.WriteString(" ")
+		}
+		if is.Field != "" {
+			b.WriteString(is.Field + ": ")
+		}
+		b.WriteString(is.Message)
+	}
+	return b.String()
+}
+
+// LoadConfigFile reads a bridge.yaml file strictly: an unknown key, a value
+// of the wrong type or a missing required value is a *ConfigError with
+// every problem's line and column. Relative paths in it are made relative to
+// the file's directory.
+func LoadConfigFile(path string) (Config, error) {
+	data, err := os.ReadFile(path) //nolint:gosec // G304: the configuration file the operator named
+	if err != nil {
+		return Config{}, errors.New("flexroles: bridge configuration: " + err.Error())
+	}
+	cfg, issues := parseConfig(data)
+	if len(issues) > 0 {
+		return Config{}, &ConfigError{File: path, Issues: issues}
+	}
+	dir := filepath.Dir(path)
+	for _, p := range []*string{&cfg.Policy, &cfg.Upstream.MetadataFile, &cfg.Keys.Key, &cfg.Keys.Certificate, &cfg.Keys.NextCertificate, &cfg.Keys.StateKey} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	return cfg, nil
+}
+
+// LoadConfig reads a configuration from r, as LoadConfigFile does, leaving
+// paths as written.
+func LoadConfig(r io.Reader) (Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
+	if err != nil {
+		return Config{}, errors.New("flexroles: bridge configuration: " + err.Error())
+	}
+	if len(data) > maxConfigBytes {
+		return Config{}, &ConfigError{Issues: []ConfigIssue{{Message: "the file is larger than 1 MiB"}}}
+	}
+	cfg, issues := parseConfig(data)
+	if len(issues) > 0 {
+		return Config{}, &ConfigError{Issues: issues}
+	}
+	return cfg, nil
+}
+
+const maxConfigBytes = 1 << 20
+
+// configReader walks the YAML nodes and notes every problem with its
+// position.
+type configReader struct{ issues []ConfigIssue }
+
+func (cr *configReader) add(n *yaml.Node, field, msg string) {
+	cr.issues = append(cr.issues, ConfigIssue{Line: n.Line, Column: n.Column, Field: field, Message: msg})
+}
+
+func parseConfig(data []byte) (Config, []ConfigIssue) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Config{}, []ConfigIssue{{Message: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return Config{}, []ConfigIssue{{Line: 1, Column: 1, Message: "the configuration is empty"}}
+	}
+	cr := &configReader{}
+	var cfg Config
+	root := doc.Content[0]
+	cr.mapping(root, "", func(key string, k, v *yaml.Node, field string) {
+		switch key {
+		case "policy":
+			cfg.Policy = cr.str(v, field)
+		case "listen":
+			cfg.Listen = cr.str(v, field)
+		case "base_url":
+			cfg.BaseURL = cr.str(v, field)
+		case "clock_skew":
+			cfg.ClockSkew = cr.duration(v, field)
+		case "state_ttl":
+			cfg.StateTTL = cr.duration(v, field)
+		case "replay_cache_size":
+			cfg.ReplayCacheSize = cr.integer(v, field)
+		case "upstream":
+			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
+				switch key {
+				case "metadata_file":
+					cfg.Upstream.MetadataFile = cr.str(v, field)
+				case "metadata_url":
+					cfg.Upstream.MetadataURL = cr.str(v, field)
+				case "refresh":
+					cfg.Upstream.Refresh = cr.duration(v, field)
+				case "allow_idp_initiated":
+					cfg.Upstream.AllowIDPInitiated = cr.boolean(v, field)
+				default:
+					cr.unknown(k, field, "metadata_file", "metadata_url", "refresh", "allow_idp_initiated")
+				}
+			})
+		case "flex":
+			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
+				switch key {
+				case "account":
+					cfg.Flex.Account = cr.str(v, field)
+				case "connection":
+					cfg.Flex.Connection = cr.str(v, field)
+				case "region":
+					cfg.Flex.Region = cr.str(v, field)
+				case "acs_url":
+					cfg.Flex.ACSURL = cr.str(v, field)
+				default:
+					cr.unknown(k, field, "account", "connection", "region", "acs_url")
+				}
+			})
+		case "keys":
+			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
+				switch key {
+				case "key":
+					cfg.Keys.Key = cr.str(v, field)
+				case "certificate":
+					cfg.Keys.Certificate = cr.str(v, field)
+				case "next_certificate":
+					cfg.Keys.NextCertificate = cr.str(v, field)
+				case "state_key":
+					cfg.Keys.StateKey = cr.str(v, field)
+				default:
+					cr.unknown(k, field, "key", "certificate", "next_certificate", "state_key")
+				}
+			})
+		case "pass_through":
+			cfg.PassThrough = map[string]string{}
+			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
+				cfg.PassThrough[key] = cr.str(v, field)
+			})
+		default:
+			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "pass_through", "clock_skew", "state_ttl", "replay_cache_size")
+		}
+	})
+	if root.Kind == yaml.MappingNode {
+		for _, req := range []struct {
+			field string
+			set   bool
+		}{
+			{"policy", cfg.Policy != ""},
+			{"base_url", cfg.BaseURL != ""},
+			{"upstream", cfg.Upstream != Upstream{}},
+			{"flex", cfg.Flex != FlexTarget{}},
+			{"keys.key", cfg.Keys.Key != ""},
+			{"keys.certificate", cfg.Keys.Certificate != ""},
+		} {
+			if !req.set {
+				cr.add(root, req.field, "missing; the bridge needs it")
+			}
+		}
+	}
+	slices.SortStableFunc(cr.issues, func(a, b ConfigIssue) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return cfg, cr.issues
+}
+
+func (cr *configReader) mapping(n *yaml.Node, field string, each func(key string, k, v *yaml.Node, field string)) {
+	if n.Kind != yaml.MappingNode {
+		cr.add(n, field, "expected a mapping of keys to values")
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		sub := k.Value
+		if field != "" {
+			sub = field + "." + k.Value
+		}
+		if seen[k.Value] {
+			cr.add(k, sub, "appears twice")
+			continue
+		}
+		seen[k.Value] = true
+		each(k.Value, k, v, sub)
+	}
+}
+
+func (cr *configReader) unknown(k *yaml.Node, field string, known ...string) {
+	cr.add(k, field, "unknown key; known here: "+strings.Join(known, ", "))
+}
+
+func (cr *configReader) scalar(n *yaml.Node, field, want string) bool {
+	if n.Kind != yaml.ScalarNode {
+		cr.add(n, field, "expected "+want)
+		return false
+	}
+	return true
+}
+
+func (cr *configReader) str(n *yaml.Node, field string) string {
+	if !cr.scalar(n, field, "a string") {
+		return ""
+	}
+	if n.Value == "" {
+		cr.add(n, field, "is empty; remove the key or give a value")
+	}
+	return n.Value
+}
+
+func (cr *configReader) boolean(n *yaml.Node, field string) bool {
+	if !cr.scalar(n, field, "true or false") {
+		return false
+	}
+	switch n.Value {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	cr.add(n, field, "expected true or false, not "+strconv.Quote(n.Value))
+	return false
+}
+
+func (cr *configReader) integer(n *yaml.Node, field string) int {
+	if !cr.scalar(n, field, "a whole number") {
+		return 0
+	}
+	i, err := strconv.Atoi(n.Value)
+	if err != nil || i <= 0 {
+		cr.add(n, field, "expected a positive whole number, not "+strconv.Quote(n.Value))
+		return 0
+	}
+	return i
+}
+
+func (cr *configReader) duration(n *yaml.Node, field string) time.Duration {
+	if !cr.scalar(n, field, "a duration such as 30s or 1h") {
+		return 0
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil || d <= 0 {
+		cr.add(n, field, "expected a positive duration such as 30s or 1h, not "+strconv.Quote(n.Value))
+		return 0
+	}
+	return d
+}
+
+// withDefaults fills in the default of every optional value left zero.
+func (cfg Config) withDefaults() Config {
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:8080"
+	}
+	if cfg.ClockSkew == 0 {
+		cfg.ClockSkew = 30 * time.Second
+	}
+	if cfg.StateTTL == 0 {
+		cfg.StateTTL = 10 * time.Minute
+	}
+	if cfg.ReplayCacheSize == 0 {
+		cfg.ReplayCacheSize = 100000
+	}
+	if cfg.Upstream.Refresh == 0 {
+		cfg.Upstream.Refresh = time.Hour
+	}
+	return cfg
+}

@@ -1,0 +1,66 @@
+// Package bridge is a SAML identity-provider proxy that makes a flexroles
+// policy take effect at every Flex login. Flex is set up with the bridge as
+// its identity provider; the bridge is a service provider of the
+// organisation's identity provider (Okta, Entra ID, Google Workspace or any
+// SAML 2.0 IdP, by its metadata).
+//
+// The rules, in the order a login meets them:
+//
+//  1. Flex's AuthnRequest (HTTP-Redirect or HTTP-POST, at saml/sso) is
+//     accepted only from the configured Flex account (its Issuer is Flex's
+//     audience) and only for Flex's ACS URL, which comes from the
+//     configuration: an assertion is never posted to a URL taken from a
+//     request. Anything else is answered with HTTP 400 and a page, and
+//     nothing goes upstream.
+//  2. The request's ID and RelayState (at most 1024 bytes) and the ID of the
+//     bridge's own AuthnRequest go into a cookie sealed with AES-GCM,
+//     bound to its name, valid for state_ttl (10 minutes), and readable only
+//     at saml/acs; its random handle is the RelayState sent upstream. The
+//     browser goes to the upstream IdP.
+//  3. The upstream Response (at saml/acs, at most 1 MiB) is used only with
+//     the cookie its RelayState names, once: the cookie is cleared and its
+//     handle recorded. It is verified with every check: signature against
+//     the upstream metadata, issuer, audience and destination (the bridge's
+//     service provider), validity times with clock_skew, InResponseTo equal
+//     to the ID in the cookie, Status. Its assertion ID is then recorded
+//     until it expires: a second use is refused. Without a cookie the
+//     response is refused, unless upstream.allow_idp_initiated is true; it
+//     is then accepted only without InResponseTo.
+//  4. The signed assertion's attributes, by name, become a flexroles.Login
+//     (Identity the NameID) and the policy decides, Twilio's rules first;
+//     the policy's sso.attributes say which attribute names it reads.
+//  5. Granted: Flex is sent a new Response, Response and Assertion both
+//     signed with RSA-SHA256 and exclusive canonicalisation, with Issuer the
+//     bridge's metadata URL, NameID the email, bearer confirmation bound to
+//     Flex's request ID and ACS, validity 5 minutes (from 30 seconds before
+//     it was made), audience Flex's, and attributes roles (one value per
+//     role, the decision's), email, full_name and the pass_through
+//     attributes, which must fit their Flex type (skill.int …). It is
+//     auto-posted with Flex's RelayState under a CSP that allows only the
+//     page's nonce.
+//  6. Refused (by the policy, by Twilio's rules, or a pass-through value of
+//     the wrong type): Flex receives nothing. The page (HTTP 403) names the
+//     flexroles error kind, its message and what an administrator changes,
+//     with a correlation id; the log line has the same id and the login
+//     through flexroles.Login's LogValue, without personal data.
+//
+// For example, with the repository's examples/policy.yaml, a user whose IdP
+// sends groups [CC-Leads] and department Quality reaches Flex with roles
+// [supervisor agent wfo.team_leader wfo.quality_manager]; one whose groups
+// hold Offboarded sees a page naming kind denied, and Flex hears nothing.
+//
+// The other endpoints: saml/metadata (the bridge as Flex's IdP, with the
+// next certificate when one is configured), saml/sp-metadata (the bridge as
+// the upstream IdP's service provider), healthz, readyz and metrics
+// (Prometheus text: logins by outcome and kind, login latency, metadata
+// refresh failures).
+//
+// [LoadConfigFile] reads bridge.yaml strictly (an unknown key is an error
+// with its line and column); [New] loads everything it names, failing on
+// any part that does not load, and returns the [Bridge], an http.Handler a
+// Go service can mount. [Serve] runs it with timeouts on every phase and a
+// graceful shutdown; [Check] loads it, runs the policy's own test cases and
+// returns the [Setup] to enter in Flex and the upstream IdP; [Demo] runs a
+// demo IdP, the bridge and a stand-in for Flex on one loopback address. The
+// manual, with the IdP and Flex set-up, is docs/bridge.md.
+package bridge

@@ -1,0 +1,48 @@
+package bridge_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/flexroles/flexroles/sso/bridge"
+)
+
+// A configuration is read strictly: a misspelt key is reported with its
+// line and column, as in policies.
+func ExampleLoadConfig() {
+	_, err := bridge.LoadConfig(strings.NewReader(`policy: policy.yaml
+base_url: https://flex-sso.example.com
+upstream: {metadata_url: https://idp.example.com/metadata}
+flex: {acount: AC0123456789abcdef0123456789abcdef}
+keys: {key: bridge.key, certificate: bridge.crt}
+`))
+	fmt.Println(err)
+	// Output:
+	// flexroles: invalid bridge configuration
+	//   1:1: flex: missing; the bridge needs it
+	//   4:8: flex.acount: unknown key; known here: account, connection, region, acs_url
+}
+
+// A Go service mounts the bridge in its own server, below the path of the
+// configuration's base_url.
+func ExampleNew() {
+	cfg, err := bridge.LoadConfigFile("bridge.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := bridge.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	go b.Refresh(context.Background()) // keep the IdP's metadata fresh
+	mux := http.NewServeMux()
+	mux.Handle("/sso/", b) // base_url: https://example.com/sso
+	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	log.Fatal(srv.ListenAndServe())
+}

@@ -1,0 +1,112 @@
+package bridge
+
+import (
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles/sso/assertion"
+)
+
+// FlexTarget is the Flex account the bridge logs users in to: its legacy SSO
+// (Account) or its enhanced SSO (Connection), exactly one.
+type FlexTarget struct {
+	// Account is the account SID (AC + 32 hex digits), for legacy SSO:
+	// ACS https://iam.twilio.com/v1/Accounts/{Account}/saml2, audience
+	// that URL + "/metadata".
+	Account string
+	// Connection is the SSO connection ID (JQ…) shown on Flex's "Set up
+	// your identity provider" page, for enhanced SSO: ACS
+	// https://login.flex.{Region}.twilio.com/login/callback?connection={Connection},
+	// audience urn:flex:{Connection}.
+	Connection string
+	// Region is the Flex region of enhanced SSO; default us1.
+	Region string
+	// ACSURL replaces the Flex ACS URL's scheme and host (its path and query
+	// stay Flex's), for a stand-in for Flex such as bridge demo's. Empty for
+	// Flex itself.
+	ACSURL string
+}
+
+// regionName is a Twilio region such as us1 or ie1.
+var regionName = regexp.MustCompile(`^[a-z]{2}[0-9]$`)
+
+// flexSP is what the bridge knows of Flex as a service provider.
+type flexSP struct {
+	acs      string // where assertions are posted
+	audience string // Flex's entity ID
+	flavour  string // "legacy" or "enhanced"
+}
+
+// resolve checks the target and gives Flex's ACS URL and audience, as
+// sso/assertion derives them from the account SID or connection ID.
+func (t FlexTarget) resolve() (flexSP, error) {
+	var id string
+	switch {
+	case t.Account != "" && t.Connection != "":
+		return flexSP{}, errors.New("flexroles: flex: give account (legacy SSO) or connection (enhanced SSO), not both")
+	case t.Account != "":
+		if !strings.HasPrefix(t.Account, "AC") {
+			return flexSP{}, errors.New("flexroles: flex.account: " + quote(t.Account) + " is not an account SID (AC and 32 hex digits, from the Twilio Console)")
+		}
+		id = t.Account
+	case t.Connection != "":
+		if !strings.HasPrefix(t.Connection, "JQ") {
+			return flexSP{}, errors.New("flexroles: flex.connection: " + quote(t.Connection) + " is not an SSO connection ID (JQ and 32 hex digits, from Flex's \"Set up your identity provider\" page)")
+		}
+		id = t.Connection
+	default:
+		return flexSP{}, errors.New("flexroles: flex: give account (legacy SSO, AC…) or connection (enhanced SSO, JQ…)")
+	}
+	fsp, err := assertion.NewFlexServiceProvider(id)
+	if err != nil {
+		return flexSP{}, err
+	}
+	sp := flexSP{acs: fsp.ACS, audience: fsp.Audience, flavour: "legacy"}
+	if fsp.Enhanced {
+		sp.flavour = "enhanced"
+		if t.Region != "" && t.Region != "us1" {
+			if !regionName.MatchString(t.Region) {
+				return sp, errors.New("flexroles: flex.region: " + quote(t.Region) + " is not a Twilio region such as us1 or ie1")
+			}
+			sp.acs = strings.Replace(sp.acs, "login.flex.us1.twilio.com", "login.flex."+t.Region+".twilio.com", 1)
+		}
+	} else if t.Region != "" && t.Region != "us1" {
+		return sp, errors.New("flexroles: flex.region applies to enhanced SSO (connection); legacy SSO has one ACS, at iam.twilio.com")
+	}
+	if t.ACSURL != "" {
+		base, err := url.Parse(t.ACSURL)
+		if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.Path != "" && base.Path != "/" {
+			return sp, errors.New("flexroles: flex.acs_url: " + quote(t.ACSURL) + " must be a scheme and host only, such as http://127.0.0.1:9000")
+		}
+		u, _ := url.Parse(sp.acs)
+		u.Scheme, u.Host = base.Scheme, base.Host
+		sp.acs = u.String()
+	}
+	return sp, nil
+}
+
+// metadata is Flex's service provider metadata as the bridge's identity
+// provider checks AuthnRequests against it: one ACS, HTTP-POST.
+func (sp flexSP) metadata() *saml.EntityDescriptor {
+	return &saml.EntityDescriptor{
+		EntityID: sp.audience,
+		SPSSODescriptors: []saml.SPSSODescriptor{{
+			SSODescriptor: saml.SSODescriptor{
+				RoleDescriptor: saml.RoleDescriptor{ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol"},
+				NameIDFormats:  []saml.NameIDFormat{saml.EmailAddressNameIDFormat},
+			},
+			AssertionConsumerServices: []saml.IndexedEndpoint{{
+				Binding:   saml.HTTPPostBinding,
+				Location:  sp.acs,
+				Index:     0,
+				IsDefault: ptrTrue(),
+			}},
+		}},
+	}
+}
+
+func ptrTrue() *bool { t := true; return &t }

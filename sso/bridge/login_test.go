@@ -1,0 +1,196 @@
+package bridge
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestLoginEndToEnd runs whole logins through the bridge over HTTP: the
+// stand-in for Flex verifies the bridge's signature against its metadata
+// and reads the roles the policy decided.
+func TestLoginEndToEnd(t *testing.T) {
+	w := newWorld(t, nil)
+	for _, tc := range []struct {
+		user      string
+		wantRoles []string
+		wantAttrs map[string][]string // beyond roles, email, full_name
+		reason    string
+	}{
+		{"alex", []string{"agent"}, map[string][]string{"department": {"Sales"}, "location": {"EU-West"}, "skill.int": {"7"}},
+			"agents rule; department, location and the typed skill.int pass through"},
+		{"lee", []string{"supervisor", "agent", "wfo.team_leader"}, map[string][]string{"department": {"Sales"}},
+			"team leads rule adds supervisor and wfo.team_leader"},
+		{"quinn", []string{"supervisor", "agent", "wfo.team_leader", "wfo.quality_manager"}, map[string][]string{"department": {"Quality"}},
+			"quality assurance rule: CC-Leads with department Quality"},
+		{"noor", []string{"supervisor", "wfo.data_analyst"}, map[string][]string{"location": {"EU-West"}},
+			"analysts rule: CC-Analytics with a location starting EU-"},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			before := w.flex.count()
+			bp, fp := w.login(tc.user, "")
+			if fp.status != http.StatusOK {
+				t.Fatalf("%s: Flex page HTTP %d (bridge HTTP %d)\n%s\n%s", tc.reason, fp.status, bp.status, bp.body, fp.body)
+			}
+			if w.flex.count() != before+1 {
+				t.Fatalf("%s: the stand-in for Flex accepted %d assertions, want 1", tc.reason, w.flex.count()-before)
+			}
+			got, _ := w.flex.last()
+			if !slices.Equal(got.Roles, tc.wantRoles) {
+				t.Errorf("%s: roles %q, want %q", tc.reason, got.Roles, tc.wantRoles)
+			}
+			user := testUsers[slices.IndexFunc(testUsers, func(u DemoUser) bool { return u.Login == tc.user })]
+			if got.NameID != user.Attributes["email"][0] || !slices.Equal(got.Attributes["email"], user.Attributes["email"]) {
+				t.Errorf("NameID %q, email %q; want the user's email %q", got.NameID, got.Attributes["email"], user.Attributes["email"])
+			}
+			if !slices.Equal(got.Attributes["full_name"], user.Attributes["full_name"]) {
+				t.Errorf("full_name %q, want %q", got.Attributes["full_name"], user.Attributes["full_name"])
+			}
+			if got.Issuer != w.bridge.paths.idpMetadata.String() {
+				t.Errorf("Issuer %q, want the bridge %q", got.Issuer, w.bridge.paths.idpMetadata.String())
+			}
+			if got.Audience != "https://iam.twilio.com/v1/Accounts/"+testAccount+"/saml2/metadata" {
+				t.Errorf("Audience %q is not Flex's legacy audience", got.Audience)
+			}
+			if got.RelayState != "flex-relay-state" {
+				t.Errorf("RelayState %q, want Flex's own back", got.RelayState)
+			}
+			for name, want := range tc.wantAttrs {
+				if !slices.Equal(got.Attributes[name], want) {
+					t.Errorf("%s: attribute %s = %q, want %q", tc.reason, name, got.Attributes[name], want)
+				}
+			}
+			for name := range got.Attributes {
+				switch name {
+				case "roles", "email", "full_name":
+				default:
+					if _, ok := tc.wantAttrs[name]; !ok {
+						t.Errorf("attribute %s reached Flex; only configured pass-through attributes may", name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestLoginRefused: a login the policy or Flex's rules refuse sends Flex
+// nothing, and the page says what was refused and what to change.
+func TestLoginRefused(t *testing.T) {
+	w := newWorld(t, nil)
+	for _, tc := range []struct {
+		user     string
+		kind     string
+		mentions []string
+		reason   string
+	}{
+		{"kim", "denied", []string{"offboarded", "deny rules"}, "the offboarded deny rule wins over the team leads grant"},
+		{"nomail", "missing_attribute", []string{"45050", "email"}, "Flex requires email: the page names the attribute to add"},
+		{"typo", "invalid_attribute", []string{"skill"}, "skill.int passes through, and \"seven\" is not an int: Flex would refuse it"},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			before := w.flex.count()
+			bp, fp := w.login(tc.user, "")
+			if fp.status != 0 || w.flex.count() != before || bp.fields.Get("SAMLResponse") != "" {
+				t.Fatalf("%s: something was posted to Flex", tc.reason)
+			}
+			if bp.status != http.StatusForbidden {
+				t.Fatalf("%s: HTTP %d, want 403\n%s", tc.reason, bp.status, bp.body)
+			}
+			if !strings.Contains(bp.body, "<code>"+tc.kind+"</code>") {
+				t.Errorf("%s: the page does not name kind %q:\n%s", tc.reason, tc.kind, bp.body)
+			}
+			for _, m := range tc.mentions {
+				if !strings.Contains(bp.body, m) {
+					t.Errorf("%s: the page does not mention %q:\n%s", tc.reason, m, bp.body)
+				}
+			}
+			if !strings.Contains(bp.body, `id="correlation"`) {
+				t.Errorf("the page has no correlation id")
+			}
+			metrics := w.browser("").get(w.bridge.paths.metrics.String()).body
+			if !strings.Contains(metrics, `flexroles_bridge_logins_total{outcome="refused",kind="`+tc.kind+`"}`) {
+				t.Errorf("metrics do not count the refusal by kind %q:\n%s", tc.kind, metrics)
+			}
+		})
+	}
+}
+
+// TestLoginEnhancedSSO: with a connection ID the bridge answers Flex's
+// enhanced SSO, at its callback URL and audience.
+func TestLoginEnhancedSSO(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		c.Flex = FlexTarget{Connection: "JQ0123456789abcdef0123456789abcdef", ACSURL: c.Flex.ACSURL}
+	})
+	bp, fp := w.login("lee", "")
+	if fp.status != http.StatusOK {
+		t.Fatalf("HTTP %d\n%.600s", bp.status, bp.body)
+	}
+	if !strings.HasSuffix(bp.action, "/login/callback?connection=JQ0123456789abcdef0123456789abcdef") {
+		t.Errorf("posted to %q, not Flex's enhanced callback", bp.action)
+	}
+	if got, _ := w.flex.last(); got.Audience != "urn:flex:JQ0123456789abcdef0123456789abcdef" {
+		t.Errorf("audience %q, want urn:flex:JQ…", got.Audience)
+	}
+}
+
+// TestLoginIdPInitiated: when allowed, a login started at the upstream IdP
+// reaches Flex as an unsolicited response.
+func TestLoginIdPInitiated(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.Upstream.AllowIDPInitiated = true })
+	w.flex.sp.AllowIDPInitiated = true
+	b := w.browser("quinn")
+	up := b.get(w.idpSrv.URL + "/idp/start")
+	bp := b.post(up.action, up.fields)
+	if bp.fields.Get("SAMLResponse") == "" {
+		t.Fatalf("refused: HTTP %d\n%.600s", bp.status, bp.body)
+	}
+	if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
+		t.Fatalf("the stand-in for Flex refused: %.600s", fp.body)
+	}
+	if got, _ := w.flex.last(); !slices.Contains(got.Roles, "wfo.quality_manager") {
+		t.Errorf("roles %q", got.Roles)
+	}
+}
+
+// TestLoginUpstreamPostBinding: an IdP whose metadata offers only the
+// HTTP-POST binding is sent the AuthnRequest by a self-posting page.
+func TestLoginUpstreamPostBinding(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		resp, err := http.Get(c.Upstream.MetadataURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		redirect := regexp.MustCompile(`<(md:)?SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"[^>]*>(</(md:)?SingleSignOnService>)?`)
+		if !redirect.Match(md) {
+			t.Fatalf("the IdP metadata has no HTTP-Redirect SingleSignOnService to remove:\n%s", md)
+		}
+		path := filepath.Join(t.TempDir(), "idp.xml")
+		if err := os.WriteFile(path, redirect.ReplaceAll(md, nil), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c.Upstream = Upstream{MetadataFile: path}
+	})
+	b := w.browser("noor")
+	toIDP := b.get(w.flexSrv.URL + "/flex/login")
+	if toIDP.fields.Get("SAMLRequest") == "" || !strings.HasSuffix(toIDP.action, "/idp/sso") {
+		t.Fatalf("no self-posting AuthnRequest to the IdP: HTTP %d\n%.600s", toIDP.status, toIDP.body)
+	}
+	if csp := toIDP.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'nonce-") {
+		t.Errorf("CSP %q", csp)
+	}
+	up := b.post(toIDP.action, toIDP.fields)
+	bp := b.post(up.action, up.fields)
+	if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
+		t.Fatalf("HTTP %d\n%.600s", fp.status, fp.body)
+	}
+	if got, _ := w.flex.last(); !slices.Equal(got.Roles, []string{"supervisor", "wfo.data_analyst"}) {
+		t.Errorf("roles %q", got.Roles)
+	}
+}

@@ -1,0 +1,99 @@
+package bridge
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Login outcomes, the outcome label of the logins metric.
+const (
+	outcomeGranted    = "granted"     // Flex was sent an assertion
+	outcomeRefused    = "refused"     // the policy or Flex's rules refused the user
+	outcomeRejected   = "rejected"    // the upstream response or the login state failed a check
+	outcomeBadRequest = "bad_request" // Flex's request or the form could not be used
+	outcomeError      = "error"       // the bridge failed
+)
+
+// latencyBuckets are the upper bounds, in seconds, of the login latency
+// histogram.
+var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
+
+// metrics counts logins by outcome and kind, and their latency, in the
+// Prometheus text format.
+type metrics struct {
+	mu               sync.Mutex
+	logins           map[[2]string]uint64
+	buckets          []uint64 // cumulative counts are computed when served
+	count            uint64
+	sum              float64
+	metadataFailures uint64
+}
+
+func newMetrics() *metrics {
+	return &metrics{logins: map[[2]string]uint64{}, buckets: make([]uint64, len(latencyBuckets))}
+}
+
+// login counts one login; latency 0 is not observed (requests refused
+// before any work).
+func (m *metrics) login(outcome, kind string, latency time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.logins[[2]string{outcome, kind}]++
+	if latency <= 0 {
+		return
+	}
+	s := latency.Seconds()
+	m.count++
+	m.sum += s
+	for i, le := range latencyBuckets {
+		if s <= le {
+			m.buckets[i]++
+			break
+		}
+	}
+}
+
+func (m *metrics) metadataFailure() {
+	m.mu.Lock()
+	m.metadataFailures++
+	m.mu.Unlock()
+}
+
+func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	_, _ = w.Write([]byte(m.text()))
+}
+
+func (m *metrics) text() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var b strings.Builder
+	b.WriteString("# HELP flexroles_bridge_logins_total Logins through the bridge by outcome and refusal kind.\n")
+	b.WriteString("# TYPE flexroles_bridge_logins_total counter\n")
+	keys := make([][2]string, 0, len(m.logins))
+	for k := range m.logins {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, c [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], c[0]+"\x00"+c[1]) })
+	for _, k := range keys {
+		fmt.Fprintf(&b, "flexroles_bridge_logins_total{outcome=%q,kind=%q} %d\n", k[0], k[1], m.logins[k])
+	}
+	b.WriteString("# HELP flexroles_bridge_login_duration_seconds Time from the upstream response's arrival to the bridge's answer.\n")
+	b.WriteString("# TYPE flexroles_bridge_login_duration_seconds histogram\n")
+	var cum uint64
+	for i, le := range latencyBuckets {
+		cum += m.buckets[i]
+		fmt.Fprintf(&b, "flexroles_bridge_login_duration_seconds_bucket{le=\"%g\"} %d\n", le, cum)
+	}
+	fmt.Fprintf(&b, "flexroles_bridge_login_duration_seconds_bucket{le=\"+Inf\"} %d\n", m.count)
+	fmt.Fprintf(&b, "flexroles_bridge_login_duration_seconds_sum %g\n", m.sum)
+	fmt.Fprintf(&b, "flexroles_bridge_login_duration_seconds_count %d\n", m.count)
+	b.WriteString("# HELP flexroles_bridge_metadata_refresh_failures_total Failed refreshes of the upstream metadata URL.\n")
+	b.WriteString("# TYPE flexroles_bridge_metadata_refresh_failures_total counter\n")
+	fmt.Fprintf(&b, "flexroles_bridge_metadata_refresh_failures_total %d\n", m.metadataFailures)
+	return b.String()
+}

@@ -1,0 +1,231 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestServeShutdown: readyz answers while serving; when the context ends,
+// Serve returns nil and the port is closed.
+func TestServeShutdown(t *testing.T) {
+	w := newWorld(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.bridge.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String() + "/bridge/"
+	for _, path := range []string{"healthz", "readyz", "saml/metadata", "saml/sp-metadata", "metrics"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: HTTP %d", path, resp.StatusCode)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve returned %v after shutdown", err)
+	}
+	if _, err := http.Get(base + "healthz"); err == nil {
+		t.Errorf("the server still answers after shutdown")
+	}
+	rec := w.browser("").get(w.bridge.paths.ready.String())
+	if rec.status != http.StatusServiceUnavailable {
+		t.Errorf("readyz after shutdown: HTTP %d, want 503", rec.status)
+	}
+}
+
+// TestBounds: an oversized form and an oversized RelayState are refused.
+func TestBounds(t *testing.T) {
+	w := newWorld(t, nil)
+	b := w.browser("alex")
+	up := w.upstreamResponse(b, "")
+	up.fields.Set("SAMLResponse", strings.Repeat("A", maxACSRequest+1))
+	before := w.flex.count()
+	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusBadRequest, "bad_request")
+
+	long := strings.Repeat("r", maxRelayState+1)
+	p := b.get(w.flexSrv.URL + "/flex/login?relay=" + url.QueryEscape(long))
+	refusedNothingSent(t, w, before, p, http.StatusBadRequest, "flex_request")
+}
+
+// TestLogRedacted: the login's log line carries the correlation id shown
+// on the page, and no email, name or group.
+func TestLogRedacted(t *testing.T) {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	w := newWorld(t, nil)
+	w.bridge.log = slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &buf}, nil))
+	bp, _ := w.login("kim", "")
+	m := pageCorrelation.FindStringSubmatch(bp.body)
+	if m == nil {
+		t.Fatalf("no correlation id on the page:\n%.600s", bp.body)
+	}
+	mu.Lock()
+	logged := buf.String()
+	mu.Unlock()
+	if !strings.Contains(logged, "id="+m[1]) || !strings.Contains(logged, "kind=denied") {
+		t.Errorf("the log does not carry the page's id %s and kind:\n%s", m[1], logged)
+	}
+	for _, personal := range []string{"kim.leaver", "Kim Leaver", "Offboarded", "CC-Agents"} {
+		if strings.Contains(logged, personal) {
+			t.Errorf("the log holds personal data %q:\n%s", personal, logged)
+		}
+	}
+	_, _ = w.login("lee", "")
+	mu.Lock()
+	logged = buf.String()
+	mu.Unlock()
+	if !strings.Contains(logged, "login granted") || strings.Contains(logged, "lee.lead") {
+		t.Errorf("the grant is not logged, or logged with the email:\n%s", logged)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// TestMetrics: logins are counted by outcome and kind, with latency.
+func TestMetrics(t *testing.T) {
+	w := newWorld(t, nil)
+	w.login("alex", "")
+	w.login("kim", "")
+	got := w.browser("").get(w.bridge.paths.metrics.String()).body
+	for _, want := range []string{
+		`flexroles_bridge_logins_total{outcome="granted",kind=""} 1`,
+		`flexroles_bridge_logins_total{outcome="refused",kind="denied"} 1`,
+		`flexroles_bridge_login_duration_seconds_count 2`,
+		`flexroles_bridge_login_duration_seconds_bucket{le="+Inf"} 2`,
+		"# TYPE flexroles_bridge_login_duration_seconds histogram",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("metrics lack %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestSetup: what bridge check prints names the bridge's URLs, its
+// certificate, and every attribute the policy and pass-through read.
+func TestSetup(t *testing.T) {
+	w := newWorld(t, nil)
+	_, results, err := Check(context.Background(), w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Failure != "" {
+			t.Errorf("policy case %q: %s", r.Name, r.Failure)
+		}
+	}
+	if len(results) == 0 {
+		t.Errorf("the example policy's cases did not run")
+	}
+	var out bytes.Buffer
+	if err := w.bridge.Setup().WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"SSO URL:                   " + w.bridgeSrv.URL + "/bridge/saml/sso",
+		"Identity provider issuer:  " + w.bridgeSrv.URL + "/bridge/saml/metadata",
+		"-----BEGIN CERTIFICATE-----",
+		w.bridgeSrv.URL + "/bridge/saml/acs",
+		"    email\n    full_name\n    groups\n    roles\n    department\n    location\n    skill\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("setup lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestMetadataRefresh: a failed refresh of the upstream metadata keeps the
+// metadata loaded, and is counted; a good one brings the IdP's new key.
+func TestMetadataRefresh(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.Upstream.Refresh = 20 * time.Millisecond })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.bridge.Refresh(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	w.metadataDown.Store(true)
+	waitFor(t, func() bool {
+		return strings.Contains(w.bridge.stats.text(), "flexroles_bridge_metadata_refresh_failures_total 2")
+	})
+	if _, fp := w.login("alex", ""); fp.status != http.StatusOK {
+		t.Fatalf("a failed refresh lost the metadata: HTTP %d", fp.status)
+	}
+
+	key, cert := keyPair(t, 2) // the IdP rolls its key over
+	w.idp.idp.Key, w.idp.idp.Certificate = key, cert
+	if bp, _ := w.login("alex", ""); bp.status != http.StatusForbidden {
+		t.Fatalf("a response signed with a key not yet in the metadata: HTTP %d", bp.status)
+	}
+	w.metadataDown.Store(false)
+	waitFor(t, func() bool {
+		_, fp := w.login("alex", "")
+		return fp.status == http.StatusOK
+	})
+}
+
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("the condition did not hold within ten seconds")
+}
+
+// TestNextCertificate: the next certificate is published in the bridge's
+// metadata beside the one that signs, and Flex's settings still name the
+// current one.
+func TestNextCertificate(t *testing.T) {
+	_, next := keyPair(t, 2)
+	var nextPath string
+	w := newWorld(t, func(c *Config) {
+		nextPath = filepath.Join(filepath.Dir(c.Keys.Certificate), "next.crt")
+		if err := os.WriteFile(nextPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: next.Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c.Keys.NextCertificate = nextPath
+	})
+	md := w.browser("").get(w.bridge.paths.idpMetadata.String()).body
+	_, cur := keyPair(t, 0)
+	for _, c := range []*x509.Certificate{cur, next} {
+		if !strings.Contains(md, base64.StdEncoding.EncodeToString(c.Raw)) {
+			t.Errorf("the metadata lacks the certificate %s", c.Subject.CommonName)
+		}
+	}
+	if !strings.Contains(w.bridge.Setup().Flex.Certificate, base64.StdEncoding.EncodeToString(cur.Raw)[:60]) {
+		t.Errorf("the setup does not give Flex the signing certificate")
+	}
+	if _, fp := w.login("lee", ""); fp.status != http.StatusOK {
+		t.Errorf("login with a next certificate configured: HTTP %d", fp.status)
+	}
+}

@@ -1,0 +1,172 @@
+package bridge
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles"
+)
+
+// assertionLifetime is how long Flex may accept the bridge's assertion:
+// at most five minutes, 30 seconds of them before it was made for Flex's
+// clock skew.
+const (
+	assertionLifetime = 5 * time.Minute
+	assertionBackdate = 30 * time.Second
+)
+
+// flexAttributes are the attributes the bridge sends Flex, in the order
+// sent: roles, email, full_name, then the pass-through ones by name.
+type flexAttributes struct {
+	email string
+	attrs []saml.Attribute
+}
+
+// flexAttributes builds what Flex receives for a granted decision, and
+// checks it as Flex will, with flexroles.WorkerAttributes: a typed
+// pass-through value that does not fit its type refuses the login here
+// rather than at Flex.
+func (b *Bridge) flexAttributes(in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
+	email := strings.TrimSpace(first(in[b.policy.AttributeName("email")]))
+	fullName := strings.TrimSpace(first(in[b.policy.AttributeName("full_name")]))
+	sent := map[string][]string{
+		"roles":     d.RoleStrings(),
+		"email":     {email},
+		"full_name": {fullName},
+	}
+	names := sortedKeys(b.cfg.PassThrough)
+	for _, to := range names {
+		if v, ok := in[b.cfg.PassThrough[to]]; ok {
+			sent[to] = v
+		}
+	}
+	login := flexroles.Login{Source: flexroles.SSO, Attributes: sent, Identity: email}
+	if _, err := flexroles.WorkerAttributes(nil, login, d); err != nil {
+		return flexAttributes{}, err
+	}
+	out := flexAttributes{email: email}
+	for _, name := range append([]string{"roles", "email", "full_name"}, names...) {
+		values, ok := sent[name]
+		if !ok {
+			continue
+		}
+		attr := saml.Attribute{Name: name, NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:basic"}
+		for _, v := range values {
+			attr.Values = append(attr.Values, saml.AttributeValue{Type: "xs:string", Value: v})
+		}
+		out.attrs = append(out.attrs, attr)
+	}
+	return out, nil
+}
+
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
+}
+
+// checkPassThrough refuses a pass-through entry that would replace what the
+// policy decides.
+func checkPassThrough(to, from string, p *flexroles.Policy) error {
+	switch to {
+	case "roles", "email", "full_name":
+		return errors.New("flexroles: pass_through." + to + ": the bridge sends " + to + " itself, from the policy's decision; remove the entry")
+	}
+	if to == "" || from == "" {
+		return errors.New("flexroles: pass_through: names cannot be empty")
+	}
+	if p.AttributeName("roles") == from {
+		return errors.New("flexroles: pass_through." + to + ": " + quote(from) + " is the attribute the policy reads roles from; the decision's roles are sent as roles")
+	}
+	return nil
+}
+
+// flexResponse builds, signs and encodes the Response for Flex with
+// crewjam/saml's types: Response and Assertion signed with RSA-SHA256 and
+// exclusive canonicalisation, bound to Flex's request and ACS.
+func (b *Bridge) flexResponse(r *http.Request, st loginState, out flexAttributes, now time.Time) (saml.IdpAuthnRequestForm, error) {
+	sso := &b.flexMD.SPSSODescriptors[0]
+	req := &saml.IdpAuthnRequest{
+		IDP:                     b.idp,
+		HTTPRequest:             r,
+		RelayState:              st.RelayState,
+		Request:                 saml.AuthnRequest{ID: st.FlexRequestID},
+		ServiceProviderMetadata: b.flexMD,
+		SPSSODescriptor:         sso,
+		ACSEndpoint:             &sso.AssertionConsumerServices[0],
+		Now:                     now,
+	}
+	req.Assertion = flexAssertion(b.idp.MetadataURL.String(), b.flex, st.FlexRequestID, out, now)
+	return req.PostBinding() // signs the Assertion, then the Response
+}
+
+// flexAssertion is the assertion Flex receives: Issuer the bridge, NameID
+// the email, bearer confirmation bound to Flex's request and ACS, five
+// minutes of validity, audience Flex's.
+func flexAssertion(issuer string, flex flexSP, inResponseTo string, out flexAttributes, now time.Time) *saml.Assertion {
+	notBefore := now.Add(-assertionBackdate)
+	notOnOrAfter := notBefore.Add(assertionLifetime)
+	id := newID()
+	return &saml.Assertion{
+		ID:           id,
+		IssueInstant: now,
+		Version:      "2.0",
+		Issuer:       saml.Issuer{Format: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity", Value: issuer},
+		Subject: &saml.Subject{
+			NameID: &saml.NameID{Format: string(saml.EmailAddressNameIDFormat), Value: out.email},
+			SubjectConfirmations: []saml.SubjectConfirmation{{
+				Method: "urn:oasis:names:tc:SAML:2.0:cm:bearer",
+				SubjectConfirmationData: &saml.SubjectConfirmationData{
+					InResponseTo: inResponseTo,
+					NotOnOrAfter: notOnOrAfter,
+					Recipient:    flex.acs,
+				},
+			}},
+		},
+		Conditions: &saml.Conditions{
+			NotBefore:            notBefore,
+			NotOnOrAfter:         notOnOrAfter,
+			AudienceRestrictions: []saml.AudienceRestriction{{Audience: saml.Audience{Value: flex.audience}}},
+		},
+		AuthnStatements: []saml.AuthnStatement{{
+			AuthnInstant: now,
+			SessionIndex: id,
+			AuthnContext: saml.AuthnContext{AuthnContextClassRef: &saml.AuthnContextClassRef{
+				Value: "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified",
+			}},
+		}},
+		AttributeStatements: []saml.AttributeStatement{{Attributes: out.attrs}},
+	}
+}
+
+// newID is a SAML ID: a letter, then 40 hex digits.
+func newID() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return "id-" + hex.EncodeToString(b[:])
+}
+
+func xmlBytes(el *etree.Element) ([]byte, error) {
+	doc := etree.NewDocument()
+	doc.SetRoot(el)
+	return doc.WriteToBytes()
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,120 @@
+package bridge
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// loginState is what the bridge remembers of a login while the user is at
+// the upstream IdP. It travels in a cookie sealed with AES-GCM, so that
+// instances behind a load balancer need no shared storage.
+type loginState struct {
+	FlexRequestID string `json:"f"` // ID of Flex's AuthnRequest
+	RelayState    string `json:"r"` // Flex's RelayState, echoed back to Flex
+	UpstreamID    string `json:"u"` // ID of the bridge's AuthnRequest upstream
+	Expires       int64  `json:"e"` // Unix seconds
+}
+
+// stateCookiePrefix starts the name of every state cookie; the rest of the
+// name is the login's handle, which is also the RelayState sent upstream.
+const stateCookiePrefix = "flexroles_login_"
+
+// errState is the refusal of a missing, forged, swapped or expired state.
+var errState = errors.New("the login state is missing, expired or not this browser's")
+
+// stateSealer seals and opens login states.
+type stateSealer struct {
+	aead cipher.AEAD
+}
+
+func newStateSealer(key []byte) (*stateSealer, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &stateSealer{aead: aead}, nil
+}
+
+// newHandle returns a random login handle: 32 hex digits.
+func newHandle() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// validHandle reports whether h has the shape newHandle gives.
+func validHandle(h string) bool {
+	if len(h) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil && strings.ToLower(h) == h
+}
+
+// seal encrypts st for the cookie named after handle; the name is
+// authenticated with it, so a state moved under another handle fails.
+func (s *stateSealer) seal(handle string, st loginState) string {
+	plain, _ := json.Marshal(st)
+	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
+	_, _ = rand.Read(nonce)
+	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(stateCookiePrefix+handle)))
+}
+
+// open decrypts the value of handle's cookie and checks its expiry.
+func (s *stateSealer) open(handle, value string, now time.Time) (loginState, error) {
+	var st loginState
+	if len(value) > maxStateCookie {
+		return st, errState
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || len(raw) < s.aead.NonceSize() {
+		return st, errState
+	}
+	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], []byte(stateCookiePrefix+handle))
+	if err != nil {
+		return st, errState
+	}
+	if json.Unmarshal(plain, &st) != nil || st.UpstreamID == "" || now.Unix() >= st.Expires {
+		return st, errState
+	}
+	return st, nil
+}
+
+// maxStateCookie bounds a state cookie's value: the state holds two IDs
+// and a RelayState of at most maxRelayState bytes.
+const maxStateCookie = 2048
+
+// stateCookie is the cookie that carries a sealed state to the bridge's ACS
+// and nowhere else.
+func stateCookie(handle, value, path string, secure bool, ttl time.Duration) *http.Cookie {
+	c := &http.Cookie{ //nolint:gosec // G124: Secure and SameSite=None whenever the base URL is https, below
+		Name:     stateCookiePrefix + handle,
+		Value:    value,
+		Path:     path,
+		MaxAge:   int(ttl / time.Second),
+		HttpOnly: true,
+		Secure:   secure,
+		// The upstream IdP posts to the ACS from its own site: a Lax cookie
+		// would not come with that POST, so https deployments use None
+		// (with Secure). A loopback http base URL is one site with any
+		// port, where Lax is enough and browsers refuse None without
+		// Secure.
+		SameSite: http.SameSiteLaxMode,
+	}
+	if secure {
+		c.SameSite = http.SameSiteNoneMode
+	}
+	return c
+}

@@ -1,0 +1,195 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlsp"
+
+	"github.com/flexroles/flexroles/sso/assertion"
+)
+
+// verifiedAssertion is what the bridge takes from an upstream response once
+// every check has passed: only the signed assertion's content.
+type verifiedAssertion struct {
+	ID           string              // the assertion's ID, used once
+	NotOnOrAfter time.Time           // end of its validity, the replay window
+	NameID       string              // the subject's NameID
+	Attributes   map[string][]string // attributes by Name, values as received
+}
+
+// upstreamIDP is the organisation's IdP: its metadata, refreshed from a URL
+// on a schedule, and the bridge's service provider towards it.
+type upstreamIDP struct {
+	mu       sync.RWMutex
+	sp       *saml.ServiceProvider // replaced whole on refresh: finds the SSO URL, makes AuthnRequests
+	md       *assertion.Metadata   // the same metadata, for the verifier
+	loadedAt time.Time
+
+	cfg      Upstream
+	template saml.ServiceProvider // everything but the metadata
+	skew     time.Duration
+	client   *http.Client
+}
+
+// maxMetadataBytes bounds upstream metadata; federation files can be large.
+const maxMetadataBytes = 8 << 20
+
+func newUpstream(ctx context.Context, cfg Upstream, template saml.ServiceProvider, skew time.Duration) (*upstreamIDP, error) {
+	if (cfg.MetadataFile == "") == (cfg.MetadataURL == "") {
+		return nil, errors.New("flexroles: upstream: give metadata_file or metadata_url, exactly one")
+	}
+	u := &upstreamIDP{cfg: cfg, template: template, skew: skew, client: &http.Client{Timeout: 20 * time.Second}}
+	if err := u.load(ctx); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// load reads the metadata and, only when it parses, replaces the current
+// service provider.
+func (u *upstreamIDP) load(ctx context.Context) error {
+	data, err := u.read(ctx)
+	if err != nil {
+		return err
+	}
+	keys, err := assertion.ParseMetadata(data)
+	if err != nil {
+		return fmt.Errorf("flexroles: upstream metadata %s: %w", u.source(), err)
+	}
+	md, err := samlsp.ParseMetadata(data)
+	if err != nil {
+		return fmt.Errorf("flexroles: upstream metadata %s: %w", u.source(), err)
+	}
+	if len(md.IDPSSODescriptors) == 0 {
+		return fmt.Errorf("flexroles: upstream metadata %s describes no identity provider (no IDPSSODescriptor)", u.source())
+	}
+	sp := u.template
+	sp.IDPMetadata = md
+	if sp.GetSSOBindingLocation(saml.HTTPRedirectBinding) == "" && sp.GetSSOBindingLocation(saml.HTTPPostBinding) == "" {
+		return fmt.Errorf("flexroles: upstream metadata %s has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding", u.source())
+	}
+	u.mu.Lock()
+	u.sp, u.md, u.loadedAt = &sp, keys, time.Now()
+	u.mu.Unlock()
+	return nil
+}
+
+func (u *upstreamIDP) source() string {
+	if u.cfg.MetadataFile != "" {
+		return u.cfg.MetadataFile
+	}
+	return u.cfg.MetadataURL
+}
+
+func (u *upstreamIDP) read(ctx context.Context) ([]byte, error) {
+	if u.cfg.MetadataFile != "" {
+		data, err := os.ReadFile(u.cfg.MetadataFile)
+		if err != nil {
+			return nil, fmt.Errorf("flexroles: upstream.metadata_file: %w", err)
+		}
+		return data, nil
+	}
+	parsed, err := url.Parse(u.cfg.MetadataURL)
+	if err != nil || (parsed.Scheme != "https" && !(parsed.Scheme == "http" && loopback(parsed.Hostname()))) {
+		return nil, errors.New("flexroles: upstream.metadata_url " + quote(u.cfg.MetadataURL) + " must be an https URL")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.cfg.MetadataURL, nil)
+	if err != nil {
+		return nil, errors.New("flexroles: upstream.metadata_url: " + err.Error())
+	}
+	resp, err := u.client.Do(req)
+	if err != nil {
+		return nil, errors.New("flexroles: upstream.metadata_url: " + err.Error())
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("flexroles: upstream.metadata_url %s answered HTTP %d", u.cfg.MetadataURL, resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBytes+1))
+	if err != nil {
+		return nil, errors.New("flexroles: upstream.metadata_url: " + err.Error())
+	}
+	if len(data) > maxMetadataBytes {
+		return nil, fmt.Errorf("flexroles: upstream.metadata_url %s is larger than %d bytes", u.cfg.MetadataURL, maxMetadataBytes)
+	}
+	return data, nil
+}
+
+// refresh reloads URL metadata every cfg.Refresh until ctx ends; a failed
+// refresh keeps the metadata already loaded and is reported to failed.
+func (u *upstreamIDP) refresh(ctx context.Context, failed func(error)) {
+	if u.cfg.MetadataURL == "" {
+		return
+	}
+	t := time.NewTicker(u.cfg.Refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := u.load(ctx); err != nil && ctx.Err() == nil {
+				failed(err)
+			}
+		}
+	}
+}
+
+// current returns the service provider built on the latest metadata.
+func (u *upstreamIDP) current() *saml.ServiceProvider {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	return u.sp
+}
+
+// verify checks an upstream response with sso/assertion and every check
+// on: the signature against the latest metadata (keys bound to their
+// entity), the signed Issuer, Status, audience and destination (the
+// bridge's service provider), validity times with the configured skew,
+// InResponseTo equal to requestID, and SHA-1 refused. An empty requestID
+// accepts only an unsolicited response, and only when IdP-initiated login
+// is allowed. Only the signed assertion's content comes back.
+func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (verifiedAssertion, error) {
+	u.mu.RLock()
+	sp, md := u.sp, u.md
+	u.mu.RUnlock()
+	want := assertion.Expectations{
+		Audience:   sp.EntityID,
+		ACS:        sp.AcsURL.String(),
+		Now:        now,
+		ClockSkew:  u.skew,
+		RejectSHA1: true,
+	}
+	if requestID != "" {
+		want.RequestIDs = []string{requestID}
+	} else {
+		want.AllowUnsolicited = sp.AllowIDPInitiated
+	}
+	res, err := assertion.Verify(response, md, want)
+	if err != nil {
+		return verifiedAssertion{}, err
+	}
+	login, err := res.Login(nil)
+	if err != nil {
+		return verifiedAssertion{}, err
+	}
+	out := verifiedAssertion{ID: res.Assertion.ID, NotOnOrAfter: res.Assertion.Conditions.NotOnOrAfter, NameID: login.Identity, Attributes: login.Attributes}
+	for _, sc := range res.Assertion.SubjectConfirmations {
+		if !sc.NotOnOrAfter.IsZero() && (out.NotOnOrAfter.IsZero() || sc.NotOnOrAfter.After(out.NotOnOrAfter)) {
+			out.NotOnOrAfter = sc.NotOnOrAfter // the replay window covers the longest validity
+		}
+	}
+	if out.ID == "" || out.NotOnOrAfter.IsZero() {
+		return verifiedAssertion{}, errors.New("the assertion has no ID or no NotOnOrAfter, so its one-time use cannot be enforced; the identity provider must send both")
+	}
+	return out, nil
+}

@@ -1,0 +1,289 @@
+package bridge
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlsp"
+)
+
+// world is a whole login in process over real HTTP: the organisation's IdP
+// (crewjam/saml), the bridge, and a crewjam/saml service provider standing
+// in for Flex with Flex's ACS path and audience.
+type world struct {
+	t      testing.TB
+	idp    *demoIDP
+	bridge *Bridge
+	flex   *flexStandIn
+	cfg    Config
+
+	idpSrv, bridgeSrv, flexSrv *httptest.Server
+
+	metadataDown atomic.Bool // the IdP answers its metadata URL with HTTP 503
+}
+
+// testUsers are the example organisation's users as its IdP sends them.
+var testUsers = []DemoUser{
+	{Login: "alex", Attributes: map[string][]string{"email": {"alex.agent@owlbank.example"}, "full_name": {"Alex Agent"}, "groups": {"CC-Agents"}, "department": {"Sales"}, "location": {"EU-West"}, "skill": {"7"}}},
+	{Login: "lee", Attributes: map[string][]string{"email": {"lee.lead@owlbank.example"}, "full_name": {"Lee Lead"}, "groups": {"CC-Leads"}, "department": {"Sales"}}},
+	{Login: "quinn", Attributes: map[string][]string{"email": {"quinn.qa@owlbank.example"}, "full_name": {"Quinn QA"}, "groups": {"CC-Leads", "QA"}, "department": {"Quality"}}},
+	{Login: "noor", Attributes: map[string][]string{"email": {"noor.analyst@owlbank.example"}, "full_name": {"Noor Analyst"}, "groups": {"CC-Analytics"}, "location": {"EU-West"}}},
+	{Login: "kim", Attributes: map[string][]string{"email": {"kim.leaver@owlbank.example"}, "full_name": {"Kim Leaver"}, "groups": {"CC-Agents", "Offboarded"}}},
+	{Login: "nomail", Attributes: map[string][]string{"full_name": {"Nomail Agent"}, "groups": {"CC-Agents"}}},
+	{Login: "typo", Attributes: map[string][]string{"email": {"tess.typo@owlbank.example"}, "full_name": {"Tess Typo"}, "groups": {"CC-Agents"}, "skill": {"seven"}}},
+}
+
+const testAccount = "AC0123456789abcdef0123456789abcdef"
+
+// swappable lets a server start (and so know its URL) before its handler
+// exists.
+type swappable struct {
+	mu sync.Mutex
+	h  http.Handler
+}
+
+func (s *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.h
+	s.mu.Unlock()
+	h.ServeHTTP(w, r)
+}
+
+func (s *swappable) set(h http.Handler) { s.mu.Lock(); s.h = h; s.mu.Unlock() }
+
+var (
+	testKeysOnce sync.Once
+	testKeys     [3]struct {
+		key  *rsa.PrivateKey
+		cert *x509.Certificate
+	}
+)
+
+// keyPair returns one of three test key pairs, made once per run.
+func keyPair(t testing.TB, i int) (*rsa.PrivateKey, *x509.Certificate) {
+	testKeysOnce.Do(func() {
+		for j := range testKeys {
+			k, c, err := newKeyPair(2048, "flexroles test "+string(rune('a'+j)))
+			if err != nil {
+				panic(err)
+			}
+			testKeys[j].key, testKeys[j].cert = k, c
+		}
+	})
+	return testKeys[i].key, testKeys[i].cert
+}
+
+// newWorld starts the three servers; edit changes the bridge's
+// configuration before it starts.
+func newWorld(t testing.TB, edit func(*Config)) *world {
+	t.Helper()
+	w := &world{t: t}
+	var idpH, bridgeH, flexH swappable
+	w.idpSrv = httptest.NewServer(&idpH)
+	w.bridgeSrv = httptest.NewServer(&bridgeH)
+	w.flexSrv = httptest.NewServer(&flexH)
+	t.Cleanup(func() { w.idpSrv.Close(); w.bridgeSrv.Close(); w.flexSrv.Close() })
+
+	idpKey, idpCert := keyPair(t, 1)
+	idpBase, _ := url.Parse(w.idpSrv.URL + "/idp")
+	w.idp = newDemoIDP(*idpBase, idpKey, idpCert, testUsers, func() *saml.EntityDescriptor {
+		if w.bridge == nil {
+			return nil
+		}
+		return w.bridge.up.current().Metadata()
+	})
+	idpMux := http.NewServeMux()
+	idpMux.Handle("/idp/", w.idp.idp.Handler())
+	idpMux.HandleFunc("/idp/metadata", func(rw http.ResponseWriter, r *http.Request) {
+		if w.metadataDown.Load() {
+			http.Error(rw, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.idp.idp.ServeMetadata(rw, r)
+	})
+	idpMux.HandleFunc("/idp/start", func(rw http.ResponseWriter, r *http.Request) {
+		w.idp.idp.ServeIDPInitiated(rw, r, w.bridge.paths.spMetadata.String(), "")
+	})
+	idpH.set(idpMux)
+
+	dir := t.TempDir()
+	key, cert := keyPair(t, 0)
+	if err := writeKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
+		t.Fatal(err)
+	}
+	w.cfg = Config{
+		Policy:  "../../examples/policy.yaml",
+		BaseURL: w.bridgeSrv.URL + "/bridge",
+		Upstream: Upstream{
+			MetadataURL: w.idpSrv.URL + "/idp/metadata",
+		},
+		Flex: FlexTarget{Account: testAccount, ACSURL: w.flexSrv.URL},
+		Keys: Keys{Key: filepath.Join(dir, "bridge.key"), Certificate: filepath.Join(dir, "bridge.crt")},
+		PassThrough: map[string]string{
+			"department": "department",
+			"location":   "location",
+			"skill.int":  "skill",
+		},
+	}
+	if edit != nil {
+		edit(&w.cfg)
+	}
+	b, err := New(context.Background(), w.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.bridge = b
+	bridgeH.set(b)
+
+	// The stand-in for Flex trusts what the bridge publishes, as Flex does.
+	resp, err := http.Get(b.paths.idpMetadata.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mdXML, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bridgeMD, err := samlsp.ParseMetadata(mdXML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.flex, err = newFlexStandIn(b.flex, bridgeMD, "/flex/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flexMux := http.NewServeMux()
+	flexMux.HandleFunc("GET /flex/login", w.flex.login)
+	acsPath := "/v1/Accounts/" + testAccount + "/saml2"
+	flexMux.HandleFunc("POST "+acsPath, w.flex.acs)
+	flexMux.HandleFunc("POST /login/callback", w.flex.acs) // enhanced SSO
+	flexH.set(flexMux)
+	return w
+}
+
+// browser is a client with a cookie jar that follows redirects, as a
+// browser does, but posts forms only when told to.
+type browser struct {
+	t   testing.TB
+	c   *http.Client
+	jar *cookiejar.Jar
+}
+
+func (w *world) browser(user string) *browser {
+	jar, _ := cookiejar.New(nil)
+	if user != "" {
+		u, _ := url.Parse(w.idpSrv.URL)
+		jar.SetCookies(u, []*http.Cookie{{Name: demoUserCookie, Value: user, Path: "/"}})
+	}
+	return &browser{t: w.t, c: &http.Client{Jar: jar}, jar: jar}
+}
+
+// page is an HTTP answer with the form it holds, if any.
+type page struct {
+	status int
+	header http.Header
+	body   string
+	action string
+	fields url.Values
+}
+
+var (
+	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	formInput  = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+)
+
+func (b *browser) read(resp *http.Response, err error) page {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := page{status: resp.StatusCode, header: resp.Header, body: string(body), fields: url.Values{}}
+	if m := formAction.FindStringSubmatch(p.body); m != nil {
+		p.action = html.UnescapeString(m[1])
+	}
+	for _, m := range formInput.FindAllStringSubmatch(p.body, -1) {
+		p.fields.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return p
+}
+
+func (b *browser) get(u string) page { b.t.Helper(); return b.read(b.c.Get(u)) }
+
+func (b *browser) post(action string, fields url.Values) page {
+	b.t.Helper()
+	return b.read(b.c.PostForm(action, fields))
+}
+
+// upstreamResponse runs a login from the Flex stand-in up to the IdP's
+// answer: the form the IdP posts to the bridge.
+func (w *world) upstreamResponse(b *browser, relay string) page {
+	w.t.Helper()
+	u := w.flexSrv.URL + "/flex/login"
+	if relay != "" {
+		u += "?relay=" + url.QueryEscape(relay)
+	}
+	p := b.get(u)
+	if p.status != http.StatusOK || p.fields.Get("SAMLResponse") == "" {
+		w.t.Fatalf("the IdP did not answer with a response form: HTTP %d\n%s", p.status, p.body)
+	}
+	return p
+}
+
+// login runs a whole login for user and returns the bridge's page and, when
+// the bridge posts to Flex, the stand-in's page.
+func (w *world) login(user, relay string) (bridgePage, flexPage page) {
+	w.t.Helper()
+	b := w.browser(user)
+	up := w.upstreamResponse(b, relay)
+	bridgePage = b.post(up.action, up.fields)
+	if bridgePage.fields.Get("SAMLResponse") != "" {
+		flexPage = b.post(bridgePage.action, bridgePage.fields)
+	}
+	return bridgePage, flexPage
+}
+
+// decode returns the XML of a form's SAMLResponse.
+func decode(t *testing.T, p page) []byte {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(p.fields.Get("SAMLResponse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func encode(xmlDoc []byte) string { return base64.StdEncoding.EncodeToString(xmlDoc) }
+
+// wellFormed fails the test when doc is not XML at all, so that an attack
+// test cannot pass only because its input was broken.
+func wellFormed(t *testing.T, doc []byte) {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(string(doc)))
+	for {
+		if _, err := d.Token(); errors.Is(err, io.EOF) {
+			return
+		} else if err != nil {
+			t.Fatalf("the test built malformed XML: %v", err)
+		}
+	}
+}
