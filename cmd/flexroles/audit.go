@@ -35,8 +35,8 @@ TWILIO_API_SECRET, from the environment.
 A worker that cannot be read is reported (audit.malformed) with its SID and
 line, and the audit goes on. With --policy and --users, the IdP export USERS
 (JSON or NDJSON of {"email","name","groups","roles","attributes"}, or CSV
-with a header naming email, name, groups, roles and attribute columns, ";"
-between several values) also gives the drift: the roles each worker will
+with a header naming email, name, groups, roles (in any case; email and
+name required) and attribute columns, ";" between several values) also gives the drift: the roles each worker will
 get at its next SSO login under POLICY, against what it holds now.
 
   --json        print each finding as one JSON object per line

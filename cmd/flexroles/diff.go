@@ -35,7 +35,8 @@ compare a branch's policy with main's:
 
 USERS is the export audit --users reads: JSON or NDJSON of
 {"email","name","groups","roles","attributes"}, or CSV with a header naming
-email, name, groups, roles and attribute columns, ";" between several values.
+email, name, groups, roles (in any case; email and name required) and
+attribute columns, ";" between several values.
 It is read as a stream: an export of any size takes little memory.
 
   --users     the IdP export (required)

@@ -319,8 +319,9 @@
 // drift.roles says which roles it gains and loses, drift.refused that the
 // login will be refused, drift.no_user (a warning) that no user matches.
 // USERS is JSON or NDJSON of {"email","name","groups","roles","attributes"}
-// objects, or CSV whose header names email, name, groups, roles and any
-// attribute columns, with ";" between several values in a cell.
+// objects, or CSV whose header names email, name, groups, roles (in any
+// case; email and name required) and any attribute columns, with ";"
+// between several values in a cell.
 //
 // The default output groups findings by rule, errors first, with a count
 // and the first 20 workers of each; --json prints every finding as one

@@ -330,9 +330,9 @@ func TestServeMatrix(t *testing.T) {
 	assert.Equal(t, "deny rule \"offboarded\"", m.Users[8].Refused.By)
 
 	var b strings.Builder
-	b.WriteString("email,groups\n")
+	b.WriteString("email,name,groups\n")
 	for i := 0; i <= matrixUsers; i++ {
-		b.WriteString("u" + strconv.Itoa(i) + "@x.co,CC-Agents\n")
+		b.WriteString("u" + strconv.Itoa(i) + "@x.co,U,CC-Agents\n")
 	}
 	m = matrixResponse{}
 	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: b.String()}, &m)
@@ -350,7 +350,7 @@ func TestServeMatrix(t *testing.T) {
 	assert.Empty(t, m.Rules[1].Default)
 
 	m = matrixResponse{}
-	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: "email\na@x.co\nA@X.co\n"}, &m)
+	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: "email,name\na@x.co,A\nA@X.co,A\n"}, &m)
 	require.NotNil(t, m.UsersError)
 	assert.Equal(t, `the users file: line 3: email "A@X.co" already given on line 2`, m.UsersError.Message)
 }
