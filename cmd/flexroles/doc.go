@@ -16,7 +16,7 @@
 //	flexroles explain --policy POLICY <login flags as resolve>
 //	flexroles validate POLICY
 //	flexroles test [-v] [--coverage] POLICY
-//	flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+//	flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
 //	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
 //	flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
@@ -203,7 +203,7 @@
 //
 // # Reviewing a policy change
 //
-// diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+// diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
 // resolves every user of the IdP export USERS (as audit --users reads it)
 // under the policies OLD and NEW, as each user's next SSO login would be,
 // and prints each user whose outcome changes: "~" other roles, "-" newly
@@ -235,6 +235,16 @@
 // loss ("dashboards=viewer→editor"). Each policy reads the export under its
 // own sso.attributes names, so an attribute renamed in NEW is a note, not a
 // change. The export is read as a stream and must hold at least one user.
+//
+// A user refused under both policies because the export does not give what
+// Flex needs (no email or name, an invalid value, an unknown role in the
+// roles column) is not judged: neither policy's rules got to decide. The
+// report counts those users by cause with the first of each, never says
+// "No change" while there are any, and diff exits 1 unless
+// --allow-unjudged accepts them:
+//
+//	Not judged: 9 of 9 users are refused under both policies for what the export does not give them, ...
+//	  missing_attribute "full_name": 9 users, first alex.agent@owlbank.example (users.csv:2): flexroles: Flex error 45050 ...
 //
 // # The playground
 //
@@ -351,8 +361,9 @@
 // printed already).
 // serve: 0 when stopped with Ctrl-C, 2 when it cannot listen or read
 // --policy.
-// diff: 0 when no change matches --fail-on (always without it), 1 when one
-// does, 2 when a policy or the users file does not load.
+// diff: 0 when no change matches --fail-on and every user was judged, 1
+// when a change matches or users were not judged (unless --allow-unjudged),
+// 2 when a policy or the users file does not load.
 // Every command: 2 on bad usage (an unknown command or flag, no --console or
 // --sso, an --sso without '=', no policy file, a stray argument), and for
 // resolve and explain also when the --policy file does not load.

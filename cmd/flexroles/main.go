@@ -25,7 +25,7 @@ const synopsis = `usage:
   flexroles explain --policy POLICY <login flags as resolve>
   flexroles validate POLICY
   flexroles test [-v] [--coverage] POLICY
-  flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+  flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
@@ -60,9 +60,10 @@ audit     checks TaskRouter workers' attributes (from a file, stdin or a
 Run "flexroles COMMAND -h" for a command's flags.
 
 Exit status: 0 granted, valid, passed or clean, or serve stopped; 1 refused,
-invalid, failed, an error-level finding or a change diff --fail-on names; 2
-bad usage, input that cannot be read, an address serve cannot listen on, or
-a policy given to resolve, explain, diff or audit that does not load.
+invalid, failed, an error-level finding, a change diff --fail-on names or
+users diff could not judge; 2 bad usage, input that cannot be read, an
+address serve cannot listen on, or a policy given to resolve, explain, diff
+or audit that does not load.
 The manual: go doc github.com/flexroles/flexroles/cmd/flexroles
 `
 
