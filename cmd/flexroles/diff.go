@@ -103,7 +103,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case len(pos) != 2:
-		return usageError(stderr, "diff: want the OLD and NEW policies, got %d arguments", len(pos))
+		return usageError(stderr, "diff: want the OLD and NEW policies, got %s", count(len(pos), "argument"))
 	case usersPath == "":
 		return usageError(stderr, "diff: --users is required: the IdP export whose users to compare")
 	case asJSON && asMarkdown:

@@ -464,7 +464,7 @@ sso:
 			name:       "one policy",
 			args:       []string{"diff", "--users", exampleUsers, examplePolicy},
 			wantCode:   exitUsage,
-			wantStderr: []string{"want the OLD and NEW policies, got 1 arguments"},
+			wantStderr: []string{"want the OLD and NEW policies, got 1 argument\n"},
 		},
 		{
 			name:       "two formats",

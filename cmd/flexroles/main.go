@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/taskrouter"
 )
@@ -30,6 +31,7 @@ const synopsis = `usage:
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE] [RESPONSE]
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
   flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
+  flexroles version
   flexroles help
 `
 
@@ -56,6 +58,8 @@ serve     serves the playground, a local web page to edit a policy and see
 audit     checks TaskRouter workers' attributes (from a file, stdin or a
           workspace) for roles that break Flex's rules or will change at
           the next login
+version   prints the command's module version and the commit it was built
+          from
 
 Run "flexroles COMMAND -h" for a command's flags.
 
@@ -86,9 +90,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "explain":
 		return runExplain(args[1:], stdout, stderr)
 	case "validate":
-		return runValidate(args[1:], stdout, stderr)
+		return runValidate(args[1:], stdin, stdout, stderr)
 	case "test":
-		return runTest(args[1:], stdout, stderr)
+		return runTest(args[1:], stdin, stdout, stderr)
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
 	case "saml":
@@ -99,6 +103,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runServe(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: taskrouter.Config{Getenv: os.Getenv}})
+	case "version":
+		return runVersion(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitGranted
@@ -124,11 +130,35 @@ func openInput(arg string, stdin io.Reader) (io.Reader, string, func(), error) {
 	return f, arg, func() { _ = f.Close() }, nil
 }
 
-// usageError prints a "flexroles:"-prefixed message and the synopsis on
-// stderr and returns exitUsage.
+// usageError prints a "flexroles:"-prefixed message on stderr, then the
+// usage of the command the message begins with ("diff: ...", "audit takes
+// ..."): its lines of the synopsis, or the whole synopsis when the message
+// names no command ("unknown command"); it returns exitUsage.
 func usageError(stderr io.Writer, format string, a ...any) int {
-	fmt.Fprintf(stderr, "flexroles: "+format+"\n", a...)
-	fmt.Fprint(stderr, synopsis)
-	fmt.Fprint(stderr, `Run "flexroles help" or "flexroles COMMAND -h" for more.`+"\n")
+	msg := fmt.Sprintf(format, a...)
+	first, _, _ := strings.Cut(msg, " ")
+	cmd := strings.TrimSuffix(first, ":")
+	var b strings.Builder
+	b.WriteString("flexroles: " + msg + "\n")
+	if lines := commandSynopsis(cmd); lines != "" {
+		b.WriteString("usage:\n" + lines)
+		b.WriteString(`Run "flexroles ` + cmd + ` -h" for more.` + "\n")
+	} else {
+		b.WriteString(synopsis)
+		b.WriteString(`Run "flexroles help" or "flexroles COMMAND -h" for more.` + "\n")
+	}
+	fmt.Fprint(stderr, b.String())
 	return exitUsage
+}
+
+// commandSynopsis returns the lines of the synopsis for the command cmd,
+// or "" when it has none.
+func commandSynopsis(cmd string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(synopsis, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  flexroles "+cmd); ok && (rest == "\n" || strings.HasPrefix(rest, " ")) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }
