@@ -21,9 +21,11 @@
 //	flexroles idp-config --idp okta|entra|google [--policy POLICY]
 //	flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
+//	flexroles version
 //	flexroles help
 //
-// "flexroles COMMAND -h" prints a command's flags.
+// "flexroles COMMAND -h" prints a command's flags. A usage error prints the
+// message and that command's lines of the usage above.
 //
 // # Console logins
 //
@@ -151,7 +153,9 @@
 // sso.allow). Rules apply to SSO logins only; for a Console login explain
 // says so and prints the outcome. explain has no --json.
 //
-// validate POLICY loads the policy and prints every problem, one a line, as
+// validate POLICY loads the policy (from standard input when POLICY is "-",
+// named "stdin" in messages; test reads "-" the same way) and prints every
+// problem, one a line, as
 // FILE:LINE:COL: FIELD: MESSAGE, where FIELD is the YAML path of the
 // offending node (a file that cannot be opened has no position or field),
 // and exits 1. A valid policy prints its warnings, legal but likely
@@ -368,4 +372,13 @@
 // --sso, an --sso without '=', no policy file, a stray argument), and for
 // resolve and explain also when the --policy file does not load.
 // "flexroles help", -h and --help print the usage and exit 0.
+//
+// # Version
+//
+// "flexroles version" prints the version Go recorded in the binary: the
+// module version for go install of a release, (devel) for a build from a
+// checkout, then the commit, its time and "modified" when the build
+// stamped them (go build -buildvcs), and the Go version:
+//
+//	flexroles (devel), commit 61af79c0a1b2 of 2026-11-30T13:00:00Z, go1.25.0
 package main
