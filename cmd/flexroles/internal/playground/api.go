@@ -296,12 +296,50 @@ func (lr *loginRequest) login() (flexroles.Login, *samlresp.Response, error) {
 	case "saml":
 		resp, err := readSAML(lr.SAML)
 		if err != nil {
-			return flexroles.Login{}, nil, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()}
+			return flexroles.Login{}, nil, &loginError{
+				detail: &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()},
+				msg: "the SAMLResponse cannot be read: " + err.Error() +
+					"; paste the SAMLResponse value from the browser's developer tools or a SAML tracer, as base64, URL-encoded or XML",
+			}
 		}
 		return flexroles.Login{Source: flexroles.SSO, Attributes: resp.Map(), Identity: resp.NameID}, resp, nil
 	}
-	return flexroles.Login{}, nil, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Value: lr.Source}
+	return flexroles.Login{}, nil, sourceError(lr.Source)
 }
+
+// loginSources are the values of a login request's "source".
+var loginSources = []string{"sso", "console", "saml"}
+
+// sourceError is the error of a login request whose source is none of
+// loginSources: what it is, the one it looks like, and what to set.
+func sourceError(source string) error {
+	e := &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "source", Value: source}
+	var msg string
+	switch lower := strings.ToLower(strings.TrimSpace(source)); {
+	case source == "":
+		msg = "the login has no source"
+	case slices.Contains(loginSources, lower):
+		e.Suggestion = lower
+		msg = "unknown login source " + strconv.Quote(source) + " (did you mean " + strconv.Quote(lower) + "? sources are lower case)"
+	default:
+		msg = "unknown login source " + strconv.Quote(source)
+	}
+	return &loginError{detail: e, msg: msg + `; set "source" to "sso" (with "attributes"), "console" (with "console" roles) or "saml" (with "saml", a SAMLResponse)`}
+}
+
+// loginError is a login request the playground cannot turn into a login,
+// with a message that says what to send. It unwraps to the library's
+// *flexroles.Error that names the field, so that the answer carries the
+// kind invalid_login and the field's name and value.
+type loginError struct {
+	detail *flexroles.Error
+	msg    string
+}
+
+func (e *loginError) Error() string { return "flexroles: invalid login: " + e.msg }
+
+// Unwrap returns the *flexroles.Error behind the message.
+func (e *loginError) Unwrap() error { return e.detail }
 
 // readSAML decodes and parses a SAMLResponse as saml does; the signature is
 // not checked: the playground explains, it does not log anyone in.

@@ -280,12 +280,25 @@ func TestServeResolve(t *testing.T) {
 		require.False(t, a.Decision.Granted)
 		assert.Equal(t, "invalid_login", a.Decision.Error.Kind)
 		assert.Equal(t, "SAMLResponse", a.Decision.Error.Attribute)
+		assert.Contains(t, a.Decision.Error.Message, "flexroles: invalid login: the SAMLResponse cannot be read: ")
+		assert.Contains(t, a.Decision.Error.Message, "; paste the SAMLResponse value", "the message says what to send")
+		assert.NotContains(t, a.Decision.Error.Message, "value \"", "not the fields of an error restated")
 	})
 	t.Run("unknown source and Console role", func(t *testing.T) {
-		var a resolveAnswer
-		postJSON(t, h, "/api/resolve", resolveRequest{Login: loginRequest{Source: "ldap"}}, &a)
-		assert.Equal(t, "invalid_login", a.Decision.Error.Kind)
-		a = resolveAnswer{}
+		for _, tc := range []struct{ source, want, suggestion string }{
+			{"ldap", `flexroles: invalid login: unknown login source "ldap"; set "source" to "sso" (with "attributes"), "console" (with "console" roles) or "saml"`, ""},
+			{"SSO", `flexroles: invalid login: unknown login source "SSO" (did you mean "sso"? sources are lower case); set "source" to "sso"`, "sso"},
+			{"", `flexroles: invalid login: the login has no source; set "source" to "sso"`, ""},
+		} {
+			var a resolveAnswer
+			postJSON(t, h, "/api/resolve", resolveRequest{Login: loginRequest{Source: tc.source}}, &a)
+			assert.Equal(t, "invalid_login", a.Decision.Error.Kind, "source %q", tc.source)
+			assert.Equal(t, "source", a.Decision.Error.Attribute)
+			assert.Equal(t, tc.source, a.Decision.Error.Value)
+			assert.Equal(t, tc.suggestion, a.Decision.Error.Suggestion)
+			assert.Contains(t, a.Decision.Error.Message, tc.want, "issue 18: the message says what to set")
+		}
+		a := resolveAnswer{}
 		postJSON(t, h, "/api/resolve", resolveRequest{Login: loginRequest{Source: "console", Console: []string{"Ownr"}}}, &a)
 		assert.Equal(t, "unknown_role", a.Decision.Error.Kind)
 		assert.Equal(t, "Owner", a.Decision.Error.Suggestion)
