@@ -17,7 +17,7 @@ import (
 )
 
 // serveUsage is the usage of the serve command, printed by serve -h.
-const serveUsage = `usage:
+var serveUsage = `usage:
   flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
 
 Serves the playground, a local web page to try a role policy: edit the
@@ -42,7 +42,7 @@ library's LoadPolicy and Resolve, as every other command does.
                 the playground through DNS rebinding.
   --policy      the policy to start with (default: the example policy,
                 examples/policy.yaml); it is read once and never written,
-                and must fit in a request (1 MiB)
+                and must fit in a request: at most ` + strconv.Itoa(playground.MaxStartPolicy>>10) + ` KiB
 
 The address is printed on stdout when the server is ready. Ctrl-C stops it.
 

@@ -36,7 +36,7 @@ func api[T any](call func(T) any) http.HandlerFunc {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the request is larger than 1 MiB")
+			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the request is larger than "+strconv.Itoa(maxRequestBody>>20)+" MiB")
 			return
 		}
 		if err != nil {
@@ -145,13 +145,14 @@ type validateRequest struct {
 	Policy string `json:"policy"`
 }
 
-// validateResponse is its answer: the policy's status, its rules, and its
-// test cases that fail.
+// validateResponse is its answer: the policy's status, its rules, its
+// test cases and how many pass, and those that fail.
 type validateResponse struct {
 	Policy   policyStatus `json:"policy"`
 	Rules    int          `json:"rules"`
 	Deny     int          `json:"deny"`
 	Tests    int          `json:"tests"`
+	Passed   int          `json:"passed"`
 	Failures []testOutput `json:"failures"`
 }
 
@@ -174,6 +175,8 @@ func (p *playground) validate(req validateRequest) any {
 	for _, r := range results {
 		if r.Failure != "" {
 			out.Failures = append(out.Failures, testOutput{Name: r.Name, Line: r.Line, Failure: r.Failure})
+		} else {
+			out.Passed++
 		}
 	}
 	return out

@@ -178,7 +178,7 @@ func TestServeValidate(t *testing.T) {
 	v = validateResponse{}
 	postJSON(t, h, "/api/validate", validateRequest{Policy: string(example)}, &v)
 	assert.True(t, v.Policy.Valid)
-	assert.Equal(t, []int{4, 1, 12}, []int{v.Rules, v.Deny, v.Tests})
+	assert.Equal(t, []int{4, 1, 12, 12}, []int{v.Rules, v.Deny, v.Tests, v.Passed}, "rules, deny rules, cases, cases that pass")
 	assert.Empty(t, v.Failures)
 
 	v = validateResponse{}
@@ -189,6 +189,7 @@ func TestServeValidate(t *testing.T) {
 	require.Len(t, v.Policy.Warnings, 1, "Lint's warning")
 	assert.Equal(t, 7, v.Policy.Warnings[0].Line)
 	require.Len(t, v.Failures, 2)
+	assert.Equal(t, []int{3, 1}, []int{v.Tests, v.Passed}, "issue 18: the page says how many of the cases pass")
 	assert.Equal(t, testOutput{Name: "agent is supervisor", Line: 17, Failure: "roles: want [supervisor], got [agent]"}, v.Failures[0])
 
 	v = validateResponse{}
