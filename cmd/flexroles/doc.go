@@ -253,9 +253,9 @@
 // # The playground
 //
 // serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] serves
-// a local web page to try
-// a policy: a YAML editor, checked as you type with each problem pinned to
-// its line; a login as Console roles, SSO attribute rows or a pasted
+// a local web page to try a policy: a YAML editor as tall as the policy,
+// checked as you type with each problem pinned to its line and a status
+// such as "valid · 12/12 cases pass"; a login as Console roles, SSO attribute rows or a pasted
 // SAMLResponse; and the outcome: attributes.roles, the Insights capability
 // grid (each wfo.* role, then the user), the Flex pages the roles open, the
 // reasons and the policy's rules for the login. A second tab shows every
