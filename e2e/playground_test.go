@@ -54,9 +54,26 @@ func TestPlayground(t *testing.T) {
 		chromedp.Navigate(url),
 		chromedp.WaitVisible(chromedp.CSS("#policy")),
 	))
-	waitText(t, ctx, "#policy-status", "valid")
+	waitText(t, ctx, "#policy-status", "valid · 12/12 cases pass")
 	waitText(t, ctx, "#roles", `["supervisor","agent","wfo.team_leader","wfo.quality_manager"]`)
 	run(t, ctx, chromedp.Evaluate[bool](watchErrors))
+
+	// The editor is as tall as the policy: every line shows, none is cut
+	// and no empty space is left under it; a long line scrolls sideways.
+	start := run(t, ctx, chromedp.Evaluate[editorSize](measureEditor))
+	require.LessOrEqual(t, start.ScrollHeight, start.ClientHeight, "no line of the example policy is hidden")
+	require.Less(t, start.ClientHeight-start.ScrollHeight, 4, "no empty space under the policy")
+	example, err := os.ReadFile("../examples/policy.yaml")
+	require.NoError(t, err)
+	longer := string(example) + strings.Repeat("# a comment line\n", 40) + "# " + strings.Repeat("wide ", 200) + "\n"
+	require.NoError(t, chromedp.Do(ctx, setValue("#policy", longer)))
+	waitText(t, ctx, "#policy-status", "valid")
+	grown := run(t, ctx, chromedp.Evaluate[editorSize](measureEditor))
+	require.Greater(t, grown.ClientHeight, start.ClientHeight+30*12, "the editor grows by the lines added")
+	require.LessOrEqual(t, grown.ScrollHeight, grown.ClientHeight, "the last line shows, above the horizontal scrollbar")
+	require.Greater(t, grown.ScrollWidth, grown.ClientWidth, "the long line is wider than the editor")
+	require.Equal(t, "auto", grown.OverflowX, "and scrolls sideways rather than being cut")
+	require.Equal(t, strings.Count(longer, "\n")+1, grown.GutterLines, "a line number for every line")
 	require.Equal(t, "grid", run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("main")).display`)),
 		"the style sheet loads under the page's CSP")
 
@@ -81,13 +98,11 @@ func TestPlayground(t *testing.T) {
 		setValue("#policy", strings.Replace(typoPolicy, "supervisr", "supervisor", 1)),
 		chromedp.SendKeys(chromedp.CSS("#policy"), "\n"),
 	))
-	waitText(t, ctx, "#policy-status", "valid")
+	waitText(t, ctx, "#policy-status", "valid · no test cases")
 	waitText(t, ctx, "#roles", `["supervisor","wfo.team_leader"]`)
 
 	// An SSO login typed into the attribute rows: an analyst, with the
 	// example policy back in the editor.
-	example, err := os.ReadFile("../examples/policy.yaml")
-	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx,
 		setValue("#policy", string(example)),
 		chromedp.SendKeys(chromedp.CSS("#policy"), "\n"),
@@ -162,6 +177,20 @@ func TestPlayground(t *testing.T) {
 	run(t, ctx, chromedp.Evaluate[bool](`(() => { const p = document.getElementById("policy"); p.scrollTop = 0; p.dispatchEvent(new Event("scroll")); return true; })()`))
 	keep(t, "playground.png", run(t, ctx, chromedp.FullScreenshot(100)))
 }
+
+// editorSize is what measureEditor reads of the policy editor.
+type editorSize struct {
+	ScrollHeight, ClientHeight, ScrollWidth, ClientWidth, GutterLines int
+	OverflowX                                                         string
+}
+
+// measureEditor reads the policy editor's sizes, its horizontal overflow
+// and how many line numbers its gutter shows.
+const measureEditor = `(() => {
+	const p = document.getElementById("policy");
+	return {ScrollHeight: p.scrollHeight, ClientHeight: p.clientHeight, ScrollWidth: p.scrollWidth, ClientWidth: p.clientWidth,
+		GutterLines: document.querySelectorAll("#gutter span").length, OverflowX: getComputedStyle(p).overflowX};
+})()`
 
 // watchErrors records in window.e2eErrors every script error, rejected
 // promise and Content-Security-Policy violation from then on.

@@ -15,9 +15,16 @@
 //     roles and any other attribute; a cell holds several values separated
 //     by ";", trimmed, empty ones dropped: the row
 //     "ana@example.com,Ana Diaz,CC-Leads;CC-Agents" under the header
-//     "email,name,groups" is a user in CC-Leads and CC-Agents. A header
-//     without an email column, or with an empty or repeated column, is an
-//     error at line 1.
+//     "email,name,groups" is a user in CC-Leads and CC-Agents. Header names
+//     are trimmed and email, name, groups and roles are matched ignoring
+//     case ("Email,Name,Groups" reads the same); other columns are
+//     attributes under their names as written. The header is an error at
+//     line 1, in this order, when a column is empty or given twice
+//     (ignoring case); when a column looks like email, name, groups or
+//     roles and the header lacks that one, by case, one edit or a name IdPs
+//     use ("display_name": did you mean "name"?), since it would otherwise
+//     be read as an attribute that no policy looks for; when it has no
+//     email or no name column, which every SSO login needs.
 //
 // Every user has an email; emails are compared trimmed and in lower case
 // (EmailKey). Errors, first found first reported, in file order: a record

@@ -300,17 +300,9 @@ func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 	if err != nil {
 		return &jsonvalues.LineError{Line: 1, Err: err}
 	}
-	header = slices.Clone(header)
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		if _, dup := col[h]; dup || h == "" {
-			return jsonvalues.LineErrorf(1, "column %q is empty or given twice", h)
-		}
-		col[h] = i
-	}
-	if _, ok := col["email"]; !ok {
-		return jsonvalues.LineErrorf(1, "the header has no email column; want email,name,groups,roles and attribute columns")
+	cols, err := readHeader(header)
+	if err != nil {
+		return &jsonvalues.LineError{Line: 1, Err: err}
 	}
 	for {
 		rec, err := r.Read()
@@ -322,9 +314,9 @@ func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 		}
 		line, _ := r.FieldPos(0)
 		u := &User{Line: line}
-		for name, i := range col {
+		for i, c := range cols {
 			v := rec[i]
-			switch name {
+			switch c.field {
 			case "email":
 				u.Email = v
 			case "name":
@@ -338,7 +330,7 @@ func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 					if u.Attributes == nil {
 						u.Attributes = map[string][]string{}
 					}
-					u.Attributes[name] = splitCell(v)
+					u.Attributes[c.name] = splitCell(v)
 				}
 			}
 		}
@@ -346,6 +338,125 @@ func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 			return err
 		}
 	}
+}
+
+// csvColumn is one column of a CSV export's header.
+type csvColumn struct {
+	name  string // as the header writes it, trimmed
+	field string // "email", "name", "groups" or "roles", or "" for an attribute
+}
+
+// csvFields are the columns a CSV export reads into a User's fields, in
+// the order messages list them; email and name are required, since every
+// SSO login carries an email and a full name.
+var csvFields = []string{"email", "name", "groups", "roles"}
+
+// csvRequired says what a required column holds, for the message when it
+// is missing.
+var csvRequired = map[string]string{
+	"email": "the users' email addresses, which their logins send as email and workers are matched by",
+	"name":  "the users' full names, which their logins send as full_name (Flex refuses a login without one: error 45050)",
+}
+
+// csvAliases are header names IdP exports use for the columns, which the
+// did-you-mean offers besides near spellings.
+var csvAliases = map[string]string{
+	"mail": "email", "e-mail": "email", "email_address": "email", "emailaddress": "email", "email address": "email",
+	"full_name": "name", "fullname": "name", "full name": "name", "display_name": "name", "displayname": "name",
+	"display name": "name", "username": "name",
+	"group": "groups", "memberof": "groups", "member_of": "groups",
+	"role": "roles",
+}
+
+// readHeader reads a CSV export's header row. Column names are trimmed;
+// email, name, groups and roles are recognised whatever their case, and
+// any other column is an attribute under its name as written. Errors, in
+// order: an empty column or one given twice (compared ignoring case); a
+// column that is not email, name, groups or roles but looks like one the
+// header lacks ("Group", "display_name", "mail"), since it would be read
+// as an attribute nobody asked for; no email or no name column.
+func readHeader(header []string) ([]csvColumn, error) {
+	cols := make([]csvColumn, len(header))
+	has := map[string]bool{}
+	seen := map[string]string{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		key := strings.ToLower(h)
+		if h == "" {
+			return nil, fmt.Errorf("column %d of the header is empty; name every column", i+1)
+		}
+		if earlier, dup := seen[key]; dup {
+			return nil, fmt.Errorf("column %q is given twice (as %q before; header names are compared ignoring case)", h, earlier)
+		}
+		seen[key] = h
+		cols[i] = csvColumn{name: h}
+		if slices.Contains(csvFields, key) {
+			cols[i].field = key
+			has[key] = true
+		}
+	}
+	for _, c := range cols {
+		if c.field != "" {
+			continue
+		}
+		if want := lookalikeField(c.name); want != "" && !has[want] {
+			return nil, fmt.Errorf("column %q is not one the export reads (did you mean %q?); rename it to %q, or it is read as an attribute named %q and the users have no %s",
+				c.name, want, want, c.name, want)
+		}
+	}
+	for _, want := range []string{"email", "name"} {
+		if !has[want] {
+			return nil, fmt.Errorf("the header has no %s column: add one with %s; the header names email, name, groups, roles and attribute columns, in any order and case",
+				want, csvRequired[want])
+		}
+	}
+	return cols, nil
+}
+
+// lookalikeField returns the column among csvFields that the header name
+// h looks like, ignoring case: a known alias ("display_name" for name),
+// or a spelling one edit away: a letter added, dropped, changed, or two
+// swapped ("emial", "group"); "" when none.
+func lookalikeField(h string) string {
+	key := strings.ToLower(h)
+	if f, ok := csvAliases[key]; ok {
+		return f
+	}
+	if len(key) > len("groups")+1 {
+		return "" // more than one edit from every field
+	}
+	for _, f := range csvFields {
+		if editDistance(key, f) <= 1 {
+			return f
+		}
+	}
+	return ""
+}
+
+// editDistance is the number of bytes to add, drop or change, or
+// adjacent pairs to swap, to turn a into b (optimal string alignment).
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // hashSet is a set of 64-bit hashes in one open-addressed table, at most

@@ -15,10 +15,16 @@
 //  2. Granted under OLD, refused under NEW: ChangeRefused; the reverse:
 //     ChangeAdmitted. The granted side's roles and capabilities are all
 //     gained (or lost).
-//  3. Refused on both sides: no change when the same thing refuses
-//     (RefusedBy: deny rule "NAME", sso.allow, console.allow, or the error
-//     kind with its Flex code); otherwise ChangeRefusal, with no gain or
-//     loss.
+//  3. Refused on both sides for an InputProblem, a problem of the
+//     export's data that refuses the login before a policy's rules apply
+//     (no email or full_name, an invalid value, an unknown role in roles):
+//     not judged, neither changed nor unchanged. Summary.NotJudged counts
+//     such users, NotJudgedBy per problem, `missing_attribute "full_name"`,
+//     and NotJudgedFirst keeps the first of each with NEW's error.
+//  4. Refused on both sides otherwise: no change when the same thing
+//     refuses (RefusedBy: deny rule "NAME", sso.allow, console.allow, or
+//     the error kind with its Flex code); otherwise ChangeRefusal, with no
+//     gain or loss.
 //
 // Insights capabilities (enabled, play_calls, export_calls, assess_calls,
 // questionnaires, dashboards) are compared by level: one that NEW allows
@@ -32,10 +38,12 @@
 // Summary counts the users per item.
 //
 // The Summary counts users compared and changed, per role and capability
-// gained and lost, and per cause of refusal. Reporters print a review as
-// it goes: TextReporter for people, JSONReporter as one document,
-// MarkdownReporter as a pull-request comment (the summary first, then at
-// most MarkdownRows changed users). Their lines of counts come in a fixed
+// gained and lost, per cause of refusal, and the users not judged.
+// Reporters print a review as it goes: TextReporter for people,
+// JSONReporter as one document, MarkdownReporter as a pull-request comment
+// (the summary first, then at most MarkdownRows changed users). The text
+// and Markdown forms say "No change" only when every user was judged and
+// none changes; users not judged are listed by problem, most users first. Their lines of counts come in a fixed
 // order: roles in the order a Decision lists them, capabilities in the
 // order above, causes by number of users and then by name.
 package review

@@ -109,14 +109,30 @@ func insightsChange(gained, lost []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// Finish ends the output with the summary.
+// Finish ends the output with the summary: the changes, or "No change"
+// when every user was judged and none changes; then the users not judged,
+// by cause, each with its first user and the refusal.
 func (t *TextReporter) Finish(s *Summary) {
-	if s.Changed == 0 {
-		fmt.Fprintf(t.w, "No change: the %s of %s %s.\n", users(s.Users), t.users, pick(s.Users, "keeps its outcome", "keep their outcome"))
-	} else {
+	switch {
+	case s.Changed > 0:
 		fmt.Fprintf(t.w, "\n%s\n", headline(s))
 		for _, l := range s.lines() {
 			fmt.Fprintf(t.w, "  %s: %s\n", l.text(), users(l.users))
+		}
+	case s.NotJudged == 0:
+		fmt.Fprintf(t.w, "No change: the %s of %s %s.\n", users(s.Users), t.users, pick(s.Users, "keeps its outcome", "keep their outcome"))
+	}
+	if s.NotJudged > 0 {
+		if s.Changed > 0 {
+			fmt.Fprintln(t.w)
+		}
+		fmt.Fprintf(t.w, "Not judged: %s\n", notJudgedHeadline(s))
+		for _, l := range sortedCounts(s.NotJudgedBy, "") {
+			first := s.NotJudgedFirst[l.item]
+			fmt.Fprintf(t.w, "  %s: %s, first %s (%s:%d): %s\n", l.item, users(l.users), first.Email, t.users, first.Line, first.Message)
+		}
+		if judged := s.Judged(); s.Changed == 0 && judged > 0 {
+			fmt.Fprintf(t.w, "The other %s %s.\n", users(judged), pick(judged, "keeps its outcome", "keep their outcome"))
 		}
 	}
 	for _, l := range sortedCounts(s.FailedOn, "fails on") {
@@ -148,6 +164,13 @@ func headline(s *Summary) string {
 		}
 	}
 	return fmt.Sprintf("%d of %s %s: %s.", s.Changed, users(s.Users), pick(s.Changed, "changes", "change"), strings.Join(how, ", "))
+}
+
+// notJudgedHeadline says how many users were not judged and why, for the
+// text and Markdown forms.
+func notJudgedHeadline(s *Summary) string {
+	return fmt.Sprintf("%d of %s %s refused under both policies for what the export does not give %s, before any rule applies, so this review cannot say what the change does to %s; fix the export and compare again.",
+		s.NotJudged, users(s.Users), pick(s.NotJudged, "is", "are"), pick(s.NotJudged, "it", "them"), pick(s.NotJudged, "that user", "them"))
 }
 
 // JSONReporter prints one JSON document, streaming the changes:
@@ -247,8 +270,20 @@ func (m *MarkdownReporter) Finish(s *Summary) {
 	for _, n := range m.notes {
 		fmt.Fprintf(w, "> [!NOTE]\n> %s\n\n", n.Text(mdCode))
 	}
+	if s.NotJudged > 0 {
+		fmt.Fprintf(w, "> [!WARNING]\n> **Not judged:** %s\n>\n", md(notJudgedHeadline(s)))
+		for _, l := range sortedCounts(s.NotJudgedBy, "") {
+			first := s.NotJudgedFirst[l.item]
+			fmt.Fprintf(w, "> - %s: %s, first %s (line %d)\n", mdCode(l.item), users(l.users), mdCode(first.Email), first.Line)
+		}
+		fmt.Fprintln(w)
+	}
 	if s.Changed == 0 {
-		fmt.Fprintf(w, "No change: the %s %s.\n", users(s.Users), pick(s.Users, "keeps its roles and Insights capabilities", "keep their roles and Insights capabilities"))
+		if s.NotJudged == 0 {
+			fmt.Fprintf(w, "No change: the %s %s.\n", users(s.Users), pick(s.Users, "keeps its roles and Insights capabilities", "keep their roles and Insights capabilities"))
+		} else if judged := s.Judged(); judged > 0 {
+			fmt.Fprintf(w, "The other %s %s.\n", users(judged), pick(judged, "keeps its roles and Insights capabilities", "keep their roles and Insights capabilities"))
+		}
 		return
 	}
 	fmt.Fprintf(w, "**%s**\n\n", headline(s)) // numbers and fixed words only

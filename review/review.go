@@ -64,8 +64,9 @@ type outcome struct {
 }
 
 // Compare resolves u's next SSO login under both policies and returns the
-// change, or nil when the outcome is the same; it counts the user, and the
-// change, in Summary.
+// change, or nil when the outcome is the same or the user cannot be judged
+// (refused on both sides for an InputProblem); it counts the user, and the
+// change or the cause, in Summary.
 func (df *Comparison) Compare(u *export.User) *Change {
 	df.Summary.Users++
 	lo, ln := u.Login(df.old), u.Login(df.new)
@@ -78,6 +79,10 @@ func (df *Comparison) Compare(u *export.User) *Change {
 			return nil
 		}
 	case o.err != nil && n.err != nil:
+		if cause := InputProblem(n.err, df.new); cause != "" && InputProblem(o.err, df.old) != "" {
+			df.Summary.notJudged(cause, u, n.err)
+			return nil
+		}
 		if RefusedBy(o.err) == RefusedBy(n.err) {
 			return nil
 		}
@@ -205,6 +210,35 @@ func RefusedBy(err error) string {
 		return fmt.Sprintf("%s (%d)", flexroles.ErrorKindName(err), e.Code)
 	}
 	return flexroles.ErrorKindName(err)
+}
+
+// InputProblem names the problem of the export's data that refuses a
+// login before policy p's rules can judge it, or returns "" when err is a
+// judgement, the policy's or Twilio's, on a login that carries what Flex
+// needs. The problems, by the attribute p reads:
+//
+//   - email or full_name absent or empty: `missing_attribute "full_name"`
+//     (Flex error 45050); a user whose roles and rules give no Flex role
+//     is judged, not a problem of the data;
+//   - any attribute with several values where Flex takes one, bytes that
+//     are not text, a typed value that does not fit: `invalid_attribute "email"`;
+//   - a value of the roles attribute that is no role, or the Console-only
+//     pair: `unknown_role in "roles"`, `console_only_role in "roles"`.
+func InputProblem(err error, p *flexroles.Policy) string {
+	var e *flexroles.Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	kind := flexroles.ErrorKindName(err)
+	switch {
+	case errors.Is(err, flexroles.ErrMissingAttribute) && (e.Attribute == p.AttributeName("email") || e.Attribute == p.AttributeName("full_name")):
+		return kind + " " + strconv.Quote(e.Attribute)
+	case errors.Is(err, flexroles.ErrInvalidAttribute):
+		return kind + " " + strconv.Quote(e.Attribute)
+	case (errors.Is(err, flexroles.ErrUnknownRole) || errors.Is(err, flexroles.ErrConsoleOnlyRole)) && e.Attribute == p.AttributeName("roles"):
+		return kind + " in " + strconv.Quote(e.Attribute)
+	}
+	return ""
 }
 
 // sourcesOf says what gives role r in the granted outcome oc: the grant
@@ -410,13 +444,40 @@ type Summary struct {
 	AdmittedFrom   map[string]int `json:"admitted_from"` // newly admitted users per what refused them under OLD
 	FailedOn       map[string]int `json:"failed_on"`     // users per --fail-on item matched
 	Notes          []string       `json:"notes"`         // what the users cannot show, such as renamed attributes
+	// NotJudged counts the users refused under both policies for an
+	// InputProblem of the export: neither policy's rules could judge them,
+	// so they are neither changed nor unchanged.
+	NotJudged      int                   `json:"not_judged"`
+	NotJudgedBy    map[string]int        `json:"not_judged_by"`    // those users per InputProblem
+	NotJudgedFirst map[string]JudgedUser `json:"not_judged_first"` // the first of them per InputProblem, with NEW's error
+}
+
+// JudgedUser is one user of the export and why a policy refuses it.
+type JudgedUser struct {
+	Line    int    `json:"line"`
+	Email   string `json:"email"`
+	Message string `json:"message"`
+}
+
+// Judged is the number of users the review could judge: compared, less
+// those NotJudged.
+func (s *Summary) Judged() int { return s.Users - s.NotJudged }
+
+// notJudged counts the user u, whom both policies refuse for the
+// InputProblem cause, err being NEW's error.
+func (s *Summary) notJudged(cause string, u *export.User, err error) {
+	s.NotJudged++
+	s.NotJudgedBy[cause]++
+	if _, ok := s.NotJudgedFirst[cause]; !ok {
+		s.NotJudgedFirst[cause] = JudgedUser{Line: u.Line, Email: u.Email, Message: err.Error()}
+	}
 }
 
 // newSummary returns a Summary with every map made and no notes.
 func newSummary() Summary {
 	return Summary{Gain: map[string]int{}, Lose: map[string]int{}, GainInsights: map[string]int{},
 		LoseInsights: map[string]int{}, RefusedBy: map[string]int{}, AdmittedFrom: map[string]int{}, FailedOn: map[string]int{},
-		Notes: []string{}}
+		Notes: []string{}, NotJudgedBy: map[string]int{}, NotJudgedFirst: map[string]JudgedUser{}}
 }
 
 // add counts the change c.

@@ -35,8 +35,8 @@ TWILIO_API_SECRET, from the environment.
 A worker that cannot be read is reported (audit.malformed) with its SID and
 line, and the audit goes on. With --policy and --users, the IdP export USERS
 (JSON or NDJSON of {"email","name","groups","roles","attributes"}, or CSV
-with a header naming email, name, groups, roles and attribute columns, ";"
-between several values) also gives the drift: the roles each worker will
+with a header naming email, name, groups, roles (in any case; email and
+name required) and attribute columns, ";" between several values) also gives the drift: the roles each worker will
 get at its next SSO login under POLICY, against what it holds now.
 
   --json        print each finding as one JSON object per line
@@ -64,7 +64,7 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 		return code
 	}
 	if fs.NArg() > 1 {
-		return usageError(stderr, "audit takes at most one FILE, got %d", fs.NArg())
+		return usageError(stderr, "audit takes at most one FILE, got %s", count(fs.NArg(), "argument"))
 	}
 	if (policyPath == "") != (usersPath == "") {
 		return usageError(stderr, "audit needs --policy and --users together for drift")
@@ -175,7 +175,7 @@ func (p *progressLine) add(workers, findings int) {
 	}
 	p.last = now
 	rate := float64(p.workers) / now.Sub(p.start).Seconds()
-	fmt.Fprintf(p.w, "\raudit: %d workers, %.0f workers/s, %d findings so far\033[K", p.workers, rate, p.findings)
+	fmt.Fprintf(p.w, "\raudit: %s, %.0f workers/s, %s so far\033[K", count(p.workers, "worker"), rate, count(p.findings, "finding"))
 }
 
 // clear erases the line once it has been written.

@@ -949,7 +949,21 @@ func TestAuditUsersFileErrors(t *testing.T) {
 			reason: "the email column is what workers are matched by",
 			file:   "users.csv",
 			text:   "mail,name,groups\na@example.com,A,CC-Agents\n",
-			want:   []string{":1: the header has no email column"},
+			want:   []string{`:1: column "mail" is not one the export reads (did you mean "email"?)`},
+		},
+		{
+			name:   "CSV whose full name column is display_name",
+			reason: "issue 18: every user's next login would be refused 45050 for its full_name, and drift would blame the workers",
+			file:   "users.csv",
+			text:   "email,display_name,groups\na@example.com,A,CC-Agents\n",
+			want:   []string{`:1: column "display_name" is not one the export reads (did you mean "name"?)`},
+		},
+		{
+			name:   "CSV without a name column",
+			reason: "every SSO login needs a full name",
+			file:   "users.csv",
+			text:   "email,groups\na@example.com,CC-Agents\n",
+			want:   []string{":1: the header has no name column"},
 		},
 		{
 			name:   "CSV user without an email",

@@ -17,7 +17,7 @@ import (
 
 // diffUsage is the usage of the diff command, printed by diff -h.
 const diffUsage = `usage:
-  flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+  flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
 
 Resolves every user of the IdP export USERS under the policy OLD and under
 the policy NEW, as each user's next SSO login would be, and reports each
@@ -35,7 +35,8 @@ compare a branch's policy with main's:
 
 USERS is the export audit --users reads: JSON or NDJSON of
 {"email","name","groups","roles","attributes"}, or CSV with a header naming
-email, name, groups, roles and attribute columns, ";" between several values.
+email, name, groups, roles (in any case; email and name required) and
+attribute columns, ";" between several values.
 It is read as a stream: an export of any size takes little memory.
 
   --users     the IdP export (required)
@@ -55,6 +56,18 @@ It is read as a stream: an export of any size takes little memory.
                                 assess_calls, questionnaires or dashboards
                                 (any level of those two)
               Without it, diff only reports.
+  --allow-unjudged
+              exit 0 even though some users could not be judged (see
+              below); the report still counts them
+
+A user refused under both policies because the export does not give what
+Flex needs (no email or name, an invalid value, a role that does not exist
+in the roles column) is not judged: no rule of either policy got to decide,
+so the review cannot say what the change does to that user. The report
+counts such users by cause, with the first of each, and never says "No
+change" while there are any; diff then exits 1, since a review over an
+export it cannot read is no review. Fix the export, or pass
+--allow-unjudged to accept it.
 
 A user refused on one side and granted on the other gains (or loses) every
 role and capability of the granted side. A user refused on both sides for
@@ -64,7 +77,8 @@ reads the export's email, name, groups and roles under its own
 sso.attributes names; an attribute NEW renames is a note, since the IdP
 must then send the new name.
 
-Exit status: 0 no change that --fail-on names, 1 such a change, 2 bad usage,
+Exit status: 0 no change that --fail-on names and every user judged, 1 such
+a change or users not judged (without --allow-unjudged), 2 bad usage,
 a policy that does not load, or a users file that cannot be read or holds
 no user (the output may then stop part way; stderr says where).
 `
@@ -75,19 +89,21 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	var (
 		usersPath, failOnText string
 		asJSON, asMarkdown    bool
+		allowUnjudged         bool
 	)
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.StringVar(&usersPath, "users", "", "the IdP export")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON document")
 	fs.BoolVar(&asMarkdown, "markdown", false, "print Markdown for a pull-request comment")
 	fs.StringVar(&failOnText, "fail-on", "", "changes that make diff exit 1")
+	fs.BoolVar(&allowUnjudged, "allow-unjudged", false, "exit 0 even though some users could not be judged")
 	pos, code, done := parseInterspersed(fs, args, diffUsage, stdout, stderr)
 	if done {
 		return code
 	}
 	switch {
 	case len(pos) != 2:
-		return usageError(stderr, "diff: want the OLD and NEW policies, got %d arguments", len(pos))
+		return usageError(stderr, "diff: want the OLD and NEW policies, got %s", count(len(pos), "argument"))
 	case usersPath == "":
 		return usageError(stderr, "diff: --users is required: the IdP export whose users to compare")
 	case asJSON && asMarkdown:
@@ -140,6 +156,11 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	if err := bw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "flexroles: diff: %v\n", err)
 		return exitUsage
+	}
+	if s := &d.Summary; s.NotJudged > 0 && !allowUnjudged {
+		fmt.Fprintf(stderr, "flexroles: diff: %d of %s could not be judged: the export does not give what Flex needs (see the report); fix it, or pass --allow-unjudged\n",
+			s.NotJudged, count(s.Users, "user"))
+		return exitFailed
 	}
 	if len(d.Summary.FailedOn) > 0 {
 		return exitFailed

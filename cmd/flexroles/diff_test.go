@@ -328,6 +328,18 @@ sso:
 	badJSON := filepath.Join(dir, "bad.ndjson")
 	require.NoError(t, os.WriteFile(badJSON, []byte(`{"email":"a@x.co","name":"A"}`+"\n"+`{"email":"b@x.co","nme":"B"}`+"\n"), 0o600))
 
+	displayName := filepath.Join(dir, "display_name.csv")
+	require.NoError(t, os.WriteFile(displayName, []byte("email,display_name,groups\na@x.co,A,CC-Agents\n"), 0o600))
+	noNames := filepath.Join(dir, "nonames.ndjson")
+	require.NoError(t, os.WriteFile(noNames, []byte(
+		`{"email":"a@x.co","groups":["CC-Agents"]}`+"\n"+
+			`{"email":"b@x.co","groups":["CC-Agents"]}`+"\n"+
+			`{"email":"l@x.co","name":"L","groups":["CC-Leads"]}`+"\n"+
+			`{"email":"c@x.co","name":"C","roles":["agnt"]}`+"\n"), 0o600))
+	noNamesOnly := filepath.Join(dir, "nonames-only.ndjson")
+	require.NoError(t, os.WriteFile(noNamesOnly, []byte(
+		`{"email":"a@x.co","groups":["CC-Agents"]}`+"\n"+`{"email":"l@x.co","name":"L","groups":["CC-Agents"]}`+"\n"), 0o600))
+
 	for _, tt := range []struct {
 		name       string
 		reason     string
@@ -336,6 +348,56 @@ sso:
 		wantStdout []string
 		wantStderr []string
 	}{
+		{
+			name:       "display_name column",
+			reason:     "issue 18: a users file whose full name column is display_name made every user 45050 under both policies and the review passed; the header is refused with a did-you-mean",
+			args:       []string{"diff", "--fail-on", "gain:admin,refuse", "--users", displayName, examplePolicy, denyAll},
+			wantCode:   exitUsage,
+			wantStderr: []string{displayName + `:1: column "display_name" is not one the export reads (did you mean "name"?)`},
+		},
+		{
+			name:     "users without names are not judged",
+			reason:   "issue 18: users refused on both sides for what the export lacks are neither changed nor unchanged; the review fails",
+			args:     []string{"diff", "--fail-on", "gain:admin,refuse", "--users", noNames, examplePolicy, denyAll},
+			wantCode: exitFailed,
+			wantStdout: []string{
+				"- l@x.co (" + noNames + ":3): newly refused by deny rule \"everyone leads\"\n",
+				"1 of 4 users changes: 1 loses roles, 1 newly refused.\n",
+				"Not judged: 3 of 4 users are refused under both policies for what the export does not give them, before any rule applies",
+				`  missing_attribute "full_name": 2 users, first a@x.co (` + noNames + `:1): flexroles: Flex error 45050 Missing User Attributes: the "full_name" attribute is empty`,
+				`  unknown_role in "roles": 1 user, first c@x.co (` + noNames + `:4): flexroles: unknown role "agnt" in "roles" (did you mean "agent"?)`,
+			},
+			wantStderr: []string{"flexroles: diff: 3 of 4 users could not be judged: the export does not give what Flex needs (see the report); fix it, or pass --allow-unjudged\n"},
+		},
+		{
+			name:       "no change among the judged is not No change",
+			reason:     "the No change line never appears while users were not judged",
+			args:       []string{"diff", "--users", noNamesOnly, examplePolicy, examplePolicy},
+			wantCode:   exitFailed,
+			wantStdout: []string{"Not judged: 1 of 2 users is refused under both policies", "The other 1 user keeps its outcome.\n"},
+			wantStderr: []string{"--allow-unjudged"},
+		},
+		{
+			name:       "allow-unjudged",
+			reason:     "the loudly named flag accepts the export; the report still counts the users",
+			args:       []string{"diff", "--allow-unjudged", "--users", noNamesOnly, examplePolicy, examplePolicy},
+			wantCode:   exitOK,
+			wantStdout: []string{"Not judged: 1 of 2 users"},
+		},
+		{
+			name:       "not judged in Markdown",
+			args:       []string{"diff", "--markdown", "--users", noNamesOnly, examplePolicy, examplePolicy},
+			wantCode:   exitFailed,
+			wantStdout: []string{"> [!WARNING]\n> **Not judged:** 1 of 2 users is refused", "> - `missing_attribute \"full_name\"`: 1 user, first `a@x.co` (line 1)\n", "The other 1 user keeps its roles and Insights capabilities.\n"},
+			wantStderr: []string{"--allow-unjudged"},
+		},
+		{
+			name:       "not judged in JSON",
+			args:       []string{"diff", "--json", "--users", noNamesOnly, examplePolicy, examplePolicy},
+			wantCode:   exitFailed,
+			wantStdout: []string{`"not_judged":1,"not_judged_by":{"missing_attribute \"full_name\"":1},"not_judged_first":{"missing_attribute \"full_name\"":{"line":1,"email":"a@x.co","message":"flexroles: Flex error 45050`},
+			wantStderr: []string{"--allow-unjudged"},
+		},
 		{
 			name:       "same policy",
 			reason:     "a policy against itself changes nobody",
@@ -402,7 +464,7 @@ sso:
 			name:       "one policy",
 			args:       []string{"diff", "--users", exampleUsers, examplePolicy},
 			wantCode:   exitUsage,
-			wantStderr: []string{"want the OLD and NEW policies, got 1 arguments"},
+			wantStderr: []string{"want the OLD and NEW policies, got 1 argument\n"},
 		},
 		{
 			name:       "two formats",
@@ -465,7 +527,7 @@ sso:
 			name:       "help",
 			args:       []string{"diff", "-h"},
 			wantCode:   exitOK,
-			wantStdout: []string{"flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW", "git:REF:PATH"},
+			wantStdout: []string{"flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW", "git:REF:PATH"},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -474,6 +536,9 @@ sso:
 			require.Equal(t, tt.wantCode, code, "%s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
 			for _, s := range tt.wantStdout {
 				assert.Contains(t, stdout, s, tt.reason)
+			}
+			if strings.Contains(stdout, "ot judged") {
+				assert.NotContains(t, stdout, "No change", "never while users were not judged")
 			}
 			for _, s := range tt.wantStderr {
 				assert.Contains(t, stderr, s, tt.reason)

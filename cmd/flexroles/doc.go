@@ -16,7 +16,7 @@
 //	flexroles explain --policy POLICY <login flags as resolve>
 //	flexroles validate POLICY
 //	flexroles test [-v] [--coverage] POLICY
-//	flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+//	flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
 //	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE]
 //	               [--flex-account AC... | --flex-connection JQ... | --audience ID --acs URL]
 //	               [--request-id ID] [--now TIME] [RESPONSE]
@@ -24,9 +24,11 @@
 //	flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] [--idp-metadata FILE]
 //	flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
 //	flexroles bridge [check | demo] --config BRIDGE.yaml
+//	flexroles version
 //	flexroles help
 //
-// "flexroles COMMAND -h" prints a command's flags.
+// "flexroles COMMAND -h" prints a command's flags. A usage error prints the
+// message and that command's lines of the usage above.
 //
 // # Console logins
 //
@@ -154,7 +156,9 @@
 // sso.allow). Rules apply to SSO logins only; for a Console login explain
 // says so and prints the outcome. explain has no --json.
 //
-// validate POLICY loads the policy and prints every problem, one a line, as
+// validate POLICY loads the policy (from standard input when POLICY is "-",
+// named "stdin" in messages; test reads "-" the same way) and prints every
+// problem, one a line, as
 // FILE:LINE:COL: FIELD: MESSAGE, where FIELD is the YAML path of the
 // offending node (a file that cannot be opened has no position or field),
 // and exits 1. A valid policy prints its warnings, legal but likely
@@ -206,7 +210,7 @@
 //
 // # Reviewing a policy change
 //
-// diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+// diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
 // resolves every user of the IdP export USERS (as audit --users reads it)
 // under the policies OLD and NEW, as each user's next SSO login would be,
 // and prints each user whose outcome changes: "~" other roles, "-" newly
@@ -239,12 +243,22 @@
 // own sso.attributes names, so an attribute renamed in NEW is a note, not a
 // change. The export is read as a stream and must hold at least one user.
 //
+// A user refused under both policies because the export does not give what
+// Flex needs (no email or name, an invalid value, an unknown role in the
+// roles column) is not judged: neither policy's rules got to decide. The
+// report counts those users by cause with the first of each, never says
+// "No change" while there are any, and diff exits 1 unless
+// --allow-unjudged accepts them:
+//
+//	Not judged: 9 of 9 users are refused under both policies for what the export does not give them, ...
+//	  missing_attribute "full_name": 9 users, first alex.agent@owlbank.example (users.csv:2): flexroles: Flex error 45050 ...
+//
 // # The playground
 //
 // serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] serves
-// a local web page to try
-// a policy: a YAML editor, checked as you type with each problem pinned to
-// its line; a login as Console roles, SSO attribute rows or a pasted
+// a local web page to try a policy: a YAML editor as tall as the policy,
+// checked as you type with each problem pinned to its line and a status
+// such as "valid · 12/12 cases pass"; a login as Console roles, SSO attribute rows or a pasted
 // SAMLResponse; and the outcome: attributes.roles, the Insights capability
 // grid (each wfo.* role, then the user), the Flex pages the roles open, the
 // reasons and the policy's rules for the login. A second tab shows every
@@ -374,8 +388,9 @@
 // drift.roles says which roles it gains and loses, drift.refused that the
 // login will be refused, drift.no_user (a warning) that no user matches.
 // USERS is JSON or NDJSON of {"email","name","groups","roles","attributes"}
-// objects, or CSV whose header names email, name, groups, roles and any
-// attribute columns, with ";" between several values in a cell.
+// objects, or CSV whose header names email, name, groups, roles (in any
+// case; email and name required) and any attribute columns, with ";"
+// between several values in a cell.
 //
 // The default output groups findings by rule, errors first, with a count
 // and the first 20 workers of each; --json prints every finding as one
@@ -410,10 +425,20 @@
 // load or the address cannot be listened on. bridge check: 0 when it loads
 // and every policy case passes, 1 when a case fails, 2 when it does not
 // load.
-// diff: 0 when no change matches --fail-on (always without it), 1 when one
-// does, 2 when a policy or the users file does not load.
+// diff: 0 when no change matches --fail-on and every user was judged, 1
+// when a change matches or users were not judged (unless --allow-unjudged),
+// 2 when a policy or the users file does not load.
 // Every command: 2 on bad usage (an unknown command or flag, no --console or
 // --sso, an --sso without '=', no policy file, a stray argument), and for
 // resolve and explain also when the --policy file does not load.
 // "flexroles help", -h and --help print the usage and exit 0.
+//
+// # Version
+//
+// "flexroles version" prints the version Go recorded in the binary: the
+// module version for go install of a release, (devel) for a build from a
+// checkout, then the commit, its time and "modified" when the build
+// stamped them (go build -buildvcs), and the Go version:
+//
+//	flexroles (devel), commit 61af79c0a1b2 of 2026-11-30T13:00:00Z, go1.25.0
 package main

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/taskrouter"
 )
@@ -25,7 +26,7 @@ const synopsis = `usage:
   flexroles explain --policy POLICY <login flags as resolve>
   flexroles validate POLICY
   flexroles test [-v] [--coverage] POLICY
-  flexroles diff [--json | --markdown] [--fail-on CHANGES] --users USERS OLD NEW
+  flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE]
                  [--flex-account AC... | --flex-connection JQ... | --audience ID --acs URL]
@@ -33,6 +34,7 @@ const synopsis = `usage:
   flexroles idp-config --idp okta|entra|google [--policy POLICY]
   flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY] [--idp-metadata FILE]
   flexroles bridge [check | demo] --config BRIDGE.yaml
+  flexroles version
   flexroles help
 `
 
@@ -64,14 +66,17 @@ audit     checks TaskRouter workers' attributes (from a file, stdin or a
 bridge    serves the SAML bridge: Flex's identity provider, in front of
           yours, that resolves every login with the policy and signs what
           Flex receives (check: print the setup; demo: try it locally)
+version   prints the command's module version and the commit it was built
+          from
 
 Run "flexroles COMMAND -h" for a command's flags.
 
 Exit status: 0 granted, valid, passed or clean, or serve or bridge stopped;
-1 refused, invalid, failed, an error-level finding or a change diff
---fail-on names; 2 bad usage, input that cannot be read, an address serve
-cannot listen on, a policy given to resolve, explain, diff or audit that
-does not load, or a bridge configuration that does not load.
+1 refused, invalid, failed, an error-level finding, a change diff
+--fail-on names or users diff could not judge; 2 bad usage, input that
+cannot be read, an address serve cannot listen on, a policy given to
+resolve, explain, diff or audit that does not load, or a bridge
+configuration that does not load.
 The manual: go doc github.com/flexroles/flexroles/cmd/flexroles
 `
 
@@ -94,9 +99,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "explain":
 		return runExplain(args[1:], stdout, stderr)
 	case "validate":
-		return runValidate(args[1:], stdout, stderr)
+		return runValidate(args[1:], stdin, stdout, stderr)
 	case "test":
-		return runTest(args[1:], stdout, stderr)
+		return runTest(args[1:], stdin, stdout, stderr)
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
 	case "saml":
@@ -109,6 +114,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runBridge(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdin, stdout, stderr, auditEnv{live: taskrouter.Config{Getenv: os.Getenv}})
+	case "version":
+		return runVersion(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitGranted
@@ -134,11 +141,35 @@ func openInput(arg string, stdin io.Reader) (io.Reader, string, func(), error) {
 	return f, arg, func() { _ = f.Close() }, nil
 }
 
-// usageError prints a "flexroles:"-prefixed message and the synopsis on
-// stderr and returns exitUsage.
+// usageError prints a "flexroles:"-prefixed message on stderr, then the
+// usage of the command the message begins with ("diff: ...", "audit takes
+// ..."): its lines of the synopsis, or the whole synopsis when the message
+// names no command ("unknown command"); it returns exitUsage.
 func usageError(stderr io.Writer, format string, a ...any) int {
-	fmt.Fprintf(stderr, "flexroles: "+format+"\n", a...)
-	fmt.Fprint(stderr, synopsis)
-	fmt.Fprint(stderr, `Run "flexroles help" or "flexroles COMMAND -h" for more.`+"\n")
+	msg := fmt.Sprintf(format, a...)
+	first, _, _ := strings.Cut(msg, " ")
+	cmd := strings.TrimSuffix(first, ":")
+	var b strings.Builder
+	b.WriteString("flexroles: " + msg + "\n")
+	if lines := commandSynopsis(cmd); lines != "" {
+		b.WriteString("usage:\n" + lines)
+		b.WriteString(`Run "flexroles ` + cmd + ` -h" for more.` + "\n")
+	} else {
+		b.WriteString(synopsis)
+		b.WriteString(`Run "flexroles help" or "flexroles COMMAND -h" for more.` + "\n")
+	}
+	fmt.Fprint(stderr, b.String())
 	return exitUsage
+}
+
+// commandSynopsis returns the lines of the synopsis for the command cmd,
+// or "" when it has none.
+func commandSynopsis(cmd string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(synopsis, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  flexroles "+cmd); ok && (rest == "\n" || strings.HasPrefix(rest, " ")) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }

@@ -16,7 +16,7 @@ import (
 const validateUsage = `usage:
   flexroles validate POLICY
 
-Loads the policy file POLICY and checks it whole. Prints every problem as
+Loads the policy file POLICY ("-" for standard input) and checks it whole. Prints every problem as
 FILE:LINE:COL: FIELD: MESSAGE, or the warnings (legal but likely mistakes,
 such as a grant rule that a deny rule always overrides) prefixed "warning: "
 and then "POLICY: ok (N rules, M deny rules, K tests)".
@@ -28,7 +28,8 @@ Exit status: 0 valid (even with warnings), 1 invalid, 2 bad usage.
 const testUsage = `usage:
   flexroles test [-v] [--coverage] POLICY
 
-Runs the test cases written in the policy file's tests list, in file order,
+Runs the test cases written in the policy file's tests list (POLICY "-"
+reads it from standard input), in file order,
 and prints each failing case as "--- FAIL: NAME (FILE:LINE)" followed by
 what it wanted and what it got, then "ok  POLICY  N passed" or
 "FAIL  POLICY  N passed, M failed".
@@ -50,7 +51,7 @@ usage.
 
 // runValidate runs "flexroles validate" with the arguments after the
 // command name and returns the exit status.
-func runValidate(args []string, stdout, stderr io.Writer) int {
+func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	if code, done := parseCommand(fs, args, validateUsage, stdout, stderr); done {
 		return code
@@ -59,7 +60,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	p, err := flexroles.LoadPolicyFile(path)
+	p, path, err := loadPolicyArg(path, stdin)
 	if err != nil {
 		writeIssues(stdout, path, err)
 		return exitFailed
@@ -77,7 +78,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 
 // runTest runs "flexroles test" with the arguments after the command name
 // and returns the exit status.
-func runTest(args []string, stdout, stderr io.Writer) int {
+func runTest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var verbose, coverage bool
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.BoolVar(&verbose, "v", false, "print the passing cases too")
@@ -89,7 +90,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	p, err := flexroles.LoadPolicyFile(path)
+	p, path, err := loadPolicyArg(path, stdin)
 	if err != nil {
 		writeIssues(stdout, path, err)
 		fmt.Fprintf(stdout, "FAIL  %s  [invalid policy]\n", path)
@@ -144,6 +145,22 @@ func policyArg(fs *flag.FlagSet, stderr io.Writer) (path string, code int, ok bo
 		return fs.Arg(0), 0, true
 	}
 	return "", usageError(stderr, "%s: unexpected argument %q after the policy file", fs.Name(), fs.Arg(1)), false
+}
+
+// loadPolicyArg loads the policy validate and test are given: the file at
+// path, or standard input when path is "-". It returns the name messages
+// give the policy: path, or "stdin".
+func loadPolicyArg(path string, stdin io.Reader) (*flexroles.Policy, string, error) {
+	if path != "-" {
+		p, err := flexroles.LoadPolicyFile(path)
+		return p, path, err
+	}
+	p, err := flexroles.LoadPolicy(stdin)
+	var pe *flexroles.PolicyError
+	if errors.As(err, &pe) {
+		pe.File = "stdin"
+	}
+	return p, "stdin", err
 }
 
 // policyUnusable prints why the policy file given to command (resolve,

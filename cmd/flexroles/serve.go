@@ -18,7 +18,7 @@ import (
 )
 
 // serveUsage is the usage of the serve command, printed by serve -h.
-const serveUsage = `usage:
+var serveUsage = `usage:
   flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]
                   [--idp-metadata FILE]
 
@@ -44,7 +44,7 @@ library's LoadPolicy and Resolve, as every other command does.
                 the playground through DNS rebinding.
   --policy      the policy to start with (default: the example policy,
                 examples/policy.yaml); it is read once and never written,
-                and must fit in a request (1 MiB)
+                and must fit in a request: at most ` + strconv.Itoa(playground.MaxStartPolicy>>10) + ` KiB
   --idp-metadata  verify a pasted SAMLResponse against this IdP metadata,
                 as flexroles saml does, and read the login only from what
                 its signature covers; a response that fails verification

@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/flexroles/flexroles/cmd/flexroles/internal/playground"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +56,7 @@ func TestServeUsage(t *testing.T) {
 	}{
 		{[]string{"serve", "extra"}, `serve: unexpected argument "extra"`},
 		{[]string{"serve", "--policy", "nope.yaml"}, "serve: --policy open nope.yaml: no such file"},
-		{[]string{"serve", "--policy", big}, "larger than 768 KiB"},
+		{[]string{"serve", "--policy", big}, "larger than " + strconv.Itoa(playground.MaxStartPolicy>>10) + " KiB"},
 		{[]string{"serve", "--addr", "127.0.0.1:notaport"}, "flexroles: serve: listen tcp"},
 		{[]string{"serve", "--bogus"}, "flag provided but not defined: -bogus"},
 	} {
@@ -64,4 +67,6 @@ func TestServeUsage(t *testing.T) {
 	code, stdout, _ := cli("serve", "-h")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, stdout, "flexroles serve [--addr HOST:PORT] [--allow-host NAME,...] [--policy POLICY]")
+	assert.Contains(t, stdout, "at most "+strconv.Itoa(playground.MaxStartPolicy>>10)+" KiB\n", "issue 18: serve -h states the limit StartPolicy applies")
+	assert.NotContains(t, stdout, "MiB", "the request's limit is not the policy's")
 }

@@ -36,7 +36,7 @@ func api[T any](call func(T) any) http.HandlerFunc {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the request is larger than 1 MiB")
+			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "the request is larger than "+strconv.Itoa(maxRequestBody>>20)+" MiB")
 			return
 		}
 		if err != nil {
@@ -145,13 +145,14 @@ type validateRequest struct {
 	Policy string `json:"policy"`
 }
 
-// validateResponse is its answer: the policy's status, its rules, and its
-// test cases that fail.
+// validateResponse is its answer: the policy's status, its rules, its
+// test cases and how many pass, and those that fail.
 type validateResponse struct {
 	Policy   policyStatus `json:"policy"`
 	Rules    int          `json:"rules"`
 	Deny     int          `json:"deny"`
 	Tests    int          `json:"tests"`
+	Passed   int          `json:"passed"`
 	Failures []testOutput `json:"failures"`
 }
 
@@ -174,6 +175,8 @@ func (p *playground) validate(req validateRequest) any {
 	for _, r := range results {
 		if r.Failure != "" {
 			out.Failures = append(out.Failures, testOutput{Name: r.Name, Line: r.Line, Failure: r.Failure})
+		} else {
+			out.Passed++
 		}
 	}
 	return out
@@ -297,7 +300,11 @@ func (lr *loginRequest) login(md *assertion.Metadata) (flexroles.Login, *asserti
 	case "saml":
 		res, err := readSAML(lr.SAML, md)
 		if err != nil {
-			return flexroles.Login{}, res, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()}
+			return flexroles.Login{}, res, &loginError{
+				detail: &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "SAMLResponse", Value: err.Error()},
+				msg: "the SAMLResponse cannot be read: " + err.Error() +
+					"; paste the SAMLResponse value from the browser's developer tools or a SAML tracer, as base64, URL-encoded or XML",
+			}
 		}
 		if md == nil {
 			// Unverified: the claims as they stand.
@@ -310,8 +317,42 @@ func (lr *loginRequest) login(md *assertion.Metadata) (flexroles.Login, *asserti
 		l, err := res.Login(nil)
 		return l, res, err
 	}
-	return flexroles.Login{}, nil, &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Value: lr.Source}
+	return flexroles.Login{}, nil, sourceError(lr.Source)
 }
+
+// loginSources are the values of a login request's "source".
+var loginSources = []string{"sso", "console", "saml"}
+
+// sourceError is the error of a login request whose source is none of
+// loginSources: what it is, the one it looks like, and what to set.
+func sourceError(source string) error {
+	e := &flexroles.Error{Kind: flexroles.ErrInvalidLogin, Attribute: "source", Value: source}
+	var msg string
+	switch lower := strings.ToLower(strings.TrimSpace(source)); {
+	case source == "":
+		msg = "the login has no source"
+	case slices.Contains(loginSources, lower):
+		e.Suggestion = lower
+		msg = "unknown login source " + strconv.Quote(source) + " (did you mean " + strconv.Quote(lower) + "? sources are lower case)"
+	default:
+		msg = "unknown login source " + strconv.Quote(source)
+	}
+	return &loginError{detail: e, msg: msg + `; set "source" to "sso" (with "attributes"), "console" (with "console" roles) or "saml" (with "saml", a SAMLResponse)`}
+}
+
+// loginError is a login request the playground cannot turn into a login,
+// with a message that says what to send. It unwraps to the library's
+// *flexroles.Error that names the field, so that the answer carries the
+// kind invalid_login and the field's name and value.
+type loginError struct {
+	detail *flexroles.Error
+	msg    string
+}
+
+func (e *loginError) Error() string { return "flexroles: invalid login: " + e.msg }
+
+// Unwrap returns the *flexroles.Error behind the message.
+func (e *loginError) Unwrap() error { return e.detail }
 
 // readSAML decodes a SAMLResponse and verifies it as saml does: against
 // md, with no service provider expectations (the playground explains, it

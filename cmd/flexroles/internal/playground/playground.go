@@ -25,12 +25,15 @@ var webFiles embed.FS
 
 // Limits of the playground's requests.
 const (
-	maxRequestBody = 1 << 20   // bytes of a request body
-	maxStartPolicy = 768 << 10 // bytes of --policy: a request carries it, escaped as JSON, and a login
+	maxRequestBody = 1 << 20 // bytes of a request body
+	// MaxStartPolicy is the largest policy file StartPolicy reads, in
+	// bytes: the page sends the policy in every request, escaped as JSON
+	// and with a login, in at most 1 MiB.
+	MaxStartPolicy = 768 << 10
 )
 
 // StartPolicy returns the text the policy editor starts with: the file at
-// path, or the embedded example policy.
+// path, at most MaxStartPolicy bytes, or the embedded example policy.
 func StartPolicy(path string) (string, error) {
 	if path == "" {
 		b, err := webFiles.ReadFile("web/policy.yaml")
@@ -41,12 +44,12 @@ func StartPolicy(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxStartPolicy+1))
+	b, err := io.ReadAll(io.LimitReader(f, MaxStartPolicy+1))
 	if err != nil {
 		return "", err
 	}
-	if len(b) > maxStartPolicy {
-		return "", fmt.Errorf("%s: larger than %d KiB, more than the page can send in a request of %d MiB", path, maxStartPolicy>>10, maxRequestBody>>20)
+	if len(b) > MaxStartPolicy {
+		return "", fmt.Errorf("%s: larger than %d KiB, more than the page can send in a request of %d MiB", path, MaxStartPolicy>>10, maxRequestBody>>20)
 	}
 	return string(b), nil
 }

@@ -178,7 +178,7 @@ func TestServeValidate(t *testing.T) {
 	v = validateResponse{}
 	postJSON(t, h, "/api/validate", validateRequest{Policy: string(example)}, &v)
 	assert.True(t, v.Policy.Valid)
-	assert.Equal(t, []int{4, 1, 12}, []int{v.Rules, v.Deny, v.Tests})
+	assert.Equal(t, []int{4, 1, 12, 12}, []int{v.Rules, v.Deny, v.Tests, v.Passed}, "rules, deny rules, cases, cases that pass")
 	assert.Empty(t, v.Failures)
 
 	v = validateResponse{}
@@ -189,6 +189,7 @@ func TestServeValidate(t *testing.T) {
 	require.Len(t, v.Policy.Warnings, 1, "Lint's warning")
 	assert.Equal(t, 7, v.Policy.Warnings[0].Line)
 	require.Len(t, v.Failures, 2)
+	assert.Equal(t, []int{3, 1}, []int{v.Tests, v.Passed}, "issue 18: the page says how many of the cases pass")
 	assert.Equal(t, testOutput{Name: "agent is supervisor", Line: 17, Failure: "roles: want [supervisor], got [agent]"}, v.Failures[0])
 
 	v = validateResponse{}
@@ -280,12 +281,25 @@ func TestServeResolve(t *testing.T) {
 		require.False(t, a.Decision.Granted)
 		assert.Equal(t, "invalid_login", a.Decision.Error.Kind)
 		assert.Equal(t, "SAMLResponse", a.Decision.Error.Attribute)
+		assert.Contains(t, a.Decision.Error.Message, "flexroles: invalid login: the SAMLResponse cannot be read: ")
+		assert.Contains(t, a.Decision.Error.Message, "; paste the SAMLResponse value", "the message says what to send")
+		assert.NotContains(t, a.Decision.Error.Message, "value \"", "not the fields of an error restated")
 	})
 	t.Run("unknown source and Console role", func(t *testing.T) {
-		var a resolveAnswer
-		postJSON(t, h, "/api/resolve", resolveRequest{Login: loginRequest{Source: "ldap"}}, &a)
-		assert.Equal(t, "invalid_login", a.Decision.Error.Kind)
-		a = resolveAnswer{}
+		for _, tc := range []struct{ source, want, suggestion string }{
+			{"ldap", `flexroles: invalid login: unknown login source "ldap"; set "source" to "sso" (with "attributes"), "console" (with "console" roles) or "saml"`, ""},
+			{"SSO", `flexroles: invalid login: unknown login source "SSO" (did you mean "sso"? sources are lower case); set "source" to "sso"`, "sso"},
+			{"", `flexroles: invalid login: the login has no source; set "source" to "sso"`, ""},
+		} {
+			var a resolveAnswer
+			postJSON(t, h, "/api/resolve", resolveRequest{Login: loginRequest{Source: tc.source}}, &a)
+			assert.Equal(t, "invalid_login", a.Decision.Error.Kind, "source %q", tc.source)
+			assert.Equal(t, "source", a.Decision.Error.Attribute)
+			assert.Equal(t, tc.source, a.Decision.Error.Value)
+			assert.Equal(t, tc.suggestion, a.Decision.Error.Suggestion)
+			assert.Contains(t, a.Decision.Error.Message, tc.want, "issue 18: the message says what to set")
+		}
+		a := resolveAnswer{}
 		postJSON(t, h, "/api/resolve", resolveRequest{Login: loginRequest{Source: "console", Console: []string{"Ownr"}}}, &a)
 		assert.Equal(t, "unknown_role", a.Decision.Error.Kind)
 		assert.Equal(t, "Owner", a.Decision.Error.Suggestion)
@@ -330,9 +344,9 @@ func TestServeMatrix(t *testing.T) {
 	assert.Equal(t, "deny rule \"offboarded\"", m.Users[8].Refused.By)
 
 	var b strings.Builder
-	b.WriteString("email,groups\n")
+	b.WriteString("email,name,groups\n")
 	for i := 0; i <= matrixUsers; i++ {
-		b.WriteString("u" + strconv.Itoa(i) + "@x.co,CC-Agents\n")
+		b.WriteString("u" + strconv.Itoa(i) + "@x.co,U,CC-Agents\n")
 	}
 	m = matrixResponse{}
 	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: b.String()}, &m)
@@ -350,7 +364,7 @@ func TestServeMatrix(t *testing.T) {
 	assert.Empty(t, m.Rules[1].Default)
 
 	m = matrixResponse{}
-	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: "email\na@x.co\nA@X.co\n"}, &m)
+	postJSON(t, h, "/api/matrix", matrixRequest{Policy: string(example), Users: "email,name\na@x.co,A\nA@X.co,A\n"}, &m)
 	require.NotNil(t, m.UsersError)
 	assert.Equal(t, `the users file: line 3: email "A@X.co" already given on line 2`, m.UsersError.Message)
 }

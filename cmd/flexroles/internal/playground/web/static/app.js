@@ -49,6 +49,7 @@ const gutter = $("gutter");
 let badLines = new Map(); // line → {kind, messages}: "bad" for errors, "warn" for warnings and failing cases
 
 function drawGutter() {
+  fitEditor();
   const count = policy.value.split("\n").length;
   gutter.replaceChildren();
   for (let i = 1; i <= count; i++) {
@@ -66,20 +67,32 @@ function drawGutter() {
 
 policy.addEventListener("scroll", () => { gutter.scrollTop = policy.scrollTop; });
 
-// goToLine puts the cursor at the start of a line of the policy.
+// fitEditor makes the editor as tall as the policy, so that every line
+// shows with nothing cut and no empty space under it; a line wider than
+// the editor scrolls sideways. The height counts a horizontal scrollbar.
+function fitEditor() {
+  policy.style.height = "auto";
+  policy.style.height = (policy.scrollHeight + policy.offsetHeight - policy.clientHeight) + "px";
+}
+
+window.addEventListener("resize", drawGutter);
+
+// goToLine puts the cursor at the start of a line of the policy and
+// scrolls the page to it.
 function goToLine(n) {
   const lines = policy.value.split("\n");
   let at = 0;
   for (let i = 0; i < n - 1 && i < lines.length; i++) at += lines[i].length + 1;
-  policy.focus();
+  policy.focus({preventScroll: true});
   policy.setSelectionRange(at, at);
   const lineHeight = policy.scrollHeight / Math.max(lines.length, 1);
-  policy.scrollTop = Math.max(0, (n - 3) * lineHeight);
+  window.scrollTo({top: Math.max(0, policy.getBoundingClientRect().top + window.scrollY + (n - 3) * lineHeight)});
 }
 
 // showProblems lists the policy's problems, warnings and failing cases,
-// each with its position, and marks their lines.
-function showProblems(st, failures) {
+// each with its position, and marks their lines; the status says whether
+// the policy is valid and how many of its cases pass.
+function showProblems(st, failures, tests, passed) {
   const list = $("problems");
   list.replaceChildren();
   badLines = new Map();
@@ -105,7 +118,8 @@ function showProblems(st, failures) {
   const status = $("policy-status");
   if (st.empty) status.textContent = "none: Twilio's rules alone";
   else if (!st.valid) status.textContent = st.issues.length + (st.issues.length === 1 ? " problem" : " problems");
-  else status.textContent = failures && failures.length ? failures.length + " failing case(s)" : "valid";
+  else if (!tests) status.textContent = "valid · no test cases";
+  else status.textContent = "valid · " + passed + "/" + tests + (tests === 1 ? " case passes" : " cases pass");
   status.className = "status " + (st.valid && !(failures && failures.length) ? "ok" : "bad");
   drawGutter();
 }
@@ -334,7 +348,7 @@ async function refresh() {
       post("/api/resolve", {policy: policy.value, login: login()}),
     ]);
     if (mine !== generation) return; // a newer edit is on its way
-    showProblems(v.policy, v.failures);
+    showProblems(v.policy, v.failures, v.tests, v.passed);
     showOutcome(r);
   } catch (err) {
     if (mine !== generation) return;

@@ -1,0 +1,49 @@
+package review_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/export"
+	"github.com/flexroles/flexroles/review"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestNotJudged compares two policies over users some of whom the export
+// cannot speak for: those are counted apart by problem, never as unchanged,
+// and a user the rules refuse is judged.
+func TestNotJudged(t *testing.T) {
+	load := func(text string) *flexroles.Policy {
+		p, err := flexroles.LoadPolicy(strings.NewReader(text))
+		require.NoError(t, err)
+		return p
+	}
+	old := load("version: 1\nsso:\n  attributes: {full_name: displayName}\n  rules:\n    - {name: agents, when: {group: A}, grant: [agent]}\n")
+	new := load("version: 1\nsso:\n  attributes: {full_name: displayName}\n  rules:\n    - {name: agents, when: {group: A}, grant: [agent]}\n  deny:\n    - {name: nobody, when: {group: X}}\n")
+	c := review.New(old, new, review.FailOn{})
+	users := "email,name,groups,roles\n" +
+		"a@x.co,,A,\n" + // no name: not judged, under the policy's name for full_name
+		"b@x.co,,A,\n" +
+		"c@x.co,C,B,\n" + // no rule gives a role: judged, unchanged
+		"d@x.co,D,A,agnt\n" + // an unknown role: not judged
+		"e@x.co,E,A,\n" // granted on both sides
+	var changes []*review.Change
+	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
+		if ch := c.Compare(u); ch != nil {
+			changes = append(changes, ch)
+		}
+		return nil
+	}))
+	assert.Empty(t, changes)
+	s := c.Summary
+	assert.Equal(t, 5, s.Users)
+	assert.Equal(t, 3, s.NotJudged)
+	assert.Equal(t, 2, s.Judged())
+	assert.Equal(t, map[string]int{`missing_attribute "displayName"`: 2, `unknown_role in "roles"`: 1}, s.NotJudgedBy)
+	first := s.NotJudgedFirst[`missing_attribute "displayName"`]
+	assert.Equal(t, 2, first.Line)
+	assert.Equal(t, "a@x.co", first.Email)
+	assert.Contains(t, first.Message, `"displayName"`)
+}
