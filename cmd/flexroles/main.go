@@ -163,11 +163,18 @@ func usageError(stderr io.Writer, format string, a ...any) int {
 }
 
 // commandSynopsis returns the lines of the synopsis for the command cmd,
-// or "" when it has none.
+// with the indented lines that continue them, or "" when it has none.
 func commandSynopsis(cmd string) string {
 	var b strings.Builder
+	in := false
 	for _, line := range strings.SplitAfter(synopsis, "\n") {
-		if rest, ok := strings.CutPrefix(line, "  flexroles "+cmd); ok && (rest == "\n" || strings.HasPrefix(rest, " ")) {
+		switch rest, ok := strings.CutPrefix(line, "  flexroles "+cmd); {
+		case ok && (rest == "\n" || strings.HasPrefix(rest, " ")):
+			in = true
+		case !strings.HasPrefix(line, "   "):
+			in = false
+		}
+		if in {
 			b.WriteString(line)
 		}
 	}

@@ -49,6 +49,11 @@ func TestUsageErrorIsTheCommands(t *testing.T) {
 		})
 	}
 
+	// A usage that spans several lines is printed whole.
+	_, _, samlErr := cli("saml", "--nope")
+	assert.Contains(t, samlErr, "[--request-id ID] [--now TIME] [RESPONSE]\n", "the saml usage continuation lines")
+	assert.NotContains(t, samlErr, "flexroles idp-config")
+
 	// A command line that names no command gets the whole synopsis.
 	code, _, stderr := cli("resolv")
 	require.Equal(t, exitUsage, code)
