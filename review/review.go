@@ -202,10 +202,10 @@ func RefusedBy(err error) string {
 		return flexroles.ErrorKindName(err)
 	}
 	switch {
-	case errors.Is(err, flexroles.ErrDenied) && e.Value != "sso.allow" && e.Value != "console.allow":
-		return "deny rule " + strconv.Quote(e.Value)
-	case errors.Is(err, flexroles.ErrDenied):
-		return e.Value
+	case e.RefusedBy == flexroles.RefusedByDenyRule:
+		return "deny rule " + strconv.Quote(e.DenyRule)
+	case e.RefusedBy != flexroles.RefusedByTwilio:
+		return e.RefusedBy.String()
 	case e.Code != 0:
 		return fmt.Sprintf("%s (%d)", flexroles.ErrorKindName(err), e.Code)
 	}
@@ -252,13 +252,10 @@ func sourcesOf(r flexroles.Role, rolesValues []string, oc outcome, fired []flexr
 			from = append(from, "rule "+strconv.Quote(f.Rule))
 		}
 	}
-	for _, v := range rolesValues {
-		if slices.ContainsFunc(strings.Split(v, ","), func(item string) bool { return strings.EqualFold(strings.TrimSpace(item), string(r)) }) {
-			from = append(from, "roles attribute")
-			break
-		}
+	if slices.Contains(flexroles.SplitRoles(rolesValues), string(r)) {
+		from = append(from, "roles attribute")
 	}
-	if len(from) == 0 && slices.ContainsFunc(oc.d.Reasons, func(rs flexroles.Reason) bool { return rs.Rule == "policy.default_insights_role" }) {
+	if len(from) == 0 && slices.ContainsFunc(oc.d.Reasons, func(rs flexroles.Reason) bool { return rs.Rule == flexroles.RulePolicyDefaultInsights }) {
 		from = append(from, "default_insights_role")
 	}
 	return from
@@ -268,64 +265,29 @@ func sourcesOf(r flexroles.Role, rolesValues []string, oc outcome, fired []flexr
 // takes, levels after "=": nothing when Insights stays closed.
 func capabilities(in flexroles.Insights) []string {
 	out := []string{}
-	for _, name := range capabilityNames {
-		switch level, rank := capabilityLevel(in, name); {
-		case rank == 0:
-		case level == "yes":
-			out = append(out, name)
-		default:
-			out = append(out, name+"="+level)
+	for _, c := range flexroles.Capabilities() {
+		if level := in.Level(c); level > 0 {
+			out = append(out, capabilityName(c, level))
 		}
 	}
 	return out
 }
 
-// capabilityNames are the capabilities --fail-on takes.
-var capabilityNames = []string{"enabled", "play_calls", "export_calls", "assess_calls", "questionnaires", "dashboards"}
-
-// capabilityOrder ranks a capability change as capabilityNames lists the
-// capabilities.
-func capabilityOrder(cp string) int {
-	name, _, _ := strings.Cut(cp, "=")
-	return slices.Index(capabilityNames, name)
+// capabilityName names capability c at level, above 0: the capability
+// alone when it is yes or no ("export_calls"), with its level when it has
+// levels ("dashboards=editor").
+func capabilityName(c flexroles.Capability, level int) string {
+	if !c.Graded() {
+		return string(c)
+	}
+	return string(c) + "=" + c.LevelName(level)
 }
 
-// capabilityLevel returns what Insights allows of one capability: "" and 0
-// when nothing, "yes" and 1 for the yes-or-no ones, and for assess_calls
-// and dashboards the level and its rank, lowest 1. Nothing is allowed when
-// Insights stays closed.
-func capabilityLevel(in flexroles.Insights, name string) (string, int) {
-	if !in.Enabled {
-		return "", 0
-	}
-	yes := func(b bool) (string, int) {
-		if b {
-			return "yes", 1
-		}
-		return "", 0
-	}
-	switch name {
-	case "enabled":
-		return "yes", 1
-	case "play_calls":
-		return yes(in.PlayCalls)
-	case "export_calls":
-		return yes(in.ExportCalls)
-	case "questionnaires":
-		return yes(in.Questionnaires)
-	case "assess_calls":
-		if in.AssessCalls == flexroles.AssessNone {
-			return "", 0
-		}
-		level, _ := in.AssessCalls.MarshalText()
-		return string(level), int(in.AssessCalls)
-	case "dashboards":
-		if in.Dashboards == flexroles.DashboardsNone {
-			return "", 0
-		}
-		return in.Dashboards.String(), int(in.Dashboards)
-	}
-	return "", 0
+// capabilityOrder ranks a capability change as flexroles.Capabilities
+// lists the capabilities.
+func capabilityOrder(cp string) int {
+	name, _, _ := strings.Cut(cp, "=")
+	return slices.Index(flexroles.Capabilities(), flexroles.Capability(name))
 }
 
 // insightsChanges compares what Insights allows under OLD and NEW: each
@@ -335,22 +297,18 @@ func capabilityLevel(in flexroles.Insights, name string) (string, int) {
 // "dashboards=viewer→editor" when it moves). Both lists are never nil.
 func insightsChanges(old, new flexroles.Insights) (gained, lost []string) {
 	gained, lost = []string{}, []string{}
-	for _, name := range capabilityNames {
-		from, fromRank := capabilityLevel(old, name)
-		to, toRank := capabilityLevel(new, name)
-		if fromRank == toRank {
-			continue
-		}
-		what := name
+	for _, c := range flexroles.Capabilities() {
+		from, to := old.Level(c), new.Level(c)
+		var what string
 		switch {
-		case from != "yes" && from != "" && to != "":
-			what += "=" + from + "→" + to
-		case from != "yes" && from != "":
-			what += "=" + from
-		case to != "yes" && to != "":
-			what += "=" + to
+		case from == to:
+			continue
+		case c.Graded() && from > 0 && to > 0:
+			what = string(c) + "=" + c.LevelName(from) + "→" + c.LevelName(to)
+		default:
+			what = capabilityName(c, max(from, to))
 		}
-		if toRank > fromRank {
+		if to > from {
 			gained = append(gained, what)
 		} else {
 			lost = append(lost, what)
@@ -377,7 +335,7 @@ func ParseFailOn(s string) (FailOn, error) {
 		switch {
 		case !hasWhat && slices.Contains([]string{"any", "refuse", "admit", "gain", "lose"}, item):
 		case hasWhat && (verb == "gain" || verb == "lose"):
-			if slices.Contains(capabilityNames, what) {
+			if flexroles.Capability(what).Known() {
 				break
 			}
 			if _, err := flexroles.ParseRole(what); err != nil {
@@ -385,7 +343,7 @@ func ParseFailOn(s string) (FailOn, error) {
 				if errors.As(err, &e) && e.Suggestion != "" {
 					return f, fmt.Errorf("%q: %q is no role (did you mean %q?) nor Insights capability", item, what, e.Suggestion)
 				}
-				return f, fmt.Errorf("%q: %q is no role nor Insights capability (%s)", item, what, strings.Join(capabilityNames, ", "))
+				return f, fmt.Errorf("%q: %q is no role nor Insights capability (%s)", item, what, capabilityList())
 			}
 		default:
 			return f, fmt.Errorf("unknown item %q: want any, refuse, admit, gain, lose, gain:ROLE, lose:ROLE, gain:CAP or lose:CAP", item)
@@ -593,4 +551,13 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// capabilityList lists the capabilities --fail-on takes, comma-separated.
+func capabilityList() string {
+	names := make([]string, 0, len(flexroles.Capabilities()))
+	for _, c := range flexroles.Capabilities() {
+		names = append(names, string(c))
+	}
+	return strings.Join(names, ", ")
 }

@@ -384,11 +384,7 @@ func samlRows(res *assertion.Result) []attributeRow {
 
 // roleNames returns roles as strings, never nil.
 func roleNames(roles []flexroles.Role) []string {
-	out := make([]string, len(roles))
-	for i, r := range roles {
-		out[i] = string(r)
-	}
-	return out
+	return outcome.RoleStrings(flexroles.Decision{Roles: roles})
 }
 
 // insightsGrid returns the capabilities of each wfo.* role the user holds,
@@ -396,7 +392,7 @@ func roleNames(roles []flexroles.Role) []string {
 func insightsGrid(d flexroles.Decision) []gridRow {
 	var rows []gridRow
 	for _, r := range d.Roles {
-		if strings.HasPrefix(string(r), "wfo.") {
+		if r.IsInsights() {
 			rows = append(rows, gridRow{Role: string(r), Insights: outcome.InsightsOf(flexroles.InsightsFor([]flexroles.Role{flexroles.Supervisor, r}))})
 		}
 	}
@@ -407,14 +403,7 @@ func insightsGrid(d flexroles.Decision) []gridRow {
 // navigation: Admin, Agent Desktop, Teams, Queue Stats, Dialpad, then the
 // Insights pages the capabilities allow.
 func flexPages(roles []flexroles.Role, in flexroles.Insights) []string {
-	has := func(r flexroles.Role) bool {
-		for _, x := range roles {
-			if x == r {
-				return true
-			}
-		}
-		return false
-	}
+	has := flexroles.Decision{Roles: roles}.Has
 	admin, super, agent, readOnly := has(flexroles.Admin), has(flexroles.Supervisor), has(flexroles.Agent), has(flexroles.ReadOnlyAdmin)
 	var pages []string
 	add := func(ok bool, page string) {
@@ -487,15 +476,15 @@ type matrixUser struct {
 	Refused  *review.Refusal  `json:"refused,omitempty"`
 }
 
-// grantsInsightsGate reports whether roles hold admin or supervisor, which
-// Insights needs.
+// grantsInsightsGate reports whether roles hold a role for which Insights
+// opens: admin or supervisor.
 func grantsInsightsGate(roles []flexroles.Role) bool {
-	return slices.Contains(roles, flexroles.Admin) || slices.Contains(roles, flexroles.Supervisor)
+	return slices.ContainsFunc(roles, flexroles.Role.OpensInsights)
 }
 
 // grantsWFO reports whether roles hold a wfo.* role.
 func grantsWFO(roles []flexroles.Role) bool {
-	return slices.ContainsFunc(roles, func(r flexroles.Role) bool { return strings.HasPrefix(string(r), "wfo.") })
+	return slices.ContainsFunc(roles, flexroles.Role.IsInsights)
 }
 
 // matrixUsers is how many users the matrix lists; UsersTotal counts all.
