@@ -429,17 +429,10 @@ func (p *Policy) AttributeName(std string) string {
 	if p != nil {
 		s, groups = p.sso, p.groups
 	}
-	switch std {
-	case attrRoles:
-		return s.name(slotRoles)
-	case attrEmail:
-		return s.name(slotEmail)
-	case attrFullName:
-		return s.name(slotFullName)
-	case attrGroups:
+	if std == attrGroups {
 		return groups
 	}
-	return ""
+	return s.meant(std)
 }
 
 // Roles returns the roles an SSO login can end up with under the policy, in
