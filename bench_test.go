@@ -17,6 +17,9 @@ var benchLogins = map[string]flexroles.Login{
 	"refused_unknown": {Source: flexroles.SSO, Attributes: map[string][]string{
 		"roles": {"supervisor", "Admin"}, "email": {"ana@example.com"}, "full_name": {"Ana Diaz"},
 	}},
+	"refused_console_only": {Source: flexroles.SSO, Attributes: map[string][]string{
+		"roles": {"supervisor", "wfo.team_leader", "flex.readonlyadmin"}, "email": {"ana@example.com"}, "full_name": {"Ana Diaz"},
+	}},
 	"refused_45050": {Source: flexroles.SSO, Attributes: map[string][]string{
 		"roles": {"agent"}, "full_name": {"Ana Diaz"},
 	}},
@@ -25,7 +28,7 @@ var benchLogins = map[string]flexroles.Login{
 // BenchmarkResolve measures Resolve on a Console login, an SSO login and two
 // refusals, with reasons and Insights filled in.
 func BenchmarkResolve(b *testing.B) {
-	for _, name := range []string{"console_support", "sso_supervisor", "refused_unknown", "refused_45050"} {
+	for _, name := range []string{"console_support", "sso_supervisor", "refused_unknown", "refused_console_only", "refused_45050"} {
 		l := benchLogins[name]
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
