@@ -127,7 +127,7 @@
 // Every error is an [*Error] that unwraps to its kind, so errors.Is works,
 // and carries the attribute, value and suggestion involved, and who refused
 // ([Error.RefusedBy]: Twilio's rules, or a policy's sso.allow, console.allow
-// or deny rule, named in [Error.DenyRule]). The first rule broken wins:
+// or deny rule, named by [Error.DenyRule]). The first rule broken wins:
 //
 //  1. Limits: more than [MaxAttributes] attributes → [ErrInvalidLogin]; more
 //     than [MaxRoleItems] Console roles → [ErrInvalidAttribute].

@@ -77,7 +77,7 @@ func ExamplePolicy_Resolve() {
 	_, err = p.Resolve(login("CC-Leads", "Offboarded"))
 	var e *flexroles.Error
 	if errors.Is(err, flexroles.ErrDenied) && errors.As(err, &e) {
-		fmt.Println("refused by", e.RefusedBy, e.DenyRule)
+		fmt.Println("refused by", e.RefusedBy, e.DenyRule())
 	}
 	// Output:
 	// [supervisor agent wfo.team_leader] Insights open: true

@@ -14,7 +14,7 @@ import (
 // ErrDenied is a login the organisation's policy refuses: a deny rule
 // matched, a role came out that sso.allow does not list, or the Console
 // role is not in console.allow. The *Error's RefusedBy says which, and its
-// DenyRule names the deny rule. Its Value holds, as it always has, the deny
+// DenyRule method names the deny rule. Its Value holds, as it always has, the deny
 // rule's name or the key ("sso.allow", "console.allow"); new code reads
 // RefusedBy and DenyRule, since Value alone cannot tell a setting from a
 // rule.
@@ -136,7 +136,7 @@ func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
 	}
 	for i := range p.deny {
 		if p.deny[i].failing(in, vals, p.foldGroups) < 0 {
-			return Decision{}, &Error{Kind: ErrDenied, Value: p.deny[i].name, RefusedBy: RefusedByDenyRule, DenyRule: p.deny[i].name,
+			return Decision{}, &Error{Kind: ErrDenied, Value: p.deny[i].name, RefusedBy: RefusedByDenyRule,
 				problem: problemDeniedRule}
 		}
 	}

@@ -884,7 +884,7 @@ console:
 			var e *flexroles.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.by, e.RefusedBy)
-			assert.Equal(t, tc.denyRule, e.DenyRule)
+			assert.Equal(t, tc.denyRule, e.DenyRule())
 			assert.Equal(t, tc.value, e.Value)
 			assert.Equal(t, tc.by != flexroles.RefusedByTwilio, errors.Is(err, flexroles.ErrDenied))
 			if tc.by == flexroles.RefusedByDenyRule {

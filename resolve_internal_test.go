@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -172,4 +173,15 @@ func TestASCIIWord(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestErrorSize holds an *Error at 80 bytes on 64-bit machines: a refusal
+// allocates it, and the peers benchmark's refusal case measures that
+// allocation. RefusedBy sits in the padding beside the one-byte fields, and
+// the deny rule's name is read from Value (Error.DenyRule).
+func TestErrorSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("sizes are stated for 64-bit machines")
+	}
+	require.LessOrEqual(t, unsafe.Sizeof(Error{}), uintptr(80))
 }

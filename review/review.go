@@ -203,7 +203,7 @@ func RefusedBy(err error) string {
 	}
 	switch {
 	case e.RefusedBy == flexroles.RefusedByDenyRule:
-		return "deny rule " + strconv.Quote(e.DenyRule)
+		return "deny rule " + strconv.Quote(e.DenyRule())
 	case e.RefusedBy != flexroles.RefusedByTwilio:
 		return e.RefusedBy.String()
 	case e.Code != 0:
