@@ -8,16 +8,19 @@ import (
 	"github.com/crewjam/saml"
 )
 
-// elementBytes serialises el as a document of its own.
+// elementBytes serialises el, the root of a document of its own, as a
+// document. It moves el into a new document rather than copying it: the
+// signed elements goxmldsig returns belong to no one else.
 func elementBytes(el *etree.Element) ([]byte, error) {
 	doc := etree.NewDocument()
-	doc.SetRoot(el.Copy())
+	doc.SetRoot(el)
 	return doc.WriteToBytes()
 }
 
 // readResponse reads the fields of a Response element with crewjam/saml's
-// types, and its assertion when it has one in the clear.
-func readResponse(b []byte, signed bool) (Response, *Assertion, error) {
+// types, and its assertion when it has one in the clear. b is the element
+// as XML and el the same element as a tree.
+func readResponse(b []byte, el *etree.Element, signed bool) (Response, *Assertion, error) {
 	var x saml.Response
 	if err := xml.Unmarshal(b, &x); err != nil {
 		return Response{}, nil, err
@@ -32,7 +35,7 @@ func readResponse(b []byte, signed bool) (Response, *Assertion, error) {
 	}
 	switch {
 	case x.Assertion != nil:
-		a, err := readAssertionFields(x.Assertion, b, signed)
+		a, err := readAssertionFields(x.Assertion, el, signed)
 		return r, &a, err
 	case x.EncryptedAssertion != nil:
 		return r, &Assertion{Signed: signed, Encrypted: true}, nil
@@ -41,43 +44,59 @@ func readResponse(b []byte, signed bool) (Response, *Assertion, error) {
 }
 
 // readAssertion reads an Assertion element on its own (the element an
-// Assertion signature covers).
-func readAssertion(b []byte) (Assertion, error) {
+// Assertion signature covers). b is the element as XML and el the same
+// element as a tree.
+func readAssertion(b []byte, el *etree.Element) (Assertion, error) {
 	var x saml.Assertion
 	if err := xml.Unmarshal(b, &x); err != nil {
 		return Assertion{}, err
 	}
-	return readAssertionFields(&x, b, true)
+	return readAssertionFields(&x, el, true)
 }
 
 // encryptedAttributes counts the EncryptedAttribute elements of the
-// assertion in doc (a Response or an Assertion document); crewjam/saml's
-// types leave them out.
-func encryptedAttributes(doc []byte) int {
-	type statements struct {
-		Statements []struct {
-			Encrypted []struct{} `xml:"urn:oasis:names:tc:SAML:2.0:assertion EncryptedAttribute"`
-		} `xml:"urn:oasis:names:tc:SAML:2.0:assertion AttributeStatement"`
-	}
-	var x struct {
-		statements
-		Assertion statements `xml:"urn:oasis:names:tc:SAML:2.0:assertion Assertion"`
-	}
-	if xml.Unmarshal(doc, &x) != nil {
-		return 0
-	}
+// assertion el is or holds (a Response or an Assertion); crewjam/saml's
+// types leave them out. It counts them in the tree of the element read,
+// as encoding/xml would match them: by local name and namespace, in the
+// AttributeStatements of el and of its Assertion children.
+func encryptedAttributes(el *etree.Element) int {
 	n := 0
-	for _, s := range append(x.Statements, x.Assertion.Statements...) {
-		n += len(s.Encrypted)
+	for _, c := range el.ChildElements() {
+		switch {
+		case isElement(c, nsAssertion, "AttributeStatement"):
+			n += countChildren(c, nsAssertion, "EncryptedAttribute")
+		case isElement(c, nsAssertion, "Assertion"):
+			for _, st := range c.ChildElements() {
+				if isElement(st, nsAssertion, "AttributeStatement") {
+					n += countChildren(st, nsAssertion, "EncryptedAttribute")
+				}
+			}
+		}
 	}
 	return n
 }
 
-func readAssertionFields(x *saml.Assertion, doc []byte, signed bool) (Assertion, error) {
+// isElement reports whether el is called tag in namespace ns.
+func isElement(el *etree.Element, ns, tag string) bool {
+	return el.Tag == tag && el.NamespaceURI() == ns
+}
+
+// countChildren counts the children of el called tag in namespace ns.
+func countChildren(el *etree.Element, ns, tag string) int {
+	n := 0
+	for _, c := range el.ChildElements() {
+		if isElement(c, ns, tag) {
+			n++
+		}
+	}
+	return n
+}
+
+func readAssertionFields(x *saml.Assertion, el *etree.Element, signed bool) (Assertion, error) {
 	a := Assertion{
 		Signed: signed, ID: x.ID, Issuer: strings.TrimSpace(x.Issuer.Value),
 		IssueInstant:        x.IssueInstant,
-		EncryptedAttributes: encryptedAttributes(doc),
+		EncryptedAttributes: encryptedAttributes(el),
 	}
 	if s := x.Subject; s != nil {
 		if s.NameID != nil {
