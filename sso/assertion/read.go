@@ -2,27 +2,72 @@ package assertion
 
 import (
 	"encoding/xml"
+	"io"
 	"strings"
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 )
 
-// elementBytes serialises el, the root of a document of its own, as a
-// document. It moves el into a new document rather than copying it: the
-// signed elements goxmldsig returns belong to no one else.
-func elementBytes(el *etree.Element) ([]byte, error) {
-	doc := etree.NewDocument()
-	doc.SetRoot(el)
-	return doc.WriteToBytes()
+// unmarshalTree reads el into v with encoding/xml, as xml.Unmarshal reads
+// el written out as a document, without writing it out and lexing it
+// again: the decoder is given el's tokens as its parser gave them to etree
+// (prefixes as written, text unescaped), and resolves the prefixes itself.
+// el is the root of its own document (the one Verify parsed, or one that
+// goxmldsig parsed from the bytes a signature digested), so every prefix
+// it uses is declared inside it. TestReadTreeAsBytes holds the two reads
+// equal.
+func unmarshalTree(el *etree.Element, v any) error {
+	return xml.NewTokenDecoder(&treeTokens{toks: appendTokens(nil, el)}).Decode(v)
 }
 
-// readResponse reads the fields of a Response element with crewjam/saml's
-// types, and its assertion when it has one in the clear. b is the element
-// as XML and el the same element as a tree.
-func readResponse(b []byte, el *etree.Element, signed bool) (Response, *Assertion, error) {
+// treeTokens is an xml.TokenReader over a list of tokens.
+type treeTokens struct {
+	toks []xml.Token
+}
+
+func (t *treeTokens) Token() (xml.Token, error) {
+	if len(t.toks) == 0 {
+		return nil, io.EOF
+	}
+	tok := t.toks[0]
+	t.toks = t.toks[1:]
+	return tok, nil
+}
+
+// appendTokens appends the raw tokens of el, its start, content and end,
+// to toks. The depth of the recursion is the tree's, which prescan bounds.
+func appendTokens(toks []xml.Token, el *etree.Element) []xml.Token {
+	start := xml.StartElement{Name: xml.Name{Space: el.Space, Local: el.Tag}}
+	if len(el.Attr) > 0 {
+		start.Attr = make([]xml.Attr, len(el.Attr))
+		for i, a := range el.Attr {
+			start.Attr[i] = xml.Attr{Name: xml.Name{Space: a.Space, Local: a.Key}, Value: a.Value}
+		}
+	}
+	toks = append(toks, start)
+	for _, c := range el.Child {
+		switch c := c.(type) {
+		case *etree.Element:
+			toks = appendTokens(toks, c)
+		case *etree.CharData:
+			toks = append(toks, xml.CharData(c.Data))
+		case *etree.Comment:
+			toks = append(toks, xml.Comment(c.Data))
+		case *etree.ProcInst:
+			toks = append(toks, xml.ProcInst{Target: c.Target, Inst: []byte(c.Inst)})
+		case *etree.Directive:
+			toks = append(toks, xml.Directive(c.Data))
+		}
+	}
+	return append(toks, start.End())
+}
+
+// readResponse reads the fields of the Response element el with
+// crewjam/saml's types, and its assertion when it has one in the clear.
+func readResponse(el *etree.Element, signed bool) (Response, *Assertion, error) {
 	var x saml.Response
-	if err := xml.Unmarshal(b, &x); err != nil {
+	if err := unmarshalTree(el, &x); err != nil {
 		return Response{}, nil, err
 	}
 	r := Response{
@@ -43,12 +88,11 @@ func readResponse(b []byte, el *etree.Element, signed bool) (Response, *Assertio
 	return r, nil, nil
 }
 
-// readAssertion reads an Assertion element on its own (the element an
-// Assertion signature covers). b is the element as XML and el the same
-// element as a tree.
-func readAssertion(b []byte, el *etree.Element) (Assertion, error) {
+// readAssertion reads the Assertion element el on its own (the element an
+// Assertion signature covers).
+func readAssertion(el *etree.Element) (Assertion, error) {
 	var x saml.Assertion
-	if err := xml.Unmarshal(b, &x); err != nil {
+	if err := unmarshalTree(el, &x); err != nil {
 		return Assertion{}, err
 	}
 	return readAssertionFields(&x, el, true)
