@@ -2,24 +2,72 @@ package assertion
 
 import (
 	"encoding/xml"
+	"io"
 	"strings"
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 )
 
-// elementBytes serialises el as a document of its own.
-func elementBytes(el *etree.Element) ([]byte, error) {
-	doc := etree.NewDocument()
-	doc.SetRoot(el.Copy())
-	return doc.WriteToBytes()
+// unmarshalTree reads el into v with encoding/xml, as xml.Unmarshal reads
+// el written out as a document, without writing it out and lexing it
+// again: the decoder is given el's tokens as its parser gave them to etree
+// (prefixes as written, text unescaped), and resolves the prefixes itself.
+// el is the root of its own document (the one Verify parsed, or one that
+// goxmldsig parsed from the bytes a signature digested), so every prefix
+// it uses is declared inside it. TestReadTreeAsBytes holds the two reads
+// equal.
+func unmarshalTree(el *etree.Element, v any) error {
+	return xml.NewTokenDecoder(&treeTokens{toks: appendTokens(nil, el)}).Decode(v)
 }
 
-// readResponse reads the fields of a Response element with crewjam/saml's
-// types, and its assertion when it has one in the clear.
-func readResponse(b []byte, signed bool) (Response, *Assertion, error) {
+// treeTokens is an xml.TokenReader over a list of tokens.
+type treeTokens struct {
+	toks []xml.Token
+}
+
+func (t *treeTokens) Token() (xml.Token, error) {
+	if len(t.toks) == 0 {
+		return nil, io.EOF
+	}
+	tok := t.toks[0]
+	t.toks = t.toks[1:]
+	return tok, nil
+}
+
+// appendTokens appends the raw tokens of el, its start, content and end,
+// to toks. The depth of the recursion is the tree's, which prescan bounds.
+func appendTokens(toks []xml.Token, el *etree.Element) []xml.Token {
+	start := xml.StartElement{Name: xml.Name{Space: el.Space, Local: el.Tag}}
+	if len(el.Attr) > 0 {
+		start.Attr = make([]xml.Attr, len(el.Attr))
+		for i, a := range el.Attr {
+			start.Attr[i] = xml.Attr{Name: xml.Name{Space: a.Space, Local: a.Key}, Value: a.Value}
+		}
+	}
+	toks = append(toks, start)
+	for _, c := range el.Child {
+		switch c := c.(type) {
+		case *etree.Element:
+			toks = appendTokens(toks, c)
+		case *etree.CharData:
+			toks = append(toks, xml.CharData(c.Data))
+		case *etree.Comment:
+			toks = append(toks, xml.Comment(c.Data))
+		case *etree.ProcInst:
+			toks = append(toks, xml.ProcInst{Target: c.Target, Inst: []byte(c.Inst)})
+		case *etree.Directive:
+			toks = append(toks, xml.Directive(c.Data))
+		}
+	}
+	return append(toks, start.End())
+}
+
+// readResponse reads the fields of the Response element el with
+// crewjam/saml's types, and its assertion when it has one in the clear.
+func readResponse(el *etree.Element, signed bool) (Response, *Assertion, error) {
 	var x saml.Response
-	if err := xml.Unmarshal(b, &x); err != nil {
+	if err := unmarshalTree(el, &x); err != nil {
 		return Response{}, nil, err
 	}
 	r := Response{
@@ -32,7 +80,7 @@ func readResponse(b []byte, signed bool) (Response, *Assertion, error) {
 	}
 	switch {
 	case x.Assertion != nil:
-		a, err := readAssertionFields(x.Assertion, b, signed)
+		a, err := readAssertionFields(x.Assertion, el, signed)
 		return r, &a, err
 	case x.EncryptedAssertion != nil:
 		return r, &Assertion{Signed: signed, Encrypted: true}, nil
@@ -40,44 +88,59 @@ func readResponse(b []byte, signed bool) (Response, *Assertion, error) {
 	return r, nil, nil
 }
 
-// readAssertion reads an Assertion element on its own (the element an
+// readAssertion reads the Assertion element el on its own (the element an
 // Assertion signature covers).
-func readAssertion(b []byte) (Assertion, error) {
+func readAssertion(el *etree.Element) (Assertion, error) {
 	var x saml.Assertion
-	if err := xml.Unmarshal(b, &x); err != nil {
+	if err := unmarshalTree(el, &x); err != nil {
 		return Assertion{}, err
 	}
-	return readAssertionFields(&x, b, true)
+	return readAssertionFields(&x, el, true)
 }
 
 // encryptedAttributes counts the EncryptedAttribute elements of the
-// assertion in doc (a Response or an Assertion document); crewjam/saml's
-// types leave them out.
-func encryptedAttributes(doc []byte) int {
-	type statements struct {
-		Statements []struct {
-			Encrypted []struct{} `xml:"urn:oasis:names:tc:SAML:2.0:assertion EncryptedAttribute"`
-		} `xml:"urn:oasis:names:tc:SAML:2.0:assertion AttributeStatement"`
-	}
-	var x struct {
-		statements
-		Assertion statements `xml:"urn:oasis:names:tc:SAML:2.0:assertion Assertion"`
-	}
-	if xml.Unmarshal(doc, &x) != nil {
-		return 0
-	}
+// assertion el is or holds (a Response or an Assertion); crewjam/saml's
+// types leave them out. It counts them in the tree of the element read,
+// as encoding/xml would match them: by local name and namespace, in the
+// AttributeStatements of el and of its Assertion children.
+func encryptedAttributes(el *etree.Element) int {
 	n := 0
-	for _, s := range append(x.Statements, x.Assertion.Statements...) {
-		n += len(s.Encrypted)
+	for _, c := range el.ChildElements() {
+		switch {
+		case isElement(c, nsAssertion, "AttributeStatement"):
+			n += countChildren(c, nsAssertion, "EncryptedAttribute")
+		case isElement(c, nsAssertion, "Assertion"):
+			for _, st := range c.ChildElements() {
+				if isElement(st, nsAssertion, "AttributeStatement") {
+					n += countChildren(st, nsAssertion, "EncryptedAttribute")
+				}
+			}
+		}
 	}
 	return n
 }
 
-func readAssertionFields(x *saml.Assertion, doc []byte, signed bool) (Assertion, error) {
+// isElement reports whether el is called tag in namespace ns.
+func isElement(el *etree.Element, ns, tag string) bool {
+	return el.Tag == tag && el.NamespaceURI() == ns
+}
+
+// countChildren counts the children of el called tag in namespace ns.
+func countChildren(el *etree.Element, ns, tag string) int {
+	n := 0
+	for _, c := range el.ChildElements() {
+		if isElement(c, ns, tag) {
+			n++
+		}
+	}
+	return n
+}
+
+func readAssertionFields(x *saml.Assertion, el *etree.Element, signed bool) (Assertion, error) {
 	a := Assertion{
 		Signed: signed, ID: x.ID, Issuer: strings.TrimSpace(x.Issuer.Value),
 		IssueInstant:        x.IssueInstant,
-		EncryptedAttributes: encryptedAttributes(doc),
+		EncryptedAttributes: encryptedAttributes(el),
 	}
 	if s := x.Subject; s != nil {
 		if s.NameID != nil {

@@ -72,7 +72,7 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	for i, name := range checkOrder {
 		res.Checks[i] = Check{Name: name}
 	}
-	resp, a, err := readResponse(doc, false)
+	resp, a, err := readResponse(root, false)
 	if err != nil {
 		return nil, &Error{Kind: ErrUnreadable, Detail: "the Response does not parse as SAML 2.0", cause: err}
 	}
@@ -194,16 +194,11 @@ func (r *Result) verifySignature(root *etree.Element, md *Metadata) error {
 		if err != nil {
 			return fail("the Response signature does not verify with the keys the metadata gives "+quoteEntity(entity.ID)+": the response was changed after signing, or signed by another key", err)
 		}
-		b, err := elementBytes(s.el)
-		if err == nil {
-			var resp Response
-			var a *Assertion
-			resp, a, err = readResponse(b, true)
-			r.Response = resp
-			r.Assertion = Assertion{}
-			if a != nil {
-				r.Assertion = *a
-			}
+		resp, a, err := readResponse(s.el, true)
+		r.Response = resp
+		r.Assertion = Assertion{}
+		if a != nil {
+			r.Assertion = *a
 		}
 		if err != nil {
 			return fail("the signed Response does not parse", err)
@@ -218,15 +213,15 @@ func (r *Result) verifySignature(root *etree.Element, md *Metadata) error {
 		if err != nil {
 			return fail("the Assertion signature does not verify with the keys the metadata gives "+quoteEntity(entity.ID)+": the assertion was changed after signing, or signed by another key", err)
 		}
-		b, err := elementBytes(s.el)
-		if err == nil {
-			var a Assertion
-			if a, err = readAssertion(b); err == nil {
-				r.Assertion = a
+		// Read from the Assertion signature's bytes only when the
+		// Response is not signed: a Response signature that verified
+		// covers the assertion too, and it has been read from there.
+		if len(whole) == 0 {
+			a, err := readAssertion(s.el)
+			if err != nil {
+				return fail("the signed Assertion does not parse", err)
 			}
-		}
-		if err != nil {
-			return fail("the signed Assertion does not parse", err)
+			r.Assertion = a
 		}
 		r.Signature.Elements = append(r.Signature.Elements, "Assertion")
 		signedBy = weaker(signedBy, s)
