@@ -84,8 +84,7 @@ var optimize = true
 // garbage collector must later pay for, in proportion to the caller's live
 // heap, so a block sized for the largest decision would cost every login.
 // The capacities are exact, so appending to one never writes into the
-// other. Every decision is allocated here, or, for the Console decisions
-// that ask for nothing, in the same shape by consoleDecision.
+// other. Every decision is allocated here.
 func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
 	switch {
 	case nReasons <= 2 && nRoles <= 2:
@@ -130,13 +129,14 @@ type decisionBlock2x2 struct {
 // role has index decider in consoleRoleAt (Owner, Administrator, Developer
 // or Support), with console.requested when the login asked for roles.
 func consoleDecision(decider int, requested bool) Decision {
-	if !requested {
-		return plainConsoleDecision(decider)
-	}
 	grants, rule := consoleGrant(decider)
 	insights := reasonInsightsOpen
 	if grants == readOnlyPair {
 		insights = Reason{Rule: RuleInsightsClosedSupport, Message: msgInsightsSupport}
+	}
+	if !requested {
+		roles, reasons := decisionSlices(grants.len(), 2)
+		return Decision{Roles: grants.appendTo(roles), Insights: insightsOf(grants), Reasons: append(reasons, rule, insights)}
 	}
 	roles, reasons := decisionSlices(grants.len(), 3)
 	reasons = append(reasons, rule, Reason{Rule: RuleConsoleRequested, Message: msgConsoleAsked}, insights)
@@ -155,28 +155,6 @@ func consoleGrant(decider int) (roleSet, Reason) {
 		return consoleAdmins, Reason{Rule: RuleConsoleAdmin, Message: msgConsoleDev}
 	}
 	return readOnlyPair, Reason{Rule: RuleConsoleSupport, Message: msgConsoleSupport}
-}
-
-// plainConsoleDecision is consoleDecision for a login that asked for no
-// roles, the usual one, as one composite literal of constants for each
-// Console role: filling a block just allocated with the addresses of
-// constant strings needs no write barriers, which a login pays for every
-// pointer stored while the collector runs. TestPlainConsoleDecision holds
-// it to consoleGrant.
-func plainConsoleDecision(decider int) Decision {
-	var b *decisionBlock2x2
-	switch decider {
-	case idxOwner:
-		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleOwner}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
-	case idxAdministrator:
-		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleAdmin}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
-	case idxDeveloper:
-		b = &decisionBlock2x2{[2]Role{Admin, WFOFullAccess}, [2]Reason{{Rule: RuleConsoleAdmin, Message: msgConsoleDev}, {Rule: RuleInsightsOpen, Message: msgInsightsOpen}}}
-	default: // Support
-		b = &decisionBlock2x2{[2]Role{ReadTeams, ReadOnlyAdmin}, [2]Reason{{Rule: RuleConsoleSupport, Message: msgConsoleSupport}, {Rule: RuleInsightsClosedSupport, Message: msgInsightsSupport}}}
-		return Decision{Roles: b.roles[:], Reasons: b.reasons[:]}
-	}
-	return Decision{Roles: b.roles[:], Insights: insightsOf(consoleAdmins), Reasons: b.reasons[:]}
 }
 
 // Resolve returns the roles Flex gives l by Twilio's platform rules alone, or
