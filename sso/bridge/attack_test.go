@@ -331,3 +331,69 @@ func TestAttackRelayStateMarkup(t *testing.T) {
 		t.Errorf("Flex got RelayState %q, want %q", got.RelayState, relay)
 	}
 }
+
+// startLogin starts a login at the bridge in Flex's name, as anyone can
+// (Flex's AuthnRequest is unsigned and its issuer public), and returns the
+// handle sent upstream and its state cookie, without going to the IdP.
+func startLogin(t *testing.T, w *world) (string, *http.Cookie) {
+	t.Helper()
+	sp := *w.flex.sp
+	req, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := req.Redirect("", &sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(to.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("the bridge did not send the login upstream: HTTP %d", resp.StatusCode)
+	}
+	cookies := resp.Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("%d cookies set, want the login state", len(cookies))
+	}
+	return loc.Query().Get("RelayState"), cookies[0]
+}
+
+// TestAttackStateCacheFill: a client without an account starts logins in
+// Flex's name and posts junk with each state, more than the replay caches
+// hold; a real login afterwards reaches Flex, and none of the junk took a
+// place in either cache.
+func TestAttackStateCacheFill(t *testing.T) {
+	const size = 8
+	w := newWorld(t, func(c *Config) { c.ReplayCacheSize = size })
+	for i := 0; i < 3*size; i++ {
+		handle, cookie := startLogin(t, w)
+		form := url.Values{"RelayState": {handle}, "SAMLResponse": {"Zm9v"}}
+		req, err := http.NewRequest(http.MethodPost, w.bridge.paths.acs.String(), strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("junk post %d: HTTP %d, want 403", i, resp.StatusCode)
+		}
+	}
+	if n, m := w.bridge.usedStates.len(), w.bridge.usedAssertions.len(); n != 0 || m != 0 {
+		t.Errorf("junk posts took %d state and %d assertion places, want none", n, m)
+	}
+	for i := 0; i < size; i++ { // as many real logins as the caches hold
+		if bp, fp := w.login("alex", ""); fp.status != http.StatusOK {
+			t.Fatalf("login %d after the junk: bridge HTTP %d, Flex HTTP %d\n%.600s", i, bp.status, fp.status, bp.body)
+		}
+	}
+}

@@ -36,14 +36,17 @@ type Bridge struct {
 	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
 	up     *upstreamIDP
 	states *stateSealer
-	replay *replayCache
-	stats  *metrics
-	log    *slog.Logger
-	mux    *http.ServeMux
-	base   *url.URL
-	paths  endpoints
-	secure bool // the base URL is https: cookies are Secure, SameSite=None
-	ready  atomic.Bool
+	// usedStates holds the handles of login states a verified response
+	// used; usedAssertions the IDs of assertions accepted, until they
+	// expire.
+	usedStates, usedAssertions *replayCache
+	stats                      *metrics
+	log                        *slog.Logger
+	mux                        *http.ServeMux
+	base                       *url.URL
+	paths                      endpoints
+	secure                     bool // the base URL is https: cookies are Secure, SameSite=None
+	ready                      atomic.Bool
 }
 
 // endpoints are the bridge's URLs, all below the base URL.
@@ -108,18 +111,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 
 	paths := newEndpoints(base)
 	b := &Bridge{
-		cfg:    cfg,
-		policy: policy,
-		flex:   flex,
-		flexMD: flex.metadata(),
-		states: states,
-		replay: newReplayCache(cfg.ReplayCacheSize),
-		stats:  newMetrics(),
-		log:    log,
-		mux:    http.NewServeMux(),
-		base:   base,
-		paths:  paths,
-		secure: base.Scheme == "https",
+		cfg:            cfg,
+		policy:         policy,
+		flex:           flex,
+		flexMD:         flex.metadata(),
+		states:         states,
+		usedStates:     newStateCache(cfg.ReplayCacheSize),
+		usedAssertions: newAssertionCache(cfg.ReplayCacheSize),
+		stats:          newMetrics(),
+		log:            log,
+		mux:            http.NewServeMux(),
+		base:           base,
+		paths:          paths,
+		secure:         base.Scheme == "https",
 	}
 	b.idp = &saml.IdentityProvider{
 		Key:                     keys.key,
@@ -307,21 +311,21 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	cookie, cerr := r.Cookie(stateCookiePrefix + handle)
 	switch {
 	case validHandle(handle) && cerr == nil:
+		// The cookie is cleared whatever happens; the handle is recorded
+		// as used only once a response verified against the state, so a
+		// client that posts junk with states it started itself cannot
+		// fill the state cache.
 		http.SetCookie(w, stateCookie(handle, "", b.paths.acs.Path, b.secure, -time.Second))
-		if st, err = b.states.open(handle, cookie.Value, start); err == nil {
-			err = b.replay.consume("state "+handle, time.Unix(st.Expires, 0), start)
-		}
+		st, err = b.states.open(handle, cookie.Value, start)
 	case b.cfg.Upstream.AllowIDPInitiated:
 		// Unsolicited: no request to answer on either side, and the
 		// upstream RelayState is not Flex's, so it is not passed on.
 		st = loginState{}
 	default:
-		err = errState
+		err = errStateMissing
 	}
 	if err != nil {
-		b.refuseLogin(w, id, start, outcomeRejected, "state", http.StatusForbidden,
-			"The sign-in could not be matched to one this browser started here ("+err.Error()+").",
-			"Start the sign-in again from Flex, in one browser tab, within "+b.cfg.StateTTL.String()+". Logins started at the identity provider are refused unless upstream.allow_idp_initiated is true.", nil)
+		b.refuseState(w, id, start, err)
 		return
 	}
 
@@ -329,7 +333,17 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var a verifiedAssertion
 		if a, err = b.up.verify(raw, st.UpstreamID, start); err == nil {
-			if err = b.replay.consume("assertion "+a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start); err == nil {
+			if st.UpstreamID != "" {
+				if err := b.usedStates.consume(handle, time.Unix(st.Expires, 0), start); err != nil {
+					b.refuseState(w, id, start, err)
+					return
+				}
+			}
+			err = b.usedAssertions.consume(a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start)
+			if errors.Is(err, errReplayCacheFull) {
+				b.log.Error("the assertion replay cache is full of unexpired assertion IDs; logins are refused until some expire", "id", id, "replay_cache_size", b.cfg.ReplayCacheSize)
+			}
+			if err == nil {
 				b.grant(w, r, id, start, st, a)
 				return
 			}
@@ -339,6 +353,15 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	b.refuseLogin(w, id, start, outcomeRejected, "upstream_response", http.StatusForbidden,
 		"The identity provider's response was not accepted: "+err.Error()+".",
 		"Start the sign-in again from Flex. If it keeps failing, compare the identity provider's settings with what flexroles bridge check prints (ACS URL, entity ID, signing certificate in the metadata).", nil)
+}
+
+// refuseState refuses a login whose state is missing, forged, expired or
+// used, and logs the reason, which holds nothing of the user.
+func (b *Bridge) refuseState(w http.ResponseWriter, id string, start time.Time, err error) {
+	b.log.Warn("login state refused", "id", id, "reason", err.Error())
+	b.refuseLogin(w, id, start, outcomeRejected, "state", http.StatusForbidden,
+		"The sign-in could not be matched to one this browser started here ("+err.Error()+").",
+		"Start the sign-in again from Flex, in one browser tab, within "+b.cfg.StateTTL.String()+". Logins started at the identity provider are refused unless upstream.allow_idp_initiated is true.", nil)
 }
 
 // grant resolves the verified login with the policy and answers Flex.

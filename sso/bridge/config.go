@@ -42,9 +42,10 @@ type Config struct {
 	// StateTTL is how long a login may take at the upstream IdP; default
 	// 10m.
 	StateTTL time.Duration
-	// ReplayCacheSize bounds the assertion IDs remembered against replay;
-	// default 100000. When it is full of unexpired IDs, logins are refused
-	// rather than replays accepted.
+	// ReplayCacheSize bounds the assertion IDs remembered against replay,
+	// and, apart, the login states used; default 100000. When the assertion
+	// IDs fill it unexpired, logins are refused rather than replays
+	// accepted; the oldest login state is forgotten to make room.
 	ReplayCacheSize int
 }
 
