@@ -50,6 +50,10 @@
 //     bearer SubjectConfirmationData names the ACS), validity (NotBefore
 //     and NotOnOrAfter of the Conditions and the bearer confirmation, at
 //     Now within ClockSkew; no NotOnOrAfter at all fails), InResponseTo.
+//     A value outside what was signed (the Response's Issuer, Status,
+//     Destination and InResponseTo when only the Assertion is signed) can
+//     fail a check but never pass one: an unsolicited Assertion in a
+//     Response whose unsigned InResponseTo names the request → ErrCheck.
 //     A check with nothing to compare with fails, or with AllowUnchecked
 //     is "not run". Every check is listed in Result.Checks with what it
 //     expected and found.

@@ -216,16 +216,76 @@ func TestAttackReplay(t *testing.T) {
 }
 
 // TestAttackUnsolicited: while IdP-initiated login is off, a response
-// nobody asked for is refused.
+// nobody asked for is refused: without a login state, and with the
+// browser's own valid state, as it is and with the request's ID written
+// into its unsigned Response.
 func TestAttackUnsolicited(t *testing.T) {
 	w := newWorld(t, nil)
-	b := w.browser("alex")
-	up := b.get(w.idpSrv.URL + "/idp/start")
-	if up.fields.Get("SAMLResponse") == "" {
-		t.Fatalf("the IdP sent no response:\n%.600s", up.body)
+	t.Run("no login state", func(t *testing.T) {
+		b := w.browser("alex")
+		up := b.get(w.idpSrv.URL + "/idp/start")
+		if up.fields.Get("SAMLResponse") == "" {
+			t.Fatalf("the IdP sent no response:\n%.600s", up.body)
+		}
+		before := w.flex.count()
+		refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
+	})
+	for _, tc := range []struct {
+		name     string
+		claimsID bool // the request's ID goes into the unsigned Response's InResponseTo
+	}{
+		{"with a login state", false},
+		{"with a login state, the request ID in the unsigned Response", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := w.browser("alex")
+			// A login started as usual, stopped before the IdP: the
+			// handle, the state cookie, and the ID of the bridge's request.
+			c := *b.c
+			c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+				if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
+					return http.ErrUseLastResponse
+				}
+				return nil
+			}
+			resp, err := c.Get(w.flexSrv.URL + "/flex/login")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ar, err := saml.NewIdpAuthnRequest(w.idp.idp, &http.Request{Method: http.MethodGet, URL: loc})
+			if err == nil {
+				err = ar.Validate()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// An IdP-initiated response of the same user, signed by the
+			// IdP, whose signed content answers no request.
+			up := b.get(w.idpSrv.URL + "/idp/start")
+			doc := decode(t, up)
+			if bytes.Contains(doc, []byte("InResponseTo")) {
+				t.Fatalf("the IdP-initiated response answers a request:\n%s", doc)
+			}
+			d := parse(t, doc)
+			if tc.claimsID {
+				dropResponseSignature(d)
+				d.Root().CreateAttr("InResponseTo", ar.Request.ID)
+			}
+			out := write(t, d)
+			wellFormed(t, out)
+			before := w.flex.count()
+			p := b.post(w.bridge.paths.acs.String(), url.Values{"SAMLResponse": {encode(out)}, "RelayState": {loc.Query().Get("RelayState")}})
+			refusedNothingSent(t, w, before, p, http.StatusForbidden, "upstream_response")
+			if !strings.Contains(p.body, "in_response_to") {
+				t.Errorf("the refusal does not name the InResponseTo check:\n%.600s", p.body)
+			}
+		})
 	}
-	before := w.flex.count()
-	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
 }
 
 // TestAttackOtherIdP: a response signed by a key the upstream metadata
