@@ -457,3 +457,33 @@ func TestAttackStateCacheFill(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackRelayStateExpansion: a RelayState just under the limit made
+// of <, > and & (which JSON would HTML-escape to six bytes each) completes
+// the login and reaches Flex unchanged; one whose encoding cannot fit the
+// login state (quotes, two bytes each in JSON) is refused before anything
+// goes upstream, rather than after the user signed in.
+func TestAttackRelayStateExpansion(t *testing.T) {
+	w := newWorld(t, nil)
+	relay := strings.Repeat("<a>&", maxRelayState/4)
+	if len(relay) != maxRelayState {
+		t.Fatalf("relay %d bytes, want %d", len(relay), maxRelayState)
+	}
+	bp, fp := w.login("alex", relay)
+	if fp.status != http.StatusOK {
+		t.Fatalf("the login with a %d-byte RelayState failed: bridge HTTP %d\n%.600s", len(relay), bp.status, bp.body)
+	}
+	if got, _ := w.flex.last(); got.RelayState != relay {
+		t.Errorf("Flex got RelayState %q, want %q", got.RelayState, relay)
+	}
+
+	quotes := strings.Repeat(`"`, maxRelayState)
+	before := w.flex.count()
+	// The browser follows redirects: a page of the bridge's, not the
+	// IdP's, says the login stopped at saml/sso.
+	p := w.browser("alex").get(w.flexSrv.URL + "/flex/login?relay=" + url.QueryEscape(quotes))
+	refusedNothingSent(t, w, before, p, http.StatusBadRequest, "flex_request")
+	if !strings.Contains(p.body, "RelayState") {
+		t.Errorf("the refusal does not name the RelayState:\n%.600s", p.body)
+	}
+}

@@ -275,7 +275,23 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 		UpstreamID:    up.ID,
 		Expires:       time.Now().Add(b.cfg.StateTTL).Unix(),
 	}
-	http.SetCookie(w, stateCookie(handle, b.states.seal(handle, st), b.paths.acs.Path, b.secure, b.cfg.StateTTL))
+	sealed := b.states.seal(handle, st)
+	if len(sealed) > maxStateCookie {
+		// The state would not open at the ACS: refuse now, before the
+		// user signs in at the IdP.
+		b.stats.login(outcomeBadRequest, "flex_request", 0)
+		b.log.Warn("refused a sign-in request", "id", id, "error", "the login state with this RelayState is too large", "relay_state_bytes", len(req.RelayState))
+		b.refuse(w, http.StatusBadRequest, refusal{
+			ID:    id,
+			Kind:  "flex_request",
+			Title: "This sign-in request was not accepted",
+			Message: "Flex's RelayState (" + strconv.Itoa(len(req.RelayState)) + " bytes) does not fit in the login state once encoded: " +
+				"its quotes, backslashes or control characters take more room than the limit of " + strconv.Itoa(maxStateCookie) + " bytes allows.",
+			Fix: "Start the sign-in again from Flex's login page, without a long return address.",
+		})
+		return
+	}
+	http.SetCookie(w, stateCookie(handle, sealed, b.paths.acs.Path, b.secure, b.cfg.StateTTL))
 	noCache(w)
 	if binding == saml.HTTPRedirectBinding {
 		to, err := up.Redirect(handle, sp)

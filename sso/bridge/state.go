@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -69,9 +70,15 @@ func validHandle(h string) bool {
 }
 
 // seal encrypts st for the cookie named after handle; the name is
-// authenticated with it, so a state moved under another handle fails.
+// authenticated with it, so a state moved under another handle fails. The
+// JSON is written without HTML escaping, which would make each <, > and &
+// of the RelayState six bytes.
 func (s *stateSealer) seal(handle string, st loginState) string {
-	plain, _ := json.Marshal(st)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(st)
+	plain := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
 	_, _ = rand.Read(nonce)
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(stateCookiePrefix+handle)))
@@ -98,7 +105,9 @@ func (s *stateSealer) open(handle, value string, now time.Time) (loginState, err
 }
 
 // maxStateCookie bounds a state cookie's value: the state holds two IDs
-// and a RelayState of at most maxRelayState bytes.
+// and a RelayState of at most maxRelayState bytes, which JSON may lengthen
+// (a quote or backslash takes two bytes, a control character six), so
+// serveSSO checks the sealed size too.
 const maxStateCookie = 2048
 
 // stateCookie is the cookie that carries a sealed state to the bridge's ACS
