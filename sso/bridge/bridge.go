@@ -23,6 +23,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // Bridge is the SAML identity-provider proxy between the organisation's IdP
@@ -40,13 +41,16 @@ type Bridge struct {
 	// used; usedAssertions the IDs of assertions accepted, until they
 	// expire.
 	usedStates, usedAssertions *replayCache
-	stats                      *metrics
-	log                        *slog.Logger
-	mux                        *http.ServeMux
-	base                       *url.URL
-	paths                      endpoints
-	secure                     bool // the base URL is https: cookies are Secure, SameSite=None
-	ready                      atomic.Bool
+	// verifying holds a token per upstream response being verified, at
+	// most cfg.MaxVerifications.
+	verifying chan struct{}
+	stats     *metrics
+	log       *slog.Logger
+	mux       *http.ServeMux
+	base      *url.URL
+	paths     endpoints
+	secure    bool // the base URL is https: cookies are Secure, SameSite=None
+	ready     atomic.Bool
 }
 
 // endpoints are the bridge's URLs, all below the base URL.
@@ -118,6 +122,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 		states:         states,
 		usedStates:     newStateCache(cfg.ReplayCacheSize),
 		usedAssertions: newAssertionCache(cfg.ReplayCacheSize),
+		verifying:      make(chan struct{}, cfg.MaxVerifications),
 		stats:          newMetrics(),
 		log:            log,
 		mux:            http.NewServeMux(),
@@ -222,9 +227,9 @@ func (f flexOnly) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDe
 
 // Limits on what a browser may send.
 const (
-	maxSSORequest = 64 << 10 // an AuthnRequest is a few kilobytes
-	maxACSRequest = 1 << 20  // a SAML response with many groups
-	maxRelayState = 1024     // Flex sends a short RelayState
+	maxSSORequest = 64 << 10                  // an AuthnRequest is a few kilobytes
+	maxACSRequest = assertion.MaxSize * 3 / 2 // a SAML response at assertion.MaxSize, base64 and form-encoded
+	maxRelayState = 1024                      // Flex sends a short RelayState
 )
 
 // serveSSO takes Flex's AuthnRequest, checks that it comes from the
@@ -319,6 +324,21 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxACSRequest)
 	if err := r.ParseForm(); err != nil {
 		b.refuseLogin(w, id, start, outcomeBadRequest, "bad_request", http.StatusBadRequest, "The sign-in response could not be read: "+err.Error()+".", "Start the sign-in again from Flex.", nil)
+		return
+	}
+	// Verifying is the costly step: when MaxVerifications are under way,
+	// refuse at once, before the state cookie is touched, so that the
+	// browser can post again.
+	select {
+	case b.verifying <- struct{}{}:
+		defer func() { <-b.verifying }()
+	default:
+		b.stats.login(outcomeBusy, "busy", time.Since(start))
+		b.log.Warn("login refused: too many responses being verified", "id", id, "max_verifications", b.cfg.MaxVerifications)
+		w.Header().Set("Retry-After", "1")
+		b.refuse(w, http.StatusServiceUnavailable, refusal{ID: id, Kind: "busy", Title: "The sign-in bridge is busy",
+			Message: "Too many sign-ins are being checked at this moment.",
+			Fix:     "Reload this page to send the sign-in again, or start again from Flex. If it keeps happening, an administrator raises max_verifications or adds instances."})
 		return
 	}
 	handle := r.PostForm.Get("RelayState")

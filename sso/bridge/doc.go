@@ -17,7 +17,8 @@
 //     bound to its name, valid for state_ttl (10 minutes), and readable only
 //     at saml/acs; its random handle is the RelayState sent upstream. The
 //     browser goes to the upstream IdP.
-//  3. The upstream Response (at saml/acs, at most 1 MiB) is used only with
+//  3. The upstream Response (at saml/acs, a form of at most 384 KiB; at
+//     most max_verifications at once, HTTP 503 past them) is used only with
 //     the cookie its RelayState names, once: the cookie is cleared. It is
 //     verified with every check: signature against the upstream metadata,
 //     issuer, audience and destination (the bridge's service provider),

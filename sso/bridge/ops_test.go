@@ -305,3 +305,26 @@ func TestNextCertificate(t *testing.T) {
 		t.Errorf("login with a next certificate configured: HTTP %d", fp.status)
 	}
 }
+
+// TestVerificationsBounded: when max_verifications responses are being
+// verified, another is refused at once with HTTP 503 and its login state
+// kept, so that posting it again once one finishes completes the login.
+func TestVerificationsBounded(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.MaxVerifications = 1 })
+	b := w.browser("alex")
+	up := w.upstreamResponse(b, "")
+	w.bridge.verifying <- struct{}{} // a verification under way
+	before := w.flex.count()
+	p := b.post(up.action, up.fields)
+	refusedNothingSent(t, w, before, p, http.StatusServiceUnavailable, "busy")
+	if p.header.Get("Retry-After") == "" {
+		t.Errorf("no Retry-After on the 503")
+	}
+	<-w.bridge.verifying
+	if p := b.post(up.action, up.fields); p.fields.Get("SAMLResponse") == "" {
+		t.Fatalf("the login posted again was refused: HTTP %d\n%.600s", p.status, p.body)
+	}
+	if n := len(w.bridge.verifying); n != 0 {
+		t.Errorf("%d verifications still counted after the login", n)
+	}
+}
