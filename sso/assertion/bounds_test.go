@@ -147,7 +147,7 @@ func TestVerifyBoundsCost(t *testing.T) {
 		{"at the limits, Assertion signed, 13 attributes an element", worstSigned(t, false, 13), assertion.ErrSignature},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if len(tc.doc) > assertion.MaxSize != (tc.kind == assertion.ErrUnreadable) {
+			if len(tc.doc) > assertion.MaxSize != errors.Is(tc.kind, assertion.ErrUnreadable) {
 				t.Fatalf("the document is %d bytes, MaxSize %d", len(tc.doc), assertion.MaxSize)
 			}
 			var err error
@@ -161,7 +161,7 @@ func TestVerifyBoundsCost(t *testing.T) {
 			// issue 17). Past it, the cost grows with the elements times
 			// the declarations in scope, which the limits bound.
 			limit := uint64(verifyBudget)
-			if tc.kind != assertion.ErrSignature {
+			if !errors.Is(tc.kind, assertion.ErrSignature) {
 				limit = uint64(128 * len(tc.doc))
 			}
 			if n > limit {
