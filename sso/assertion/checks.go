@@ -60,16 +60,20 @@ func (r *Result) checkAlgorithm(want Expectations) {
 }
 
 // checkIssuer checks the signed Assertion's Issuer against the entity
-// whose key verified it, and that a Response Issuer agrees.
+// whose key verified it, and that a Response Issuer agrees. The Response
+// Issuer stands in for a missing Assertion Issuer only when the Response is
+// signed: an unsigned value may fail a check, never pass it.
 func (r *Result) checkIssuer() {
 	entity := r.Signature.Entity
 	got := r.Assertion.Issuer
-	if got == "" {
+	if got == "" && r.Response.Signed {
 		got = r.Response.Issuer
 	}
 	switch {
 	case entity == "":
-		r.check(CheckIssuer, NotRun, "", got, "the metadata is a bare certificate and names no entityID")
+		r.check(CheckIssuer, NotRun, "", orNone(got), "the metadata is a bare certificate and names no entityID")
+	case got == "":
+		r.check(CheckIssuer, Failed, entity, "(none)", "nothing signed names the issuer (the Assertion has no Issuer, and the Response has none or is not signed): the IdP must put its entity ID in the Assertion's Issuer")
 	case got != entity:
 		r.check(CheckIssuer, Failed, entity, got, fmt.Sprintf("the signed issuer is %q, but the key that verified it is %q's: set the IdP's entity ID, or use its metadata", got, entity))
 	case r.Response.Issuer != "" && r.Response.Issuer != entity:
@@ -79,6 +83,9 @@ func (r *Result) checkIssuer() {
 	}
 }
 
+// checkStatus checks the Response's status. An unsigned Success cannot
+// pass it on its own: it passes then on the signed Assertion, which the IdP
+// issues only for a login it made; an unsigned non-Success status fails it.
 func (r *Result) checkStatus() {
 	s := r.Response.Status
 	unsigned := ""
@@ -86,6 +93,13 @@ func (r *Result) checkStatus() {
 		unsigned = "the Response is not signed"
 	}
 	if s.Success() {
+		if unsigned != "" {
+			if !r.Signature.Verified {
+				r.check(CheckStatus, NotRun, "Success", statusText(s), unsigned+" and no signature verified: nothing signed says the login succeeded")
+				return
+			}
+			unsigned += ": passed on the signed Assertion; an unsigned failure status would fail it"
+		}
 		r.check(CheckStatus, Passed, "Success", statusText(s), unsigned)
 		return
 	}
@@ -126,13 +140,30 @@ func (r *Result) checkDestination(want Expectations) {
 		return
 	}
 	switch {
-	case got == want.ACS:
+	case got != "" && got != want.ACS:
+		r.check(CheckDestination, Failed, want.ACS, got, "the response is addressed elsewhere: set the ACS (Reply, single sign-on) URL in the IdP to "+want.ACS)
+	case r.Response.Signed && got == want.ACS:
 		r.check(CheckDestination, Passed, want.ACS, got, "")
-	case got == "" && !r.Response.Signed:
-		r.check(CheckDestination, Passed, want.ACS, "(none)", "an unsigned Response may leave Destination out; the signed Recipient is checked")
+	case r.Response.Signed:
+		r.check(CheckDestination, Failed, want.ACS, "(none)", "the signed Response names no Destination: set the ACS (Reply, single sign-on) URL in the IdP to "+want.ACS)
+	case r.signedRecipient(want.ACS):
+		// An unsigned Destination may only fail the check: it passes on
+		// the signed bearer Recipient.
+		r.check(CheckDestination, Passed, want.ACS, orNone(got), "the Response is not signed: passed on the signed Recipient")
 	default:
-		r.check(CheckDestination, Failed, want.ACS, orNone(got), "the response is addressed elsewhere: set the ACS (Reply, single sign-on) URL in the IdP to "+want.ACS)
+		r.check(CheckDestination, Failed, want.ACS, orNone(got), "the Response is not signed and no signed Recipient names the ACS: set the ACS (Reply, Recipient) URL in the IdP to "+want.ACS)
 	}
+}
+
+// signedRecipient reports whether a bearer SubjectConfirmationData of the
+// signed Assertion names acs.
+func (r *Result) signedRecipient(acs string) bool {
+	for _, sc := range r.Assertion.SubjectConfirmations {
+		if sc.Method == bearer && sc.Recipient == acs {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Result) checkRecipient(want Expectations) {
@@ -200,14 +231,29 @@ func (r *Result) checkValidity(want Expectations) {
 	}
 }
 
+// checkInResponseTo checks that the response answers one of the requests
+// sent. Only signed values can make it pass: the bearer
+// SubjectConfirmationData's InResponseTo in the signed Assertion, and the
+// Response's when the Response is signed. An unsigned Response InResponseTo
+// can only fail it, when it names another request; it never makes an
+// unsolicited assertion answer a request.
 func (r *Result) checkInResponseTo(want Expectations) {
-	var got []string
-	if v := r.Response.InResponseTo; v != "" {
-		got = append(got, v)
+	var got, signed []string
+	add := func(v string, isSigned bool) {
+		if v == "" {
+			return
+		}
+		if !slices.Contains(got, v) {
+			got = append(got, v)
+		}
+		if isSigned && !slices.Contains(signed, v) {
+			signed = append(signed, v)
+		}
 	}
+	add(r.Response.InResponseTo, r.Response.Signed)
 	for _, sc := range r.Assertion.SubjectConfirmations {
-		if sc.Method == bearer && sc.InResponseTo != "" && !slices.Contains(got, sc.InResponseTo) {
-			got = append(got, sc.InResponseTo)
+		if sc.Method == bearer {
+			add(sc.InResponseTo, true)
 		}
 	}
 	gotText := strings.Join(got, ", ")
@@ -220,21 +266,22 @@ func (r *Result) checkInResponseTo(want Expectations) {
 		return
 	}
 	wantText := strings.Join(want.RequestIDs, " | ")
-	if len(got) == 0 {
-		if want.AllowUnsolicited {
-			r.check(CheckInResponseTo, Passed, wantText, "(none)", "an IdP-initiated response")
-			return
-		}
-		r.check(CheckInResponseTo, Failed, wantText, "(none)", "the response answers no request (IdP-initiated), and unsolicited responses are not allowed")
-		return
-	}
 	for _, g := range got {
 		if !slices.Contains(want.RequestIDs, g) {
 			r.check(CheckInResponseTo, Failed, wantText, gotText, fmt.Sprintf("the response answers %q, a request this service provider did not send (or no longer waits for)", g))
 			return
 		}
 	}
-	r.check(CheckInResponseTo, Passed, wantText, gotText, "")
+	switch {
+	case len(signed) > 0:
+		r.check(CheckInResponseTo, Passed, wantText, gotText, "")
+	case want.AllowUnsolicited:
+		r.check(CheckInResponseTo, Passed, wantText, orNone(gotText), "an IdP-initiated response: nothing signed answers a request")
+	case len(got) > 0:
+		r.check(CheckInResponseTo, Failed, wantText, gotText+" (unsigned)", "only the unsigned Response names the request, and the signed Assertion answers none (IdP-initiated); unsolicited responses are not allowed: the IdP must put InResponseTo in the bearer SubjectConfirmationData, or sign the Response")
+	default:
+		r.check(CheckInResponseTo, Failed, wantText, "(none)", "the response answers no request (IdP-initiated), and unsolicited responses are not allowed")
+	}
 }
 
 func window(nb, noa time.Time) string {

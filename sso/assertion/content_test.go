@@ -144,8 +144,13 @@ func TestVerifyReportsStatus(t *testing.T) {
 		t.Fatalf("err = %v, want ErrStatus", err)
 	}
 	s := res.Response.Status
-	if s.Code != saml.StatusResponder || len(s.SubCodes) != 1 || s.Message != "no such user" || !strings.Contains(err.Error(), "Responder/AuthnFailed: no such user") {
+	if s.Code != saml.StatusResponder || len(s.SubCodes) != 1 || s.Message != "no such user" || !strings.Contains(err.Error(), "Responder/AuthnFailed") {
 		t.Errorf("status %+v, err %v", s, err)
+	}
+	// The StatusMessage is the IdP's free text: kept in the Result, kept
+	// out of the error that callers log and show.
+	if strings.Contains(err.Error(), "no such user") {
+		t.Errorf("the error holds the StatusMessage: %v", err)
 	}
 }
 

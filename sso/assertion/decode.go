@@ -14,7 +14,7 @@ import (
 // MaxSize bounds a SAML response as XML. Real ones are a few kilobytes; a
 // larger one is refused before it is parsed. Its encoded form may be up to
 // twice as long.
-const MaxSize = 1 << 20
+const MaxSize = 256 << 10
 
 // Decode turns a SAMLResponse as it reaches a service provider or is copied
 // from a browser into its XML. It takes the XML itself; the base64 value of

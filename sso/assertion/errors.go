@@ -31,7 +31,8 @@ var (
 	// read only with the service provider's private key.
 	ErrEncrypted = errors.New("flexroles: SAML assertion is encrypted")
 	// ErrStatus is a response whose top-level status is not Success: the
-	// login failed at the IdP.
+	// login failed at the IdP. Its message names the status codes, never
+	// the IdP's StatusMessage (Result.Response.Status holds it).
 	ErrStatus = errors.New("flexroles: IdP status is not Success")
 	// ErrCheck is a verified response that fails one of the checks of
 	// Expectations: issuer, audience, destination, recipient, validity

@@ -18,10 +18,10 @@ import (
 // XML signature library does, whose cost grows with the namespace
 // declarations in scope at every element.
 const (
-	MaxDepth                 = 32     // nesting of elements
-	MaxElements              = 10_000 // elements in the document
-	MaxNamespaceDeclarations = 64     // xmlns declarations in scope at any element
-	MaxAttributes            = 32     // XML attributes on one element
+	MaxDepth                 = 32    // nesting of elements
+	MaxElements              = 4_000 // elements in the document
+	MaxNamespaceDeclarations = 32    // xmlns declarations in scope at any element
+	MaxAttributes            = 32    // XML attributes on one element
 )
 
 // The XML namespaces this package reads.

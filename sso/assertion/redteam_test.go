@@ -309,3 +309,65 @@ func TestVerifyWholeDocumentReference(t *testing.T) {
 		t.Errorf("tampered whole-document signature: err = %v, want ErrSignature", err)
 	}
 }
+
+// When only the Assertion is signed, a value of the unsigned Response can
+// fail a check but never make one pass: an attacker who edits the Response
+// around a signed Assertion cannot supply what the Assertion lacks.
+func TestVerifyUnsignedResponseCannotPassChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		build func(t *testing.T, f fixture) *etree.Document
+		check assertion.CheckName
+	}{
+		{
+			// An IdP-initiated assertion posted as the answer to a request
+			// the attacker saw: only the unsigned Response names it.
+			name: "unsolicited assertion, request ID in the unsigned Response",
+			build: func(t *testing.T, f fixture) *etree.Document {
+				f.inResponseTo = ""
+				doc := f.build(t)
+				doc.Root().CreateAttr("InResponseTo", testRequest)
+				return doc
+			},
+			check: assertion.CheckInResponseTo,
+		},
+		{
+			name: "assertion for another ACS, the ACS in the unsigned Destination",
+			build: func(t *testing.T, f fixture) *etree.Document {
+				f.acs = "https://other-sp.example/acs"
+				doc := f.build(t)
+				doc.Root().CreateAttr("Destination", testACS)
+				return doc
+			},
+			check: assertion.CheckDestination,
+		},
+		{
+			name: "assertion without Issuer, the IdP in the unsigned Response Issuer",
+			build: func(t *testing.T, f fixture) *etree.Document {
+				a := reparse(t, f.assertionElement())
+				a.RemoveChild(a.SelectElement("Issuer"))
+				a = reparse(t, sign(t, f.signer, a, ""))
+				doc := etree.NewDocument()
+				doc.SetRoot(reparse(t, f.responseElement(a)))
+				return doc
+			},
+			check: assertion.CheckIssuer,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := goodFixture(t)
+			f.signResponse = false
+			doc := tc.build(t, f)
+			res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+			if res == nil || !res.Signature.Verified || res.Response.Signed {
+				t.Fatalf("want a verified Assertion in an unsigned Response: %v", err)
+			}
+			if !errors.Is(err, assertion.ErrCheck) {
+				t.Fatalf("err = %v, want ErrCheck", err)
+			}
+			if c := res.Check(tc.check); c.Outcome != assertion.Failed {
+				t.Errorf("check %s: %s (%s), want failed", tc.check, c.Outcome, c.Detail)
+			}
+		})
+	}
+}

@@ -265,14 +265,19 @@ func entityNames(md *Metadata) string {
 	return strings.Join(names, ", ")
 }
 
+// statusError names the status codes only: the StatusMessage is free text
+// from the IdP, unsigned when the Response is, and may hold personal data
+// or markup, so it stays in Result.Response.Status for a caller that labels
+// it, out of an error that is logged and shown.
 func statusError(r *Result) error {
 	s := r.Response.Status
-	detail := "the IdP answered " + statusText(s)
+	codes := statusText(Status{Code: s.Code, SubCodes: s.SubCodes})
+	detail := "the IdP answered " + codes
 	if !r.Response.Signed {
 		detail += " (unsigned)"
 	}
 	detail += ": the login failed at the IdP; its logs say why"
-	return &Error{Kind: ErrStatus, Check: CheckStatus, Want: "Success", Got: statusText(s), Detail: detail}
+	return &Error{Kind: ErrStatus, Check: CheckStatus, Want: "Success", Got: codes, Detail: detail}
 }
 
 // statusText returns a status as "Responder/AuthnFailed: message".

@@ -216,16 +216,76 @@ func TestAttackReplay(t *testing.T) {
 }
 
 // TestAttackUnsolicited: while IdP-initiated login is off, a response
-// nobody asked for is refused.
+// nobody asked for is refused: without a login state, and with the
+// browser's own valid state, as it is and with the request's ID written
+// into its unsigned Response.
 func TestAttackUnsolicited(t *testing.T) {
 	w := newWorld(t, nil)
-	b := w.browser("alex")
-	up := b.get(w.idpSrv.URL + "/idp/start")
-	if up.fields.Get("SAMLResponse") == "" {
-		t.Fatalf("the IdP sent no response:\n%.600s", up.body)
+	t.Run("no login state", func(t *testing.T) {
+		b := w.browser("alex")
+		up := b.get(w.idpSrv.URL + "/idp/start")
+		if up.fields.Get("SAMLResponse") == "" {
+			t.Fatalf("the IdP sent no response:\n%.600s", up.body)
+		}
+		before := w.flex.count()
+		refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
+	})
+	for _, tc := range []struct {
+		name     string
+		claimsID bool // the request's ID goes into the unsigned Response's InResponseTo
+	}{
+		{"with a login state", false},
+		{"with a login state, the request ID in the unsigned Response", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := w.browser("alex")
+			// A login started as usual, stopped before the IdP: the
+			// handle, the state cookie, and the ID of the bridge's request.
+			c := *b.c
+			c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+				if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
+					return http.ErrUseLastResponse
+				}
+				return nil
+			}
+			resp, err := c.Get(w.flexSrv.URL + "/flex/login")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ar, err := saml.NewIdpAuthnRequest(w.idp.idp, &http.Request{Method: http.MethodGet, URL: loc})
+			if err == nil {
+				err = ar.Validate()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// An IdP-initiated response of the same user, signed by the
+			// IdP, whose signed content answers no request.
+			up := b.get(w.idpSrv.URL + "/idp/start")
+			doc := decode(t, up)
+			if bytes.Contains(doc, []byte("InResponseTo")) {
+				t.Fatalf("the IdP-initiated response answers a request:\n%s", doc)
+			}
+			d := parse(t, doc)
+			if tc.claimsID {
+				dropResponseSignature(d)
+				d.Root().CreateAttr("InResponseTo", ar.Request.ID)
+			}
+			out := write(t, d)
+			wellFormed(t, out)
+			before := w.flex.count()
+			p := b.post(w.bridge.paths.acs.String(), url.Values{"SAMLResponse": {encode(out)}, "RelayState": {loc.Query().Get("RelayState")}})
+			refusedNothingSent(t, w, before, p, http.StatusForbidden, "upstream_response")
+			if !strings.Contains(p.body, "in_response_to") {
+				t.Errorf("the refusal does not name the InResponseTo check:\n%.600s", p.body)
+			}
+		})
 	}
-	before := w.flex.count()
-	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
 }
 
 // TestAttackOtherIdP: a response signed by a key the upstream metadata
@@ -329,5 +389,101 @@ func TestAttackRelayStateMarkup(t *testing.T) {
 	}
 	if got, _ := w.flex.last(); got.RelayState != relay {
 		t.Errorf("Flex got RelayState %q, want %q", got.RelayState, relay)
+	}
+}
+
+// startLogin starts a login at the bridge in Flex's name, as anyone can
+// (Flex's AuthnRequest is unsigned and its issuer public), and returns the
+// handle sent upstream and its state cookie, without going to the IdP.
+func startLogin(t *testing.T, w *world) (string, *http.Cookie) {
+	t.Helper()
+	sp := *w.flex.sp
+	req, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := req.Redirect("", &sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(to.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("the bridge did not send the login upstream: HTTP %d", resp.StatusCode)
+	}
+	cookies := resp.Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("%d cookies set, want the login state", len(cookies))
+	}
+	return loc.Query().Get("RelayState"), cookies[0]
+}
+
+// TestAttackStateCacheFill: a client without an account starts logins in
+// Flex's name and posts junk with each state, more than the replay caches
+// hold; a real login afterwards reaches Flex, and none of the junk took a
+// place in either cache.
+func TestAttackStateCacheFill(t *testing.T) {
+	const size = 8
+	w := newWorld(t, func(c *Config) { c.ReplayCacheSize = size })
+	for i := 0; i < 3*size; i++ {
+		handle, cookie := startLogin(t, w)
+		form := url.Values{"RelayState": {handle}, "SAMLResponse": {"Zm9v"}}
+		req, err := http.NewRequest(http.MethodPost, w.bridge.paths.acs.String(), strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("junk post %d: HTTP %d, want 403", i, resp.StatusCode)
+		}
+	}
+	if n, m := w.bridge.usedStates.len(), w.bridge.usedAssertions.len(); n != 0 || m != 0 {
+		t.Errorf("junk posts took %d state and %d assertion places, want none", n, m)
+	}
+	for i := 0; i < size; i++ { // as many real logins as the caches hold
+		if bp, fp := w.login("alex", ""); fp.status != http.StatusOK {
+			t.Fatalf("login %d after the junk: bridge HTTP %d, Flex HTTP %d\n%.600s", i, bp.status, fp.status, bp.body)
+		}
+	}
+}
+
+// TestAttackRelayStateExpansion: a RelayState just under the limit made
+// of <, > and & (which JSON would HTML-escape to six bytes each) completes
+// the login and reaches Flex unchanged; one whose encoding cannot fit the
+// login state (quotes, two bytes each in JSON) is refused before anything
+// goes upstream, rather than after the user signed in.
+func TestAttackRelayStateExpansion(t *testing.T) {
+	w := newWorld(t, nil)
+	relay := strings.Repeat("<a>&", maxRelayState/4)
+	if len(relay) != maxRelayState {
+		t.Fatalf("relay %d bytes, want %d", len(relay), maxRelayState)
+	}
+	bp, fp := w.login("alex", relay)
+	if fp.status != http.StatusOK {
+		t.Fatalf("the login with a %d-byte RelayState failed: bridge HTTP %d\n%.600s", len(relay), bp.status, bp.body)
+	}
+	if got, _ := w.flex.last(); got.RelayState != relay {
+		t.Errorf("Flex got RelayState %q, want %q", got.RelayState, relay)
+	}
+
+	quotes := strings.Repeat(`"`, maxRelayState)
+	before := w.flex.count()
+	// The browser follows redirects: a page of the bridge's, not the
+	// IdP's, says the login stopped at saml/sso.
+	p := w.browser("alex").get(w.flexSrv.URL + "/flex/login?relay=" + url.QueryEscape(quotes))
+	refusedNothingSent(t, w, before, p, http.StatusBadRequest, "flex_request")
+	if !strings.Contains(p.body, "RelayState") {
+		t.Errorf("the refusal does not name the RelayState:\n%.600s", p.body)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // Bridge is the SAML identity-provider proxy between the organisation's IdP
@@ -36,14 +37,20 @@ type Bridge struct {
 	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
 	up     *upstreamIDP
 	states *stateSealer
-	replay *replayCache
-	stats  *metrics
-	log    *slog.Logger
-	mux    *http.ServeMux
-	base   *url.URL
-	paths  endpoints
-	secure bool // the base URL is https: cookies are Secure, SameSite=None
-	ready  atomic.Bool
+	// usedStates holds the handles of login states a verified response
+	// used; usedAssertions the IDs of assertions accepted, until they
+	// expire.
+	usedStates, usedAssertions *replayCache
+	// verifying holds a token per upstream response being verified, at
+	// most cfg.MaxVerifications.
+	verifying chan struct{}
+	stats     *metrics
+	log       *slog.Logger
+	mux       *http.ServeMux
+	base      *url.URL
+	paths     endpoints
+	secure    bool // the base URL is https: cookies are Secure, SameSite=None
+	ready     atomic.Bool
 }
 
 // endpoints are the bridge's URLs, all below the base URL.
@@ -108,18 +115,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 
 	paths := newEndpoints(base)
 	b := &Bridge{
-		cfg:    cfg,
-		policy: policy,
-		flex:   flex,
-		flexMD: flex.metadata(),
-		states: states,
-		replay: newReplayCache(cfg.ReplayCacheSize),
-		stats:  newMetrics(),
-		log:    log,
-		mux:    http.NewServeMux(),
-		base:   base,
-		paths:  paths,
-		secure: base.Scheme == "https",
+		cfg:            cfg,
+		policy:         policy,
+		flex:           flex,
+		flexMD:         flex.metadata(),
+		states:         states,
+		usedStates:     newStateCache(cfg.ReplayCacheSize),
+		usedAssertions: newAssertionCache(cfg.ReplayCacheSize),
+		verifying:      make(chan struct{}, cfg.MaxVerifications),
+		stats:          newMetrics(),
+		log:            log,
+		mux:            http.NewServeMux(),
+		base:           base,
+		paths:          paths,
+		secure:         base.Scheme == "https",
 	}
 	b.idp = &saml.IdentityProvider{
 		Key:                     keys.key,
@@ -218,9 +227,9 @@ func (f flexOnly) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDe
 
 // Limits on what a browser may send.
 const (
-	maxSSORequest = 64 << 10 // an AuthnRequest is a few kilobytes
-	maxACSRequest = 1 << 20  // a SAML response with many groups
-	maxRelayState = 1024     // Flex sends a short RelayState
+	maxSSORequest = 64 << 10                  // an AuthnRequest is a few kilobytes
+	maxACSRequest = assertion.MaxSize * 3 / 2 // a SAML response at assertion.MaxSize, base64 and form-encoded
+	maxRelayState = 1024                      // Flex sends a short RelayState
 )
 
 // serveSSO takes Flex's AuthnRequest, checks that it comes from the
@@ -271,7 +280,23 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 		UpstreamID:    up.ID,
 		Expires:       time.Now().Add(b.cfg.StateTTL).Unix(),
 	}
-	http.SetCookie(w, stateCookie(handle, b.states.seal(handle, st), b.paths.acs.Path, b.secure, b.cfg.StateTTL))
+	sealed := b.states.seal(handle, st)
+	if len(sealed) > maxStateCookie {
+		// The state would not open at the ACS: refuse now, before the
+		// user signs in at the IdP.
+		b.stats.login(outcomeBadRequest, "flex_request", 0)
+		b.log.Warn("refused a sign-in request", "id", id, "error", "the login state with this RelayState is too large", "relay_state_bytes", len(req.RelayState))
+		b.refuse(w, http.StatusBadRequest, refusal{
+			ID:    id,
+			Kind:  "flex_request",
+			Title: "This sign-in request was not accepted",
+			Message: "Flex's RelayState (" + strconv.Itoa(len(req.RelayState)) + " bytes) does not fit in the login state once encoded: " +
+				"its quotes, backslashes or control characters take more room than the limit of " + strconv.Itoa(maxStateCookie) + " bytes allows.",
+			Fix: "Start the sign-in again from Flex's login page, without a long return address.",
+		})
+		return
+	}
+	http.SetCookie(w, stateCookie(handle, sealed, b.paths.acs.Path, b.secure, b.cfg.StateTTL))
 	noCache(w)
 	if binding == saml.HTTPRedirectBinding {
 		to, err := up.Redirect(handle, sp)
@@ -301,27 +326,42 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 		b.refuseLogin(w, id, start, outcomeBadRequest, "bad_request", http.StatusBadRequest, "The sign-in response could not be read: "+err.Error()+".", "Start the sign-in again from Flex.", nil)
 		return
 	}
+	// Verifying is the costly step: when MaxVerifications are under way,
+	// refuse at once, before the state cookie is touched, so that the
+	// browser can post again.
+	select {
+	case b.verifying <- struct{}{}:
+		defer func() { <-b.verifying }()
+	default:
+		b.stats.login(outcomeBusy, "busy", time.Since(start))
+		b.log.Warn("login refused: too many responses being verified", "id", id, "max_verifications", b.cfg.MaxVerifications)
+		w.Header().Set("Retry-After", "1")
+		b.refuse(w, http.StatusServiceUnavailable, refusal{ID: id, Kind: "busy", Title: "The sign-in bridge is busy",
+			Message: "Too many sign-ins are being checked at this moment.",
+			Fix:     "Reload this page to send the sign-in again, or start again from Flex. If it keeps happening, an administrator raises max_verifications or adds instances."})
+		return
+	}
 	handle := r.PostForm.Get("RelayState")
 	var st loginState
 	var err error
 	cookie, cerr := r.Cookie(stateCookiePrefix + handle)
 	switch {
 	case validHandle(handle) && cerr == nil:
+		// The cookie is cleared whatever happens; the handle is recorded
+		// as used only once a response verified against the state, so a
+		// client that posts junk with states it started itself cannot
+		// fill the state cache.
 		http.SetCookie(w, stateCookie(handle, "", b.paths.acs.Path, b.secure, -time.Second))
-		if st, err = b.states.open(handle, cookie.Value, start); err == nil {
-			err = b.replay.consume("state "+handle, time.Unix(st.Expires, 0), start)
-		}
+		st, err = b.states.open(handle, cookie.Value, start)
 	case b.cfg.Upstream.AllowIDPInitiated:
 		// Unsolicited: no request to answer on either side, and the
 		// upstream RelayState is not Flex's, so it is not passed on.
 		st = loginState{}
 	default:
-		err = errState
+		err = errStateMissing
 	}
 	if err != nil {
-		b.refuseLogin(w, id, start, outcomeRejected, "state", http.StatusForbidden,
-			"The sign-in could not be matched to one this browser started here ("+err.Error()+").",
-			"Start the sign-in again from Flex, in one browser tab, within "+b.cfg.StateTTL.String()+". Logins started at the identity provider are refused unless upstream.allow_idp_initiated is true.", nil)
+		b.refuseState(w, id, start, err)
 		return
 	}
 
@@ -329,7 +369,17 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var a verifiedAssertion
 		if a, err = b.up.verify(raw, st.UpstreamID, start); err == nil {
-			if err = b.replay.consume("assertion "+a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start); err == nil {
+			if st.UpstreamID != "" {
+				if err := b.usedStates.consume(handle, time.Unix(st.Expires, 0), start); err != nil {
+					b.refuseState(w, id, start, err)
+					return
+				}
+			}
+			err = b.usedAssertions.consume(a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start)
+			if errors.Is(err, errReplayCacheFull) {
+				b.log.Error("the assertion replay cache is full of unexpired assertion IDs; logins are refused until some expire", "id", id, "replay_cache_size", b.cfg.ReplayCacheSize)
+			}
+			if err == nil {
 				b.grant(w, r, id, start, st, a)
 				return
 			}
@@ -339,6 +389,15 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	b.refuseLogin(w, id, start, outcomeRejected, "upstream_response", http.StatusForbidden,
 		"The identity provider's response was not accepted: "+err.Error()+".",
 		"Start the sign-in again from Flex. If it keeps failing, compare the identity provider's settings with what flexroles bridge check prints (ACS URL, entity ID, signing certificate in the metadata).", nil)
+}
+
+// refuseState refuses a login whose state is missing, forged, expired or
+// used, and logs the reason, which holds nothing of the user.
+func (b *Bridge) refuseState(w http.ResponseWriter, id string, start time.Time, err error) {
+	b.log.Warn("login state refused", "id", id, "reason", err.Error())
+	b.refuseLogin(w, id, start, outcomeRejected, "state", http.StatusForbidden,
+		"The sign-in could not be matched to one this browser started here ("+err.Error()+").",
+		"Start the sign-in again from Flex, in one browser tab, within "+b.cfg.StateTTL.String()+". Logins started at the identity provider are refused unless upstream.allow_idp_initiated is true.", nil)
 }
 
 // grant resolves the verified login with the policy and answers Flex.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,10 +43,17 @@ type Config struct {
 	// StateTTL is how long a login may take at the upstream IdP; default
 	// 10m.
 	StateTTL time.Duration
-	// ReplayCacheSize bounds the assertion IDs remembered against replay;
-	// default 100000. When it is full of unexpired IDs, logins are refused
-	// rather than replays accepted.
+	// ReplayCacheSize bounds the assertion IDs remembered against replay,
+	// and, apart, the login states used; default 100000. When the assertion
+	// IDs fill it unexpired, logins are refused rather than replays
+	// accepted; the oldest login state is forgotten to make room.
 	ReplayCacheSize int
+	// MaxVerifications bounds the upstream responses verified at once;
+	// default twice GOMAXPROCS. A response that arrives when as many are
+	// being verified is refused with HTTP 503 rather than queued, so that
+	// a flood of large responses cannot take every core and the memory
+	// each verification needs (up to 64 MiB at assertion.MaxSize).
+	MaxVerifications int
 }
 
 // Upstream names the organisation's identity provider.
@@ -186,6 +194,8 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 			cfg.StateTTL = cr.duration(v, field)
 		case "replay_cache_size":
 			cfg.ReplayCacheSize = cr.integer(v, field)
+		case "max_verifications":
+			cfg.MaxVerifications = cr.integer(v, field)
 		case "upstream":
 			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
 				switch key {
@@ -237,7 +247,7 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 				cfg.PassThrough[key] = cr.str(v, field)
 			})
 		default:
-			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "pass_through", "clock_skew", "state_ttl", "replay_cache_size")
+			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications")
 		}
 	})
 	if root.Kind == yaml.MappingNode {
@@ -357,6 +367,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.ReplayCacheSize == 0 {
 		cfg.ReplayCacheSize = 100000
+	}
+	if cfg.MaxVerifications == 0 {
+		cfg.MaxVerifications = 2 * runtime.GOMAXPROCS(0)
 	}
 	if cfg.Upstream.Refresh == 0 {
 		cfg.Upstream.Refresh = time.Hour

@@ -17,15 +17,18 @@
 //     bound to its name, valid for state_ttl (10 minutes), and readable only
 //     at saml/acs; its random handle is the RelayState sent upstream. The
 //     browser goes to the upstream IdP.
-//  3. The upstream Response (at saml/acs, at most 1 MiB) is used only with
-//     the cookie its RelayState names, once: the cookie is cleared and its
-//     handle recorded. It is verified with every check: signature against
-//     the upstream metadata, issuer, audience and destination (the bridge's
-//     service provider), validity times with clock_skew, InResponseTo equal
-//     to the ID in the cookie, Status. Its assertion ID is then recorded
-//     until it expires: a second use is refused. Without a cookie the
-//     response is refused, unless upstream.allow_idp_initiated is true; it
-//     is then accepted only without InResponseTo.
+//  3. The upstream Response (at saml/acs, a form of at most 384 KiB; at
+//     most max_verifications at once, HTTP 503 past them) is used only with
+//     the cookie its RelayState names, once: the cookie is cleared. It is
+//     verified with every check: signature against the upstream metadata,
+//     issuer, audience and destination (the bridge's service provider),
+//     validity times with clock_skew, InResponseTo equal to the ID in the
+//     cookie, Status. Only then is the cookie's handle recorded as used
+//     (the oldest handle is forgotten when replay_cache_size are held), and
+//     the assertion ID until it expires (a full cache of unexpired IDs
+//     refuses logins): a second use of either is refused. Without a cookie
+//     the response is refused, unless upstream.allow_idp_initiated is true;
+//     it is then accepted only without InResponseTo.
 //  4. The signed assertion's attributes, by name, become a flexroles.Login
 //     (Identity the NameID) and the policy decides, Twilio's rules first;
 //     the policy's sso.attributes say which attribute names it reads.

@@ -16,6 +16,7 @@ const (
 	outcomeRejected   = "rejected"    // the upstream response or the login state failed a check
 	outcomeBadRequest = "bad_request" // Flex's request or the form could not be used
 	outcomeError      = "error"       // the bridge failed
+	outcomeBusy       = "busy"        // too many responses were being verified: HTTP 503
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the login latency

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crewjam/saml"
 )
 
 // TestServeShutdown: readyz answers while serving; when the context ends,
@@ -96,6 +98,80 @@ func TestLogRedacted(t *testing.T) {
 	mu.Unlock()
 	if !strings.Contains(logged, "login granted") || strings.Contains(logged, "lee.lead") {
 		t.Errorf("the grant is not logged, or logged with the email:\n%s", logged)
+	}
+}
+
+// TestLogRedactedRefusals: a refused upstream response and a refused login
+// state are logged with the page's id and their reason, and neither the log
+// nor the page holds the user's data: not the IdP's StatusMessage (free
+// text, unsigned here), nor anything of the assertion.
+func TestLogRedactedRefusals(t *testing.T) {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	w := newWorld(t, nil)
+	w.bridge.log = slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &buf}, nil))
+	const message = "no account for kim.leaver@owlbank.example <b>call 555-0100</b>"
+	personal := []string{"kim.leaver", "Kim Leaver", "555-0100", "<b>", "&lt;b&gt;"}
+	for _, tc := range []struct {
+		name   string
+		alter  func(t *testing.T, b *browser, up page) page // the form posted to the bridge
+		kind   string
+		reason string // in the log line
+	}{
+		{
+			name: "upstream_response: a failure status with a StatusMessage, Response unsigned",
+			alter: func(t *testing.T, _ *browser, up page) page {
+				d := parse(t, decode(t, up))
+				dropResponseSignature(d)
+				status := d.Root().SelectElement("Status")
+				status.SelectElement("StatusCode").CreateAttr("Value", saml.StatusResponder)
+				status.CreateElement("samlp:StatusMessage").SetText(message)
+				up.fields.Set("SAMLResponse", encode(write(t, d)))
+				return up
+			},
+			kind:   "upstream_response",
+			reason: "Responder",
+		},
+		{
+			name: "state: a forged login state",
+			alter: func(t *testing.T, b *browser, up page) page {
+				acs, _ := url.Parse(up.action)
+				c := b.jar.Cookies(acs)[0]
+				b.jar.SetCookies(acs, []*http.Cookie{{Name: c.Name, Value: c.Value[:len(c.Value)-4] + "AAAA", Path: w.bridge.paths.acs.Path}})
+				return up
+			},
+			kind:   "state",
+			reason: "does not open under its handle",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			buf.Reset()
+			mu.Unlock()
+			b := w.browser("kim")
+			up := tc.alter(t, b, w.upstreamResponse(b, ""))
+			before := w.flex.count()
+			p := b.post(up.action, up.fields)
+			refusedNothingSent(t, w, before, p, http.StatusForbidden, tc.kind)
+			m := pageCorrelation.FindStringSubmatch(p.body)
+			if m == nil {
+				t.Fatalf("no correlation id on the page:\n%.600s", p.body)
+			}
+			mu.Lock()
+			logged := buf.String()
+			mu.Unlock()
+			if !strings.Contains(logged, "id="+m[1]) || !strings.Contains(logged, "kind="+tc.kind) || !strings.Contains(logged, tc.reason) {
+				t.Errorf("the log does not carry the page's id %s, kind %s and reason %q:\n%s", m[1], tc.kind, tc.reason, logged)
+			}
+			for _, data := range personal {
+				if strings.Contains(logged, data) {
+					t.Errorf("the log holds %q:\n%s", data, logged)
+				}
+				if strings.Contains(p.body, data) {
+					t.Errorf("the page holds %q:\n%.1000s", data, p.body)
+				}
+			}
+		})
 	}
 }
 
@@ -227,5 +303,28 @@ func TestNextCertificate(t *testing.T) {
 	}
 	if _, fp := w.login("lee", ""); fp.status != http.StatusOK {
 		t.Errorf("login with a next certificate configured: HTTP %d", fp.status)
+	}
+}
+
+// TestVerificationsBounded: when max_verifications responses are being
+// verified, another is refused at once with HTTP 503 and its login state
+// kept, so that posting it again once one finishes completes the login.
+func TestVerificationsBounded(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.MaxVerifications = 1 })
+	b := w.browser("alex")
+	up := w.upstreamResponse(b, "")
+	w.bridge.verifying <- struct{}{} // a verification under way
+	before := w.flex.count()
+	p := b.post(up.action, up.fields)
+	refusedNothingSent(t, w, before, p, http.StatusServiceUnavailable, "busy")
+	if p.header.Get("Retry-After") == "" {
+		t.Errorf("no Retry-After on the 503")
+	}
+	<-w.bridge.verifying
+	if p := b.post(up.action, up.fields); p.fields.Get("SAMLResponse") == "" {
+		t.Fatalf("the login posted again was refused: HTTP %d\n%.600s", p.status, p.body)
+	}
+	if n := len(w.bridge.verifying); n != 0 {
+		t.Errorf("%d verifications still counted after the login", n)
 	}
 }

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -27,8 +28,13 @@ type loginState struct {
 // name is the login's handle, which is also the RelayState sent upstream.
 const stateCookiePrefix = "flexroles_login_"
 
-// errState is the refusal of a missing, forged, swapped or expired state.
-var errState = errors.New("the login state is missing, expired or not this browser's")
+// The refusals of a login state, each a reason an administrator can read in
+// the log; none holds anything of the user.
+var (
+	errStateMissing = errors.New("no login state cookie came with the response's RelayState: the login was not started here in this browser, or the cookie was blocked")
+	errStateForged  = errors.New("the login state cookie does not open under its handle: forged, moved to another handle, or sealed with another key")
+	errStateExpired = errors.New("the login state expired")
+)
 
 // stateSealer seals and opens login states.
 type stateSealer struct {
@@ -64,9 +70,15 @@ func validHandle(h string) bool {
 }
 
 // seal encrypts st for the cookie named after handle; the name is
-// authenticated with it, so a state moved under another handle fails.
+// authenticated with it, so a state moved under another handle fails. The
+// JSON is written without HTML escaping, which would make each <, > and &
+// of the RelayState six bytes.
 func (s *stateSealer) seal(handle string, st loginState) string {
-	plain, _ := json.Marshal(st)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(st)
+	plain := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
 	_, _ = rand.Read(nonce)
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(stateCookiePrefix+handle)))
@@ -76,24 +88,26 @@ func (s *stateSealer) seal(handle string, st loginState) string {
 func (s *stateSealer) open(handle, value string, now time.Time) (loginState, error) {
 	var st loginState
 	if len(value) > maxStateCookie {
-		return st, errState
+		return st, errStateForged
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil || len(raw) < s.aead.NonceSize() {
-		return st, errState
+		return st, errStateForged
 	}
 	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], []byte(stateCookiePrefix+handle))
-	if err != nil {
-		return st, errState
+	if err != nil || json.Unmarshal(plain, &st) != nil || st.UpstreamID == "" {
+		return loginState{}, errStateForged
 	}
-	if json.Unmarshal(plain, &st) != nil || st.UpstreamID == "" || now.Unix() >= st.Expires {
-		return st, errState
+	if now.Unix() >= st.Expires {
+		return loginState{}, errStateExpired
 	}
 	return st, nil
 }
 
 // maxStateCookie bounds a state cookie's value: the state holds two IDs
-// and a RelayState of at most maxRelayState bytes.
+// and a RelayState of at most maxRelayState bytes, which JSON may lengthen
+// (a quote or backslash takes two bytes, a control character six), so
+// serveSSO checks the sealed size too.
 const maxStateCookie = 2048
 
 // stateCookie is the cookie that carries a sealed state to the bridge's ACS
