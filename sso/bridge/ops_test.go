@@ -324,6 +324,11 @@ func TestVerificationsBounded(t *testing.T) {
 	if p := b.post(up.action, up.fields); p.fields.Get("SAMLResponse") == "" {
 		t.Fatalf("the login posted again was refused: HTTP %d\n%.600s", p.status, p.body)
 	}
+	// The handler gives its token back as it returns, which may be just
+	// after the browser has read the page: wait for that, boundedly.
+	for deadline := time.Now().Add(5 * time.Second); len(w.bridge.verifying) != 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if n := len(w.bridge.verifying); n != 0 {
 		t.Errorf("%d verifications still counted after the login", n)
 	}
