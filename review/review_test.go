@@ -47,3 +47,36 @@ func TestNotJudged(t *testing.T) {
 	assert.Equal(t, "a@x.co", first.Email)
 	assert.Contains(t, first.Message, `"displayName"`)
 }
+
+// TestNotJudgedWithoutGrantAttributes compares two policies over an export
+// that lacks the attributes their rules read: a user refused for the same
+// reason on both sides who carries none of them is not judged, and a
+// condition attribute no user carries is listed in Summary.Absent.
+func TestNotJudgedWithoutGrantAttributes(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader("version: 1\nsso:\n  attributes: {groups: memberOf}\n  rules:\n" +
+		"    - {name: agents, when: {group: A}, grant: [agent]}\n" +
+		"    - {name: quality, when: {group: A, attribute: department, equals: Q}, grant: [supervisor]}\n"))
+	require.NoError(t, err)
+	c := review.New(p, p, review.FailOn{})
+	users := "email,name,Group Membership,location\n" +
+		"a@x.co,A,A,EU\n" + // no memberOf, roles nor department: not judged
+		"b@x.co,B,A,EU\n"
+	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
+		assert.Nil(t, c.Compare(u))
+		return nil
+	}))
+	cause := `no "memberOf" (nor "roles", "department") for the policies' rules`
+	assert.Equal(t, map[string]int{cause: 2}, c.Summary.NotJudgedBy)
+	assert.Equal(t, []string{"department"}, c.Summary.Absent)
+
+	c = review.New(p, p, review.FailOn{})
+	users = "email,name,roles,department\n" +
+		"a@x.co,A,,Sales\n" + // carries department: the rules judged and refused it
+		"b@x.co,B,agent,\n"
+	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
+		assert.Nil(t, c.Compare(u))
+		return nil
+	}))
+	assert.Zero(t, c.Summary.NotJudged)
+	assert.Empty(t, c.Summary.Absent)
+}

@@ -75,7 +75,8 @@ different reasons is reported too, and counts as no gain or loss. A level
 that moves is one gain or one loss: dashboards=viewer→editor. Each policy
 reads the export's email, name, groups and roles under its own
 sso.attributes names; an attribute NEW renames is a note, since the IdP
-must then send the new name.
+must then send the new name. A condition attribute that no user of the
+export carries is a note too: the rules that test it hold for no one.
 
 Exit status: 0 no change that --fail-on names and every user judged, 1 such
 a change or users not judged (without --allow-unjudged), 2 bad usage,
@@ -158,7 +159,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if s := &d.Summary; s.NotJudged > 0 && !allowUnjudged {
-		fmt.Fprintf(stderr, "flexroles: diff: %d of %s could not be judged: the export does not give what Flex needs (see the report); fix it, or pass --allow-unjudged\n",
+		fmt.Fprintf(stderr, "flexroles: diff: %d of %s could not be judged: the export does not give what Flex or the policies need (see the report); fix it, or pass --allow-unjudged\n",
 			s.NotJudged, count(s.Users, "user"))
 		return exitFailed
 	}

@@ -245,13 +245,19 @@
 //
 // A user refused under both policies because the export does not give what
 // Flex needs (no email or name, an invalid value, an unknown role in the
-// roles column) is not judged: neither policy's rules got to decide. The
+// roles column), or refused for the same reason on both sides while
+// carrying none of the attributes the policies read to grant roles (the
+// groups and roles attributes and every attribute a condition tests), is
+// not judged: neither policy's rules got to decide. The
 // report counts those users by cause with the first of each, never says
 // "No change" while there are any, and diff exits 1 unless
 // --allow-unjudged accepts them:
 //
 //	Not judged: 9 of 9 users are refused under both policies for what the export does not give them, ...
 //	  missing_attribute "full_name": 9 users, first alex.agent@owlbank.example (users.csv:2): flexroles: Flex error 45050 ...
+//
+// A condition attribute that no user of the export carries is a note:
+// the rules that test it hold for no one in the export.
 //
 // # The playground
 //
