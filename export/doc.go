@@ -20,11 +20,12 @@
 //     case ("Email,Name,Groups" reads the same); other columns are
 //     attributes under their names as written. The header is an error at
 //     line 1, in this order, when a column is empty or given twice
-//     (ignoring case); when a column looks like email, name, groups or
-//     roles and the header lacks that one, by case, one edit or a name IdPs
-//     use ("display_name": did you mean "name"?), since it would otherwise
-//     be read as an attribute that no policy looks for; when it has no
-//     email or no name column, which every SSO login needs.
+//     (ignoring case); when it has no email or no name column, which every
+//     SSO login needs, naming the column that looks like the missing one,
+//     by one edit or a name IdPs use ("display_name": did you mean
+//     "name"?). A column that looks like the optional groups or roles
+//     ("memberOf", "role") is an attribute under its name, as any other:
+//     a policy may read its groups or roles under that name.
 //
 // Every user has an email; emails are compared trimmed and in lower case
 // (EmailKey). Errors, first found first reported, in file order: a record

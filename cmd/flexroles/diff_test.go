@@ -340,6 +340,8 @@ sso:
 	require.NoError(t, os.WriteFile(noNamesOnly, []byte(
 		`{"email":"a@x.co","groups":["CC-Agents"]}`+"\n"+`{"email":"l@x.co","name":"L","groups":["CC-Agents"]}`+"\n"), 0o600))
 
+	memberOf := filepath.Join(dir, "memberof.csv")
+	require.NoError(t, os.WriteFile(memberOf, []byte("email,name,memberOf\nl@x.co,L,CC-Leads\na@x.co,A,CC-Agents\n"), 0o600))
 	groupMembership := filepath.Join(dir, "group-membership.csv")
 	require.NoError(t, os.WriteFile(groupMembership, []byte("email,name,Group Membership\na@x.co,A,CC-Agents\nk@x.co,K,Offboarded\n"), 0o600))
 	deptOnly := filepath.Join(dir, "dept.csv")
@@ -355,6 +357,13 @@ sso:
 		wantStdout []string
 		wantStderr []string
 	}{
+		{
+			name:       "a memberOf column for a policy that reads memberOf",
+			reason:     "finding: the header check refused a column a policy reads as its groups (sso.attributes {groups: memberOf}), which worked before",
+			args:       []string{"diff", "--users", memberOf, renamed, renamed},
+			wantCode:   exitOK,
+			wantStdout: []string{"No change: the 2 users of " + memberOf + " keep their outcome.\n"},
+		},
 		{
 			name:     "no groups column",
 			reason:   "finding: an export without the column the rules read refused every user 45050 on both sides and diff said No change with status 0",
