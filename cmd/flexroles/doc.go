@@ -441,10 +441,14 @@
 //
 // # Version
 //
-// "flexroles version" prints the version Go recorded in the binary: the
-// module version for go install of a release, (devel) for a build from a
-// checkout, then the commit, its time and "modified" when the build
-// stamped them (go build -buildvcs), and the Go version:
+// "flexroles version" prints the version Go recorded in the binary:
+// (devel) for the command installed from a clone (go install
+// ./cmd/flexroles, the only way: the command's go.mod replaces the library
+// with the clone's, so go install MODULE@VERSION refuses it; a CI job
+// clones a release tag, as examples/ci/policy-review.yml does), or the
+// version Go derived from the clone's tags; then the commit, its time and
+// "modified" when the build stamped them (go build -buildvcs), and the Go
+// version:
 //
 //	flexroles (devel), commit 61af79c0a1b2 of 2026-11-30T13:00:00Z, go1.25.0
 package main
