@@ -34,7 +34,9 @@
 // export without users. Read reports users in file order and stops at the
 // first error, which prints "line N: message" when it is at a line; File.Each
 // adds the email checks and the file's name ("FILE:N: message"), and streams a regular file in constant memory
-// whatever its size (up to MaxFileSize).
+// whatever its size (up to MaxFileSize). NewFile reads an export from any
+// reader, such as standard input, once: it keeps the emails to find a
+// duplicate.
 //
 // User.Login turns a user into the SSO login a policy resolves: the email,
 // name, groups and roles under the attribute names the policy reads

@@ -58,8 +58,14 @@ func Load(path string) (map[string]*User, error) {
 		return nil, err
 	}
 	defer uf.Close()
+	return uf.Load()
+}
+
+// Load reads the export (see File.Each) into a map keyed by email in lower
+// case.
+func (uf *File) Load() (map[string]*User, error) {
 	byEmail := map[string]*User{}
-	err = uf.Each(func(u *User) error {
+	err := uf.Each(func(u *User) error {
 		byEmail[EmailKey(u.Email)] = u
 		return nil
 	})
@@ -74,10 +80,16 @@ func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(em
 
 // File is an IdP export opened for reading.
 type File struct {
-	path    string
-	f       *os.File
-	regular bool // a regular file, which can be read again
+	path    string    // the file's path, or the name NewFile was given
+	r       io.Reader // the file, or NewFile's reader
+	f       *os.File  // the file Open opened, nil for NewFile
+	regular bool      // a regular file, which can be read again
 }
+
+// NewFile returns the IdP export read from r, such as standard input,
+// named name in messages. It is read once, as a pipe is: Each keeps the
+// emails to find a duplicate.
+func NewFile(name string, r io.Reader) *File { return &File{path: name, r: r} }
 
 // Open opens the IdP export at path; a file over MaxFileSize is an
 // error before anything is read.
@@ -95,11 +107,15 @@ func Open(path string) (*File, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(MaxFileSize))
 	}
-	return &File{path: path, f: f, regular: fi.Mode().IsRegular()}, nil
+	return &File{path: path, r: f, f: f, regular: fi.Mode().IsRegular()}, nil
 }
 
-// Close closes the file.
-func (uf *File) Close() { _ = uf.f.Close() }
+// Close closes the file Open opened; it leaves NewFile's reader alone.
+func (uf *File) Close() {
+	if uf.f != nil {
+		_ = uf.f.Close()
+	}
+}
 
 // Each reads the export and calls fn with each user in file order,
 // stopping at fn's first error: a JSON array or NDJSON of objects with
@@ -119,7 +135,7 @@ func (uf *File) Each(fn func(*User) error) error {
 	var seen hashSet
 	exact := map[string]int{}
 	n := 0
-	err := Read(io.LimitReader(uf.f, MaxFileSize), func(u *User) error {
+	err := Read(io.LimitReader(uf.r, MaxFileSize), func(u *User) error {
 		n++
 		key := EmailKey(u.Email)
 		if key == "" {

@@ -30,6 +30,12 @@
 // "flexroles COMMAND -h" prints a command's flags. A usage error prints the
 // message and that command's lines of the usage above.
 //
+// Any path argument of resolve, explain, validate, test, diff, idp-config,
+// serve and audit (a policy, an IdP export, workers, IdP metadata) may be
+// "-" for standard input, named "stdin" in messages. Standard input can be
+// read once: two "-" on one command line (diff - - or audit --users - with
+// the workers from standard input too) are a usage error.
+//
 // # Console logins
 //
 // --console ROLE names one of the user's Twilio Console roles: Owner,
@@ -157,7 +163,7 @@
 // says so and prints the outcome. explain has no --json.
 //
 // validate POLICY loads the policy (from standard input when POLICY is "-",
-// named "stdin" in messages; test reads "-" the same way) and prints every
+// as every path argument) and prints every
 // problem, one a line, as
 // FILE:LINE:COL: FIELD: MESSAGE, where FIELD is the YAML path of the
 // offending node (a file that cannot be opened has no position or field),
