@@ -268,7 +268,7 @@ func RefusedBy(err error) string {
 	}
 	switch {
 	case e.RefusedBy == flexroles.RefusedByDenyRule:
-		return "deny rule " + strconv.Quote(e.DenyRule)
+		return "deny rule " + strconv.Quote(e.Value) // Value holds the deny rule's name
 	case e.RefusedBy != flexroles.RefusedByTwilio:
 		return e.RefusedBy.String()
 	case e.Code != 0:

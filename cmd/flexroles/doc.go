@@ -118,7 +118,11 @@
 //
 //	{"granted": false,
 //	 "error": {"kind": "missing_attribute", "code": 45050, "attribute": "email",
-//	           "value": "", "suggestion": "", "message": "..."}}
+//	           "value": "", "suggestion": "", "message": "...", "refused_by": "twilio"}}
+//
+// refused_by says who refused the login: "twilio" (Twilio's rules), or
+// under a policy "sso.allow", "console.allow" or "deny rule", with
+// "deny_rule" then naming the rule (absent otherwise).
 //
 // # Policies
 //
