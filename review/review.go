@@ -571,11 +571,9 @@ func (s *Summary) lines() []diffCount {
 		if verb == "lose" {
 			m = s.Lose
 		}
-		for _, r := range canonicalRoles {
-			if n := m[string(r)]; n > 0 {
-				out = append(out, diffCount{verb, string(r), n})
-			}
-		}
+		roles := sortedCounts(m, verb)
+		slices.SortStableFunc(roles, func(a, b diffCount) int { return roleOrder(a.item) - roleOrder(b.item) })
+		out = append(out, roles...)
 	}
 	for _, verb := range []string{"gain", "lose"} {
 		m := s.GainInsights
@@ -607,11 +605,16 @@ func sortedCounts(m map[string]int, what string) []diffCount {
 	return out
 }
 
-// canonicalRoles lists every role in the order a Decision lists them.
-var canonicalRoles = []flexroles.Role{flexroles.Admin, flexroles.Supervisor, flexroles.Agent,
-	flexroles.ReadTeams, flexroles.ReadOnlyAdmin, flexroles.WFOFullAccess, flexroles.WFOTeamLeader,
-	flexroles.WFODataAnalyst, flexroles.WFODataAuditor, flexroles.WFOQualityManager,
-	flexroles.WFOQualityProcessManager, flexroles.WFODashboardViewer}
+// roleOrder ranks a role gained or lost in the order a Decision lists
+// roles, as the core's list of every role an SSO login can get gives it
+// (a review compares SSO logins); anything else would come last.
+func roleOrder(role string) int {
+	all := (*flexroles.Policy)(nil).Roles()
+	if i := slices.Index(all, flexroles.Role(role)); i >= 0 {
+		return i
+	}
+	return len(all)
+}
 
 // users counts "1 user" or "n users".
 func users(n int) string { return plural(n, "user") }

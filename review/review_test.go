@@ -1,6 +1,7 @@
 package review_test
 
 import (
+	"bufio"
 	"strings"
 	"testing"
 
@@ -79,4 +80,30 @@ func TestNotJudgedWithoutGrantAttributes(t *testing.T) {
 	}))
 	assert.Zero(t, c.Summary.NotJudged)
 	assert.Empty(t, c.Summary.Absent)
+}
+
+// TestSummaryRoleOrder checks that the summary counts roles gained in the
+// order a Decision lists roles, not by name: supervisor before agent.
+func TestSummaryRoleOrder(t *testing.T) {
+	load := func(text string) *flexroles.Policy {
+		p, err := flexroles.LoadPolicy(strings.NewReader(text))
+		require.NoError(t, err)
+		return p
+	}
+	old := load("version: 1\nsso:\n  rules:\n    - {name: agents, when: {group: B}, grant: [agent]}\n")
+	new := load("version: 1\nsso:\n  rules:\n    - {name: leads, when: {group: A}, grant: [agent, supervisor]}\n")
+	c := review.New(old, new, review.FailOn{})
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	out := review.NewTextReporter(w, "users.csv")
+	out.Start("old.yaml", "new.yaml", nil)
+	require.NoError(t, export.Read(strings.NewReader("email,name,groups\na@x.co,A,A\n"), func(u *export.User) error {
+		if ch := c.Compare(u); ch != nil {
+			out.Change(ch)
+		}
+		return nil
+	}))
+	out.Finish(&c.Summary)
+	require.NoError(t, w.Flush())
+	assert.Contains(t, b.String(), "  gain supervisor: 1 user\n  gain agent: 1 user\n")
 }
