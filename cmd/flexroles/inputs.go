@@ -49,7 +49,7 @@ func oneStdin(command string, args ...pathArg) string {
 // "-", at most limit bytes: a longer input is an error, which names the
 // input as path or "stdin".
 func readArg(path string, stdin io.Reader, limit int64) ([]byte, error) {
-	var r io.Reader = stdin
+	r := stdin
 	if path != stdinArg {
 		f, err := os.Open(path) //nolint:gosec // G304: reading the file the user named is the command's job
 		if err != nil {

@@ -42,10 +42,10 @@ func TestRefusalJSON(t *testing.T) {
 		return p
 	}
 	p := load("version: 1\nsso:\n  allow: [agent]\n  deny:\n    - {name: leavers, when: {group: Gone}}\nconsole:\n  allow: [Owner]\n")
-	sso := func(attrs ...string) flexroles.Login {
+	sso := func(attrs map[string]string) flexroles.Login {
 		l := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{"email": {"a@x.co"}, "full_name": {"A"}}}
-		for i := 0; i < len(attrs); i += 2 {
-			l.Attributes[attrs[i]] = []string{attrs[i+1]}
+		for k, v := range attrs {
+			l.Attributes[k] = []string{v}
 		}
 		return l
 	}
@@ -54,10 +54,10 @@ func TestRefusalJSON(t *testing.T) {
 		login flexroles.Login
 		want  string // the end of the error object
 	}{
-		{"deny rule", sso("roles", "agent", "groups", "Gone"), `,"refused_by":"deny rule","deny_rule":"leavers"}`},
-		{"sso.allow", sso("roles", "supervisor"), `,"refused_by":"sso.allow"}`},
+		{"deny rule", sso(map[string]string{"roles": "agent", "groups": "Gone"}), `,"refused_by":"deny rule","deny_rule":"leavers"}`},
+		{"sso.allow", sso(map[string]string{"roles": "supervisor"}), `,"refused_by":"sso.allow"}`},
 		{"console.allow", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support}}, `,"refused_by":"console.allow"}`},
-		{"twilio", sso(), `,"refused_by":"twilio"}`},
+		{"twilio", sso(nil), `,"refused_by":"twilio"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := p.Resolve(tc.login)
