@@ -20,11 +20,12 @@
 //     case ("Email,Name,Groups" reads the same); other columns are
 //     attributes under their names as written. The header is an error at
 //     line 1, in this order, when a column is empty or given twice
-//     (ignoring case); when a column looks like email, name, groups or
-//     roles and the header lacks that one, by case, one edit or a name IdPs
-//     use ("display_name": did you mean "name"?), since it would otherwise
-//     be read as an attribute that no policy looks for; when it has no
-//     email or no name column, which every SSO login needs.
+//     (ignoring case); when it has no email or no name column, which every
+//     SSO login needs, naming the column that looks like the missing one,
+//     by one edit or a name IdPs use ("display_name": did you mean
+//     "name"?). A column that looks like the optional groups or roles
+//     ("memberOf", "role") is an attribute under its name, as any other:
+//     a policy may read its groups or roles under that name.
 //
 // Every user has an email; emails are compared trimmed and in lower case
 // (EmailKey). Errors, first found first reported, in file order: a record
@@ -33,7 +34,9 @@
 // export without users. Read reports users in file order and stops at the
 // first error, which prints "line N: message" when it is at a line; File.Each
 // adds the email checks and the file's name ("FILE:N: message"), and streams a regular file in constant memory
-// whatever its size (up to MaxFileSize).
+// whatever its size (up to MaxFileSize). NewFile reads an export from any
+// reader, such as standard input, once: it keeps the emails to find a
+// duplicate.
 //
 // User.Login turns a user into the SSO login a policy resolves: the email,
 // name, groups and roles under the attribute names the policy reads

@@ -58,8 +58,14 @@ func Load(path string) (map[string]*User, error) {
 		return nil, err
 	}
 	defer uf.Close()
+	return uf.Load()
+}
+
+// Load reads the export (see File.Each) into a map keyed by email in lower
+// case.
+func (uf *File) Load() (map[string]*User, error) {
 	byEmail := map[string]*User{}
-	err = uf.Each(func(u *User) error {
+	err := uf.Each(func(u *User) error {
 		byEmail[EmailKey(u.Email)] = u
 		return nil
 	})
@@ -74,10 +80,16 @@ func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(em
 
 // File is an IdP export opened for reading.
 type File struct {
-	path    string
-	f       *os.File
-	regular bool // a regular file, which can be read again
+	path    string    // the file's path, or the name NewFile was given
+	r       io.Reader // the file, or NewFile's reader
+	f       *os.File  // the file Open opened, nil for NewFile
+	regular bool      // a regular file, which can be read again
 }
+
+// NewFile returns the IdP export read from r, such as standard input,
+// named name in messages. It is read once, as a pipe is: Each keeps the
+// emails to find a duplicate.
+func NewFile(name string, r io.Reader) *File { return &File{path: name, r: r} }
 
 // Open opens the IdP export at path; a file over MaxFileSize is an
 // error before anything is read.
@@ -95,11 +107,15 @@ func Open(path string) (*File, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(MaxFileSize))
 	}
-	return &File{path: path, f: f, regular: fi.Mode().IsRegular()}, nil
+	return &File{path: path, r: f, f: f, regular: fi.Mode().IsRegular()}, nil
 }
 
-// Close closes the file.
-func (uf *File) Close() { _ = uf.f.Close() }
+// Close closes the file Open opened; it leaves NewFile's reader alone.
+func (uf *File) Close() {
+	if uf.f != nil {
+		_ = uf.f.Close()
+	}
+}
 
 // Each reads the export and calls fn with each user in file order,
 // stopping at fn's first error: a JSON array or NDJSON of objects with
@@ -119,7 +135,7 @@ func (uf *File) Each(fn func(*User) error) error {
 	var seen hashSet
 	exact := map[string]int{}
 	n := 0
-	err := Read(io.LimitReader(uf.f, MaxFileSize), func(u *User) error {
+	err := Read(io.LimitReader(uf.r, MaxFileSize), func(u *User) error {
 		n++
 		key := EmailKey(u.Email)
 		if key == "" {
@@ -358,23 +374,22 @@ var csvRequired = map[string]string{
 	"name":  "the users' full names, which their logins send as full_name (Flex refuses a login without one: error 45050)",
 }
 
-// csvAliases are header names IdP exports use for the columns, which the
-// did-you-mean offers besides near spellings.
+// csvAliases are header names IdP exports use for the required columns,
+// which the did-you-mean offers besides near spellings.
 var csvAliases = map[string]string{
 	"mail": "email", "e-mail": "email", "email_address": "email", "emailaddress": "email", "email address": "email",
 	"full_name": "name", "fullname": "name", "full name": "name", "display_name": "name", "displayname": "name",
 	"display name": "name", "username": "name",
-	"group": "groups", "memberof": "groups", "member_of": "groups",
-	"role": "roles",
 }
 
 // readHeader reads a CSV export's header row. Column names are trimmed;
 // email, name, groups and roles are recognised whatever their case, and
-// any other column is an attribute under its name as written. Errors, in
-// order: an empty column or one given twice (compared ignoring case); a
-// column that is not email, name, groups or roles but looks like one the
-// header lacks ("Group", "display_name", "mail"), since it would be read
-// as an attribute nobody asked for; no email or no name column.
+// any other column is an attribute under its name as written, a look-alike
+// of the optional groups or roles too ("memberOf", "role"), since a policy
+// may read its groups or roles under that name (sso.attributes). Errors,
+// in order: an empty column or one given twice (compared ignoring case);
+// no email or no name column, with the column that looks like it
+// ("display_name", "mail") named as a did-you-mean when there is one.
 func readHeader(header []string) ([]csvColumn, error) {
 	cols := make([]csvColumn, len(header))
 	has := map[string]bool{}
@@ -395,37 +410,35 @@ func readHeader(header []string) ([]csvColumn, error) {
 			has[key] = true
 		}
 	}
-	for _, c := range cols {
-		if c.field != "" {
+	for _, want := range []string{"email", "name"} {
+		if has[want] {
 			continue
 		}
-		if want := lookalikeField(c.name); want != "" && !has[want] {
-			return nil, fmt.Errorf("column %q is not one the export reads (did you mean %q?); rename it to %q, or it is read as an attribute named %q and the users have no %s",
-				c.name, want, want, c.name, want)
+		for _, c := range cols {
+			if c.field == "" && lookalikeField(c.name) == want {
+				return nil, fmt.Errorf("column %q is not one the export reads (did you mean %q?) and the header has no %s column: rename it to %q, the column of %s",
+					c.name, want, want, want, csvRequired[want])
+			}
 		}
-	}
-	for _, want := range []string{"email", "name"} {
-		if !has[want] {
-			return nil, fmt.Errorf("the header has no %s column: add one with %s; the header names email, name, groups, roles and attribute columns, in any order and case",
-				want, csvRequired[want])
-		}
+		return nil, fmt.Errorf("the header has no %s column: add one with %s; the header names email, name, groups, roles and attribute columns, in any order and case",
+			want, csvRequired[want])
 	}
 	return cols, nil
 }
 
-// lookalikeField returns the column among csvFields that the header name
-// h looks like, ignoring case: a known alias ("display_name" for name),
-// or a spelling one edit away: a letter added, dropped, changed, or two
-// swapped ("emial", "group"); "" when none.
+// lookalikeField returns the required column, email or name, that the
+// header name h looks like, ignoring case: a known alias ("display_name"
+// for name), or a spelling one edit away: a letter added, dropped,
+// changed, or two swapped ("emial"); "" when none.
 func lookalikeField(h string) string {
 	key := strings.ToLower(h)
 	if f, ok := csvAliases[key]; ok {
 		return f
 	}
-	if len(key) > len("groups")+1 {
-		return "" // more than one edit from every field
+	if len(key) > len("email")+1 {
+		return "" // more than one edit from both
 	}
-	for _, f := range csvFields {
+	for _, f := range []string{"email", "name"} {
 		if editDistance(key, f) <= 1 {
 			return f
 		}

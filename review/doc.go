@@ -21,10 +21,19 @@
 //     not judged, neither changed nor unchanged. Summary.NotJudged counts
 //     such users, NotJudgedBy per problem, `missing_attribute "full_name"`,
 //     and NotJudgedFirst keeps the first of each with NEW's error.
-//  4. Refused on both sides otherwise: no change when the same thing
-//     refuses (RefusedBy: deny rule "NAME", sso.allow, console.allow, or
-//     the error kind with its Flex code); otherwise ChangeRefusal, with no
-//     gain or loss.
+//  4. Refused on both sides for the same reason (RefusedBy: deny rule
+//     "NAME", sso.allow, console.allow, or the error kind with its Flex
+//     code) while carrying none of the attributes the policies read to
+//     grant roles (each policy's groups and roles attributes and every
+//     attribute its conditions test): not judged either, as the cause
+//     `no "groups" (nor "roles", "department") for the policies' rules`,
+//     since an export without those columns leaves the rules nothing to
+//     read.
+//  5. Refused on both sides otherwise: no change when the same thing
+//     refuses; otherwise ChangeRefusal, with no gain or loss.
+//
+// Summary.Absent lists the attributes the policies' conditions test that
+// no user of the export carries, which the reporters print as a note.
 //
 // Insights capabilities (enabled, play_calls, export_calls, assess_calls,
 // questionnaires, dashboards) are compared by level: one that NEW allows

@@ -138,6 +138,20 @@ func (t *TextReporter) Finish(s *Summary) {
 	for _, l := range sortedCounts(s.FailedOn, "fails on") {
 		fmt.Fprintf(t.w, "%s: %s\n", l.text(), users(l.users))
 	}
+	if len(s.Absent) > 0 {
+		fmt.Fprintf(t.w, "note: %s\n", absentNote(s.Absent, strconv.Quote))
+	}
+}
+
+// absentNote says that no user carries the attributes absent, which the
+// policies' conditions test, with quote the way each name is shown.
+func absentNote(absent []string, quote func(string) string) string {
+	names := make([]string, len(absent))
+	for i, a := range absent {
+		names[i] = quote(a)
+	}
+	return fmt.Sprintf("no user of the export carries %s, which the policies' rules test: a condition on %s holds for no one here; check the export's column names",
+		strings.Join(names, ", "), pick(len(absent), "it", "them"))
 }
 
 // pick returns one when n is 1, else many.
@@ -169,8 +183,8 @@ func headline(s *Summary) string {
 // notJudgedHeadline says how many users were not judged and why, for the
 // text and Markdown forms.
 func notJudgedHeadline(s *Summary) string {
-	return fmt.Sprintf("%d of %s %s refused under both policies for what the export does not give %s, before any rule applies, so this review cannot say what the change does to %s; fix the export and compare again.",
-		s.NotJudged, users(s.Users), pick(s.NotJudged, "is", "are"), pick(s.NotJudged, "it", "them"), pick(s.NotJudged, "that user", "them"))
+	return fmt.Sprintf("%d of %s %s refused under both policies for what the export does not give %s, so no rule could judge %s and this review cannot say what the change does to %s; fix the export and compare again.",
+		s.NotJudged, users(s.Users), pick(s.NotJudged, "is", "are"), pick(s.NotJudged, "it", "them"), pick(s.NotJudged, "that user", "them"), pick(s.NotJudged, "that user", "them"))
 }
 
 // JSONReporter prints one JSON document, streaming the changes:
@@ -269,6 +283,9 @@ func (m *MarkdownReporter) Finish(s *Summary) {
 	fmt.Fprintf(w, "### Flex role policy: %s → %s\n\n", mdCode(m.oldSrc), mdCode(m.newSrc))
 	for _, n := range m.notes {
 		fmt.Fprintf(w, "> [!NOTE]\n> %s\n\n", n.Text(mdCode))
+	}
+	if len(s.Absent) > 0 {
+		fmt.Fprintf(w, "> [!NOTE]\n> %s\n\n", absentNote(s.Absent, mdCode))
 	}
 	if s.NotJudged > 0 {
 		fmt.Fprintf(w, "> [!WARNING]\n> **Not judged:** %s\n>\n", md(notJudgedHeadline(s)))

@@ -43,6 +43,12 @@ func (n RenameNote) Text(quote func(string) string) string {
 type Comparison struct {
 	old, new *flexroles.Policy
 	fail     FailOn
+	// oldReads and newReads are the attributes each policy reads to grant
+	// roles: its groups and roles attributes and those its conditions test.
+	oldReads, newReads []string
+	// unread says what a user who carries none of them lacks, as a cause of
+	// NotJudgedBy.
+	unread string
 	// Summary counts the users compared so far and their changes.
 	Summary Summary
 }
@@ -50,11 +56,61 @@ type Comparison struct {
 // New returns a Comparison of the policies old and new whose changes are
 // matched against fail, with the rename notes of the two in its summary.
 func New(old, new *flexroles.Policy, fail FailOn) *Comparison {
-	c := &Comparison{old: old, new: new, fail: fail, Summary: newSummary()}
+	c := &Comparison{old: old, new: new, fail: fail, Summary: newSummary(),
+		oldReads: grantAttributes(old), newReads: grantAttributes(new)}
 	for _, n := range RenameNotes(old, new) {
 		c.Summary.Notes = append(c.Summary.Notes, n.Text(strconv.Quote))
 	}
+	var groups, others []string
+	for _, p := range []*flexroles.Policy{old, new} {
+		groups = appendNew(groups, p.AttributeName("groups"))
+		others = appendNew(others, p.AttributeName("roles"))
+	}
+	for _, p := range []*flexroles.Policy{old, new} {
+		for _, a := range p.Attributes() {
+			if !slices.Contains(groups, a) && !slices.Contains(others, a) {
+				c.Summary.Absent = appendNew(c.Summary.Absent, a)
+			}
+		}
+	}
+	slices.Sort(c.Summary.Absent)
+	c.unread = "no " + quoteAll(groups) + " (nor " + quoteAll(append(others, c.Summary.Absent...)) + ") for the policies' rules"
 	return c
+}
+
+// grantAttributes lists the attributes policy p reads to grant roles: its
+// groups attribute, its roles attribute and every attribute its rules'
+// conditions test.
+func grantAttributes(p *flexroles.Policy) []string {
+	return append([]string{p.AttributeName("groups"), p.AttributeName("roles")}, p.Attributes()...)
+}
+
+// carriesAny reports whether login l has a value for one of the attributes
+// names.
+func carriesAny(l flexroles.Login, names []string) bool {
+	for _, name := range names {
+		if len(l.Attributes[name]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// appendNew appends s to list unless list holds it.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// quoteAll quotes each name, joined by ", ".
+func quoteAll(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // outcome is a user's decision under one policy.
@@ -65,11 +121,17 @@ type outcome struct {
 
 // Compare resolves u's next SSO login under both policies and returns the
 // change, or nil when the outcome is the same or the user cannot be judged
-// (refused on both sides for an InputProblem); it counts the user, and the
-// change or the cause, in Summary.
+// (refused on both sides for an InputProblem, or for the same reason while
+// carrying none of the attributes the policies read to grant roles); it
+// counts the user, and the change or the cause, in Summary.
 func (df *Comparison) Compare(u *export.User) *Change {
 	df.Summary.Users++
 	lo, ln := u.Login(df.old), u.Login(df.new)
+	if len(df.Summary.Absent) > 0 {
+		df.Summary.Absent = slices.DeleteFunc(df.Summary.Absent, func(a string) bool {
+			return len(lo.Attributes[a]) > 0 || len(ln.Attributes[a]) > 0
+		})
+	}
 	var o, n outcome
 	o.d, o.err = df.old.Resolve(lo)
 	n.d, n.err = df.new.Resolve(ln)
@@ -84,6 +146,9 @@ func (df *Comparison) Compare(u *export.User) *Change {
 			return nil
 		}
 		if RefusedBy(o.err) == RefusedBy(n.err) {
+			if !carriesAny(lo, df.oldReads) && !carriesAny(ln, df.newReads) {
+				df.Summary.notJudged(df.unread, u, n.err)
+			}
 			return nil
 		}
 	}
@@ -402,9 +467,15 @@ type Summary struct {
 	AdmittedFrom   map[string]int `json:"admitted_from"` // newly admitted users per what refused them under OLD
 	FailedOn       map[string]int `json:"failed_on"`     // users per --fail-on item matched
 	Notes          []string       `json:"notes"`         // what the users cannot show, such as renamed attributes
+	// Absent lists, in name order, the attributes the policies' conditions
+	// test that no user compared so far carries: the rules that test them
+	// cannot hold for anyone in the export.
+	Absent []string `json:"absent_attributes"`
 	// NotJudged counts the users refused under both policies for an
-	// InputProblem of the export: neither policy's rules could judge them,
-	// so they are neither changed nor unchanged.
+	// InputProblem of the export, or for the same reason while carrying
+	// none of the attributes the policies read to grant roles: neither
+	// policy's rules could judge them, so they are neither changed nor
+	// unchanged.
 	NotJudged      int                   `json:"not_judged"`
 	NotJudgedBy    map[string]int        `json:"not_judged_by"`    // those users per InputProblem
 	NotJudgedFirst map[string]JudgedUser `json:"not_judged_first"` // the first of them per InputProblem, with NEW's error
@@ -435,7 +506,7 @@ func (s *Summary) notJudged(cause string, u *export.User, err error) {
 func newSummary() Summary {
 	return Summary{Gain: map[string]int{}, Lose: map[string]int{}, GainInsights: map[string]int{},
 		LoseInsights: map[string]int{}, RefusedBy: map[string]int{}, AdmittedFrom: map[string]int{}, FailedOn: map[string]int{},
-		Notes: []string{}, NotJudgedBy: map[string]int{}, NotJudgedFirst: map[string]JudgedUser{}}
+		Notes: []string{}, Absent: []string{}, NotJudgedBy: map[string]int{}, NotJudgedFirst: map[string]JudgedUser{}}
 }
 
 // add counts the change c.
@@ -500,11 +571,9 @@ func (s *Summary) lines() []diffCount {
 		if verb == "lose" {
 			m = s.Lose
 		}
-		for _, r := range canonicalRoles {
-			if n := m[string(r)]; n > 0 {
-				out = append(out, diffCount{verb, string(r), n})
-			}
-		}
+		roles := sortedCounts(m, verb)
+		slices.SortStableFunc(roles, func(a, b diffCount) int { return roleOrder(a.item) - roleOrder(b.item) })
+		out = append(out, roles...)
 	}
 	for _, verb := range []string{"gain", "lose"} {
 		m := s.GainInsights
@@ -536,11 +605,16 @@ func sortedCounts(m map[string]int, what string) []diffCount {
 	return out
 }
 
-// canonicalRoles lists every role in the order a Decision lists them.
-var canonicalRoles = []flexroles.Role{flexroles.Admin, flexroles.Supervisor, flexroles.Agent,
-	flexroles.ReadTeams, flexroles.ReadOnlyAdmin, flexroles.WFOFullAccess, flexroles.WFOTeamLeader,
-	flexroles.WFODataAnalyst, flexroles.WFODataAuditor, flexroles.WFOQualityManager,
-	flexroles.WFOQualityProcessManager, flexroles.WFODashboardViewer}
+// roleOrder ranks a role gained or lost in the order a Decision lists
+// roles, as the core's list of every role an SSO login can get gives it
+// (a review compares SSO logins); anything else would come last.
+func roleOrder(role string) int {
+	all := (*flexroles.Policy)(nil).Roles()
+	if i := slices.Index(all, flexroles.Role(role)); i >= 0 {
+		return i
+	}
+	return len(all)
+}
 
 // users counts "1 user" or "n users".
 func users(n int) string { return plural(n, "user") }

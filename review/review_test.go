@@ -1,6 +1,7 @@
 package review_test
 
 import (
+	"bufio"
 	"strings"
 	"testing"
 
@@ -46,4 +47,63 @@ func TestNotJudged(t *testing.T) {
 	assert.Equal(t, 2, first.Line)
 	assert.Equal(t, "a@x.co", first.Email)
 	assert.Contains(t, first.Message, `"displayName"`)
+}
+
+// TestNotJudgedWithoutGrantAttributes compares two policies over an export
+// that lacks the attributes their rules read: a user refused for the same
+// reason on both sides who carries none of them is not judged, and a
+// condition attribute no user carries is listed in Summary.Absent.
+func TestNotJudgedWithoutGrantAttributes(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader("version: 1\nsso:\n  attributes: {groups: memberOf}\n  rules:\n" +
+		"    - {name: agents, when: {group: A}, grant: [agent]}\n" +
+		"    - {name: quality, when: {group: A, attribute: department, equals: Q}, grant: [supervisor]}\n"))
+	require.NoError(t, err)
+	c := review.New(p, p, review.FailOn{})
+	users := "email,name,Group Membership,location\n" +
+		"a@x.co,A,A,EU\n" + // no memberOf, roles nor department: not judged
+		"b@x.co,B,A,EU\n"
+	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
+		assert.Nil(t, c.Compare(u))
+		return nil
+	}))
+	cause := `no "memberOf" (nor "roles", "department") for the policies' rules`
+	assert.Equal(t, map[string]int{cause: 2}, c.Summary.NotJudgedBy)
+	assert.Equal(t, []string{"department"}, c.Summary.Absent)
+
+	c = review.New(p, p, review.FailOn{})
+	users = "email,name,roles,department\n" +
+		"a@x.co,A,,Sales\n" + // carries department: the rules judged and refused it
+		"b@x.co,B,agent,\n"
+	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
+		assert.Nil(t, c.Compare(u))
+		return nil
+	}))
+	assert.Zero(t, c.Summary.NotJudged)
+	assert.Empty(t, c.Summary.Absent)
+}
+
+// TestSummaryRoleOrder checks that the summary counts roles gained in the
+// order a Decision lists roles, not by name: supervisor before agent.
+func TestSummaryRoleOrder(t *testing.T) {
+	load := func(text string) *flexroles.Policy {
+		p, err := flexroles.LoadPolicy(strings.NewReader(text))
+		require.NoError(t, err)
+		return p
+	}
+	old := load("version: 1\nsso:\n  rules:\n    - {name: agents, when: {group: B}, grant: [agent]}\n")
+	new := load("version: 1\nsso:\n  rules:\n    - {name: leads, when: {group: A}, grant: [agent, supervisor]}\n")
+	c := review.New(old, new, review.FailOn{})
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	out := review.NewTextReporter(w, "users.csv")
+	out.Start("old.yaml", "new.yaml", nil)
+	require.NoError(t, export.Read(strings.NewReader("email,name,groups\na@x.co,A,A\n"), func(u *export.User) error {
+		if ch := c.Compare(u); ch != nil {
+			out.Change(ch)
+		}
+		return nil
+	}))
+	out.Finish(&c.Summary)
+	require.NoError(t, w.Flush())
+	assert.Contains(t, b.String(), "  gain supervisor: 1 user\n  gain agent: 1 user\n")
 }

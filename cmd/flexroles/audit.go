@@ -9,10 +9,8 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/audit"
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/taskrouter"
-	"github.com/flexroles/flexroles/export"
 	"github.com/flexroles/flexroles/internal/jsonvalues"
 )
 
@@ -72,14 +70,27 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer, env audi
 	if workspace != "" && fs.NArg() > 0 {
 		return usageError(stderr, "audit reads either FILE or --workspace, not both")
 	}
+	workers := pathArg{"FILE", fs.Arg(0)}
+	if workers.path == "" && workspace == "" {
+		workers.path = stdinArg // the workers come from standard input
+	}
+	if msg := oneStdin("audit", pathArg{"--policy", policyPath}, pathArg{"--users", usersPath}, workers); msg != "" {
+		return usageError(stderr, "%s", msg)
+	}
 
 	var a audit.Auditor
 	if policyPath != "" {
-		p, err := flexroles.LoadPolicyFile(policyPath)
+		p, name, err := loadPolicyArg(policyPath, stdin)
 		if err != nil {
-			return policyUnusable(stderr, "audit", policyPath, err)
+			return policyUnusable(stderr, "audit", name, err)
 		}
-		users, err := export.Load(usersPath)
+		uf, err := openUsers(usersPath, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "flexroles: audit: --users %v\n", err)
+			return exitUsage
+		}
+		users, err := uf.Load()
+		uf.Close()
 		if err != nil {
 			fmt.Fprintf(stderr, "flexroles: audit: --users %v\n", err)
 			return exitUsage

@@ -75,7 +75,8 @@ different reasons is reported too, and counts as no gain or loss. A level
 that moves is one gain or one loss: dashboards=viewer→editor. Each policy
 reads the export's email, name, groups and roles under its own
 sso.attributes names; an attribute NEW renames is a note, since the IdP
-must then send the new name.
+must then send the new name. A condition attribute that no user of the
+export carries is a note too: the rules that test it hold for no one.
 
 Exit status: 0 no change that --fail-on names and every user judged, 1 such
 a change or users not judged (without --allow-unjudged), 2 bad usage,
@@ -85,7 +86,7 @@ no user (the output may then stop part way; stderr says where).
 
 // runDiff runs "flexroles diff" with the arguments after the command name
 // and returns the exit status.
-func runDiff(args []string, stdout, stderr io.Writer) int {
+func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
 		usersPath, failOnText string
 		asJSON, asMarkdown    bool
@@ -109,21 +110,24 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	case asJSON && asMarkdown:
 		return usageError(stderr, "diff: --json and --markdown exclude each other")
 	}
+	if msg := oneStdin("diff", pathArg{"OLD", pos[0]}, pathArg{"NEW", pos[1]}, pathArg{"--users", usersPath}); msg != "" {
+		return usageError(stderr, "%s", msg)
+	}
 	fail, err := review.ParseFailOn(failOnText)
 	if err != nil {
 		return usageError(stderr, "diff: --fail-on: %v", err)
 	}
 	var policies [2]*flexroles.Policy
 	for i, src := range pos {
-		p, err := loadPolicySource(src)
+		p, err := loadPolicySource(src, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "flexroles: diff: the policy %s does not load\n", src)
-			writeIssues(stderr, src, err)
+			fmt.Fprintf(stderr, "flexroles: diff: the policy %s does not load\n", sourceName(src))
+			writeIssues(stderr, sourceName(src), err)
 			return exitUsage
 		}
 		policies[i] = p
 	}
-	uf, err := export.Open(usersPath)
+	uf, err := openUsers(usersPath, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "flexroles: diff: --users %v\n", err)
 		return exitUsage
@@ -137,10 +141,10 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	case asMarkdown:
 		out = review.NewMarkdownReporter(bw)
 	default:
-		out = review.NewTextReporter(bw, usersPath)
+		out = review.NewTextReporter(bw, sourceName(usersPath))
 	}
 	d := review.New(policies[0], policies[1], fail)
-	out.Start(pos[0], pos[1], review.RenameNotes(policies[0], policies[1]))
+	out.Start(sourceName(pos[0]), sourceName(pos[1]), review.RenameNotes(policies[0], policies[1]))
 	err = uf.Each(func(u *export.User) error {
 		if c := d.Compare(u); c != nil {
 			out.Change(c)
@@ -158,7 +162,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if s := &d.Summary; s.NotJudged > 0 && !allowUnjudged {
-		fmt.Fprintf(stderr, "flexroles: diff: %d of %s could not be judged: the export does not give what Flex needs (see the report); fix it, or pass --allow-unjudged\n",
+		fmt.Fprintf(stderr, "flexroles: diff: %d of %s could not be judged: the export does not give what Flex or the policies need (see the report); fix it, or pass --allow-unjudged\n",
 			s.NotJudged, count(s.Users, "user"))
 		return exitFailed
 	}
@@ -189,12 +193,13 @@ func parseInterspersed(fs *flag.FlagSet, args []string, usage string, stdout, st
 	}
 }
 
-// loadPolicySource loads a policy file, or with src "git:REF:PATH" the file
-// PATH as it is in the commit REF.
-func loadPolicySource(src string) (*flexroles.Policy, error) {
+// loadPolicySource loads a policy file, standard input for src "-", or
+// with src "git:REF:PATH" the file PATH as it is in the commit REF.
+func loadPolicySource(src string, stdin io.Reader) (*flexroles.Policy, error) {
 	spec, ok := strings.CutPrefix(src, "git:")
 	if !ok {
-		return flexroles.LoadPolicyFile(src)
+		p, _, err := loadPolicyArg(src, stdin)
+		return p, err
 	}
 	ref, path, ok := strings.Cut(spec, ":")
 	if !ok || ref == "" || path == "" {

@@ -340,6 +340,15 @@ sso:
 	require.NoError(t, os.WriteFile(noNamesOnly, []byte(
 		`{"email":"a@x.co","groups":["CC-Agents"]}`+"\n"+`{"email":"l@x.co","name":"L","groups":["CC-Agents"]}`+"\n"), 0o600))
 
+	memberOf := filepath.Join(dir, "memberof.csv")
+	require.NoError(t, os.WriteFile(memberOf, []byte("email,name,memberOf\nl@x.co,L,CC-Leads\na@x.co,A,CC-Agents\n"), 0o600))
+	groupMembership := filepath.Join(dir, "group-membership.csv")
+	require.NoError(t, os.WriteFile(groupMembership, []byte("email,name,Group Membership\na@x.co,A,CC-Agents\nk@x.co,K,Offboarded\n"), 0o600))
+	deptOnly := filepath.Join(dir, "dept.csv")
+	require.NoError(t, os.WriteFile(deptOnly, []byte("email,name,dept\na@x.co,A,Quality\nk@x.co,K,Sales\n"), 0o600))
+	deptGroups := filepath.Join(dir, "dept-groups.csv")
+	require.NoError(t, os.WriteFile(deptGroups, []byte("email,name,groups,dept\nq@x.co,Q,CC-Leads,Quality\n"), 0o600))
+
 	for _, tt := range []struct {
 		name       string
 		reason     string
@@ -348,6 +357,40 @@ sso:
 		wantStdout []string
 		wantStderr []string
 	}{
+		{
+			name:       "a memberOf column for a policy that reads memberOf",
+			reason:     "finding: the header check refused a column a policy reads as its groups (sso.attributes {groups: memberOf}), which worked before",
+			args:       []string{"diff", "--users", memberOf, renamed, renamed},
+			wantCode:   exitOK,
+			wantStdout: []string{"No change: the 2 users of " + memberOf + " keep their outcome.\n"},
+		},
+		{
+			name:     "no groups column",
+			reason:   "finding: an export without the column the rules read refused every user 45050 on both sides and diff said No change with status 0",
+			args:     []string{"diff", "--fail-on", "gain:admin,refuse", "--users", groupMembership, examplePolicy, exampleNext},
+			wantCode: exitFailed,
+			wantStdout: []string{
+				"Not judged: 2 of 2 users are refused under both policies",
+				`  no "groups" (nor "roles", "department", "location") for the policies' rules: 2 users, first a@x.co (` + groupMembership + `:2): flexroles: Flex error 45050`,
+				`note: no user of the export carries "department", "location", which the policies' rules test`,
+			},
+			wantStderr: []string{"flexroles: diff: 2 of 2 users could not be judged"},
+		},
+		{
+			name:       "a condition column under another name",
+			reason:     "dept is not the department the rules test: with no groups either, nobody can be judged",
+			args:       []string{"diff", "--fail-on", "gain:admin,refuse", "--users", deptOnly, examplePolicy, exampleNext},
+			wantCode:   exitFailed,
+			wantStdout: []string{`  no "groups" (nor "roles", "department", "location") for the policies' rules: 2 users`},
+			wantStderr: []string{"--allow-unjudged"},
+		},
+		{
+			name:       "a condition attribute nobody carries",
+			reason:     "users with groups are judged, and the report notes the condition attribute that no user of the export carries",
+			args:       []string{"diff", "--markdown", "--users", deptGroups, examplePolicy, examplePolicy},
+			wantCode:   exitOK,
+			wantStdout: []string{"> [!NOTE]\n> no user of the export carries `department`, `location`, which the policies' rules test", "No change: the 1 user keeps"},
+		},
 		{
 			name:       "display_name column",
 			reason:     "issue 18: a users file whose full name column is display_name made every user 45050 under both policies and the review passed; the header is refused with a did-you-mean",
@@ -363,11 +406,11 @@ sso:
 			wantStdout: []string{
 				"- l@x.co (" + noNames + ":3): newly refused by deny rule \"everyone leads\"\n",
 				"1 of 4 users changes: 1 loses roles, 1 newly refused.\n",
-				"Not judged: 3 of 4 users are refused under both policies for what the export does not give them, before any rule applies",
+				"Not judged: 3 of 4 users are refused under both policies for what the export does not give them, so no rule could judge them",
 				`  missing_attribute "full_name": 2 users, first a@x.co (` + noNames + `:1): flexroles: Flex error 45050 Missing User Attributes: the "full_name" attribute is empty`,
 				`  unknown_role in "roles": 1 user, first c@x.co (` + noNames + `:4): flexroles: unknown role "agnt" in "roles" (did you mean "agent"?)`,
 			},
-			wantStderr: []string{"flexroles: diff: 3 of 4 users could not be judged: the export does not give what Flex needs (see the report); fix it, or pass --allow-unjudged\n"},
+			wantStderr: []string{"flexroles: diff: 3 of 4 users could not be judged: the export does not give what Flex or the policies need (see the report); fix it, or pass --allow-unjudged\n"},
 		},
 		{
 			name:       "no change among the judged is not No change",

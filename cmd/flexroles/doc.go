@@ -30,6 +30,12 @@
 // "flexroles COMMAND -h" prints a command's flags. A usage error prints the
 // message and that command's lines of the usage above.
 //
+// Any path argument of resolve, explain, validate, test, diff, idp-config,
+// serve and audit (a policy, an IdP export, workers, IdP metadata) may be
+// "-" for standard input, named "stdin" in messages. Standard input can be
+// read once: two "-" on one command line (diff - - or audit --users - with
+// the workers from standard input too) are a usage error.
+//
 // # Console logins
 //
 // --console ROLE names one of the user's Twilio Console roles: Owner,
@@ -112,7 +118,11 @@
 //
 //	{"granted": false,
 //	 "error": {"kind": "missing_attribute", "code": 45050, "attribute": "email",
-//	           "value": "", "suggestion": "", "message": "..."}}
+//	           "value": "", "suggestion": "", "message": "...", "refused_by": "twilio"}}
+//
+// refused_by says who refused the login: "twilio" (Twilio's rules), or
+// under a policy "sso.allow", "console.allow" or "deny rule", with
+// "deny_rule" then naming the rule (absent otherwise).
 //
 // # Policies
 //
@@ -157,7 +167,7 @@
 // says so and prints the outcome. explain has no --json.
 //
 // validate POLICY loads the policy (from standard input when POLICY is "-",
-// named "stdin" in messages; test reads "-" the same way) and prints every
+// as every path argument) and prints every
 // problem, one a line, as
 // FILE:LINE:COL: FIELD: MESSAGE, where FIELD is the YAML path of the
 // offending node (a file that cannot be opened has no position or field),
@@ -245,13 +255,19 @@
 //
 // A user refused under both policies because the export does not give what
 // Flex needs (no email or name, an invalid value, an unknown role in the
-// roles column) is not judged: neither policy's rules got to decide. The
+// roles column), or refused for the same reason on both sides while
+// carrying none of the attributes the policies read to grant roles (the
+// groups and roles attributes and every attribute a condition tests), is
+// not judged: neither policy's rules got to decide. The
 // report counts those users by cause with the first of each, never says
 // "No change" while there are any, and diff exits 1 unless
 // --allow-unjudged accepts them:
 //
 //	Not judged: 9 of 9 users are refused under both policies for what the export does not give them, ...
 //	  missing_attribute "full_name": 9 users, first alex.agent@owlbank.example (users.csv:2): flexroles: Flex error 45050 ...
+//
+// A condition attribute that no user of the export carries is a note:
+// the rules that test it hold for no one in the export.
 //
 // # The playground
 //
@@ -435,10 +451,14 @@
 //
 // # Version
 //
-// "flexroles version" prints the version Go recorded in the binary: the
-// module version for go install of a release, (devel) for a build from a
-// checkout, then the commit, its time and "modified" when the build
-// stamped them (go build -buildvcs), and the Go version:
+// "flexroles version" prints the version Go recorded in the binary:
+// (devel) for the command installed from a clone (go install
+// ./cmd/flexroles, the only way: the command's go.mod replaces the library
+// with the clone's, so go install MODULE@VERSION refuses it; a CI job
+// clones a release tag, as examples/ci/policy-review.yml does), or the
+// version Go derived from the clone's tags; then the commit, its time and
+// "modified" when the build stamped them (go build -buildvcs), and the Go
+// version:
 //
 //	flexroles (devel), commit 61af79c0a1b2 of 2026-11-30T13:00:00Z, go1.25.0
 package main

@@ -28,7 +28,7 @@ that does not load.
 
 // runExplain runs "flexroles explain" with the arguments after the command
 // name and returns the exit status.
-func runExplain(args []string, stdout, stderr io.Writer) int {
+func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
 		login      loginFlags
 		policyPath string
@@ -48,15 +48,15 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	if login.empty() {
 		return usageError(stderr, "explain: no login given: use --console ROLE or --sso NAME=VALUE")
 	}
-	p, err := flexroles.LoadPolicyFile(policyPath)
+	p, policyName, err := loadPolicyArg(policyPath, stdin)
 	if err != nil {
-		return policyUnusable(stderr, "explain", policyPath, err)
+		return policyUnusable(stderr, "explain", policyName, err)
 	}
 	l, err := login.login()
 	if err != nil {
 		return report(stdout, stderr, false, flexroles.Decision{}, err)
 	}
-	writeTrace(stdout, policyPath, l, p.Explain(l))
+	writeTrace(stdout, policyName, l, p.Explain(l))
 	d, err := p.Resolve(l)
 	return report(stdout, stderr, false, d, err)
 }

@@ -27,7 +27,7 @@ Exit status: 0 printed, 2 bad usage or a policy that does not load.
 
 // runIDPConfig runs "flexroles idp-config" with the arguments after the
 // command name and returns the exit status.
-func runIDPConfig(args []string, stdout, stderr io.Writer) int {
+func runIDPConfig(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var idp, policyPath string
 	fs := flag.NewFlagSet("idp-config", flag.ContinueOnError)
 	fs.StringVar(&idp, "idp", "", "okta, entra or google")
@@ -41,8 +41,9 @@ func runIDPConfig(args []string, stdout, stderr io.Writer) int {
 	var p *flexroles.Policy
 	if policyPath != "" {
 		var err error
-		if p, err = flexroles.LoadPolicyFile(policyPath); err != nil {
-			return policyUnusable(stderr, "idp-config", policyPath, err)
+		var name string
+		if p, name, err = loadPolicyArg(policyPath, stdin); err != nil {
+			return policyUnusable(stderr, "idp-config", name, err)
 		}
 	}
 	var b strings.Builder

@@ -69,7 +69,10 @@ bridge    serves the SAML bridge: Flex's identity provider, in front of
 version   prints the command's module version and the commit it was built
           from
 
-Run "flexroles COMMAND -h" for a command's flags.
+Run "flexroles COMMAND -h" for a command's flags. Any path argument of
+resolve, explain, validate, test, diff, idp-config, serve and audit (a
+policy, an IdP export, workers, IdP metadata) may be "-" for standard
+input, named "stdin" in messages; one per command line.
 
 Exit status: 0 granted, valid, passed or clean, or serve or bridge stopped;
 1 refused, invalid, failed, an error-level finding, a change diff
@@ -95,21 +98,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch cmd := args[0]; cmd {
 	case "resolve":
-		return runResolve(args[1:], stdout, stderr)
+		return runResolve(args[1:], stdin, stdout, stderr)
 	case "explain":
-		return runExplain(args[1:], stdout, stderr)
+		return runExplain(args[1:], stdin, stdout, stderr)
 	case "validate":
 		return runValidate(args[1:], stdin, stdout, stderr)
 	case "test":
 		return runTest(args[1:], stdin, stdout, stderr)
 	case "diff":
-		return runDiff(args[1:], stdout, stderr)
+		return runDiff(args[1:], stdin, stdout, stderr)
 	case "saml":
 		return runSAML(args[1:], stdin, stdout, stderr)
 	case "idp-config":
-		return runIDPConfig(args[1:], stdout, stderr)
+		return runIDPConfig(args[1:], stdin, stdout, stderr)
 	case "serve":
-		return runServe(args[1:], stdout, stderr)
+		return runServe(args[1:], stdin, stdout, stderr)
 	case "bridge":
 		return runBridge(args[1:], stdout, stderr)
 	case "audit":

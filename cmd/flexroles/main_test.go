@@ -307,6 +307,8 @@ type jsonError struct {
 	Value      string `json:"value"`
 	Suggestion string `json:"suggestion"`
 	Message    string `json:"message"`
+	RefusedBy  string `json:"refused_by"`
+	DenyRule   string `json:"deny_rule"`
 }
 
 // jsonOutput is the documented JSON object, granted or refused.
@@ -373,35 +375,35 @@ func TestRunJSON(t *testing.T) {
 			reason:    "SPEC §3/§5: email absent is missing_attribute with Flex code 45050",
 			args:      []string{"resolve", "--json", "--sso", "roles=agent", "--sso", "full_name=Ana Diaz"},
 			wantCode:  exitRefused,
-			wantError: &jsonError{Kind: "missing_attribute", Code: 45050, Attribute: "email"},
+			wantError: &jsonError{Kind: "missing_attribute", Code: 45050, Attribute: "email", RefusedBy: "twilio"},
 		},
 		{
 			name:      "unknown role Admin",
 			reason:    "SPEC §1: Admin is unknown, with suggestion admin, and no Flex code",
 			args:      sso("Admin"),
 			wantCode:  exitRefused,
-			wantError: &jsonError{Kind: "unknown_role", Attribute: "roles", Value: "Admin", Suggestion: "admin"},
+			wantError: &jsonError{Kind: "unknown_role", Attribute: "roles", Value: "Admin", Suggestion: "admin", RefusedBy: "twilio"},
 		},
 		{
 			name:      "console support asking for quality manager",
 			reason:    "SPEC §2: a Console login asking for an SSO-only role is sso_only_role",
 			args:      []string{"resolve", "--json", "--console", "Support", "--sso", "roles=wfo.quality_manager"},
 			wantCode:  exitRefused,
-			wantError: &jsonError{Kind: "sso_only_role", Attribute: "roles", Value: "wfo.quality_manager"},
+			wantError: &jsonError{Kind: "sso_only_role", Attribute: "roles", Value: "wfo.quality_manager", RefusedBy: "twilio"},
 		},
 		{
 			name:      "policy deny rule",
 			reason:    "issue 4: a deny rule that matches refuses with kind denied, Value naming the rule",
 			args:      []string{"resolve", "--policy", examplePolicy, "--sso", "email=o@x.co", "--sso", "full_name=O", "--sso", "groups=CC-Leads", "--sso", "groups=Offboarded"},
 			wantCode:  exitRefused,
-			wantError: &jsonError{Kind: "denied", Value: "offboarded"},
+			wantError: &jsonError{Kind: "denied", Value: "offboarded", RefusedBy: "deny rule", DenyRule: "offboarded"},
 		},
 		{
 			name:      "console only role over sso",
 			reason:    "SPEC §3: flex.readonlyadmin cannot come from SSO",
 			args:      sso("agent,flex.readonlyadmin"),
 			wantCode:  exitRefused,
-			wantError: &jsonError{Kind: "console_only_role", Attribute: "roles", Value: "flex.readonlyadmin"},
+			wantError: &jsonError{Kind: "console_only_role", Attribute: "roles", Value: "flex.readonlyadmin", RefusedBy: "twilio"},
 		},
 	}
 	for _, tt := range tests {

@@ -147,27 +147,15 @@ func policyArg(fs *flag.FlagSet, stderr io.Writer) (path string, code int, ok bo
 	return "", usageError(stderr, "%s: unexpected argument %q after the policy file", fs.Name(), fs.Arg(1)), false
 }
 
-// loadPolicyArg loads the policy validate and test are given: the file at
-// path, or standard input when path is "-". It returns the name messages
-// give the policy: path, or "stdin".
-func loadPolicyArg(path string, stdin io.Reader) (*flexroles.Policy, string, error) {
-	if path != "-" {
-		p, err := flexroles.LoadPolicyFile(path)
-		return p, path, err
-	}
-	p, err := flexroles.LoadPolicy(stdin)
-	var pe *flexroles.PolicyError
-	if errors.As(err, &pe) {
-		pe.File = "stdin"
-	}
-	return p, "stdin", err
-}
-
 // policyUnusable prints why the policy file given to command (resolve,
 // explain) does not load, on stderr so that stdout holds only a decision,
 // and returns exitUsage: the input is wrong, not the login.
 func policyUnusable(stderr io.Writer, command, path string, err error) int {
-	fmt.Fprintf(stderr, "flexroles: %s: the policy %s does not load; run \"flexroles validate %s\"\n", command, path, path)
+	check := "run \"flexroles validate " + path + "\""
+	if path == stdinName {
+		check = "pipe it to \"flexroles validate -\""
+	}
+	fmt.Fprintf(stderr, "flexroles: %s: the policy %s does not load; %s\n", command, path, check)
 	writeIssues(stderr, path, err)
 	return exitUsage
 }

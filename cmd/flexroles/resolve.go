@@ -137,7 +137,7 @@ func parseCommand(fs *flag.FlagSet, args []string, usage string, stdout, stderr 
 
 // runResolve runs "flexroles resolve" with the arguments after the command
 // name and returns the exit status.
-func runResolve(args []string, stdout, stderr io.Writer) int {
+func runResolve(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
 		login      loginFlags
 		policyPath string
@@ -159,8 +159,9 @@ func runResolve(args []string, stdout, stderr io.Writer) int {
 	var p *flexroles.Policy // nil: Twilio's rules alone
 	if policyPath != "" {
 		var err error
-		if p, err = flexroles.LoadPolicyFile(policyPath); err != nil {
-			return policyUnusable(stderr, "resolve", policyPath, err)
+		var name string
+		if p, name, err = loadPolicyArg(policyPath, stdin); err != nil {
+			return policyUnusable(stderr, "resolve", name, err)
 		}
 	}
 	l, err := login.login()

@@ -68,7 +68,7 @@ const (
 
 // runServe runs "flexroles serve" with the arguments after the command name
 // and returns the exit status.
-func runServe(args []string, stdout, stderr io.Writer) int {
+func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var addr, policyPath, allowHosts, metadataPath string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "where to listen")
@@ -81,14 +81,23 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageError(stderr, "serve: unexpected argument %q", fs.Arg(0))
 	}
-	start, err := playground.StartPolicy(policyPath)
+	if msg := oneStdin("serve", pathArg{"--policy", policyPath}, pathArg{"--idp-metadata", metadataPath}); msg != "" {
+		return usageError(stderr, "%s", msg)
+	}
+	var start string
+	var err error
+	if policyPath == stdinArg {
+		start, err = playground.StartPolicyFrom(stdin, stdinName)
+	} else {
+		start, err = playground.StartPolicy(policyPath)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "flexroles: serve: --policy %v\n", err)
 		return exitUsage
 	}
 	var md *assertion.Metadata
 	if metadataPath != "" {
-		data, err := os.ReadFile(metadataPath) //nolint:gosec // G304: the metadata file the user named
+		data, err := readArg(metadataPath, stdin, assertion.MaxMetadataSize)
 		if err == nil {
 			md, err = assertion.ParseMetadata(data)
 		}

@@ -13,8 +13,8 @@ const versionUsage = `usage:
   flexroles version
 
 Prints the version of the flexroles module the command was built from, as
-Go records it in the binary: a release (v1.2.0), a pseudo-version, or
-(devel) for a build from a checkout. When the build recorded the commit
+Go records it in the binary: (devel) for a build from a clone (go install
+./cmd/flexroles), or the version Go derived from the clone's tags. When the build recorded the commit
 (go build with VCS stamping, the default in a git checkout), it follows,
 with "modified" when the work tree had changes; then the Go version.
 

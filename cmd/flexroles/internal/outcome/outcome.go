@@ -3,7 +3,9 @@
 // answers with, so that all of them write the same document: a granted
 // login {"granted":true,"roles":[...],"insights":{...},"reasons":[...]}, a
 // refused one {"granted":false,"error":{"kind","code","attribute","value",
-// "suggestion","message"}}. Roles and reasons are never null.
+// "suggestion","message","refused_by","deny_rule"}}. Roles and reasons are
+// never null. Insights and reasons are the library's own types, which
+// carry their JSON names.
 package outcome
 
 import (
@@ -31,27 +33,10 @@ func RoleStrings(d flexroles.Decision) []string {
 
 // Decision is the JSON form of a granted login.
 type Decision struct {
-	Granted  bool     `json:"granted"` // always true
-	Roles    []string `json:"roles"`   // never null
-	Insights Insights `json:"insights"`
-	Reasons  []Reason `json:"reasons"` // never null
-}
-
-// Insights is the JSON form of flexroles.Insights.
-type Insights struct {
-	Enabled        bool                 `json:"enabled"`
-	PlayCalls      bool                 `json:"play_calls"`
-	ExportCalls    bool                 `json:"export_calls"`
-	AssessCalls    flexroles.Assess     `json:"assess_calls"` // "none", "view_only" or "full"
-	Questionnaires bool                 `json:"questionnaires"`
-	Dashboards     flexroles.Dashboards `json:"dashboards"` // "none", "viewer", "explorer" or "editor"
-}
-
-// Reason is the JSON form of flexroles.Reason.
-type Reason struct {
-	Rule    string `json:"rule"`
-	Warning bool   `json:"warning"`
-	Message string `json:"message"`
+	Granted  bool               `json:"granted"` // always true
+	Roles    []string           `json:"roles"`   // never null
+	Insights flexroles.Insights `json:"insights"`
+	Reasons  []flexroles.Reason `json:"reasons"` // never null
 }
 
 // Refusal is the JSON form of a refused login.
@@ -68,39 +53,37 @@ type Error struct {
 	Value      string `json:"value"`
 	Suggestion string `json:"suggestion"`
 	Message    string `json:"message"`
+	// RefusedBy says who refused the login, as flexroles.Refuser names
+	// it: "twilio", "sso.allow", "console.allow" or "deny rule".
+	RefusedBy string `json:"refused_by"`
+	DenyRule  string `json:"deny_rule,omitempty"` // the deny rule's name, when one refused
 }
 
 // DecisionOf returns the JSON form of a granted login.
 func DecisionOf(d flexroles.Decision) Decision {
-	out := Decision{
-		Granted:  true,
-		Roles:    RoleStrings(d),
-		Insights: InsightsOf(d.Insights),
-		Reasons:  make([]Reason, 0, len(d.Reasons)),
-	}
-	for _, r := range d.Reasons {
-		out.Reasons = append(out.Reasons, Reason{Rule: r.Rule, Warning: r.Warning, Message: r.Message})
+	out := Decision{Granted: true, Roles: RoleStrings(d), Insights: d.Insights, Reasons: d.Reasons}
+	if out.Reasons == nil {
+		out.Reasons = []flexroles.Reason{}
 	}
 	return out
-}
-
-// InsightsOf returns the JSON form of in.
-func InsightsOf(in flexroles.Insights) Insights {
-	return Insights{Enabled: in.Enabled, PlayCalls: in.PlayCalls, ExportCalls: in.ExportCalls,
-		AssessCalls: in.AssessCalls, Questionnaires: in.Questionnaires, Dashboards: in.Dashboards}
 }
 
 // RefusalOf returns the JSON form of a refused login.
 func RefusalOf(err error) Refusal {
 	e := Detail(err)
-	return Refusal{Error: Error{
+	out := Refusal{Error: Error{
 		Kind:       flexroles.ErrorKindName(err),
 		Code:       e.Code,
 		Attribute:  e.Attribute,
 		Value:      e.Value,
 		Suggestion: e.Suggestion,
 		Message:    err.Error(),
+		RefusedBy:  e.RefusedBy.String(),
 	}}
+	if e.RefusedBy == flexroles.RefusedByDenyRule {
+		out.Error.DenyRule = e.Value // the rule's name, as Value has always held it
+	}
+	return out
 }
 
 // PolicyCounts returns the number of grant rules, deny rules and test

@@ -217,8 +217,8 @@ type resolveResponse struct {
 
 // gridRow is one row of the Insights capability grid.
 type gridRow struct {
-	Role     string           `json:"role"` // a wfo.* role, or "" for the user's own
-	Insights outcome.Insights `json:"insights"`
+	Role     string             `json:"role"` // a wfo.* role, or "" for the user's own
+	Insights flexroles.Insights `json:"insights"`
 }
 
 // traceOutput is one rule of the policy as it applies to the login.
@@ -393,10 +393,10 @@ func insightsGrid(d flexroles.Decision) []gridRow {
 	var rows []gridRow
 	for _, r := range d.Roles {
 		if r.IsInsights() {
-			rows = append(rows, gridRow{Role: string(r), Insights: outcome.InsightsOf(flexroles.InsightsFor([]flexroles.Role{flexroles.Supervisor, r}))})
+			rows = append(rows, gridRow{Role: string(r), Insights: flexroles.InsightsFor([]flexroles.Role{flexroles.Supervisor, r})})
 		}
 	}
-	return append(rows, gridRow{Insights: outcome.InsightsOf(d.Insights)})
+	return append(rows, gridRow{Insights: d.Insights})
 }
 
 // flexPages returns the Flex UI pages roles open, in the order of Flex's
@@ -457,23 +457,23 @@ type apiErrorMsg struct {
 // those wfo.* roles allow in Insights once it opens; a deny rule grants
 // nothing.
 type matrixRule struct {
-	Rule     string           `json:"rule"`
-	Deny     bool             `json:"deny"`
-	Line     int              `json:"line"`
-	Grant    []string         `json:"grant"`
-	Yields   []string         `json:"yields"`
-	Default  string           `json:"default,omitempty"` // the default Insights role it adds, if any
-	Insights outcome.Insights `json:"insights"`
+	Rule     string             `json:"rule"`
+	Deny     bool               `json:"deny"`
+	Line     int                `json:"line"`
+	Grant    []string           `json:"grant"`
+	Yields   []string           `json:"yields"`
+	Default  string             `json:"default,omitempty"` // the default Insights role it adds, if any
+	Insights flexroles.Insights `json:"insights"`
 }
 
 // matrixUser is one user of the export and its next login's outcome.
 type matrixUser struct {
-	Line     int              `json:"line"`
-	Email    string           `json:"email"`
-	Roles    []string         `json:"roles"`
-	Insights outcome.Insights `json:"insights"`
-	Rules    []string         `json:"rules"` // the grant rules that fired
-	Refused  *review.Refusal  `json:"refused,omitempty"`
+	Line     int                `json:"line"`
+	Email    string             `json:"email"`
+	Roles    []string           `json:"roles"`
+	Insights flexroles.Insights `json:"insights"`
+	Rules    []string           `json:"rules"` // the grant rules that fired
+	Refused  *review.Refusal    `json:"refused,omitempty"`
 }
 
 // grantsInsightsGate reports whether roles hold a role for which Insights
@@ -504,7 +504,7 @@ func (p *playground) matrix(req matrixRequest) any {
 			mr.Default = string(def)
 		}
 		mr.Yields = roleNames(yields)
-		mr.Insights = outcome.InsightsOf(flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, yields...)))
+		mr.Insights = flexroles.InsightsFor(append([]flexroles.Role{flexroles.Supervisor}, yields...))
 		out.Rules = append(out.Rules, mr)
 	}
 	if strings.TrimSpace(req.Users) == "" {
@@ -530,7 +530,7 @@ func (p *playground) matrix(req matrixRequest) any {
 		if err != nil {
 			mu.Refused = &review.Refusal{Kind: flexroles.ErrorKindName(err), By: review.RefusedBy(err), Message: err.Error()}
 		} else {
-			mu.Roles, mu.Insights = d.RoleStrings(), outcome.InsightsOf(d.Insights)
+			mu.Roles, mu.Insights = d.RoleStrings(), d.Insights
 			for _, f := range pol.Fired(l) {
 				mu.Rules = append(mu.Rules, f.Rule)
 			}

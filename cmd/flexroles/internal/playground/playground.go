@@ -44,12 +44,19 @@ func StartPolicy(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxStartPolicy+1))
+	return StartPolicyFrom(f, path)
+}
+
+// StartPolicyFrom returns the text the policy editor starts with read from
+// r, such as standard input, at most MaxStartPolicy bytes; name names r in
+// errors.
+func StartPolicyFrom(r io.Reader, name string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxStartPolicy+1))
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	if len(b) > MaxStartPolicy {
-		return "", fmt.Errorf("%s: larger than %d KiB, more than the page can send in a request of %d MiB", path, MaxStartPolicy>>10, maxRequestBody>>20)
+		return "", fmt.Errorf("%s: larger than %d KiB, more than the page can send in a request of %d MiB", name, MaxStartPolicy>>10, maxRequestBody>>20)
 	}
 	return string(b), nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/cmd/flexroles/internal/outcome"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -203,8 +204,8 @@ type resolveAnswer struct {
 	Decision *struct {
 		Granted  bool
 		Roles    []string
-		Insights outcome.Insights
-		Reasons  []outcome.Reason
+		Insights flexroles.Insights
+		Reasons  []flexroles.Reason
 		Error    outcome.Error
 	}
 	Pages      []string
@@ -333,7 +334,7 @@ func TestServeMatrix(t *testing.T) {
 	require.True(t, m.Policy.Valid)
 	assert.Equal(t, []string{"supervisor", "agent", "wfo.team_leader", "wfo.data_analyst", "wfo.quality_manager", "wfo.dashboard_viewer"}, m.Roles, "sso.allow")
 	require.Len(t, m.Rules, 5)
-	assert.Equal(t, matrixRule{Rule: "offboarded", Deny: true, Line: 39, Grant: []string{}, Yields: []string{}, Insights: outcome.Insights{}}, m.Rules[0])
+	assert.Equal(t, matrixRule{Rule: "offboarded", Deny: true, Line: 39, Grant: []string{}, Yields: []string{}, Insights: flexroles.Insights{}}, m.Rules[0])
 	assert.Equal(t, "team leads", m.Rules[2].Rule)
 	assert.Equal(t, 23, m.Rules[2].Line)
 	assert.Equal(t, []string{"supervisor", "wfo.team_leader"}, m.Rules[2].Grant)
