@@ -30,6 +30,10 @@ func TestStdinArgs(t *testing.T) {
 	policy, users := readFile(examplePolicy), readFile(exampleUsers)
 	workers := auditData + "/workers.json"
 	const badPolicy = "version: 1\nsso:\n  allow: [agnt]\n"
+	const entraPolicy = "version: 1\nsso:\n  attributes:\n" +
+		"    roles: http://schemas.microsoft.com/ws/2008/06/identity/claims/role\n" +
+		"    email: http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress\n" +
+		"    full_name: http://schemas.microsoft.com/identity/claims/displayname\n"
 	agent := []string{"--sso", "email=a@x.co", "--sso", "full_name=A", "--sso", "groups=CC-Agents"}
 	for _, tt := range []struct {
 		name       string
@@ -93,6 +97,18 @@ func TestStdinArgs(t *testing.T) {
 			args:       []string{"serve", "--policy", "-", "--idp-metadata", "-"},
 			wantCode:   exitUsage,
 			wantStderr: []string{"flexroles: serve: --policy and --idp-metadata both read standard input"}},
+		{name: "saml --idp-metadata -", stdin: readFile(samlData + "/idp-metadata.xml"),
+			args:       []string{"saml", "--idp-metadata", "-", "--flex-account", "AC0123456789abcdef0123456789abcdef", "--now", "2026-11-25T10:00:00Z", samlData + "/entra.txt"},
+			wantCode:   exitRefused, // verified, then refused: roles under a claim URI
+			wantStdout: []string{"signature: valid"}},
+		{name: "saml --policy -", stdin: entraPolicy, // reads Entra's claim names
+			args:       []string{"saml", "--policy", "-", samlData + "/entra.txt"},
+			wantCode:   exitGranted,
+			wantStdout: []string{"supervisor"}},
+		{name: "saml --policy - with the response on stdin",
+			args:       []string{"saml", "--policy", "-"},
+			wantCode:   exitUsage,
+			wantStderr: []string{`flexroles: saml: --policy and RESPONSE both read standard input ("-")`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := cliIn(tt.stdin, tt.args...)

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +31,8 @@ decision with its reasons.
 RESPONSE is a file holding the SAMLResponse as copied from the browser's
 developer tools or a SAML tracer: base64, URL-encoded or not, a whole form
 body (SAMLResponse=...&RelayState=...), deflated or not, or the XML itself;
-standard input when absent or "-".
+standard input when absent or "-". --policy and --idp-metadata take "-" for
+standard input too, when RESPONSE is a file: it can be read once.
 
   --idp-metadata     the IdP's SAML metadata (EntityDescriptor, or an
                      EntitiesDescriptor whose keys each serve their own
@@ -204,15 +204,23 @@ func runSAML(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "saml: %v", err)
 	}
+	response := fs.Arg(0)
+	if response == "" {
+		response = stdinArg // no RESPONSE: standard input
+	}
+	if msg := oneStdin("saml", pathArg{"--policy", f.policyPath}, pathArg{"--idp-metadata", f.metadataPath}, pathArg{"RESPONSE", response}); msg != "" {
+		return usageError(stderr, "%s", msg)
+	}
 	var p *flexroles.Policy
 	if f.policyPath != "" {
-		if p, err = flexroles.LoadPolicyFile(f.policyPath); err != nil {
-			return policyUnusable(stderr, "saml", f.policyPath, err)
+		var name string
+		if p, name, err = loadPolicyArg(f.policyPath, stdin); err != nil {
+			return policyUnusable(stderr, "saml", name, err)
 		}
 	}
 	var md *assertion.Metadata
 	if f.metadataPath != "" {
-		data, err := os.ReadFile(f.metadataPath) //nolint:gosec // G304: the metadata file the user named
+		data, err := readArg(f.metadataPath, stdin, assertion.MaxMetadataSize)
 		if err == nil {
 			md, err = assertion.ParseMetadata(data)
 		}
@@ -221,7 +229,7 @@ func runSAML(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	in, name, closeInput, err := openInput(fs.Arg(0), stdin)
+	in, name, closeInput, err := openInput(response, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "flexroles: saml: %v\n", err)
 		return exitUsage
