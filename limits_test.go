@@ -85,6 +85,14 @@ func limitCases() []limitCase {
 		{name: "MaxRoleItems+1 Console roles",
 			login:   flexroles.Login{Source: flexroles.Console, ConsoleRoles: repeatConsole(flexroles.Support, flexroles.MaxRoleItems+1)},
 			wantErr: flexroles.ErrInvalidAttribute, wantAttr: "console_role", wantValue: strconv.Itoa(flexroles.MaxRoleItems + 1)},
+		{name: "MaxAttributes attributes with MaxRoleItems+1 Console roles",
+			login: flexroles.Login{Source: flexroles.Console, ConsoleRoles: repeatConsole(flexroles.Support, flexroles.MaxRoleItems+1),
+				Attributes: limitSSO(withExtra(nAttr)).Attributes},
+			wantErr: flexroles.ErrInvalidAttribute, wantAttr: "console_role", wantValue: strconv.Itoa(flexroles.MaxRoleItems + 1)},
+		{name: "MaxAttributes+1 attributes with MaxRoleItems+1 Console roles: the attribute count comes first",
+			login: flexroles.Login{Source: flexroles.Console, ConsoleRoles: repeatConsole(flexroles.Support, flexroles.MaxRoleItems+1),
+				Attributes: limitSSO(withExtra(nAttr + 1)).Attributes},
+			wantErr: flexroles.ErrInvalidLogin, wantValue: strconv.Itoa(flexroles.MaxAttributes + 1)},
 
 		{name: "MaxRoleItems roles items in one value",
 			login:     limitSSO(func(a map[string][]string) { a["roles"] = []string{repeatItems("agent", flexroles.MaxRoleItems)} }),
@@ -185,4 +193,42 @@ func TestLimitsExactlyAtAndPast(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestPolicyLimitsExactlyAtAndPast checks the limits a Policy tests before
+// its own rules: exactly at a limit the policy's rules decide (a rule grants
+// supervisor; console.allow refuses Support); one past it the login is
+// refused as Resolve refuses it.
+func TestPolicyLimitsExactlyAtAndPast(t *testing.T) {
+	p, err := flexroles.LoadPolicy(strings.NewReader(`version: 1
+console:
+  allow: [Owner]
+sso:
+  rules:
+    - name: leads
+      when: {group: Leads}
+      grant: [supervisor]
+`))
+	require.NoError(t, err)
+	leads := func(extra int) flexroles.Login {
+		return limitSSO(func(a map[string][]string) {
+			withExtra(extra)(a)
+			a["groups"] = []string{"Leads"}
+		})
+	}
+	support := func(n int) flexroles.Login {
+		return flexroles.Login{Source: flexroles.Console, ConsoleRoles: repeatConsole(flexroles.Support, n)}
+	}
+	nAttr := flexroles.MaxAttributes - 4 // beside roles, email, full_name and groups
+
+	d, err := p.Resolve(leads(nAttr))
+	require.NoError(t, err)
+	assert.Equal(t, []flexroles.Role{flexroles.Supervisor, flexroles.Agent}, d.Roles, "at MaxAttributes the policy's rule grants")
+	_, err = p.Resolve(leads(nAttr + 1))
+	require.ErrorIs(t, err, flexroles.ErrInvalidLogin, "past MaxAttributes")
+
+	_, err = p.Resolve(support(flexroles.MaxRoleItems))
+	require.ErrorIs(t, err, flexroles.ErrDenied, "at MaxRoleItems Console roles console.allow decides")
+	_, err = p.Resolve(support(flexroles.MaxRoleItems + 1))
+	require.ErrorIs(t, err, flexroles.ErrInvalidAttribute, "past MaxRoleItems Console roles")
 }
