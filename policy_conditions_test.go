@@ -295,3 +295,34 @@ func TestPolicyErrorFormat(t *testing.T) {
 		assert.Equal(t, tc.want, tc.e.Error())
 	}
 }
+
+// TestPolicyAttributesOnce checks that an attribute several conditions test
+// is listed, and read, once: the first attribute a policy names as much as a
+// later one.
+func TestPolicyAttributesOnce(t *testing.T) {
+	p := loadInline(t, `version: 1
+sso:
+  rules:
+    - name: sales
+      when: {attribute: department, equals: Sales}
+      grant: [agent]
+    - name: eu-sales
+      when:
+        attributes:
+          - {name: location, prefix: EU-}
+          - {name: department, equals: Sales}
+      grant: [supervisor]
+    - name: eu
+      when: {attribute: location, equals: EU-West}
+      grant: [wfo.dashboard_viewer]
+`)
+	assert.Equal(t, []string{"department", "location"}, p.Attributes())
+	d, err := p.Resolve(ssoGroups(nil, func(a map[string][]string) {
+		a["department"] = []string{"Sales"}
+		a["location"] = []string{"EU-West"}
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, []flexroles.Role{flexroles.Supervisor, flexroles.Agent, flexroles.WFODashboardViewer}, d.Roles)
+	assert.Nil(t, (*flexroles.Policy)(nil).Attributes())
+	assert.Nil(t, loadInline(t, "version: 1\n").Attributes())
+}
