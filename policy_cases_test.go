@@ -146,6 +146,9 @@ func TestLoadPolicyTestIssues(t *testing.T) {
 			[]wantPolicyIssue{{2, 48, "tests[0].want", "want roles, insights or error"}, {2, 69, "tests[0].want.insights.enabled", "not a value of enabled: a list"}}},
 		{"an unknown error kind", "tests:\n  - {name: t, login: {console: [Owner]}, want: {error: refused}}\n",
 			[]wantPolicyIssue{{2, 56, "tests[0].want.error", `unknown error kind "refused"`}}},
+		{"an empty error kind", "tests:\n  - {name: t, login: {console: [Owner]}, want: {error: \"\"}}\n", []wantPolicyIssue{
+			{2, 48, "tests[0].want", "want roles, insights or error"},
+			{2, 56, "tests[0].want.error", `unknown error kind ""`}}},
 		{"an error and roles", "tests:\n  - {name: t, login: {console: [Owner]}, want: {error: denied, roles: [admin]}}\n",
 			[]wantPolicyIssue{{2, 48, "tests[0].want", "either an error or roles and insights, not both"}}},
 		{"an error and insights", "tests:\n  - {name: t, login: {console: [Owner]}, want: {error: denied, insights: {enabled: true}}}\n",
