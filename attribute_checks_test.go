@@ -127,20 +127,21 @@ func TestEmailAndNameValues(t *testing.T) {
 // TestMisnamedAttributeEdges pins which claim names stand for roles, email
 // or full_name: case and the separators '_', '-', ' ', '.' ignored; a
 // namespaced name by its last segment after '/', ':' or '#', where role and
-// name count too; never the exact names; nothing longer than the longest
+// name count too, or an urn:oid: name by the LDAP OID of mail or
+// displayName only; never the exact names; nothing longer than the longest
 // name it can stand for.
 func TestMisnamedAttributeEdges(t *testing.T) {
 	tests := map[string]string{
 		"roles": "", "email": "", "full_name": "",
 		"Roles": "roles", "ROLES": "roles", "r.o-l_e s": "roles", "role": "", "Role": "",
 		"http://schemas.microsoft.com/ws/2008/06/identity/claims/role": "roles",
-		"urn:oid:role": "roles", "urn:x:Roles": "roles", "http://x.org/claims#role": "roles",
+		"urn:oid:role": "", "urn:x:Roles": "roles", "http://x.org/claims#role": "roles",
 		"a#roles": "", "a#role": "", "x/role": "roles", "x:": "", "/": "",
 		"Email": "email", "E-Mail": "email", "mail": "email", "EmailAddress": "email", "email_address": "email",
 		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": "email", "emailaddresses": "",
-		"e.mail.": "email", "emails": "",
+		"e.mail.": "email", "emails": "email", "urn:oid:0.9.2342.19200300.100.1.3": "email",
 		"FullName": "full_name", "full-name": "full_name", "Full Name": "full_name", "displayName": "full_name",
-		"name": "", "Name": "", "urn:oid:name": "full_name", "http://x/claims/name": "full_name", "first_name": "",
+		"name": "", "Name": "", "urn:oid:name": "", "urn:oid:2.16.840.1.113730.3.1.241": "full_name", "http://x/claims/name": "full_name", "first_name": "",
 		"": "", "groups": "", "department": "",
 		"ROLESX": "", "xroles": "", "Z": "", "@roles": "", "[roles": "",
 	}
