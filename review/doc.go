@@ -23,12 +23,14 @@
 //     and NotJudgedFirst keeps the first of each with NEW's error.
 //  4. Refused on both sides for the same reason (RefusedBy: deny rule
 //     "NAME", sso.allow, console.allow, or the error kind with its Flex
-//     code) while carrying none of the attributes the policies read to
-//     grant roles (each policy's groups and roles attributes and every
-//     attribute its conditions test): not judged either, as the cause
-//     `no "groups" (nor "roles", "department") for the policies' rules`,
-//     since an export without those columns leaves the rules nothing to
-//     read.
+//     code) in an export no user of which carries any of the attributes
+//     the policies read to grant roles (each policy's groups and roles
+//     attributes and every attribute its conditions test): not judged
+//     either, as the cause `no "groups" (nor "roles", "department") for
+//     the policies' rules`, since an export without those columns leaves
+//     the rules nothing to read. Once one user carries one, the export has
+//     them, and a user in no group is judged (the users counted before are
+//     taken back from the cause).
 //  5. Refused on both sides otherwise: no change when the same thing
 //     refuses; otherwise ChangeRefusal, with no gain or loss.
 //

@@ -46,9 +46,13 @@ type Comparison struct {
 	// oldReads and newReads are the attributes each policy reads to grant
 	// roles: its groups and roles attributes and those its conditions test.
 	oldReads, newReads []string
-	// unread says what a user who carries none of them lacks, as a cause of
-	// NotJudgedBy.
+	// unread says what an export whose users carry none of them lacks, as
+	// a cause of NotJudgedBy.
 	unread string
+	// readSeen says that a user compared so far carries one of them: the
+	// export then has what the rules read, and a user without any is
+	// judged, as a user in no group.
+	readSeen bool
 	// Summary counts the users compared so far and their changes.
 	Summary Summary
 }
@@ -121,12 +125,21 @@ type outcome struct {
 
 // Compare resolves u's next SSO login under both policies and returns the
 // change, or nil when the outcome is the same or the user cannot be judged
-// (refused on both sides for an InputProblem, or for the same reason while
-// carrying none of the attributes the policies read to grant roles); it
-// counts the user, and the change or the cause, in Summary.
+// (refused on both sides for an InputProblem, or for the same reason in an
+// export none of whose users so far carries any of the attributes the
+// policies read to grant roles); it counts the user, and the change or the
+// cause, in Summary. Once a user carries one, the users counted for that
+// cause are judged after all, and Summary no longer counts them: a user in
+// no group of an export that has groups is judged.
 func (df *Comparison) Compare(u *export.User) *Change {
 	df.Summary.Users++
 	lo, ln := u.Login(df.old), u.Login(df.new)
+	if !df.readSeen && (carriesAny(lo, df.oldReads) || carriesAny(ln, df.newReads)) {
+		// The export gives the rules something to read after all: the
+		// users counted as not judged for lacking it were judged.
+		df.readSeen = true
+		df.Summary.retract(df.unread)
+	}
 	if len(df.Summary.Absent) > 0 {
 		df.Summary.Absent = slices.DeleteFunc(df.Summary.Absent, func(a string) bool {
 			return len(lo.Attributes[a]) > 0 || len(ln.Attributes[a]) > 0
@@ -146,7 +159,7 @@ func (df *Comparison) Compare(u *export.User) *Change {
 			return nil
 		}
 		if RefusedBy(o.err) == RefusedBy(n.err) {
-			if !carriesAny(lo, df.oldReads) && !carriesAny(ln, df.newReads) {
+			if !df.readSeen {
 				df.Summary.notJudged(df.unread, u, n.err)
 			}
 			return nil
@@ -494,6 +507,13 @@ func (s *Summary) Judged() int { return s.Users - s.NotJudged }
 
 // notJudged counts the user u, whom both policies refuse for the
 // InputProblem cause, err being NEW's error.
+// retract takes back the users counted as not judged for cause.
+func (s *Summary) retract(cause string) {
+	s.NotJudged -= s.NotJudgedBy[cause]
+	delete(s.NotJudgedBy, cause)
+	delete(s.NotJudgedFirst, cause)
+}
+
 func (s *Summary) notJudged(cause string, u *export.User, err error) {
 	s.NotJudged++
 	s.NotJudgedBy[cause]++

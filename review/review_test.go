@@ -80,6 +80,24 @@ func TestNotJudgedWithoutGrantAttributes(t *testing.T) {
 	}))
 	assert.Zero(t, c.Summary.NotJudged)
 	assert.Empty(t, c.Summary.Absent)
+
+	// An export with groups, whose first users are in none: once a user
+	// carries a group, the export gives the rules what they read, and the
+	// users before in no group were judged after all (refused alike).
+	c = review.New(p, p, review.FailOn{})
+	users = "email,name,memberOf\n" +
+		"a@x.co,A,\n" +
+		"b@x.co,B,\n" +
+		"c@x.co,C,A\n" +
+		"d@x.co,D,\n"
+	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
+		assert.Nil(t, c.Compare(u))
+		return nil
+	}))
+	assert.Zero(t, c.Summary.NotJudged, "%v", c.Summary.NotJudgedBy)
+	assert.Empty(t, c.Summary.NotJudgedBy)
+	assert.Empty(t, c.Summary.NotJudgedFirst)
+	assert.Equal(t, 4, c.Summary.Judged())
 }
 
 // TestSummaryRoleOrder checks that the summary counts roles gained in the

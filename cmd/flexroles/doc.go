@@ -255,9 +255,10 @@
 //
 // A user refused under both policies because the export does not give what
 // Flex needs (no email or name, an invalid value, an unknown role in the
-// roles column), or refused for the same reason on both sides while
-// carrying none of the attributes the policies read to grant roles (the
-// groups and roles attributes and every attribute a condition tests), is
+// roles column), or refused for the same reason on both sides in an export
+// no user of which carries any of the attributes the policies read to grant
+// roles (the groups and roles attributes and every attribute a condition
+// tests), is
 // not judged: neither policy's rules got to decide. The
 // report counts those users by cause with the first of each, never says
 // "No change" while there are any, and diff exits 1 unless
