@@ -87,6 +87,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 	if cfg.ClockSkew > 3*time.Minute {
 		return nil, errors.New("flexroles: clock_skew " + cfg.ClockSkew.String() + " is more than 3m; fix the clocks (NTP) instead")
 	}
+	if err := cfg.checkBounds(); err != nil {
+		return nil, err
+	}
 	policy, err := flexroles.LoadPolicyFile(cfg.Policy)
 	if err != nil {
 		return nil, err

@@ -354,6 +354,27 @@ func (cr *configReader) duration(n *yaml.Node, field string) time.Duration {
 	return d
 }
 
+// checkBounds refuses the negative values that a Config built in Go can
+// hold and the YAML reader never gives: each must be left zero for its
+// default, or be positive.
+func (cfg Config) checkBounds() error {
+	for _, v := range []struct {
+		name string
+		bad  bool
+	}{
+		{"clock_skew", cfg.ClockSkew < 0},
+		{"state_ttl", cfg.StateTTL < 0},
+		{"replay_cache_size", cfg.ReplayCacheSize < 0},
+		{"max_verifications", cfg.MaxVerifications < 0},
+		{"upstream.refresh", cfg.Upstream.Refresh < 0},
+	} {
+		if v.bad {
+			return errors.New("flexroles: " + v.name + " is negative; leave it zero for its default, or give a positive value")
+		}
+	}
+	return nil
+}
+
 // withDefaults fills in the default of every optional value left zero.
 func (cfg Config) withDefaults() Config {
 	if cfg.Listen == "" {

@@ -147,6 +147,9 @@ func TestNewRefuses(t *testing.T) {
 		{"pass-through of roles", func(c *Config) { c.PassThrough = map[string]string{"roles": "groups"} }, "the bridge sends roles itself"},
 		{"clock skew", func(c *Config) { c.ClockSkew = time.Hour }, "more than 3m"},
 		{"state key", func(c *Config) { c.Keys.StateKey = write("state.key", "short") }, "32 random bytes"},
+		{"negative replay cache", func(c *Config) { c.ReplayCacheSize = -1 }, "replay_cache_size is negative"},
+		{"negative verifications", func(c *Config) { c.MaxVerifications = -1 }, "max_verifications is negative"},
+		{"negative state TTL", func(c *Config) { c.StateTTL = -time.Minute }, "state_ttl is negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := w.cfg
