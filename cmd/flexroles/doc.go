@@ -31,9 +31,9 @@
 // message and that command's lines of the usage above.
 //
 // Any path argument of resolve, explain, validate, test, diff, idp-config,
-// serve and audit (a policy, an IdP export, workers, IdP metadata) may be
-// "-" for standard input, named "stdin" in messages. Standard input can be
-// read once: two "-" on one command line (diff - - or audit --users - with
+// serve, audit and saml (a policy, an IdP export, workers, IdP metadata, a
+// SAMLResponse) may be "-" for standard input, named "stdin" in messages.
+// Standard input can be read once: two "-" on one command line (diff - - or audit --users - with
 // the workers from standard input too) are a usage error.
 //
 // # Console logins
@@ -339,7 +339,8 @@
 // DOCTYPE, a root other than a SAML 2.0 Response, a prefixed XML attribute,
 // several assertions, a signature or assertion out of place, or a document
 // past the structure limits is refused before any signature check (exit 1);
-// input that is not a SAMLResponse, or over 1 MiB, is exit 2.
+// input that is not a SAMLResponse, over 512 KiB as given or over 256 KiB
+// of XML (assertion.MaxSize), is exit 2.
 //
 // --json prints one JSON object whatever the outcome: "signature" ("valid",
 // "invalid", "not_checked", or "refused" before any signature check),

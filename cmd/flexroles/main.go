@@ -70,7 +70,7 @@ version   prints the command's module version and the commit it was built
           from
 
 Run "flexroles COMMAND -h" for a command's flags. Any path argument of
-resolve, explain, validate, test, diff, idp-config, serve and audit (a
+resolve, explain, validate, test, diff, idp-config, serve, audit and saml (a
 policy, an IdP export, workers, IdP metadata) may be "-" for standard
 input, named "stdin" in messages; one per command line.
 

@@ -230,9 +230,9 @@ func (f flexOnly) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDe
 
 // Limits on what a browser may send.
 const (
-	maxSSORequest = 64 << 10                  // an AuthnRequest is a few kilobytes
-	maxACSRequest = assertion.MaxSize * 3 / 2 // a SAML response at assertion.MaxSize, base64 and form-encoded
-	maxRelayState = 1024                      // Flex sends a short RelayState
+	maxSSORequest = 64 << 10              // an AuthnRequest is a few kilobytes
+	maxACSRequest = 2 * assertion.MaxSize // a SAML response at assertion.MaxSize, base64 wrapped in lines and form-encoded, as assertion.Decode takes
+	maxRelayState = 1024                  // Flex sends a short RelayState
 )
 
 // serveSSO takes Flex's AuthnRequest, checks that it comes from the

@@ -17,7 +17,7 @@
 //     bound to its name, valid for state_ttl (10 minutes), and readable only
 //     at saml/acs; its random handle is the RelayState sent upstream. The
 //     browser goes to the upstream IdP.
-//  3. The upstream Response (at saml/acs, a form of at most 384 KiB; at
+//  3. The upstream Response (at saml/acs, a form of at most 512 KiB; at
 //     most max_verifications at once, HTTP 503 past them) is used only with
 //     the cookie its RelayState names, once: the cookie is cleared. It is
 //     verified with every check: signature against the upstream metadata,
