@@ -342,9 +342,9 @@ func lowerSep(c byte) byte {
 const maxSuggestLen = 64
 
 // suggestRole returns the known role that s most likely meant, or "".
-// A role equal to s ignoring case wins; then the closest role within edit
-// distance 2 of s (compared in lower case), first in canonical order on a
-// tie. A plural "s" too many or too few is within that distance.
+// The closest role within edit distance 2 of s, compared in lower case (so
+// a role equal to s ignoring case, at distance 0, wins), first in canonical
+// order on a tie. A plural "s" too many or too few is within that distance.
 func suggestRole(s string) string {
 	return suggest(s, roleCount, func(i int) string { return string(roleAt(i)) })
 }
@@ -359,11 +359,6 @@ func suggest(s string, n int, name func(int) string) string {
 	if s == "" || len(s) > maxSuggestLen || !utf8.ValidString(s) {
 		return ""
 	}
-	for i := 0; i < n; i++ {
-		if strings.EqualFold(s, name(i)) {
-			return name(i)
-		}
-	}
 	lower := strings.ToLower(s)
 	best, bestDist := "", 3
 	for i := 0; i < n; i++ {
@@ -375,12 +370,10 @@ func suggest(s string, n int, name func(int) string) string {
 }
 
 // editDistance returns the Levenshtein distance between a and b, counted in
-// runes, or limit when it is limit or more.
+// runes, or limit when it is limit or more. Both are short (maxSuggestLen
+// and a role's name), so the whole table is computed.
 func editDistance(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d >= limit || -d >= limit {
-		return limit
-	}
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -388,17 +381,12 @@ func editDistance(a, b string, limit int) int {
 	}
 	for i := 1; i <= len(ra); i++ {
 		cur[0] = i
-		rowMin := cur[0]
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= limit {
-			return limit
 		}
 		prev, cur = cur, prev
 	}
