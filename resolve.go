@@ -182,10 +182,8 @@ func Resolve(l Login) (Decision, error) {
 }
 
 func resolveConsole(l Login) (Decision, error) {
-	if len(l.Attributes) > 0 { // most Console logins have none
-		if name, ok := firstKeyExcept(l.Attributes, attrRoles); ok {
-			return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: name, problem: problemConsoleAttr}
-		}
+	if name, ok := firstKeyExcept(l.Attributes, attrRoles); ok {
+		return Decision{}, &Error{Kind: ErrInvalidLogin, Attribute: name, problem: problemConsoleAttr}
 	}
 	best, support, billing := consoleRoleCount, false, false
 	for _, given := range l.ConsoleRoles {
@@ -346,10 +344,10 @@ func usualSSO(values *[slotCount][]string) bool {
 }
 
 // isWord reports whether a roles value is one item as it stands that every
-// check before the items accepts: a role of the vocabulary, or a word
-// within MaxValueSize.
+// check before the items accepts: a word within MaxValueSize, as every role
+// of the vocabulary is.
 func isWord(v string) bool {
-	return Role(v).index() >= 0 || len(v) <= MaxValueSize && asciiWord(v)
+	return len(v) <= MaxValueSize && asciiWord(v)
 }
 
 // asciiWord reports whether v is a non-empty run of printable ASCII other
