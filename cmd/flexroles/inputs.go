@@ -45,25 +45,35 @@ func oneStdin(command string, args ...pathArg) string {
 	return fmt.Sprintf("%s: %s %s read standard input (\"-\"), which can be read once: give all but one as files", command, list, both)
 }
 
+// openInput returns the input a command reads: the file named arg, or
+// standard input when arg is "" or "-", with the name to print in messages
+// and a function that closes it.
+func openInput(arg string, stdin io.Reader) (io.Reader, string, func(), error) {
+	if arg == "" || arg == stdinArg {
+		return stdin, stdinName, func() {}, nil
+	}
+	f, err := os.Open(arg) //nolint:gosec // G304: reading the file the user named is the command's job
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return f, arg, func() { _ = f.Close() }, nil
+}
+
 // readArg returns the whole input named path, standard input when it is
 // "-", at most limit bytes: a longer input is an error, which names the
 // input as path or "stdin".
 func readArg(path string, stdin io.Reader, limit int64) ([]byte, error) {
-	r := stdin
-	if path != stdinArg {
-		f, err := os.Open(path) //nolint:gosec // G304: reading the file the user named is the command's job
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+	r, name, closeInput, err := openInput(path, stdin)
+	if err != nil {
+		return nil, err
 	}
+	defer closeInput()
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sourceName(path), err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than the limit of %d bytes", sourceName(path), limit)
+		return nil, fmt.Errorf("%s: larger than the limit of %d bytes", name, limit)
 	}
 	return data, nil
 }

@@ -130,20 +130,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 }
 
-// openInput returns the input a command reads: the file named arg, or
-// stdin when arg is "" or "-", with the name to print in messages and a
-// function that closes it.
-func openInput(arg string, stdin io.Reader) (io.Reader, string, func(), error) {
-	if arg == "" || arg == "-" {
-		return stdin, "stdin", func() {}, nil
-	}
-	f, err := os.Open(arg) //nolint:gosec // G304: reading the file the user named is the command's job
-	if err != nil {
-		return nil, "", nil, err
-	}
-	return f, arg, func() { _ = f.Close() }, nil
-}
-
 // usageError prints a "flexroles:"-prefixed message on stderr, then the
 // usage of the command the message begins with ("diff: ...", "audit takes
 // ..."): its lines of the synopsis, or the whole synopsis when the message
