@@ -353,10 +353,7 @@ func explainSAML(stdout, stderr io.Writer, f samlFlags, p *flexroles.Policy, ver
 	if l, err := res.Login(nil); err == nil {
 		login = l
 	} else if !verifying {
-		// No metadata: the claims as they stand, labelled unsigned.
-		for _, at := range a.Attributes {
-			login.Attributes[at.Name] = append(login.Attributes[at.Name], at.Strings()...)
-		}
+		login = res.UnverifiedLogin() // no metadata: the claims as they stand, labelled unsigned
 	}
 	if identity := contactIdentity(a.NameID.Value, login); identity != "" {
 		out.ContactURI = flexroles.ContactURI(identity)

@@ -19,6 +19,22 @@ func (r *Result) Login(rename map[string]string) (flexroles.Login, error) {
 	if r == nil || !r.Assertion.Signed || !r.Signature.Verified {
 		return flexroles.Login{}, errorf(ErrSignature, "the assertion is not signed and verified: nothing in it makes a login")
 	}
+	return r.login(rename), nil
+}
+
+// UnverifiedLogin returns the login the assertion's claims would make as
+// they stand, signed or not, as Login reads them without renames: for
+// explaining a response (a debugger, a playground), never for letting
+// anyone in. A nil Result makes an SSO login with no attributes.
+func (r *Result) UnverifiedLogin() flexroles.Login {
+	if r == nil {
+		return flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{}}
+	}
+	return r.login(nil)
+}
+
+// login builds the login of the assertion's attributes, renamed by rename.
+func (r *Result) login(rename map[string]string) flexroles.Login {
 	attrs := make(map[string][]string, len(r.Assertion.Attributes))
 	for _, a := range r.Assertion.Attributes {
 		name := a.Name
@@ -27,7 +43,7 @@ func (r *Result) Login(rename map[string]string) (flexroles.Login, error) {
 		}
 		attrs[name] = append(attrs[name], a.Strings()...)
 	}
-	return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: r.Assertion.NameID.Value}, nil
+	return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: r.Assertion.NameID.Value}
 }
 
 // FlexNames are the attribute names a login needs for Flex's roles, email

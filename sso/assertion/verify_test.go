@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"github.com/flexroles/flexroles"
 	"strings"
 	"testing"
 	"time"
@@ -230,6 +231,13 @@ func TestVerifyWithoutMetadataLabelsEverythingUnsigned(t *testing.T) {
 	}
 	if _, err := res.Login(nil); !errors.Is(err, assertion.ErrSignature) {
 		t.Errorf("Login of an unverified response: err = %v, want ErrSignature", err)
+	}
+	// The claims as they stand, for explaining, with no verification.
+	if l := res.UnverifiedLogin(); l.Identity != "ada@example.com" || len(l.Attributes) == 0 || l.Source != flexroles.SSO {
+		t.Errorf("UnverifiedLogin = %+v", l)
+	}
+	if l := (*assertion.Result)(nil).UnverifiedLogin(); l.Source != flexroles.SSO || l.Attributes == nil || len(l.Attributes) != 0 {
+		t.Errorf("UnverifiedLogin of nil = %+v", l)
 	}
 }
 

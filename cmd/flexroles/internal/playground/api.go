@@ -307,12 +307,7 @@ func (lr *loginRequest) login(md *assertion.Metadata) (flexroles.Login, *asserti
 			}
 		}
 		if md == nil {
-			// Unverified: the claims as they stand.
-			attrs := map[string][]string{}
-			for _, a := range res.Assertion.Attributes {
-				attrs[a.Name] = append(attrs[a.Name], a.Strings()...)
-			}
-			return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: res.Assertion.NameID.Value}, res, nil
+			return res.UnverifiedLogin(), res, nil // unverified: the claims as they stand
 		}
 		l, err := res.Login(nil)
 		return l, res, err
