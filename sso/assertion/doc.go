@@ -68,7 +68,9 @@
 //     needs them in the clear); xsi:nil values are Nil, a nested NameID is
 //     read as ruby-saml reads it ("NameQualifier/value"), nested status
 //     codes and the StatusMessage are kept.
-//  9. Result.Login makes the flexroles.Login of the signed attributes only;
+//  9. Result.Login makes the flexroles.Login of the signed attributes only
+//     (Result.UnverifiedLogin, the claims as they stand, explains a
+//     response and lets no one in);
 //     MissingFlexAttributes lists every one of roles, email and full_name
 //     the assertion lacks, each with the attributes that look meant for it
 //     (FlexClaim: Entra ID claims, urn:oid mail and displayName, OneLogin's
