@@ -27,7 +27,8 @@
 //
 // The singular attribute "role" is a free-text Insights reporting attribute
 // and is never read as roles. [Role.IsInsights] tells the wfo.* roles, and
-// [Role.OpensInsights] admin and supervisor, for which Insights can open.
+// [Role.OpensInsights] admin and supervisor, for which Insights can open;
+// [Role.ConsoleOnly] the read-only administrator pair.
 //
 // # Console logins
 //

@@ -158,6 +158,11 @@ func (r Role) IsInsights() bool { return setOf(r)&wfoRoles != 0 }
 // ([Role.IsInsights]). An agent's wfo.* roles open nothing.
 func (r Role) OpensInsights() bool { return setOf(r)&insightsGate != 0 }
 
+// ConsoleOnly reports whether r is one of the read-only administrator pair,
+// flex.readteams and flex.readonlyadmin, which only the Console's Support
+// role gives: an SSO login asking for either is refused.
+func (r Role) ConsoleOnly() bool { return setOf(r)&readOnlyPair != 0 }
+
 // SplitRoles returns the role items of a roles attribute as Flex reads
 // them, in input order: every value split on commas, each item trimmed of
 // Unicode white space, empty items dropped. Duplicates and unknown items

@@ -1,6 +1,7 @@
 package flexroles_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -190,6 +191,18 @@ func TestRoleInsights(t *testing.T) {
 	}
 	assert.False(t, flexroles.Role("wfo.unknown").IsInsights(), "only roles of the vocabulary")
 	assert.False(t, flexroles.Role("Admin").OpensInsights(), "roles are case-sensitive")
+}
+
+// TestRoleConsoleOnly: the read-only administrator pair, and nothing else,
+// comes only from the Console, as Resolve refuses it over SSO.
+func TestRoleConsoleOnly(t *testing.T) {
+	for _, r := range canonicalOrder {
+		assert.Equal(t, r == flexroles.ReadOnlyAdmin || r == flexroles.ReadTeams, r.ConsoleOnly(), "%s", r)
+		_, err := flexroles.Resolve(flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
+			"roles": {"agent", string(r)}, "email": {"a@x.co"}, "full_name": {"A"}}})
+		assert.Equal(t, r.ConsoleOnly(), errors.Is(err, flexroles.ErrConsoleOnlyRole), "%s", r)
+	}
+	assert.False(t, flexroles.Role("Flex.ReadTeams").ConsoleOnly(), "roles are case-sensitive")
 }
 
 // TestSplitRoles splits a roles attribute as Resolve reads it.

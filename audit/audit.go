@@ -104,7 +104,7 @@ func (a *Auditor) drift(attributes []byte) (rule, level, msg string) {
 		return true
 	})
 	for _, r := range held {
-		if r == string(flexroles.ReadOnlyAdmin) || r == string(flexroles.ReadTeams) {
+		if flexroles.Role(r).ConsoleOnly() {
 			return "", "", "" // a Console Support worker: the IdP export does not decide it
 		}
 	}
