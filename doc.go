@@ -182,8 +182,8 @@
 // Flex writes the decision into the TaskRouter worker's attributes at every
 // login. [WorkerAttributes] returns the attributes a login leaves: roles
 // overwritten; on SSO, every assertion attribute written (typed names such
-// as skill.int stored as skill with the JSON type, a bad value refusing the
-// whole update), absent ones kept; contact_uri derived from the identity by
+// as skill.int stored as skill with the JSON type, as [WorkerKey] names
+// them, a bad value refusing the whole update), absent ones kept; contact_uri derived from the identity by
 // [ContactURI] when there is none; everything else kept byte for byte:
 //
 //	{"roles":["agent","admin"],"routing":{"skills":["fr"]}} + SSO roles=agent, skill.int=7

@@ -372,6 +372,19 @@ const (
 	typeBooleanArray
 )
 
+// WorkerKey returns the key of the worker attributes under which Flex stores
+// the SAML attribute called name, and its type when the name carries one of
+// Flex's lowercase type suffixes: "skill.int" → "skill", "int";
+// "languages.stringarray" → "languages", "stringarray"; any other name is
+// its own key, untyped ("team.name" → "team.name", "").
+func WorkerKey(name string) (key, typ string) {
+	key, t := splitTyped(name)
+	if t == typeNone {
+		return name, ""
+	}
+	return key, name[len(key)+1:]
+}
+
 // splitTyped splits "skill.int" into "skill" and its type; a name without a
 // known lowercase suffix, or with nothing before it, is untyped.
 func splitTyped(name string) (string, attrType) {

@@ -53,3 +53,18 @@ func TestTypedBooleanLookalike(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerKey names the worker key and type of SAML attribute names: the
+// six lowercase type suffixes after something, and nothing else.
+func TestWorkerKey(t *testing.T) {
+	for name, want := range map[string][2]string{
+		"skill.int": {"skill", "int"}, "languages.stringarray": {"languages", "stringarray"},
+		"a.b.boolean": {"a.b", "boolean"}, "x.string": {"x", "string"}, "n.intarray": {"n", "intarray"},
+		"f.booleanarray": {"f", "booleanarray"},
+		"team.name":      {"team.name", ""}, "skill.Int": {"skill.Int", ""}, ".int": {".int", ""},
+		"department": {"department", ""}, "": {"", ""},
+	} {
+		key, typ := flexroles.WorkerKey(name)
+		assert.Equal(t, want, [2]string{key, typ}, "%q", name)
+	}
+}

@@ -446,11 +446,8 @@ func explainAttribute(a assertion.Attribute, p *flexroles.Policy) samlAttributeO
 // workerKey returns the worker attribute a SAML attribute is stored under:
 // a typed name ("skill.int") loses its suffix.
 func workerKey(name string) string {
-	if dot := strings.LastIndexByte(name, '.'); dot > 0 {
-		switch name[dot+1:] {
-		case "string", "int", "boolean", "stringarray", "intarray", "booleanarray":
-			return name[:dot] + " (" + name[dot+1:] + ")"
-		}
+	if key, typ := flexroles.WorkerKey(name); typ != "" {
+		return key + " (" + typ + ")"
 	}
 	return name
 }
