@@ -19,12 +19,13 @@ import (
 const bridgeUsage = `usage:
   flexroles bridge --config BRIDGE.yaml          serve the bridge
   flexroles bridge check --config BRIDGE.yaml    load everything, run the policy's cases, print the setup
-  flexroles bridge demo [--config examples/bridge.yaml] [--listen HOST:PORT]
+  flexroles bridge demo [--config examples/bridge.yaml] [--listen HOST:PORT] [--prepare]
 
 The bridge is a SAML identity provider for Flex that resolves every login
 with the policy: docs/bridge.md. serve logs to stderr and stops on SIGINT or
 SIGTERM; check exits 1 when a policy case fails; demo runs a demo IdP, the
-bridge and a stand-in for Flex on one loopback address.
+bridge and a stand-in for Flex on one loopback address, and with --prepare
+only makes the demo's keys and IdP metadata (what check needs) and exits.
 `
 
 // runBridge runs "flexroles bridge" with the arguments after the command
@@ -35,6 +36,7 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 		verb, args = args[0], args[1:]
 	}
 	var config, listen string
+	var prepare bool
 	name := "bridge"
 	if verb != "serve" {
 		name += " " + verb
@@ -44,6 +46,7 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 	if verb == "demo" {
 		defaultConfig = "examples/bridge.yaml"
 		fs.StringVar(&listen, "listen", "", "serve the demo here instead of the configuration's address")
+		fs.BoolVar(&prepare, "prepare", false, "make the demo's keys and IdP metadata, then exit without serving")
 	}
 	fs.StringVar(&config, "config", defaultConfig, "the bridge configuration (YAML)")
 	if code, done := parseCommand(fs, args, bridgeUsage, stdout, stderr); done {
@@ -61,7 +64,7 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 	case "check":
 		return bridgeCheck(ctx, config, stdout, stderr)
 	case "demo":
-		return bridgeDemo(ctx, config, listen, stdout, stderr)
+		return bridgeDemo(ctx, config, listen, prepare, stdout, stderr)
 	}
 	cfg, err := bridge.LoadConfigFile(config)
 	if err == nil {
@@ -84,7 +87,7 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		if errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintln(stderr, "(examples/bridge.yaml names keys and IdP metadata that \"flexroles bridge demo\" makes at its first run)")
+			fmt.Fprintln(stderr, "(examples/bridge.yaml names keys and IdP metadata that \"flexroles bridge demo --prepare\" makes, as does the demo's first run)")
 		}
 		return exitUsage
 	}
@@ -106,10 +109,11 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 	return exitOK
 }
 
-func bridgeDemo(ctx context.Context, config, listen string, stdout, stderr io.Writer) int {
+func bridgeDemo(ctx context.Context, config, listen string, prepare bool, stdout, stderr io.Writer) int {
 	opt := bridge.DemoOptions{
-		Config: config,
-		Log:    slog.New(slog.NewTextHandler(stderr, nil)),
+		Config:      config,
+		PrepareOnly: prepare,
+		Log:         slog.New(slog.NewTextHandler(stderr, nil)),
 		Ready: func(u string) {
 			fmt.Fprintf(stdout, "flexroles bridge demo: open %s and sign in to Flex (Ctrl-C to stop)\n", u)
 		},
@@ -125,6 +129,9 @@ func bridgeDemo(ctx context.Context, config, listen string, stdout, stderr io.Wr
 	if err := bridge.Demo(ctx, opt); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
+	}
+	if prepare {
+		fmt.Fprintf(stdout, "flexroles bridge demo: made the keys and IdP metadata %s names; now: flexroles bridge check --config %s\n", config, config)
 	}
 	return exitOK
 }

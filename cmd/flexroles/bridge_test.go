@@ -1,18 +1,16 @@
 package main
 
 import (
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/flexroles/flexroles/sso/bridge"
 )
 
 // TestBridgeCheck runs "bridge check" on a copy of the shipped example
-// configuration: without the files the demo makes it names them, with them
-// it runs the policy's cases and prints what Flex and the IdP need.
+// configuration: without the files the demo makes it names the command that
+// makes them; after "bridge demo --prepare" it runs the policy's cases and
+// prints what Flex and the IdP need.
 func TestBridgeCheck(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
@@ -27,18 +25,20 @@ func TestBridgeCheck(t *testing.T) {
 	config := filepath.Join(dir, "bridge.yaml")
 
 	code, _, stderr := cli("bridge", "check", "--config", config)
-	if code != exitUsage || !strings.Contains(stderr, "bridge-demo") || !strings.Contains(stderr, "flexroles bridge demo") {
+	if code != exitUsage || !strings.Contains(stderr, "bridge-demo") || !strings.Contains(stderr, "flexroles bridge demo --prepare") {
 		t.Fatalf("check before the demo ran: exit %d\n%s", code, stderr)
 	}
 
-	cfg, err := bridge.LoadConfigFile(config)
-	if err != nil {
-		t.Fatal(err)
+	code, stdout, stderr := cli("bridge", "demo", "--prepare", "--config", config)
+	if code != exitOK || !strings.Contains(stdout, "now: flexroles bridge check --config "+config) {
+		t.Fatalf("demo --prepare: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if _, _, err := bridge.PrepareDemo(&cfg, &url.URL{Scheme: "http", Host: "127.0.0.1:8080", Path: "/"}); err != nil {
-		t.Fatal(err)
+	for _, made := range []string{"bridge.key", "bridge.crt", "idp.key", "idp.crt", "idp-metadata.xml"} {
+		if _, err := os.Stat(filepath.Join(dir, "bridge-demo", made)); err != nil {
+			t.Errorf("demo --prepare did not make %s: %v", made, err)
+		}
 	}
-	code, stdout, stderr := cli("bridge", "check", "--config", config)
+	code, stdout, stderr = cli("bridge", "check", "--config", config)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}

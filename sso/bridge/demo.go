@@ -36,6 +36,10 @@ type DemoOptions struct {
 	Listener net.Listener
 	// Ready is called once the demo serves, with the URL to open.
 	Ready func(startURL string)
+	// PrepareOnly makes the files PrepareDemo makes, for the address the
+	// demo would serve at, and returns without serving: then "bridge
+	// check" can read the configuration.
+	PrepareOnly bool
 	// Log receives the bridge's log lines; nil discards.
 	Log *slog.Logger
 }
@@ -55,6 +59,18 @@ func Demo(ctx context.Context, opt DemoOptions) error {
 	}
 	cfg, err := LoadConfigFile(opt.Config)
 	if err != nil {
+		return err
+	}
+	if opt.PrepareOnly {
+		addr := cfg.withDefaults().Listen
+		if opt.Listener != nil {
+			addr = opt.Listener.Addr().String()
+			opt.Listener.Close()
+		}
+		origin, err := demoOrigin(cfg, addr)
+		if err == nil {
+			_, _, err = PrepareDemo(&cfg, origin)
+		}
 		return err
 	}
 	ln := opt.Listener
