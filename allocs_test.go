@@ -1,7 +1,12 @@
 package flexroles_test
 
 import (
+	"fmt"
+	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/flexroles/flexroles"
 )
@@ -34,5 +39,53 @@ func TestResolveAllocatesOnce(t *testing.T) {
 		if n := testing.AllocsPerRun(20, func() { _, _ = flexroles.Resolve(l) }); n != 1 {
 			t.Errorf("%s: %v allocations per login, want 1", name, n)
 		}
+	}
+}
+
+// TestDecisionSizedExactly holds the block Resolve allocates to its
+// exact size on every row of the resolve and policy tables and of
+// testdata/resolve, on both paths: the roles and the reasons each fill
+// their capacity. A block sized short costs a second allocation, one sized
+// long wastes memory on every login; neither changes an answer, so only
+// this test sees them.
+func TestDecisionSizedExactly(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "resolve", "*.yaml"))
+	require.NoError(t, err)
+	var testdata []flexroles.Login
+	for _, path := range files {
+		for _, c := range decodeCaseFile(t, path) {
+			testdata = append(testdata, yamlLoginOf(c.Login))
+		}
+	}
+	check := func(name string, resolve func() (flexroles.Decision, error)) {
+		d, err := resolve()
+		if err != nil {
+			return
+		}
+		assert.Equal(t, len(d.Roles), cap(d.Roles), "%s: capacity of Roles %v", name, d.Roles)
+		assert.Equal(t, len(d.Reasons), cap(d.Reasons), "%s: capacity of Reasons %v", name, d.Reasons)
+	}
+	for _, optimize := range []bool{true, false} {
+		prev := flexroles.SetOptimize(optimize)
+		for _, tc := range resolveCases {
+			check(tc.name, func() (flexroles.Decision, error) { return flexroles.Resolve(tc.login) })
+		}
+		for _, l := range testdata {
+			check(fmt.Sprintf("%+v", l), func() (flexroles.Decision, error) { return flexroles.Resolve(l) })
+		}
+		for _, c := range policyCases {
+			p := polLoad(t, c.policy)
+			check("policy: "+c.name, func() (flexroles.Decision, error) { return p.Resolve(c.login) })
+		}
+		// Five reasons, so that a block sized short by one of them grows
+		// past its length (2 to 4, 3 to 6): a split roles value with a
+		// duplicate, or with an unknown role the policy drops, next to a
+		// claim named like roles.
+		dup := limitSSO(func(a map[string][]string) { a["roles"], a["Roles"] = []string{"agent, agent"}, []string{"admin"} })
+		check("split with a duplicate", func() (flexroles.Decision, error) { return flexroles.Resolve(dup) })
+		drop := polLoad(t, polDrop)
+		dropped := polSSO(map[string][]string{"roles": {"agent, wfo.bogus"}, "Roles": {"admin"}})
+		check("split with a dropped role", func() (flexroles.Decision, error) { return drop.Resolve(dropped) })
+		flexroles.SetOptimize(prev)
 	}
 }

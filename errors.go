@@ -117,7 +117,7 @@ func (r Refuser) MarshalText() ([]byte, error) {
 type consoleRef uint8
 
 func consoleRefAt(i int) consoleRef {
-	if i < 0 || i >= consoleRoleCount {
+	if i < 0 {
 		return 0
 	}
 	return consoleRef(i + 1)

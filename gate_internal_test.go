@@ -30,6 +30,10 @@ func TestUsualSSOGate(t *testing.T) {
 	v := values(1)
 	v[slotEmail] = []string{"a@x.co", "b@x.co"}
 	assert.False(t, usualSSO(v), "two emails")
+	v[slotEmail] = []string{strings.Repeat("x", MaxValueSize)}
+	assert.True(t, usualSSO(v), "an email of exactly MaxValueSize bytes")
+	v[slotEmail] = []string{strings.Repeat("x", MaxValueSize+1)}
+	assert.False(t, usualSSO(v), "an email one byte past MaxValueSize")
 
 	for _, tc := range []struct {
 		v    string

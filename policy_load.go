@@ -99,14 +99,17 @@ func yamlIssue(err error, data []byte) PolicyIssue {
 	msg := err.Error()
 	is := PolicyIssue{Message: "not valid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
-		if end := strings.IndexByte(rest, ':'); end > 0 {
-			if n, err := strconv.Atoi(rest[:end]); err == nil {
+		if num, _, ok := strings.Cut(rest, ":"); ok {
+			if n, err := strconv.Atoi(num); err == nil {
 				is.Line = n
 			}
 		}
 	}
 	if strings.Contains(msg, "found character that cannot start any token") {
 		is.Message += " (tabs cannot indent YAML: use spaces)"
+		if is.Line == 0 {
+			is.Line = 1 // the parser names no line for the first
+		}
 		is.Column = tabColumn(data, is.Line)
 	}
 	return is
@@ -114,14 +117,11 @@ func yamlIssue(err error, data []byte) PolicyIssue {
 
 // tabColumn returns the 1-based column of the first tab on line, or 0.
 func tabColumn(data []byte, line int) int {
-	for n := 1; len(data) > 0; n++ {
-		text, rest, _ := bytes.Cut(data, []byte("\n"))
-		if n == line {
-			return bytes.IndexByte(text, '\t') + 1
-		}
-		data = rest
+	lines := bytes.Split(data, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return 0
 	}
-	return 0
+	return bytes.IndexByte(lines[line-1], '\t') + 1
 }
 
 // maxPolicyDepth bounds how deep the loader looks for anchors; a policy is
@@ -154,9 +154,9 @@ func (ld *loader) mapping(n *yaml.Node, field string, each func(key string, k, v
 		ld.add(n, field, "want a mapping (key: value lines), got "+kindName(n))
 		return
 	}
-	seen := make(map[string]bool, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	seen := map[string]bool{}
+	for pair := range len(n.Content) / 2 {
+		k, v := n.Content[2*pair], n.Content[2*pair+1]
 		if k.Kind != yaml.ScalarNode {
 			ld.add(k, field, "want a plain key")
 			continue
@@ -462,9 +462,8 @@ func (ld *loader) when(r *policyRule, n *yaml.Node, field string) {
 				r.anyGroups = append(r.anyGroups, []string{s})
 			}
 		case "any_group":
-			if list := ld.nonEmpty(v, f); len(list) > 0 {
-				r.anyGroups = append(r.anyGroups, list)
-			}
+			// An empty list is an issue already: the policy does not load.
+			r.anyGroups = append(r.anyGroups, ld.nonEmpty(v, f))
 		case "all_groups":
 			r.allGroups = append(r.allGroups, ld.nonEmpty(v, f)...)
 		case "attribute":

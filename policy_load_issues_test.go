@@ -33,6 +33,8 @@ func TestLoadPolicyIssues(t *testing.T) {
 		{"a scalar document", "version\n", []wantPolicyIssue{{1, 1, "", `want a mapping (key: value lines), got "version"`}}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []wantPolicyIssue{{2, 1, "", "several YAML documents"}}},
 		{"a tab indenting", "version: 1\nsso:\n  rules:\n\t- name: x\n", []wantPolicyIssue{{4, 1, "", "tabs cannot indent YAML"}}},
+		{"a tab on the first line", "\tversion: 1\n", []wantPolicyIssue{{1, 1, "", "tabs cannot indent YAML"}}},
+		{"a tab on the last line, with no newline", "version: 1\nsso:\n  rules:\n  \t- name: x", []wantPolicyIssue{{4, 3, "", "tabs cannot indent YAML"}}},
 		{"an anchor", "version: 1\nsso: &s\n  unknown_roles: drop\n", []wantPolicyIssue{{2, 6, "", "anchors and aliases are not allowed"}}},
 		{"version 2", "version: 2\n", []wantPolicyIssue{{1, 10, "version", "unsupported version 2"}}},
 		{"version 0", "version: 0\n", []wantPolicyIssue{{1, 10, "version", "unsupported version 0"}}},

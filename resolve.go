@@ -409,19 +409,12 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 	if err := checkRoleItems(s.name(slotRoles), values[slotRoles]); err != nil {
 		return err
 	}
-	// Where a mandatory attribute is missing, the others are searched for
-	// a misnamed one; when the login has nothing but the attributes s
-	// reads, none can be.
-	others := attrs
-	if len(attrs) == b2i(present[slotRoles])+b2i(present[slotEmail])+b2i(present[slotFullName]) {
-		others = nil
-	}
 	for i := range values {
 		std := stdName(i)
 		if i == slotRoles && s.rolesOptional && (!present[i] || isEmpty(std, values[i])) {
 			continue // a policy's rules may grant every role; IdPs often send roles empty
 		}
-		if err := checkMandatory(others, s, i, values[i], present[i]); err != nil {
+		if err := checkMandatory(attrs, s, i, values[i], present[i]); err != nil {
 			return err
 		}
 	}
@@ -473,7 +466,7 @@ func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings, words bool) 
 	if i := Role(item).index(); i >= 0 {
 		bit = 1 << i
 	} else {
-		if words && (len(item) > MaxValueSize || !asciiWord(item)) {
+		if words && !isWord(item) {
 			return errNotWord
 		}
 		if s.foldRoles {
@@ -564,9 +557,7 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 			" but is not read: only the exact name " + strconv.Quote(meant) + " is; rename the claim, or stop sending it"
 		reasons = append(reasons, r)
 	}
-	if len(extra) > 0 {
-		reasons = append(reasons, extra...)
-	}
+	reasons = append(reasons, extra...)
 	reasons = append(reasons, insightsReason(set))
 	return Decision{Roles: set.appendTo(roles), Insights: insightsOf(set), Reasons: reasons}, nil
 }
@@ -586,7 +577,7 @@ func insightsReason(set roleSet) Reason {
 
 // foldRole returns the role equal to item ignoring case, or "".
 func foldRole(item string) Role {
-	for i := 0; i < roleCount; i++ {
+	for i := range roleCount {
 		if strings.EqualFold(item, string(roleAt(i))) {
 			return roleAt(i)
 		}

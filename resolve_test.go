@@ -556,6 +556,12 @@ var resolveCases = []resolveCase{
 		wantErr: flexroles.ErrMissingAttribute, wantAttribute: ref("roles"), wantCode: ref(45050),
 	},
 	{
+		name: "sso-missing/roles-commas-only", reason: "§3 Decision: a roles attribute with no item once split on commas is empty, as Flex reads it",
+		login:   ssoRoles(",", " , "),
+		wantErr: flexroles.ErrMissingAttribute, wantAttribute: ref("roles"), wantCode: ref(45050),
+		wantMessage: []string{`the "roles" attribute is empty`},
+	},
+	{
 		name: "sso-missing/roles-empty-beside-other-case", reason: "§3 empty roles with the values under a mis-named claim: 45050 names the claim to rename",
 		login:   ssoWith(map[string][]string{"roles": {""}, "Roles": {"admin"}}),
 		wantErr: flexroles.ErrMissingAttribute, wantAttribute: ref("roles"), wantValue: ref("Roles"), wantCode: ref(45050),
