@@ -29,8 +29,8 @@ func TestInsightsOfIsTheUnion(t *testing.T) {
 	}
 }
 
-// TestPrintableASCII checks the word-at-a-time test against the byte test
-// at every position of every byte value.
+// TestPrintableASCII puts every byte value at every position of a value:
+// only 0x20 to 0x7e are plain text.
 func TestPrintableASCII(t *testing.T) {
 	base := []byte("abcdefghijklmnopqrstuvw")
 	for c := 0; c < 256; c++ {

@@ -352,38 +352,14 @@ func isWord(v string) bool {
 
 // asciiWord reports whether v is a non-empty run of printable ASCII other
 // than space and comma (0x21 to 0x7e, but ','): one roles item as it
-// stands, as every role name is. Eight bytes at a time, as printableASCII
-// reads them; a byte is a comma exactly when it is zero in x ^ ",,,,,,,,",
-// and y - 1 then borrows into the top bit of such a byte, where y has it
-// clear.
+// stands, as every role name is.
 func asciiWord(v string) bool {
-	const lsb, msb, commas = 0x0101010101010101, 0x8080808080808080, 0x2c2c2c2c2c2c2c2c
-	if len(v) < 8 {
-		for i := 0; i < len(v); i++ {
-			if c := v[i]; c <= ' ' || c >= 0x7f || c == ',' {
-				return false
-			}
-		}
-		return v != ""
-	}
-	bad := func(x uint64) bool {
-		y := x ^ commas
-		return ((x-lsb*0x21)|x|(x&^msb+lsb)|(y-lsb)&^y)&msb != 0
-	}
-	for i := 0; i+8 <= len(v); i += 8 {
-		if bad(loadWord(v[i:])) {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f || c == ',' {
 			return false
 		}
 	}
-	return !bad(loadWord(v[len(v)-8:]))
-}
-
-// loadWord returns the first eight bytes of w as one little-endian word,
-// which the compiler loads in one instruction.
-func loadWord(w string) uint64 {
-	_ = w[7]
-	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	return v != ""
 }
 
 // oneLine reports whether values is a single non-blank value of printable
@@ -674,28 +650,14 @@ func plainText(v string) bool {
 	return true
 }
 
-// printableASCII reports whether v holds only bytes 0x20 to 0x7e, eight at
-// a time: x - 0x20 in each byte borrows, setting its top bit, exactly when
-// the byte is below 0x20, and x + 1 carries into it when the byte is 0x7f or
-// above (a byte ≥ 0x80 has it set already). A value of eight bytes or more
-// ends with a word that overlaps the one before.
+// printableASCII reports whether v holds only bytes 0x20 to 0x7e.
 func printableASCII(v string) bool {
-	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	if len(v) < 8 {
-		for i := 0; i < len(v); i++ {
-			if c := v[i]; c < 0x20 || c >= 0x7f {
-				return false
-			}
-		}
-		return true
-	}
-	bad := func(x uint64) bool { return ((x-lsb*0x20)|x|(x&^msb+lsb))&msb != 0 }
-	for i := 0; i+8 <= len(v); i += 8 {
-		if bad(loadWord(v[i:])) {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f {
 			return false
 		}
 	}
-	return !bad(loadWord(v[len(v)-8:]))
+	return true
 }
 
 // forEachItem calls yield with each role item of a roles attribute, in order:
