@@ -697,18 +697,30 @@ func plainItem(v string) bool {
 	if v == "" || !wordByte(v[0]) || !wordByte(v[len(v)-1]) {
 		return false
 	}
-	return strings.IndexByte(v, ',') < 0
+	return !strings.Contains(v, ",")
 }
 
-func wordByte(c byte) bool { return c > ' ' && c < utf8.RuneSelf && c != ',' }
+// wordByte reports whether c is ASCII and neither white space nor a
+// control: a byte that no trimming removes.
+func wordByte(c byte) bool { return c > ' ' && c < utf8.RuneSelf }
+
+// lesser returns k when it sorts before least or least is "" (none yet),
+// else least: the least of some names, whatever order a map gives them in.
+func lesser(least, k string) string {
+	if least == "" {
+		return k
+	}
+	return min(least, k)
+}
 
 // firstKeyExcept returns the least key of m other than except, so the choice
 // does not depend on map order.
 func firstKeyExcept(m map[string][]string, except string) (string, bool) {
 	least, found := "", false
 	for k := range m {
-		if k != except && (!found || k < least) {
-			least, found = k, true
+		if k != except {
+			least = lesser(least, k)
+			found = true
 		}
 	}
 	return least, found
@@ -737,7 +749,7 @@ func MisnamedAttribute(name string) string {
 // names of roles, email and full_name, and a policy's groups and condition
 // attributes.
 func (s *ssoSettings) reads(k string) bool {
-	for i := 0; i < slotCount; i++ {
+	for i := range slotCount {
 		if k == s.name(i) {
 			return true
 		}
@@ -772,11 +784,11 @@ func misnamedClaim(attrs map[string][]string, s *ssoSettings, std string) string
 		if s.reads(k) {
 			continue
 		}
-		if c, _ := claimOf(k); c == std && (least == "" || k < least) {
-			least = k
+		if c, _ := claimOf(k); c == std {
+			least = lesser(least, k)
 		}
-		if std == attrRoles && isRoleAttribute(k) && (role == "" || k < role) {
-			role = k
+		if std == attrRoles && isRoleAttribute(k) {
+			role = lesser(role, k)
 		}
 	}
 	if least == "" {
@@ -796,14 +808,14 @@ func misnamedClaim(attrs map[string][]string, s *ssoSettings, std string) string
 func shadowClaim(attrs map[string][]string, s *ssoSettings) (claim, meant string) {
 	roles, email, fullName := s.name(slotRoles), s.name(slotEmail), s.name(slotFullName)
 	for k := range attrs {
-		if k == roles || k == email || k == fullName || (claim != "" && k > claim) {
+		if k == roles || k == email || k == fullName {
 			continue // most of a login's attributes, cheaply
 		}
 		c, ns := claimOf(k)
 		if c == "" || ns && c != attrRoles && c != attrGroups || s.reads(k) {
 			continue
 		}
-		if m := s.meant(c); m != "" {
+		if m := s.meant(c); m != "" && lesser(claim, k) == k {
 			claim, meant = k, m
 		}
 	}

@@ -387,6 +387,11 @@ var resolveCases = []resolveCase{
 		login: ssoRoles("agent\r\n"), wantRoles: roleList(flexroles.Agent),
 	},
 	{
+		name: "sso/trim-unicode-space", reason: "§3 Decision: Unicode white space is trimmed too; U+2000 ends in the byte 0x80",
+		login: ssoRoles("agent\u2000"), wantRoles: roleList(flexroles.Agent),
+		wantReasons: []wantReason{ok("sso.roles"), ok("sso.roles.split")},
+	},
+	{
 		name: "sso/empty-items-dropped", reason: "§3 Decision: drop empty items (`agent,,`, `,`, ``)",
 		login: ssoRoles("agent,,", ",", ""), wantRoles: roleList(flexroles.Agent),
 	},
@@ -1068,5 +1073,48 @@ func TestMisnamedAttribute(t *testing.T) {
 		"memberOf": "", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups": "", "name": "",
 	} {
 		assert.Equal(t, want, flexroles.MisnamedAttribute(name), "%q", name)
+	}
+}
+
+// TestLeastNameWhateverMapOrder: where several attributes could be named
+// (misnamed roles claims, the singular role, a claim that shadows roles,
+// attributes a Console login must not carry), the message names the least
+// in byte order, so that it does not depend on the order a map gives.
+// Each login is resolved many times, as map order changes from run to run.
+func TestLeastNameWhateverMapOrder(t *testing.T) {
+	sso := func(a map[string][]string) flexroles.Login {
+		a["email"], a["full_name"] = []string{"a@x.co"}, []string{"A"}
+		return flexroles.Login{Source: flexroles.SSO, Attributes: a}
+	}
+	for _, tc := range []struct {
+		name  string
+		login flexroles.Login
+		want  string // the error's Value or Attribute, or the warning's claim
+	}{
+		{"misnamed roles claims", sso(map[string][]string{"Roles": {"agent"}, "rOles": {"agent"}, "ROLES": {"agent"}}), "ROLES"},
+		{"the singular role", sso(map[string][]string{"role": {"agent"}, "ROLE": {"agent"}, "Role": {"agent"}}), "ROLE"},
+		{"claims shadowing roles", sso(map[string][]string{"roles": {"agent"}, "Roles": {"x"}, "rOles": {"x"}, "ROLES": {"x"}}), "ROLES"},
+		{"attributes of a Console login", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Owner},
+			Attributes: map[string][]string{"site": {"x"}, "dept": {"y"}, "team": {"z"}}}, "dept"},
+	} {
+		for range 30 {
+			d, err := flexroles.Resolve(tc.login)
+			var got string
+			var e *flexroles.Error
+			switch {
+			case errors.As(err, &e) && e.Value != "":
+				got = e.Value
+			case errors.As(err, &e):
+				got = e.Attribute
+			default:
+				require.NoError(t, err, tc.name)
+				for _, r := range d.Reasons {
+					if r.Rule == flexroles.RuleSSOClaimIgnored {
+						got, _, _ = strings.Cut(strings.TrimPrefix(r.Message, `the assertion has the claim "`), `"`)
+					}
+				}
+			}
+			require.Equal(t, tc.want, got, tc.name)
+		}
 	}
 }

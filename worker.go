@@ -2,6 +2,7 @@ package flexroles
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -252,10 +253,7 @@ func compareKey(key []byte, s string) int {
 	n := min(len(key), len(s))
 	for i := 0; i < n; i++ {
 		if key[i] != s[i] {
-			if key[i] < s[i] {
-				return -1
-			}
-			return 1
+			return cmp.Compare(key[i], s[i])
 		}
 	}
 	return len(key) - len(s)
@@ -333,9 +331,7 @@ func (w *workerUpdate) applyAssertion(attrs map[string][]string) error {
 
 // encode writes the members as one JSON object, keys sorted.
 func (w *workerUpdate) encode(sizeHint int) []byte {
-	if w.sorted < len(w.members) {
-		slices.SortFunc(w.members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
-	}
+	slices.SortFunc(w.members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
 	out := make([]byte, 0, sizeHint+len(w.buf)+64)
 	out = append(out, '{')
 	first := true

@@ -179,6 +179,12 @@ func TestWorkerAttributes(t *testing.T) {
 			reason:  "fail closed: which value Flex keeps is undefined",
 		},
 		{
+			name:    "typed and untyped names writing the first key",
+			login:   sso(map[string][]string{"area.int": {"1"}, "area": {"2"}}, "agent"),
+			wantErr: flexroles.ErrInvalidAttribute,
+			reason:  "the key the first name in order writes is checked like any other",
+		},
+		{
 			name:    "typed roles would overwrite the decision",
 			login:   sso(map[string][]string{"roles.stringarray": {"admin"}}, "agent"),
 			wantErr: flexroles.ErrInvalidAttribute,
