@@ -505,7 +505,7 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 	}
 
 	var claim, meant string
-	if len(attrs) > slotCount {
+	if len(attrs) != slotCount { // the three alone shadow nothing
 		claim, meant = shadowClaim(attrs, s)
 	}
 	shadow := claim != ""

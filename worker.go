@@ -480,26 +480,16 @@ func appendTyped(dst []byte, name string, t attrType, v string) ([]byte, error) 
 
 // asciiEqualFold reports whether s equals lower, a lower-case ASCII word,
 // ignoring ASCII case only: "TRUE" matches, the look-alike "tſue" does not.
+// Of the same length in bytes, s has as many runes as lower only when it
+// is ASCII too, and then Unicode case folding is ASCII's.
 func asciiEqualFold(s, lower string) bool {
-	if len(s) != len(lower) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
+	return len(s) == len(lower) && strings.EqualFold(s, lower)
 }
 
 // appendRoles appends roles as a JSON array of strings, in canonical order.
 func appendRoles(dst []byte, roles roleSet) []byte {
 	dst = append(dst, '[')
-	for i := 0; i < roleCount; i++ {
+	for i := range roleCount {
 		if roles&(1<<i) != 0 {
 			if dst[len(dst)-1] != '[' {
 				dst = append(dst, ',')

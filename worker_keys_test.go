@@ -39,11 +39,11 @@ func TestDuplicateKeysByDecodedText(t *testing.T) {
 }
 
 // TestTypedBooleanLookalike: a boolean is true or false in any ASCII case
-// (SPEC §3); a Unicode look-alike such as "falſe" (U+017F) does not fit the
-// type and refuses the whole update.
+// (SPEC §3); a Unicode look-alike such as "falſe" (U+017F), or another word
+// of the same length, does not fit the type and refuses the whole update.
 func TestTypedBooleanLookalike(t *testing.T) {
 	for _, name := range []string{"vip.boolean", "flags.booleanarray"} {
-		for _, v := range []string{"falſe", "FALſE"} {
+		for _, v := range []string{"falſe", "FALſE", "treu", "FALSY"} {
 			l := ssoRoles("agent")
 			l.Attributes[name] = []string{v}
 			out, err := flexroles.WorkerAttributes(nil, l, mustResolve(t, l))
