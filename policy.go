@@ -119,7 +119,7 @@ func (p *Policy) resolveConsole(l Login) (Decision, error) {
 
 // consoleIndex returns the index of c in consoleRoleAt, or consoleRoleCount.
 func consoleIndex(c ConsoleRole) int {
-	for i := 0; i < consoleRoleCount; i++ {
+	for i := range consoleRoleCount {
 		if consoleRoleAt(i) == c {
 			return i
 		}

@@ -228,7 +228,7 @@ func (s roleSet) appendTo(dst []Role) []Role {
 // String joins the roles of s with ", " in canonical order, for messages.
 func (s roleSet) String() string {
 	var b strings.Builder
-	for i := 0; i < roleCount; i++ {
+	for i := range roleCount {
 		if s&(1<<i) != 0 {
 			if b.Len() > 0 {
 				b.WriteString(", ")
@@ -308,7 +308,7 @@ func consoleRoleFold(s string) (ConsoleRole, bool) {
 		return c, true // spelled as the constants, as most callers do
 	}
 	s = strings.TrimSpace(s)
-	for i := 0; i < consoleRoleCount; i++ {
+	for i := range consoleRoleCount {
 		c := consoleRoleAt(i)
 		if foldSeparators(s, string(c)) {
 			return c, true
@@ -366,7 +366,7 @@ func suggest(s string, n int, name func(int) string) string {
 	}
 	lower := strings.ToLower(s)
 	best, bestDist := "", 3
-	for i := 0; i < n; i++ {
+	for i := range n {
 		if d := editDistance(lower, strings.ToLower(name(i)), bestDist); d < bestDist {
 			best, bestDist = name(i), d
 		}

@@ -251,7 +251,7 @@ func (w *workerUpdate) find(key string) int {
 // compareKey compares a key's text with s, as bytes.Compare would.
 func compareKey(key []byte, s string) int {
 	n := min(len(key), len(s))
-	for i := 0; i < n; i++ {
+	for i := range n {
 		if key[i] != s[i] {
 			return cmp.Compare(key[i], s[i])
 		}
