@@ -1,6 +1,8 @@
 package bridge
 
 import (
+	"bytes"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"os"
@@ -9,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	dsig "github.com/russellhaering/goxmldsig"
 )
 
 // TestLoginEndToEnd runs whole logins through the bridge over HTTP: the
@@ -192,5 +196,69 @@ func TestLoginUpstreamPostBinding(t *testing.T) {
 	}
 	if got, _ := w.flex.last(); !slices.Equal(got.Roles, []string{"supervisor", "wfo.data_analyst"}) {
 		t.Errorf("roles %q", got.Roles)
+	}
+}
+
+// TestLoginSignedEitherWay: identity providers sign the Response, the
+// Assertion or both (Okta both by default, Entra ID the assertion by
+// default, Google Workspace the response when "Signed response" is on);
+// each shape reaches Flex with the policy's roles.
+func TestLoginSignedEitherWay(t *testing.T) {
+	w := newWorld(t, nil)
+	idpKey, idpCert := keyPair(t, 1)
+	for _, tc := range []struct {
+		name  string
+		alter func(t *testing.T, doc []byte) []byte
+	}{
+		{"response and assertion", nil},
+		{"assertion only", func(t *testing.T, doc []byte) []byte {
+			d := parse(t, doc)
+			dropResponseSignature(d)
+			return write(t, d)
+		}},
+		{"response only", func(t *testing.T, doc []byte) []byte {
+			d := parse(t, doc)
+			dropResponseSignature(d)
+			a := d.Root().SelectElement("Assertion")
+			for _, sig := range a.SelectElements("Signature") {
+				a.RemoveChild(sig)
+			}
+			ctx := dsig.NewDefaultSigningContext(dsig.TLSCertKeyStore(tls.Certificate{
+				Certificate: [][]byte{idpCert.Raw}, PrivateKey: idpKey}))
+			ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
+			if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
+				t.Fatal(err)
+			}
+			root := d.Root()
+			sig, err := ctx.ConstructSignature(root, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The Signature goes right after the Issuer, as the schema puts it.
+			root.InsertChildAt(root.SelectElement("Issuer").Index()+1, sig)
+			return write(t, d)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := w.browser("lee")
+			up := w.upstreamResponse(b, "")
+			if tc.alter != nil {
+				doc := tc.alter(t, decode(t, up))
+				if got := bytes.Count(doc, []byte("SignatureValue>")) / 2; got != 1 {
+					t.Fatalf("the altered response has %d signatures, want 1", got)
+				}
+				up.fields.Set("SAMLResponse", encode(doc))
+			}
+			bp := b.post(up.action, up.fields)
+			if bp.fields.Get("SAMLResponse") == "" {
+				t.Fatalf("refused: HTTP %d\n%.600s", bp.status, bp.body)
+			}
+			if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
+				t.Fatalf("the stand-in for Flex refused: %.600s", fp.body)
+			}
+			if got, _ := w.flex.last(); !slices.Equal(got.Roles, []string{"supervisor", "agent", "wfo.team_leader"}) {
+				t.Errorf("roles %q", got.Roles)
+			}
+		})
 	}
 }
