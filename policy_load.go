@@ -106,11 +106,13 @@ func yamlIssue(err error, data []byte) PolicyIssue {
 		}
 	}
 	if strings.Contains(msg, "found character that cannot start any token") {
-		is.Message += " (tabs cannot indent YAML: use spaces)"
 		if is.Line == 0 {
 			is.Line = 1 // the parser names no line for the first
 		}
-		is.Column = tabColumn(data, is.Line)
+		if col := tabColumn(data, is.Line); col > 0 {
+			is.Message += " (tabs cannot indent YAML: use spaces)"
+			is.Column = col
+		}
 	}
 	return is
 }

@@ -134,6 +134,20 @@ func TestLoadPolicyIssues(t *testing.T) {
 	}
 }
 
+// TestLoadPolicyNoTabHint: a character that starts no YAML token is not
+// always a tab; the tab hint and its column come only when the line named
+// holds one.
+func TestLoadPolicyNoTabHint(t *testing.T) {
+	_, err := flexroles.LoadPolicy(strings.NewReader("@version: 1\n"))
+	var pe *flexroles.PolicyError
+	require.ErrorAs(t, err, &pe)
+	require.Len(t, pe.Issues, 1)
+	assert.Equal(t, 1, pe.Issues[0].Line)
+	assert.Equal(t, 0, pe.Issues[0].Column)
+	assert.Contains(t, pe.Issues[0].Message, "cannot start any token")
+	assert.NotContains(t, pe.Issues[0].Message, "tab")
+}
+
 // TestLoadPolicyNestingDepth loads a policy whose one unknown key holds lists
 // nested as deep as the loader looks, and one level deeper.
 func TestLoadPolicyNestingDepth(t *testing.T) {

@@ -928,6 +928,7 @@ sso:
       grant: [agent]
 `)
 	plain := polLoad(t, "version: 1\nsso:\n  rules:\n    - {name: agents, when: {group: CC-Agents}, grant: [agent]}\n")
+	byEmail := polLoad(t, "version: 1\nsso:\n  rules:\n    - {name: everyone, when: {attribute: email, prefix: j}, grant: [agent]}\n")
 	renamedLogin := func(attrs map[string][]string) flexroles.Login {
 		l := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{"mail": {"a@example.com"}, "displayName": {"A B"}}}
 		for k, v := range attrs {
@@ -948,6 +949,8 @@ sso:
 		{"namespaced role claim and nothing else", standard,
 			polSSO(map[string][]string{roleClaim: {"supervisor"}}), roleClaim, "roles", false},
 		{"Roles in another case", plain, polSSO(map[string][]string{"Roles": {"agent"}}), "Roles", "roles", false},
+		{"Roles in another case as the third attribute, granted by a rule", byEmail,
+			polSSO(map[string][]string{"Roles": {"admin"}}), "Roles", "roles", true},
 		{"groups under another name", plain, polSSO(map[string][]string{"memberOf": {"CC-Agents"}}), "memberOf", "groups", false},
 		{"namespaced groups claim beside roles", standard,
 			polSSO(map[string][]string{"roles": {"agent"}, "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups": {"CC-Agents"}}),

@@ -505,7 +505,7 @@ func decideSSO(attrs map[string][]string, got ssoRoles, s *ssoSettings, extra []
 	}
 
 	var claim, meant string
-	if len(attrs) != slotCount { // the three alone shadow nothing
+	if len(attrs) != slotCount || !got.asked { // roles, email and full_name alone shadow nothing
 		claim, meant = shadowClaim(attrs, s)
 	}
 	shadow := claim != ""
@@ -653,7 +653,7 @@ func plainText(v string) bool {
 // printableASCII reports whether v holds only bytes 0x20 to 0x7e.
 func printableASCII(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 || c >= 0x7f {
+		if v[i]-0x20 >= 0x7f-0x20 { // below 0x20, it wraps past 0x5f
 			return false
 		}
 	}
@@ -706,6 +706,8 @@ func wordByte(c byte) bool { return c > ' ' && c < utf8.RuneSelf }
 
 // lesser returns k when it sorts before least or least is "" (none yet),
 // else least: the least of some names, whatever order a map gives them in.
+// The names it is given are never empty (an attribute named "" is a claim
+// of nothing).
 func lesser(least, k string) string {
 	if least == "" {
 		return k
@@ -718,9 +720,12 @@ func lesser(least, k string) string {
 func firstKeyExcept(m map[string][]string, except string) (string, bool) {
 	least, found := "", false
 	for k := range m {
-		if k != except {
-			least = lesser(least, k)
-			found = true
+		switch {
+		case k == except:
+		case found:
+			least = min(least, k)
+		default:
+			least, found = k, true
 		}
 	}
 	return least, found

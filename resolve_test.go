@@ -1096,6 +1096,8 @@ func TestLeastNameWhateverMapOrder(t *testing.T) {
 		{"claims shadowing roles", sso(map[string][]string{"roles": {"agent"}, "Roles": {"x"}, "rOles": {"x"}, "ROLES": {"x"}}), "ROLES"},
 		{"attributes of a Console login", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Owner},
 			Attributes: map[string][]string{"site": {"x"}, "dept": {"y"}, "team": {"z"}}}, "dept"},
+		{"an attribute named \"\" on a Console login", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Owner},
+			Attributes: map[string][]string{"": {"x"}, "b": {"y"}, "c": {"z"}}}, ""},
 	} {
 		for range 30 {
 			d, err := flexroles.Resolve(tc.login)

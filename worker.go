@@ -480,8 +480,9 @@ func appendTyped(dst []byte, name string, t attrType, v string) ([]byte, error) 
 
 // asciiEqualFold reports whether s equals lower, a lower-case ASCII word,
 // ignoring ASCII case only: "TRUE" matches, the look-alike "tſue" does not.
-// Of the same length in bytes, s has as many runes as lower only when it
-// is ASCII too, and then Unicode case folding is ASCII's.
+// Of the same length in bytes, a rune of several bytes leaves s fewer runes
+// than lower, and an invalid byte folds to no ASCII letter, so EqualFold
+// can only match ASCII letter for letter.
 func asciiEqualFold(s, lower string) bool {
 	return len(s) == len(lower) && strings.EqualFold(s, lower)
 }

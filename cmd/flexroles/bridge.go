@@ -53,10 +53,13 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, "bridge: unexpected argument %q", fs.Arg(0))
+		return usageError(stderr, "%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
 	if config == "" {
 		return usageError(stderr, "%s: --config is required", fs.Name())
+	}
+	if prepare && listen != "" {
+		return usageError(stderr, "bridge demo: --prepare makes the files for the configuration's own address; --listen is for serving")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -87,7 +90,7 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		if errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintln(stderr, "(examples/bridge.yaml names keys and IdP metadata that \"flexroles bridge demo --prepare\" makes, as does the demo's first run)")
+			fmt.Fprintf(stderr, "(the demo's configuration names keys and IdP metadata that \"flexroles bridge demo --prepare --config %s\" makes, as does the demo's first run)\n", config)
 		}
 		return exitUsage
 	}
@@ -131,7 +134,7 @@ func bridgeDemo(ctx context.Context, config, listen string, prepare bool, stdout
 		return exitUsage
 	}
 	if prepare {
-		fmt.Fprintf(stdout, "flexroles bridge demo: made the keys and IdP metadata %s names; now: flexroles bridge check --config %s\n", config, config)
+		fmt.Fprintf(stdout, "flexroles bridge demo: the keys and IdP metadata %s names are ready; now: flexroles bridge check --config %s\n", config, config)
 	}
 	return exitOK
 }

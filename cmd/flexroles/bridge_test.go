@@ -25,7 +25,7 @@ func TestBridgeCheck(t *testing.T) {
 	config := filepath.Join(dir, "bridge.yaml")
 
 	code, _, stderr := cli("bridge", "check", "--config", config)
-	if code != exitUsage || !strings.Contains(stderr, "bridge-demo") || !strings.Contains(stderr, "flexroles bridge demo --prepare") {
+	if code != exitUsage || !strings.Contains(stderr, "bridge-demo") || !strings.Contains(stderr, "flexroles bridge demo --prepare --config "+config) {
 		t.Fatalf("check before the demo ran: exit %d\n%s", code, stderr)
 	}
 
@@ -73,6 +73,7 @@ func TestBridgeUsage(t *testing.T) {
 		{[]string{"bridge", "--config", bad}, "2:1: base_ur1: unknown key"},
 		{[]string{"bridge", "check", "--config", bad}, "2:1: base_ur1: unknown key"},
 		{[]string{"bridge", "demo", "--config", bad}, "2:1: base_ur1: unknown key"},
+		{[]string{"bridge", "demo", "--prepare", "--listen", "127.0.0.1:0"}, "--listen is for serving"},
 	} {
 		code, _, stderr := cli(tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {

@@ -36,9 +36,9 @@ type DemoOptions struct {
 	Listener net.Listener
 	// Ready is called once the demo serves, with the URL to open.
 	Ready func(startURL string)
-	// PrepareOnly makes the files PrepareDemo makes, for the address the
-	// demo would serve at, and returns without serving: then "bridge
-	// check" can read the configuration.
+	// PrepareOnly makes the files PrepareDemo makes, for the configuration's
+	// own address, and returns without serving (Listener is not used):
+	// then "bridge check" can read the configuration.
 	PrepareOnly bool
 	// Log receives the bridge's log lines; nil discards.
 	Log *slog.Logger
@@ -62,12 +62,7 @@ func Demo(ctx context.Context, opt DemoOptions) error {
 		return err
 	}
 	if opt.PrepareOnly {
-		addr := cfg.withDefaults().Listen
-		if opt.Listener != nil {
-			addr = opt.Listener.Addr().String()
-			opt.Listener.Close()
-		}
-		origin, err := demoOrigin(cfg, addr)
+		origin, err := demoOrigin(cfg, cfg.withDefaults().Listen)
 		if err == nil {
 			_, _, err = PrepareDemo(&cfg, origin)
 		}
