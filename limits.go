@@ -59,14 +59,13 @@ func checkRoleItems(name string, values []string) error {
 	return nil
 }
 
-// checkLogin refuses a login of more than MaxAttributes attributes or, on
-// the Console, more than MaxRoleItems Console roles.
-func checkLogin(l *Login) error {
-	if len(l.Attributes) > MaxAttributes {
-		return &Error{Kind: ErrInvalidLogin, Value: strconv.Itoa(len(l.Attributes)), problem: problemManyAttributes}
-	}
-	if len(l.ConsoleRoles) > MaxRoleItems {
-		return &Error{Kind: ErrInvalidAttribute, Attribute: attrConsoleRole, Value: strconv.Itoa(len(l.ConsoleRoles)), problem: problemManyRoles}
-	}
-	return nil
+// manyAttributes refuses a login of n attributes, more than MaxAttributes.
+func manyAttributes(n int) error {
+	return &Error{Kind: ErrInvalidLogin, Value: strconv.Itoa(n), problem: problemManyAttributes}
+}
+
+// manyConsoleRoles refuses a Console login of n roles, more than
+// MaxRoleItems.
+func manyConsoleRoles(n int) error {
+	return &Error{Kind: ErrInvalidAttribute, Attribute: attrConsoleRole, Value: strconv.Itoa(n), problem: problemManyRoles}
 }

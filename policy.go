@@ -103,14 +103,15 @@ func (p *Policy) resolveConsole(l Login) (Decision, error) {
 	if err != nil || !p.consoleLimited {
 		return d, err
 	}
+	// The best Console role decides, as in Resolve, which granted the
+	// login: so best is one of the roles that open Flex.
 	best := consoleRoleCount
 	for _, given := range l.ConsoleRoles {
-		c, _ := consoleRoleFold(string(given))
-		if i := consoleIndex(c); c != BillingManager && i < best {
-			best = i
+		if c, _ := consoleRoleFold(string(given)); c != BillingManager {
+			best = min(best, consoleIndex(c))
 		}
 	}
-	if best < consoleRoleCount && p.console&(1<<best) != 0 {
+	if p.console&(1<<best) != 0 {
 		return d, nil
 	}
 	return Decision{}, &Error{Kind: ErrDenied, Attribute: attrConsoleRole, Value: SettingConsoleAllow,

@@ -161,8 +161,11 @@ func consoleGrant(decider int) (roleSet, Reason) {
 // an *Error saying what to change; on error the Decision is the zero value.
 // The rules, in order, are in the package documentation.
 func Resolve(l Login) (Decision, error) {
-	if len(l.Attributes) > MaxAttributes || len(l.ConsoleRoles) > MaxRoleItems {
-		return Decision{}, checkLogin(&l)
+	if len(l.Attributes) > MaxAttributes {
+		return Decision{}, manyAttributes(len(l.Attributes))
+	}
+	if len(l.ConsoleRoles) > MaxRoleItems {
+		return Decision{}, manyConsoleRoles(len(l.ConsoleRoles))
 	}
 	switch l.Source {
 	case Console:
