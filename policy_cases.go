@@ -126,7 +126,7 @@ func ErrorKindName(err error) string {
 	if err == nil {
 		return ""
 	}
-	for i := 0; i < errorKindCount; i++ {
+	for i := range errorKindCount {
 		if name, kind := errorKindName(i); errors.Is(err, kind) {
 			return name
 		}
@@ -135,7 +135,7 @@ func ErrorKindName(err error) string {
 }
 
 func knownKindName(s string) bool {
-	for i := 0; i < errorKindCount; i++ {
+	for i := range errorKindCount {
 		if name, _ := errorKindName(i); name == s {
 			return true
 		}

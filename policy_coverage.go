@@ -200,8 +200,8 @@ func (c Coverage) String() string {
 	fmt.Fprintf(&b, "rules reached: %d of %d policy rules and settings, %d of %d platform rules\n",
 		policyHit, policy, platformHit, platform)
 	b.WriteString(lines.String())
-	if len(platformMissed) > 0 {
-		b.WriteString("  platform rules no case reaches: " + strings.Join(platformMissed, ", ") + "\n")
+	if missed := strings.Join(platformMissed, ", "); missed != "" {
+		b.WriteString("  platform rules no case reaches: " + missed + "\n")
 	}
 	return b.String()
 }
