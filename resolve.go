@@ -388,12 +388,19 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 	if err := checkRoleItems(s.name(slotRoles), values[slotRoles]); err != nil {
 		return err
 	}
+	// Where a mandatory attribute is missing, the others are searched for
+	// a misnamed one; when the login has nothing but the attributes s
+	// reads, none can be, and the search (a walk of the map) is skipped.
+	others := attrs
+	if len(attrs) == b2i(present[slotRoles])+b2i(present[slotEmail])+b2i(present[slotFullName]) {
+		others = nil
+	}
 	for i := range values {
 		std := stdName(i)
 		if i == slotRoles && s.rolesOptional && (!present[i] || isEmpty(std, values[i])) {
 			continue // a policy's rules may grant every role; IdPs often send roles empty
 		}
-		if err := checkMandatory(attrs, s, i, values[i], present[i]); err != nil {
+		if err := checkMandatory(others, s, i, values[i], present[i]); err != nil {
 			return err
 		}
 	}
