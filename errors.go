@@ -117,8 +117,8 @@ func (r Refuser) MarshalText() ([]byte, error) {
 type consoleRef uint8
 
 func consoleRefAt(i int) consoleRef {
-	if i < 0 {
-		return 0
+	if i < 0 || i >= consoleRoleCount {
+		return 0 // no caller passes such an index; a slip names no role, never a wrong one
 	}
 	return consoleRef(i + 1)
 }
