@@ -64,7 +64,7 @@ func manyAttributes(n int) error {
 	return &Error{Kind: ErrInvalidLogin, Value: strconv.Itoa(n), problem: problemManyAttributes}
 }
 
-// manyConsoleRoles refuses a Console login of n roles, more than
+// manyConsoleRoles refuses a login that carries n Console roles, more than
 // MaxRoleItems.
 func manyConsoleRoles(n int) error {
 	return &Error{Kind: ErrInvalidAttribute, Attribute: attrConsoleRole, Value: strconv.Itoa(n), problem: problemManyRoles}

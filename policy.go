@@ -103,8 +103,8 @@ func (p *Policy) resolveConsole(l Login) (Decision, error) {
 	if err != nil || !p.consoleLimited {
 		return d, err
 	}
-	// The best Console role decides, as in Resolve, which granted the
-	// login: so best is one of the roles that open Flex.
+	// Resolve granted the login, so one of its roles opens Flex; the most
+	// privileged of them decides, as in Resolve.
 	best := consoleRoleCount
 	for _, given := range l.ConsoleRoles {
 		if c, _ := consoleRoleFold(string(given)); c != BillingManager {

@@ -90,7 +90,7 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		if errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(stderr, "(for the demo's configuration, \"flexroles bridge demo --prepare --config %s\" makes the keys and IdP metadata it names, as does the demo's first run)\n", config)
+			fmt.Fprintf(stderr, "(for the demo's configuration, \"flexroles bridge demo --prepare --config %s\" makes the keys and IdP metadata that the configuration names, as does the demo's first run)\n", config)
 		}
 		return exitUsage
 	}
