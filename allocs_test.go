@@ -2,11 +2,9 @@ package flexroles_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/flexroles/flexroles"
 )
@@ -49,14 +47,7 @@ func TestResolveAllocatesOnce(t *testing.T) {
 // given room past their length waste it on every login; neither changes an
 // answer, so only this test sees them.
 func TestDecisionSizedExactly(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "resolve", "*.yaml"))
-	require.NoError(t, err)
-	var testdata []flexroles.Login
-	for _, path := range files {
-		for _, c := range decodeCaseFile(t, path) {
-			testdata = append(testdata, yamlLoginOf(c.Login))
-		}
-	}
+	testdata := testdataLogins(t)
 	check := func(name string, resolve func() (flexroles.Decision, error)) {
 		d, err := resolve()
 		if err != nil {

@@ -110,22 +110,31 @@ func TestTestdata(t *testing.T) {
 // the usual SSO assertion turned off, and holds each case's outcome to the
 // one the shortcut gives.
 func TestTestdataGeneralPath(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "resolve", "*.yaml"))
-	require.NoError(t, err)
-	var logins []flexroles.Login
-	var fast []outcome
-	for _, path := range files {
-		for _, c := range decodeCaseFile(t, path) {
-			l := yamlLoginOf(c.Login)
-			logins = append(logins, l)
-			fast = append(fast, resolveOutcome(l))
-		}
+	logins := testdataLogins(t)
+	fast := make([]outcome, len(logins))
+	for i, l := range logins {
+		fast[i] = resolveOutcome(l)
 	}
 	defer flexroles.SetOptimize(flexroles.SetOptimize(false))
 	TestTestdata(t)
 	for i, l := range logins {
 		assert.Equal(t, fast[i], resolveOutcome(l), "%+v: the general path decides otherwise", l)
 	}
+}
+
+// testdataLogins returns the login of every case in testdata/resolve, in
+// file order.
+func testdataLogins(t *testing.T) []flexroles.Login {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "resolve", "*.yaml"))
+	require.NoError(t, err)
+	var logins []flexroles.Login
+	for _, path := range files {
+		for _, c := range decodeCaseFile(t, path) {
+			logins = append(logins, yamlLoginOf(c.Login))
+		}
+	}
+	return logins
 }
 
 func decodeCaseFile(t *testing.T, path string) []yamlCase {
