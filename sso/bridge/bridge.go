@@ -46,7 +46,7 @@ type Bridge struct {
 	verifying chan struct{}
 	stats     *metrics
 	log       *slog.Logger
-	mux       *http.ServeMux
+	routes    []route
 	base      *url.URL
 	paths     endpoints
 	secure    bool // the base URL is https: cookies are Secure, SameSite=None
@@ -58,8 +58,14 @@ type endpoints struct {
 	sso, acs, idpMetadata, spMetadata, health, ready, metrics url.URL
 }
 
+// newEndpoints places every endpoint below base, whose path may be empty
+// (the root of a host) or any path without its trailing slash.
 func newEndpoints(base *url.URL) endpoints {
-	at := func(p string) url.URL { return *base.JoinPath(p) }
+	root := *base
+	if root.Path == "" {
+		root.Path, root.RawPath = "/", ""
+	}
+	at := func(p string) url.URL { return *root.JoinPath(p) }
 	return endpoints{
 		sso:         at("saml/sso"),
 		acs:         at("saml/acs"),
@@ -128,7 +134,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 		verifying:      make(chan struct{}, cfg.MaxVerifications),
 		stats:          newMetrics(),
 		log:            log,
-		mux:            http.NewServeMux(),
 		base:           base,
 		paths:          paths,
 		secure:         base.Scheme == "https",
@@ -161,14 +166,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 		return nil, err
 	}
 
-	b.mux.HandleFunc("GET "+paths.sso.Path, b.serveSSO)
-	b.mux.HandleFunc("POST "+paths.sso.Path, b.serveSSO)
-	b.mux.HandleFunc("POST "+paths.acs.Path, b.serveACS)
-	b.mux.HandleFunc("GET "+paths.idpMetadata.Path, b.serveIDPMetadata)
-	b.mux.HandleFunc("GET "+paths.spMetadata.Path, b.serveSPMetadata)
-	b.mux.HandleFunc("GET "+paths.health.Path, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	b.mux.HandleFunc("GET "+paths.ready.Path, b.serveReady)
-	b.mux.HandleFunc("GET "+paths.metrics.Path, b.stats.serve)
+	b.routes = []route{
+		{paths.sso.Path, b.serveSSO, b.serveSSO},
+		{paths.acs.Path, nil, b.serveACS},
+		{paths.idpMetadata.Path, b.serveIDPMetadata, nil},
+		{paths.spMetadata.Path, b.serveSPMetadata, nil},
+		{paths.health.Path, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") }, nil},
+		{paths.ready.Path, b.serveReady, nil},
+		{paths.metrics.Path, b.stats.serve, nil},
+	}
 	b.ready.Store(true)
 	return b, nil
 }
@@ -181,7 +187,41 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	b.mux.ServeHTTP(w, r)
+	for _, rt := range b.routes {
+		if r.URL.Path == rt.path {
+			rt.serve(w, r)
+			return
+		}
+	}
+	http.NotFound(w, r)
+}
+
+// route is one endpoint: its path, matched exactly as the request's
+// decoded path, and its handlers by method (nil: not allowed). The paths
+// are compared rather than registered as http.ServeMux patterns, whose
+// syntax a base URL's path (braces, spaces, an empty path) would break.
+type route struct {
+	path      string
+	get, post http.HandlerFunc
+}
+
+func (rt route) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && rt.get != nil:
+		rt.get(w, r)
+	case r.Method == http.MethodPost && rt.post != nil:
+		rt.post(w, r)
+	default:
+		var allow []string
+		if rt.get != nil {
+			allow = append(allow, http.MethodGet, http.MethodHead)
+		}
+		if rt.post != nil {
+			allow = append(allow, http.MethodPost)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
 }
 
 // Refresh reloads the upstream metadata from its URL on the configured
