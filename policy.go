@@ -2,6 +2,8 @@ package flexroles
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -45,6 +47,7 @@ type Policy struct {
 	settingLines    [settingCount]int // where each setting Coverage reports is written, 0 when absent
 	groupIndex      map[string]int    // every group a rule names, by foldKey when foldGroups, to a bit
 	attrNames       []string          // every attribute a condition names, by id
+	digest          string            // "sha256:" and the hex SHA-256 of the file's bytes
 }
 
 // policyRule is one compiled rule: every condition must hold.
@@ -416,7 +419,20 @@ func loadPolicy(r io.Reader, file string) (*Policy, error) {
 	if len(issues) > 0 {
 		return nil, &PolicyError{File: file, Issues: issues}
 	}
+	sum := sha256.Sum256(data)
+	p.digest = "sha256:" + hex.EncodeToString(sum[:])
 	return p, nil
+}
+
+// Digest names the policy by its bytes: "sha256:" and the hex SHA-256 of
+// what LoadPolicy or LoadPolicyFile read, so that a log line or a metric
+// says which policy decided, and two files with the same bytes have the
+// same digest. A nil Policy has the digest "".
+func (p *Policy) Digest() string {
+	if p == nil {
+		return ""
+	}
+	return p.digest
 }
 
 // AttributeName returns the name of the assertion attribute the policy reads

@@ -1,6 +1,9 @@
 package flexroles_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
@@ -823,5 +826,37 @@ func TestLoadPolicyDeepNesting(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_ = loadPolicyError(t, strings.NewReader(src))
 		})
+	}
+}
+
+// TestPolicyDigest: the digest names the bytes read, whichever way they were
+// read, and a one-byte change gives another digest.
+func TestPolicyDigest(t *testing.T) {
+	data, err := os.ReadFile("examples/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	want := "sha256:" + hex.EncodeToString(sum[:])
+	fromFile, err := flexroles.LoadPolicyFile("examples/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromReader, err := flexroles.LoadPolicy(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromFile.Digest() != want || fromReader.Digest() != want {
+		t.Errorf("digests %q and %q, want %q", fromFile.Digest(), fromReader.Digest(), want)
+	}
+	changed, err := flexroles.LoadPolicy(bytes.NewReader(append(data, '\n')))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.Digest() == want {
+		t.Errorf("a policy with one more byte kept the digest %q", want)
+	}
+	if (*flexroles.Policy)(nil).Digest() != "" {
+		t.Error("a nil policy has a digest")
 	}
 }

@@ -258,6 +258,9 @@ func (b *Bridge) serveSPMetadata(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(buf)
 }
 
+// policyInForce is the policy that decides a login that starts now.
+func (b *Bridge) policyInForce() *flexroles.Policy { return b.policy }
+
 // flexOnly is the bridge's only service provider: Flex, as configured.
 type flexOnly struct{ md *saml.EntityDescriptor }
 
@@ -446,7 +449,7 @@ func (b *Bridge) refuseState(w http.ResponseWriter, id string, start time.Time, 
 // grant resolves the verified login with the policy and answers Flex.
 func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, a verifiedAssertion) {
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: a.Attributes, Identity: a.NameID}
-	d, err := b.policy.Resolve(login)
+	d, err := b.policyInForce().Resolve(login)
 	if err == nil {
 		var out flexAttributes
 		if out, err = b.flexAttributes(a.Attributes, d); err == nil {

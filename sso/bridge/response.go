@@ -35,8 +35,8 @@ type flexAttributes struct {
 // pass-through value that does not fit its type refuses the login here
 // rather than at Flex.
 func (b *Bridge) flexAttributes(in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
-	email := strings.TrimSpace(first(in[b.policy.AttributeName("email")]))
-	fullName := strings.TrimSpace(first(in[b.policy.AttributeName("full_name")]))
+	email := strings.TrimSpace(first(in[b.policyInForce().AttributeName("email")]))
+	fullName := strings.TrimSpace(first(in[b.policyInForce().AttributeName("full_name")]))
 	sent := map[string][]string{
 		"roles":     d.RoleStrings(),
 		"email":     {email},

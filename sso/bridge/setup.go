@@ -39,13 +39,13 @@ type UpstreamSetup struct {
 
 // Setup returns the bridge's settings for Flex and the upstream IdP.
 func (b *Bridge) Setup() Setup {
-	attrs := []string{b.policy.AttributeName("email"), b.policy.AttributeName("full_name"), b.policy.AttributeName("groups")}
-	if r := b.policy.AttributeName("roles"); r != "" {
+	attrs := []string{b.policyInForce().AttributeName("email"), b.policyInForce().AttributeName("full_name"), b.policyInForce().AttributeName("groups")}
+	if r := b.policyInForce().AttributeName("roles"); r != "" {
 		attrs = append(attrs, r)
 	}
 	seen := map[string]bool{}
 	var names []string
-	for _, a := range append(append(attrs, b.policy.Attributes()...), b.passThroughSources()...) {
+	for _, a := range append(append(attrs, b.policyInForce().Attributes()...), b.passThroughSources()...) {
 		if a != "" && !seen[a] {
 			seen[a] = true
 			names = append(names, a)
@@ -113,5 +113,5 @@ func Check(ctx context.Context, cfg Config) (Setup, []flexroles.PolicyTestResult
 	if err != nil {
 		return Setup{}, nil, err
 	}
-	return b.Setup(), b.policy.Test(), nil
+	return b.Setup(), b.policyInForce().Test(), nil
 }
