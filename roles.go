@@ -3,7 +3,8 @@ package flexroles
 import (
 	"math/bits"
 	"strings"
-	"unicode/utf8"
+
+	suggestpkg "github.com/flexroles/flexroles/internal/suggest"
 )
 
 // Role is one value of a TaskRouter worker's attributes.roles: a Flex UI role
@@ -342,10 +343,6 @@ func lowerSep(c byte) byte {
 	return c
 }
 
-// maxSuggestLen bounds the input that is compared by edit distance, so that a
-// huge value costs nothing to refuse.
-const maxSuggestLen = 64
-
 // suggestRole returns the known role that s most likely meant, or "".
 // The closest role within edit distance 2 of s, compared in lower case (so
 // a role equal to s ignoring case, at distance 0, wins), first in canonical
@@ -360,40 +357,5 @@ func suggestConsoleRole(s string) string {
 	return suggest(strings.TrimSpace(s), consoleRoleCount, func(i int) string { return string(consoleRoleAt(i)) })
 }
 
-func suggest(s string, n int, name func(int) string) string {
-	if s == "" || len(s) > maxSuggestLen || !utf8.ValidString(s) {
-		return ""
-	}
-	lower := strings.ToLower(s)
-	best, bestDist := "", 3
-	for i := range n {
-		if d := editDistance(lower, strings.ToLower(name(i)), bestDist); d < bestDist {
-			best, bestDist = name(i), d
-		}
-	}
-	return best
-}
-
-// editDistance returns the Levenshtein distance between a and b, counted in
-// runes, or limit when it is limit or more. Both are short (maxSuggestLen
-// and a role's name), so the whole table is computed.
-func editDistance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(rb)], limit)
-}
+// suggest is suggest.Closest: one rule for every "did you mean".
+func suggest(s string, n int, name func(int) string) string { return suggestpkg.Closest(s, n, name) }

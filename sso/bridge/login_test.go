@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -258,6 +259,54 @@ func TestLoginSignedEitherWay(t *testing.T) {
 			}
 			if got, _ := w.flex.last(); !slices.Equal(got.Roles, []string{"supervisor", "agent", "wfo.team_leader"}) {
 				t.Errorf("roles %q", got.Roles)
+			}
+		})
+	}
+}
+
+// TestAnyBaseURL: at the root of a host, with or without a trailing slash,
+// and below one or two path segments, every endpoint answers at its
+// documented path and both Flex SSO flavours complete a login.
+func TestAnyBaseURL(t *testing.T) {
+	for _, suffix := range []string{"", "/", "/bridge", "/a/b/", "/sso%20bridge", "/{x}"} {
+		t.Run(suffix, func(t *testing.T) {
+			for _, flavour := range []string{"legacy", "enhanced"} {
+				w := newWorld(t, func(c *Config) {
+					c.BaseURL = strings.TrimSuffix(c.BaseURL, "/bridge") + suffix
+					if flavour == "enhanced" {
+						c.Flex = FlexTarget{Connection: "JQ0123456789abcdef0123456789abcdef", ACSURL: c.Flex.ACSURL}
+					}
+				})
+				base := strings.TrimSuffix(w.cfg.BaseURL, "/")
+				bu, err := url.Parse(base)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := w.bridge.paths.sso.Path; got != bu.Path+"/saml/sso" {
+					t.Errorf("SSO path %q, want %q", got, bu.Path+"/saml/sso")
+				}
+				b := w.browser("")
+				for path, want := range map[string]int{
+					"healthz": http.StatusOK, "readyz": http.StatusOK, "metrics": http.StatusOK,
+					"saml/metadata": http.StatusOK, "saml/sp-metadata": http.StatusOK,
+					"saml/acs": http.StatusMethodNotAllowed, "saml/nothing": http.StatusNotFound,
+				} {
+					if p := b.get(base + "/" + path); p.status != want {
+						t.Errorf("GET %s/%s: HTTP %d, want %d", base, path, p.status, want)
+					}
+				}
+				if suffix != "" && suffix != "/" {
+					if p := b.get(w.bridgeSrv.URL + "/healthz"); p.status != http.StatusNotFound {
+						t.Errorf("healthz outside the base path answered HTTP %d", p.status)
+					}
+				}
+				bp, fp := w.login("lee", "")
+				if fp.status != http.StatusOK {
+					t.Fatalf("%s login at base %q: bridge HTTP %d, Flex HTTP %d\n%.600s", flavour, w.cfg.BaseURL, bp.status, fp.status, bp.body)
+				}
+				if got, _ := w.flex.last(); got.Issuer != w.bridge.paths.idpMetadata.String() || !slices.Contains(got.Roles, "supervisor") {
+					t.Errorf("%s: issuer %q, roles %q", flavour, got.Issuer, got.Roles)
+				}
 			}
 		})
 	}
