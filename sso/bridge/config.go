@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/flexroles/flexroles/internal/suggest"
 )
 
 // Config is the bridge's configuration, as bridge.yaml holds it. Paths are
@@ -197,6 +199,7 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 		case "max_verifications":
 			cfg.MaxVerifications = cr.integer(v, field)
 		case "upstream":
+			defer cr.metadataSource(v, &cfg.Upstream)
 			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
 				switch key {
 				case "metadata_file":
@@ -215,9 +218,9 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
 				switch key {
 				case "account":
-					cfg.Flex.Account = cr.str(v, field)
+					cfg.Flex.Account = cr.sid(v, field, "account")
 				case "connection":
-					cfg.Flex.Connection = cr.str(v, field)
+					cfg.Flex.Connection = cr.sid(v, field, "connection")
 				case "region":
 					cfg.Flex.Region = cr.str(v, field)
 				case "acs_url":
@@ -273,6 +276,20 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 	return cfg, cr.issues
 }
 
+// metadataSource notes an upstream section that names no metadata, or
+// both kinds of it.
+func (cr *configReader) metadataSource(n *yaml.Node, up *Upstream) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	switch {
+	case up.MetadataFile == "" && up.MetadataURL == "":
+		cr.add(n, "upstream", "names no metadata: add metadata_url (the IdP's metadata URL, https) or metadata_file (its metadata XML, downloaded)")
+	case up.MetadataFile != "" && up.MetadataURL != "":
+		cr.add(n, "upstream", "names both metadata_file and metadata_url; keep one")
+	}
+}
+
 func (cr *configReader) mapping(n *yaml.Node, field string, each func(key string, k, v *yaml.Node, field string)) {
 	if n.Kind != yaml.MappingNode {
 		cr.add(n, field, "expected a mapping of keys to values")
@@ -295,7 +312,23 @@ func (cr *configReader) mapping(n *yaml.Node, field string, each func(key string
 }
 
 func (cr *configReader) unknown(k *yaml.Node, field string, known ...string) {
-	cr.add(k, field, "unknown key; known here: "+strings.Join(known, ", "))
+	msg := "unknown key"
+	if s := suggest.Among(k.Value, known...); s != "" {
+		msg += " (did you mean " + strconv.Quote(s) + "?)"
+	}
+	cr.add(k, field, msg+"; known here: "+strings.Join(known, ", "))
+}
+
+// sid reads flex.account or flex.connection and names what is wrong with
+// it, as New would.
+func (cr *configReader) sid(n *yaml.Node, field, key string) string {
+	v := cr.str(n, field)
+	if v != "" {
+		if msg := sidProblem(key, v); msg != "" {
+			cr.add(n, field, msg)
+		}
+	}
+	return v
 }
 
 func (cr *configReader) scalar(n *yaml.Node, field, want string) bool {

@@ -26,7 +26,7 @@ keys: {key: bridge.key, certificate: bridge.crt}
 	// Output:
 	// flexroles: invalid bridge configuration
 	//   1:1: flex: missing; the bridge needs it
-	//   4:8: flex.acount: unknown key; known here: account, connection, region, acs_url
+	//   4:8: flex.acount: unknown key (did you mean "account"?); known here: account, connection, region, acs_url
 }
 
 // A Go service mounts the bridge in its own server, below the path of the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/crewjam/saml"
@@ -31,6 +32,34 @@ type FlexTarget struct {
 	ACSURL string
 }
 
+// sidProblem says what is wrong with the value of flex.account (key
+// "account": an account SID, AC and 32 hex digits) or flex.connection
+// ("connection": an SSO connection ID, JQ and 32 hex digits), or "" when it
+// is one. The value's own characters are named only by position, and a
+// value of the other key is pointed there.
+func sidProblem(key, v string) string {
+	prefix, what, where, other, otherKey := "AC", "an account SID", "from the Twilio Console", "JQ", "connection"
+	if key == "connection" {
+		prefix, what, where, other, otherKey = "JQ", "an SSO connection ID", "from Flex's \"Set up your identity provider\" page", "AC", "account"
+	}
+	want := what + " is " + prefix + " and 32 hex digits, " + where
+	switch {
+	case strings.HasPrefix(v, other):
+		return "this value starts with " + other + ", which is not " + what + "; " + want +
+			". A value starting " + other + " goes under flex." + otherKey + " instead"
+	case !strings.HasPrefix(v, prefix):
+		return "this value does not start with " + prefix + "; " + want
+	case len(v) != 2+32:
+		return "this value has " + strconv.Itoa(len(v)) + " characters, not 34; " + want
+	}
+	for i := 2; i < len(v); i++ {
+		if c := v[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return "character " + strconv.Itoa(i+1) + " is not a hex digit; " + want
+		}
+	}
+	return ""
+}
+
 // regionName is a Twilio region such as us1 or ie1.
 var regionName = regexp.MustCompile(`^[a-z]{2}[0-9]$`)
 
@@ -49,13 +78,13 @@ func (t FlexTarget) resolve() (flexSP, error) {
 	case t.Account != "" && t.Connection != "":
 		return flexSP{}, errors.New("flexroles: flex: give account (legacy SSO) or connection (enhanced SSO), not both")
 	case t.Account != "":
-		if !strings.HasPrefix(t.Account, "AC") {
-			return flexSP{}, errors.New("flexroles: flex.account: " + quote(t.Account) + " is not an account SID (AC and 32 hex digits, from the Twilio Console)")
+		if msg := sidProblem("account", t.Account); msg != "" {
+			return flexSP{}, errors.New("flexroles: flex.account: " + msg)
 		}
 		id = t.Account
 	case t.Connection != "":
-		if !strings.HasPrefix(t.Connection, "JQ") {
-			return flexSP{}, errors.New("flexroles: flex.connection: " + quote(t.Connection) + " is not an SSO connection ID (JQ and 32 hex digits, from Flex's \"Set up your identity provider\" page)")
+		if msg := sidProblem("connection", t.Connection); msg != "" {
+			return flexSP{}, errors.New("flexroles: flex.connection: " + msg)
 		}
 		id = t.Connection
 	default:
