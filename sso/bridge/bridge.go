@@ -78,56 +78,80 @@ func newEndpoints(base *url.URL) endpoints {
 }
 
 // New loads everything cfg names (the policy, the upstream metadata, the
-// keys) and returns the bridge; any part that does not load is an error
-// that names it. ctx bounds the first metadata fetch. log receives one line
-// per login, without personal data; nil discards.
+// keys) and returns the bridge. Every part that does not load is reported
+// at once, one a line, each naming its part (policy, keys.key,
+// upstream.metadata_url, …). ctx bounds the first metadata fetch. log
+// receives one line per login; nil discards.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
+	return newBridge(ctx, cfg, log, nil)
+}
+
+// newBridge is New with the HTTP client that fetches metadata_url (nil: the
+// bridge's own, with a timeout), so that a test can answer a documented URL
+// that this machine cannot reach.
+func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.Client) (*Bridge, error) {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	var problems []error
+	failed := func(err error) bool {
+		if err != nil {
+			problems = append(problems, err)
+		}
+		return err != nil
+	}
 	base, err := parseBaseURL(cfg.BaseURL)
-	if err != nil {
-		return nil, err
+	if failed(err) {
+		base = &url.URL{Scheme: "https", Host: "base-url.invalid"} // only to go on finding problems
 	}
 	if cfg.ClockSkew > 3*time.Minute {
-		return nil, errors.New("flexroles: clock_skew " + cfg.ClockSkew.String() + " is more than 3m; fix the clocks (NTP) instead")
+		failed(errors.New("flexroles: clock_skew " + cfg.ClockSkew.String() + " is more than 3m; fix the clocks (NTP) instead"))
 	}
-	if err := cfg.checkBounds(); err != nil {
-		return nil, err
-	}
-	policy, err := flexroles.LoadPolicyFile(cfg.Policy)
-	if err != nil {
-		return nil, err
+	if failed(cfg.checkBounds()) {
+		return nil, errors.Join(problems...) // a negative size cannot even be tried
 	}
 	flex, err := cfg.Flex.resolve()
-	if err != nil {
-		return nil, err
-	}
+	failed(err)
+	policy, err := flexroles.LoadPolicyFile(cfg.Policy)
+	failed(err)
 	keys, err := loadSigningKeys(cfg.Keys)
-	if err != nil {
-		return nil, err
-	}
-	sk, err := stateKey(cfg.Keys.StateKey, keys.key)
-	if err != nil {
-		return nil, err
-	}
-	states, err := newStateSealer(sk)
-	if err != nil {
-		return nil, err
-	}
-	for to, from := range cfg.PassThrough {
-		if err := checkPassThrough(to, from, policy); err != nil {
-			return nil, err
+	failed(err)
+	var states *stateSealer
+	if keys.key != nil {
+		sk, err := stateKey(cfg.Keys.StateKey, keys.key)
+		if !failed(err) {
+			states, err = newStateSealer(sk)
+			failed(err)
 		}
 	}
-
+	if policy != nil {
+		for _, to := range sortedKeys(cfg.PassThrough) {
+			failed(checkPassThrough(to, cfg.PassThrough[to], policy))
+		}
+	}
 	paths := newEndpoints(base)
+	// The bridge's service provider has no key: it signs no requests, and
+	// its metadata offers no encryption key, so the upstream IdP sends
+	// assertions in the clear, which the verifier reads.
+	up, err := newUpstream(ctx, cfg.Upstream, saml.ServiceProvider{
+		EntityID:          paths.spMetadata.String(),
+		MetadataURL:       paths.spMetadata,
+		AcsURL:            paths.acs,
+		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,
+		AllowIDPInitiated: cfg.Upstream.AllowIDPInitiated,
+	}, cfg.ClockSkew, client)
+	failed(err)
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+
 	b := &Bridge{
 		cfg:            cfg,
 		policy:         policy,
 		flex:           flex,
 		flexMD:         flex.metadata(),
+		up:             up,
 		states:         states,
 		usedStates:     newStateCache(cfg.ReplayCacheSize),
 		usedAssertions: newAssertionCache(cfg.ReplayCacheSize),
@@ -150,20 +174,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 	}
 	if keys.next != nil {
 		b.idp.ExtraCertificates = []*x509.Certificate{keys.next}
-	}
-	// The bridge's service provider has no key: it signs no requests, and
-	// its metadata offers no encryption key, so the upstream IdP sends
-	// assertions in the clear, which the verifier reads.
-	sp := saml.ServiceProvider{
-		EntityID:          paths.spMetadata.String(),
-		MetadataURL:       paths.spMetadata,
-		AcsURL:            paths.acs,
-		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,
-		AllowIDPInitiated: cfg.Upstream.AllowIDPInitiated,
-	}
-	b.up, err = newUpstream(ctx, cfg.Upstream, sp, cfg.ClockSkew)
-	if err != nil {
-		return nil, err
 	}
 
 	b.routes = []route{

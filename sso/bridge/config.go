@@ -3,6 +3,7 @@ package bridge
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -162,6 +163,25 @@ func LoadConfig(r io.Reader) (Config, error) {
 }
 
 const maxConfigBytes = 1 << 20
+
+// readFileAtMost reads a file the configuration names, refusing one over
+// max bytes (a device or a wrong path given as a key must not exhaust
+// memory); errors name the configuration's field.
+func readFileAtMost(path, field string, max int64) ([]byte, error) {
+	f, err := os.Open(path) //nolint:gosec // G304: a file the configuration names
+	if err != nil {
+		return nil, fmt.Errorf("flexroles: %s: %w", field, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("flexroles: %s: %w", field, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("flexroles: %s %s is larger than %d bytes; is it the right file?", field, path, max)
+	}
+	return data, nil
+}
 
 // configReader walks the YAML nodes and notes every problem with its
 // position.

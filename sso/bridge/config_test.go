@@ -126,6 +126,34 @@ func TestFlexTarget(t *testing.T) {
 	}
 }
 
+// TestNewReportsEveryProblem: every part that does not load is named in one
+// run, so that an operator fixes them all before starting again.
+func TestNewReportsEveryProblem(t *testing.T) {
+	w := newWorld(t, nil)
+	cfg := w.cfg
+	dir := t.TempDir()
+	cfg.Policy = filepath.Join(dir, "policy.yaml")
+	cfg.Keys.Certificate = filepath.Join(dir, "bridge.crt")
+	cfg.Upstream = Upstream{MetadataFile: filepath.Join(dir, "idp.xml")}
+	cfg.Flex.Account = "AC123"
+	cfg.BaseURL = "http://flex-sso.example.com"
+	_, err := New(context.Background(), cfg, nil)
+	if err == nil {
+		t.Fatal("New started with five problems")
+	}
+	for _, want := range []string{"base_url", "flex.account", "policy.yaml", "keys.certificate", "upstream.metadata_file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not name %s:\n%v", want, err)
+		}
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing file is not os.ErrNotExist through the joined error: %v", err)
+	}
+	if n := strings.Count("\n"+err.Error(), "\nflexroles: "); n != 5 {
+		t.Errorf("%d problems, want 5, each on a line of its own:\n%v", n, err)
+	}
+}
+
 // TestNewRefuses: the bridge starts only when every part loads, and the
 // error names the part.
 func TestNewRefuses(t *testing.T) {
@@ -164,6 +192,8 @@ func TestNewRefuses(t *testing.T) {
 		{"negative replay cache", func(c *Config) { c.ReplayCacheSize = -1 }, "replay_cache_size is negative"},
 		{"negative verifications", func(c *Config) { c.MaxVerifications = -1 }, "max_verifications is negative"},
 		{"negative state TTL", func(c *Config) { c.StateTTL = -time.Minute }, "state_ttl is negative"},
+		{"certificate as metadata", func(c *Config) { c.Upstream = Upstream{MetadataFile: otherCertPath} }, "is a PEM certificate, not SAML metadata"},
+		{"key file too large", func(c *Config) { c.Keys.Key = write("huge.key", strings.Repeat("A", maxKeyFile+1)) }, "larger than 1048576 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := w.cfg

@@ -10,10 +10,12 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"fmt"
-	"os"
 	"strconv"
 )
+
+// maxKeyFile bounds a key or certificate file; a PEM chain is a few
+// kilobytes.
+const maxKeyFile = 1 << 20
 
 // minRSABits is the smallest signing key the bridge accepts.
 const minRSABits = 2048
@@ -50,9 +52,9 @@ func loadSigningKeys(k Keys) (signingKeys, error) {
 }
 
 func readRSAKey(path string) (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
+	data, err := readFileAtMost(path, "keys.key", maxKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("flexroles: keys.key: %w", err)
+		return nil, err
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {
@@ -83,9 +85,9 @@ func readRSAKey(path string) (*rsa.PrivateKey, error) {
 }
 
 func readCertificate(path, field string) (*x509.Certificate, error) {
-	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
+	data, err := readFileAtMost(path, field, maxKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("flexroles: %s: %w", field, err)
+		return nil, err
 	}
 	block, _ := pem.Decode(data)
 	if block == nil || block.Type != "CERTIFICATE" {
@@ -107,9 +109,9 @@ func stateKey(path string, signing *rsa.PrivateKey) ([]byte, error) {
 		mac.Write([]byte("flexroles bridge login state v1"))
 		return mac.Sum(nil), nil
 	}
-	data, err := os.ReadFile(path) //nolint:gosec // G304: a key file the configuration names
+	data, err := readFileAtMost(path, "keys.state_key", maxKeyFile)
 	if err != nil {
-		return nil, errors.New("flexroles: keys.state_key: " + err.Error())
+		return nil, err
 	}
 	if len(data) == 32 {
 		return data, nil

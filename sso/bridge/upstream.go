@@ -1,13 +1,13 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"sync"
 	"time"
 
@@ -43,11 +43,14 @@ type upstreamIDP struct {
 // maxMetadataBytes bounds upstream metadata; federation files can be large.
 const maxMetadataBytes = 8 << 20
 
-func newUpstream(ctx context.Context, cfg Upstream, template saml.ServiceProvider, skew time.Duration) (*upstreamIDP, error) {
+func newUpstream(ctx context.Context, cfg Upstream, template saml.ServiceProvider, skew time.Duration, client *http.Client) (*upstreamIDP, error) {
 	if (cfg.MetadataFile == "") == (cfg.MetadataURL == "") {
 		return nil, errors.New("flexroles: upstream: give metadata_file or metadata_url, exactly one")
 	}
-	u := &upstreamIDP{cfg: cfg, template: template, skew: skew, client: &http.Client{Timeout: 20 * time.Second}}
+	if client == nil {
+		client = &http.Client{Timeout: 20 * time.Second}
+	}
+	u := &upstreamIDP{cfg: cfg, template: template, skew: skew, client: client}
 	if err := u.load(ctx); err != nil {
 		return nil, err
 	}
@@ -60,6 +63,9 @@ func (u *upstreamIDP) load(ctx context.Context) error {
 	data, err := u.read(ctx)
 	if err != nil {
 		return err
+	}
+	if pemCertificate(data) {
+		return fmt.Errorf("flexroles: upstream metadata %s is a PEM certificate, not SAML metadata: give the identity provider's metadata XML (its metadata URL, or the file its SAML application offers for download), which holds the certificate and the sign-in URL", u.source())
 	}
 	keys, err := assertion.ParseMetadata(data)
 	if err != nil {
@@ -92,11 +98,7 @@ func (u *upstreamIDP) source() string {
 
 func (u *upstreamIDP) read(ctx context.Context) ([]byte, error) {
 	if u.cfg.MetadataFile != "" {
-		data, err := os.ReadFile(u.cfg.MetadataFile)
-		if err != nil {
-			return nil, fmt.Errorf("flexroles: upstream.metadata_file: %w", err)
-		}
-		return data, nil
+		return readFileAtMost(u.cfg.MetadataFile, "upstream.metadata_file", maxMetadataBytes)
 	}
 	parsed, err := url.Parse(u.cfg.MetadataURL)
 	if err != nil || (parsed.Scheme != "https" && !(parsed.Scheme == "http" && loopback(parsed.Hostname()))) {
@@ -122,6 +124,13 @@ func (u *upstreamIDP) read(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("flexroles: upstream.metadata_url %s is larger than %d bytes", u.cfg.MetadataURL, maxMetadataBytes)
 	}
 	return data, nil
+}
+
+// pemCertificate tells a PEM certificate, which IdPs offer for download
+// beside their metadata, from the metadata XML the bridge needs.
+func pemCertificate(data []byte) bool {
+	t := bytes.TrimSpace(data)
+	return bytes.HasPrefix(t, []byte("-----BEGIN ")) || bytes.HasPrefix(t, []byte("MII")) // PEM, or its base64 body alone
 }
 
 // refresh reloads URL metadata every cfg.Refresh until ctx ends; a failed
