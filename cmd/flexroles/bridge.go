@@ -89,7 +89,9 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 	setup, results, err := bridge.Check(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		if errors.Is(err, fs.ErrNotExist) {
+		// Only a demo's configuration names a stand-in for Flex
+		// (flex.acs_url); its missing files are the ones the demo makes.
+		if errors.Is(err, fs.ErrNotExist) && cfg.Flex.ACSURL != "" {
 			fmt.Fprintf(stderr, "(for the demo's configuration, \"flexroles bridge demo --prepare --config %s\" makes the keys and IdP metadata that the configuration names, as does the demo's first run)\n", config)
 		}
 		return exitUsage

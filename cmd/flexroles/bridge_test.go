@@ -29,6 +29,16 @@ func TestBridgeCheck(t *testing.T) {
 		t.Fatalf("check before the demo ran: exit %d\n%s", code, stderr)
 	}
 
+	// A configuration for Flex itself, with the same missing files, is not
+	// told about the demo.
+	real := filepath.Join(dir, "real.yaml")
+	if err := os.WriteFile(real, []byte(strings.Replace(readFile(t, config), "  acs_url: http://127.0.0.1:8080\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli("bridge", "check", "--config", real); code != exitUsage || !strings.Contains(stderr, "bridge.key") || strings.Contains(stderr, "bridge demo --prepare") {
+		t.Errorf("check of a configuration for Flex: exit %d, want the missing files named without the demo's hint\n%s", code, stderr)
+	}
+
 	code, stdout, stderr := cli("bridge", "demo", "--prepare", "--config", config)
 	if code != exitOK || !strings.Contains(stdout, "now: flexroles bridge check --config "+config) {
 		t.Fatalf("demo --prepare: exit %d\n%s%s", code, stdout, stderr)
@@ -83,4 +93,13 @@ func TestBridgeUsage(t *testing.T) {
 	if code, stdout, _ := cli("bridge", "-h"); code != exitOK || !strings.Contains(stdout, "flexroles bridge check --config") {
 		t.Errorf("bridge -h: exit %d\n%s", code, stdout)
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
