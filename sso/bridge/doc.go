@@ -59,8 +59,9 @@
 // refresh failures).
 //
 // [LoadConfigFile] reads bridge.yaml strictly (an unknown key is an error
-// with its line and column); [New] loads everything it names, failing on
-// any part that does not load, and returns the [Bridge], an http.Handler a
+// with its line and column and the key it most likely meant); [New] loads
+// everything it names, at any base URL (the root of a host or a path below
+// it), reports every part that does not load at once, and returns the [Bridge], an http.Handler a
 // Go service can mount. [Serve] runs it with timeouts on every phase and a
 // graceful shutdown; [Check] loads it, runs the policy's own test cases and
 // returns the [Setup] to enter in Flex and the upstream IdP; [Demo] runs a
