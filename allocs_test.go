@@ -9,10 +9,10 @@ import (
 	"github.com/flexroles/flexroles"
 )
 
-// TestResolveAllocatesOnce holds Resolve to what docs/performance.md says of
-// it: one allocation per login, one block holding the roles and the reasons,
-// each sized exactly.
-func TestResolveAllocatesOnce(t *testing.T) {
+// TestResolveAllocations holds Resolve to what docs/performance.md says of
+// it: two allocations per login, the roles and the reasons, each sized
+// exactly.
+func TestResolveAllocations(t *testing.T) {
 	logins := map[string]flexroles.Login{
 		"Console Owner":   {Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Owner}},
 		"Console Support": {Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support}},
@@ -34,18 +34,18 @@ func TestResolveAllocatesOnce(t *testing.T) {
 		if _, err := flexroles.Resolve(l); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if n := testing.AllocsPerRun(20, func() { _, _ = flexroles.Resolve(l) }); n != 1 {
-			t.Errorf("%s: %v allocations per login, want 1", name, n)
+		if n := testing.AllocsPerRun(20, func() { _, _ = flexroles.Resolve(l) }); n > 2 {
+			t.Errorf("%s: %v allocations per login, want 2 at most", name, n)
 		}
 	}
 }
 
-// TestDecisionSizedExactly holds the block Resolve allocates to its
+// TestDecisionSizedExactly holds the slices Resolve allocates to their
 // exact size on every row of the resolve and policy tables and of
-// testdata/resolve, on both paths: the roles and the reasons each fill
-// their capacity. A block sized short costs a second allocation, slices
-// given room past their length waste it on every login; neither changes an
-// answer, so only this test sees them.
+// testdata/resolve: the roles and the reasons each fill their capacity. A
+// slice sized short costs another allocation, one given room past its
+// length wastes it on every login; neither changes an answer, so only this
+// test sees them.
 func TestDecisionSizedExactly(t *testing.T) {
 	testdata := testdataLogins(t)
 	check := func(name string, resolve func() (flexroles.Decision, error)) {
@@ -56,26 +56,23 @@ func TestDecisionSizedExactly(t *testing.T) {
 		assert.Equal(t, len(d.Roles), cap(d.Roles), "%s: capacity of Roles %v", name, d.Roles)
 		assert.Equal(t, len(d.Reasons), cap(d.Reasons), "%s: capacity of Reasons %v", name, d.Reasons)
 	}
-	for _, optimize := range []bool{true, false} {
-		defer flexroles.SetOptimize(flexroles.SetOptimize(optimize))
-		for _, tc := range resolveCases {
-			check(tc.name, func() (flexroles.Decision, error) { return flexroles.Resolve(tc.login) })
-		}
-		for _, l := range testdata {
-			check(fmt.Sprintf("%+v", l), func() (flexroles.Decision, error) { return flexroles.Resolve(l) })
-		}
-		for _, c := range policyCases {
-			p := polLoad(t, c.policy)
-			check("policy: "+c.name, func() (flexroles.Decision, error) { return p.Resolve(c.login) })
-		}
-		// Five reasons, so that a block sized short by one of them grows
-		// past its length (2 to 4, 3 to 6): a split roles value with a
-		// duplicate, or with an unknown role the policy drops, next to a
-		// claim named like roles.
-		dup := limitSSO(func(a map[string][]string) { a["roles"], a["Roles"] = []string{"agent, agent"}, []string{"admin"} })
-		check("split with a duplicate", func() (flexroles.Decision, error) { return flexroles.Resolve(dup) })
-		drop := polLoad(t, polDrop)
-		dropped := polSSO(map[string][]string{"roles": {"agent, wfo.bogus"}, "Roles": {"admin"}})
-		check("split with a dropped role", func() (flexroles.Decision, error) { return drop.Resolve(dropped) })
+	for _, tc := range resolveCases {
+		check(tc.name, func() (flexroles.Decision, error) { return flexroles.Resolve(tc.login) })
 	}
+	for _, l := range testdata {
+		check(fmt.Sprintf("%+v", l), func() (flexroles.Decision, error) { return flexroles.Resolve(l) })
+	}
+	for _, c := range policyCases {
+		p := polLoad(t, c.policy)
+		check("policy: "+c.name, func() (flexroles.Decision, error) { return p.Resolve(c.login) })
+	}
+	// Five reasons, so that a slice sized short by one of them grows
+	// past its length: a split roles value with a
+	// duplicate, or with an unknown role the policy drops, next to a
+	// claim named like roles.
+	dup := limitSSO(func(a map[string][]string) { a["roles"], a["Roles"] = []string{"agent, agent"}, []string{"admin"} })
+	check("split with a duplicate", func() (flexroles.Decision, error) { return flexroles.Resolve(dup) })
+	drop := polLoad(t, polDrop)
+	dropped := polSSO(map[string][]string{"roles": {"agent, wfo.bogus"}, "Roles": {"admin"}})
+	check("split with a dropped role", func() (flexroles.Decision, error) { return drop.Resolve(dropped) })
 }

@@ -1,7 +1,6 @@
 package flexroles
 
 import (
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,57 +71,10 @@ type Reason struct {
 	Message string `json:"message"` // for people; wording may change
 }
 
-// optimize lets Resolve and Policy.Resolve skip the checks that cannot fail
-// on the usual SSO assertion (usualSSO says which): the one shortcut on the
-// login path. Tests turn it off to hold every case to the general path, as
-// strconv's optimize switch does; nothing else ever sets it.
-var optimize = true
-
 // decisionSlices returns empty slices with room for exactly nRoles roles
-// and nReasons reasons, in one allocation of exactly their size when both
-// are few, as they usually are: every byte a login allocates is a byte the
-// garbage collector must later pay for, in proportion to the caller's live
-// heap, so a block sized for the largest decision would cost every login.
-// The capacities are exact, so appending to one never writes into the
-// other. Every decision is allocated here.
+// and nReasons reasons: a decision's two allocations, each of its size.
 func decisionSlices(nRoles, nReasons int) ([]Role, []Reason) {
-	switch {
-	case nReasons <= 2 && nRoles <= 2:
-		b := new(decisionBlock2x2)
-		return b.roles[:0:nRoles], b.reasons[:0:nReasons]
-	case nReasons <= 2 && nRoles == 3:
-		b := new(struct {
-			roles   [3]Role
-			reasons [2]Reason
-		})
-		return b.roles[:0:3], b.reasons[:0:nReasons]
-	case nReasons <= 2 && nRoles == 4:
-		b := new(struct {
-			roles   [4]Role
-			reasons [2]Reason
-		})
-		return b.roles[:0:4], b.reasons[:0:nReasons]
-	case nReasons == 3 && nRoles <= 2:
-		b := new(struct {
-			roles   [2]Role
-			reasons [3]Reason
-		})
-		return b.roles[:0:nRoles], b.reasons[:0:3]
-	case nReasons == 3 && nRoles <= 4:
-		b := new(struct {
-			roles   [4]Role
-			reasons [3]Reason
-		})
-		return b.roles[:0:nRoles], b.reasons[:0:3]
-	}
 	return make([]Role, 0, nRoles), make([]Reason, 0, nReasons)
-}
-
-// decisionBlock2x2 is the block of a decision of two roles and two
-// reasons, as every Console decision that asks for nothing is.
-type decisionBlock2x2 struct {
-	roles   [2]Role
-	reasons [2]Reason
 }
 
 // consoleDecision is the decision of a Console login whose most privileged
@@ -309,71 +261,18 @@ type ssoRoles struct {
 }
 
 // parseSSO applies the SSO rules up to and including the role items under
-// settings s: the limits and the mandatory attributes in order, then each
-// roles item. On the usual assertion (usualSSO) the first of these cannot
-// refuse anything, and are skipped, as long as every roles value is one
-// item as it stands: a role of the vocabulary or a word (asciiWord).
-// readRoleItems finds that out as it reads them, and says errNotWord
-// otherwise; the general path then reads the login.
+// settings s: the limits and the mandatory attributes in order (checkSSO),
+// then each roles item (readRoleItems).
 func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	var values [slotCount][]string
 	var present [slotCount]bool
 	values[slotRoles], present[slotRoles] = attrs[s.name(slotRoles)]
 	values[slotEmail], present[slotEmail] = attrs[s.name(slotEmail)]
 	values[slotFullName], present[slotFullName] = attrs[s.name(slotFullName)]
-	if optimize && usualSSO(&values) {
-		if got, err := readRoleItems(values[slotRoles], s, true); err != errNotWord { //nolint:errorlint // errNotWord is never wrapped: it passes from add to here only
-			return got, err
-		}
-	}
 	if err := checkSSO(attrs, s, &values, &present); err != nil {
 		return ssoRoles{}, err
 	}
-	return readRoleItems(values[slotRoles], s, false)
-}
-
-// errNotWord is readRoleItems saying that a roles value it was to read as
-// it stands is not one item, or not one that the checks before the items
-// accept: the general path must read the login.
-var errNotWord = errors.New("flexroles: roles value is not one plain item")
-
-// usualSSO reports whether values (of roles, email and full_name) look
-// like the usual assertion, on which no check of checkSSO can fail once
-// each roles value is one item as it stands: one plain email and full
-// name, and from one to MaxRoleItems roles values.
-func usualSSO(values *[slotCount][]string) bool {
-	n := len(values[slotRoles])
-	return n > 0 && n <= MaxRoleItems && oneLine(values[slotEmail]) && oneLine(values[slotFullName])
-}
-
-// isWord reports whether a roles value is one item as it stands that every
-// check before the items accepts: a word within MaxValueSize, as every role
-// of the vocabulary is.
-func isWord(v string) bool {
-	return len(v) <= MaxValueSize && asciiWord(v)
-}
-
-// asciiWord reports whether v is a non-empty run of printable ASCII other
-// than space and comma (0x21 to 0x7e, but ','): one roles item as it
-// stands, as every role name is.
-func asciiWord(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c >= 0x7f || c == ',' {
-			return false
-		}
-	}
-	return v != ""
-}
-
-// oneLine reports whether values is a single non-blank value of printable
-// ASCII within MaxValueSize, which every check on email and full_name
-// accepts.
-func oneLine(values []string) bool {
-	if len(values) != 1 || len(values[0]) > MaxValueSize || !printableASCII(values[0]) {
-		return false
-	}
-	v := values[0]
-	return v != "" && (v[0] != ' ' || strings.TrimLeft(v, " ") != "")
+	return readRoleItems(values[slotRoles], s)
 }
 
 // checkSSO applies the SSO rules before the role items, given the values
@@ -408,33 +307,14 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 }
 
 // readRoleItems applies the item rules (ssoRoles.add) to each item of a
-// roles attribute under settings s, in input order. words says to read
-// each value as one item as it stands, for the usual assertion; it
-// returns errNotWord when a value is not such an item (isWord), and also
-// when it refuses an item before a value that is not, since the general
-// path would refuse that value first.
-func readRoleItems(values []string, s *ssoSettings, words bool) (ssoRoles, error) {
+// roles attribute under settings s, in input order.
+func readRoleItems(values []string, s *ssoSettings) (ssoRoles, error) {
 	var got ssoRoles
 	var err error
-	if words {
-		for k, v := range values {
-			if err = got.add(v, false, s, true); err != nil {
-				if err != errNotWord { //nolint:errorlint // never wrapped, as above
-					for _, rest := range values[k+1:] {
-						if !isWord(rest) {
-							return ssoRoles{}, errNotWord
-						}
-					}
-				}
-				break
-			}
-		}
-	} else {
-		forEachItem(values, func(item string, trimmed bool) bool {
-			err = got.add(item, trimmed, s, false)
-			return err == nil
-		})
-	}
+	forEachItem(values, func(item string, trimmed bool) bool {
+		err = got.add(item, trimmed, s)
+		return err == nil
+	})
 	if err != nil {
 		return ssoRoles{}, err
 	}
@@ -444,20 +324,12 @@ func readRoleItems(values []string, s *ssoSettings, words bool) (ssoRoles, error
 // add applies the item rules to one roles item under settings s: an
 // unknown role is refused (or dropped, when s drops them), a Console-only
 // role is refused, and the rest are collected once each. trimmed says the
-// item did not stand alone in its value; words, that it is a whole value
-// read as it stands, which must then be a word (errNotWord).
-func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings, words bool) error {
+// item did not stand alone in its value.
+func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings) error {
 	got.split = got.split || trimmed
-	var bit roleSet
-	if i := Role(item).index(); i >= 0 {
-		bit = 1 << i
-	} else {
-		if words && !isWord(item) {
-			return errNotWord
-		}
-		if s.foldRoles {
-			bit = setOf(foldRole(item))
-		}
+	bit := setOf(Role(item))
+	if bit == 0 && s.foldRoles {
+		bit = setOf(foldRole(item))
 	}
 	switch {
 	case bit == 0 && s.dropUnknown:

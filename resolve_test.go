@@ -905,32 +905,6 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-// TestResolveGeneralPath reruns the whole table with the shortcut for the
-// usual SSO assertion turned off, as strconv's TestAtofSlow does, and
-// holds each row's outcome to the one the shortcut gives.
-func TestResolveGeneralPath(t *testing.T) {
-	fast := make([]outcome, len(resolveCases))
-	for i, tc := range resolveCases {
-		fast[i] = resolveOutcome(tc.login)
-	}
-	defer flexroles.SetOptimize(flexroles.SetOptimize(false))
-	TestResolve(t)
-	for i, tc := range resolveCases {
-		assert.Equal(t, fast[i], resolveOutcome(tc.login), "%s: the general path decides otherwise", tc.name)
-	}
-}
-
-// outcome is what Resolve returned for one login.
-type outcome struct {
-	d   flexroles.Decision
-	err error
-}
-
-func resolveOutcome(l flexroles.Login) outcome {
-	d, err := flexroles.Resolve(l)
-	return outcome{d, err}
-}
-
 // TestResolveErrorDetails checks every error row of the table for the shape §5 promises:
 // an *Error that unwraps to exactly one kind, prefixed "flexroles:", Code 45050 exactly
 // for ErrMissingAttribute.

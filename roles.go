@@ -97,45 +97,13 @@ func roleAt(i int) Role {
 }
 
 // index returns r's canonical index, or -1 when r is not in the vocabulary.
-// The length and at most one byte pick the only role r can be, so that one
-// comparison decides: login handlers call this for every role they read.
 func (r Role) index() int {
-	var i int
-	switch len(r) {
-	case len(Admin): // and Agent
-		i = idxAdmin
-		if r[1] == 'g' {
-			i = idxAgent
+	for i := range roleCount {
+		if r == roleAt(i) {
+			return i
 		}
-	case len(Supervisor):
-		i = idxSupervisor
-	case len(ReadTeams):
-		i = idxReadTeams
-	case len(ReadOnlyAdmin):
-		i = idxReadOnlyAdmin
-	case len(WFOFullAccess): // and WFOTeamLeader
-		i = idxWFOFullAccess
-		if r[4] == 't' {
-			i = idxWFOTeamLeader
-		}
-	case len(WFODataAnalyst): // and WFODataAuditor
-		i = idxWFODataAnalyst
-		if r[10] == 'u' {
-			i = idxWFODataAuditor
-		}
-	case len(WFOQualityManager):
-		i = idxWFOQualityManager
-	case len(WFOQualityProcessManager):
-		i = idxWFOQualityProcessManager
-	case len(WFODashboardViewer):
-		i = idxWFODashboardViewer
-	default:
-		return -1
 	}
-	if r != roleAt(i) {
-		return -1
-	}
-	return i
+	return -1
 }
 
 // ParseRole returns the Role spelled exactly s. Anything else, including

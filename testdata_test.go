@@ -106,22 +106,6 @@ func TestTestdata(t *testing.T) {
 	}
 }
 
-// TestTestdataGeneralPath reruns every case file with the shortcut for
-// the usual SSO assertion turned off, and holds each case's outcome to the
-// one the shortcut gives.
-func TestTestdataGeneralPath(t *testing.T) {
-	logins := testdataLogins(t)
-	fast := make([]outcome, len(logins))
-	for i, l := range logins {
-		fast[i] = resolveOutcome(l)
-	}
-	defer flexroles.SetOptimize(flexroles.SetOptimize(false))
-	TestTestdata(t)
-	for i, l := range logins {
-		assert.Equal(t, fast[i], resolveOutcome(l), "%+v: the general path decides otherwise", l)
-	}
-}
-
 // testdataLogins returns the login of every case in testdata/resolve, in
 // file order.
 func testdataLogins(t *testing.T) []flexroles.Login {
