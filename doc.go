@@ -165,8 +165,9 @@
 //	rules: [{name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.team_leader]}]
 //	{"groups": ["CC-Leads"], "email": …, "full_name": …} → ["supervisor","wfo.team_leader"]
 //
-// A refusal says who refused in [Error.RefusedBy], never only in Value, and
-// rule names that could be taken for the library's own ids ("sso.allow",
+// A refusal says who refused in [Error.RefusedBy] and names the deny rule
+// or the setting in [Error.Rule]; Value is only ever the offending value
+// (the role sso.allow does not list). Rule names that could be taken for the library's own ids ("sso.allow",
 // "console.allow", "twilio", or starting with "sso.", "console.",
 // "insights.", "policy.", "worker.", "error.") are refused at load.
 //

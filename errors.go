@@ -55,11 +55,12 @@ type Error struct {
 
 	// RefusedBy says who refused the login: Twilio's platform rules, the
 	// zero value, for every error Resolve returns; for ErrDenied, the
-	// policy's sso.allow, its console.allow, or one of its deny rules,
-	// named by DenyRule. Read it, not Value, to tell them apart. (It sits
-	// in the padding beside the one-byte fields below, which keeps an
-	// *Error at 80 bytes: a refusal costs one small allocation.)
+	// policy's sso.allow, its console.allow, or one of its deny rules.
 	RefusedBy Refuser
+	// Rule names what refused the login in the policy, for ErrDenied: the
+	// deny rule's name, or the setting SettingSSOAllow or
+	// SettingConsoleAllow; "" when Twilio's rules refused it.
+	Rule string
 
 	// What Resolve found, so that Error can say what to change; the message
 	// is built only when asked for.
@@ -314,7 +315,7 @@ func (e *Error) DenyRule() string {
 	if e == nil || e.RefusedBy != RefusedByDenyRule {
 		return ""
 	}
-	return e.Value
+	return e.Rule
 }
 
 func fixFor(attribute string) string {

@@ -16,10 +16,9 @@ import (
 // ErrDenied is a login the organisation's policy refuses: a deny rule
 // matched, a role came out that sso.allow does not list, or the Console
 // role is not in console.allow. The *Error's RefusedBy says which, and its
-// DenyRule method names the deny rule. Its Value holds, as it always has, the deny
-// rule's name or the key ("sso.allow", "console.allow"); new code reads
-// RefusedBy and DenyRule, since Value alone cannot tell a setting from a
-// rule.
+// Rule names the deny rule or the setting ("sso.allow", "console.allow");
+// its Value is the offending value: the first role sso.allow does not
+// list, or the Console role console.allow does not list.
 var ErrDenied = errors.New("flexroles: denied by policy")
 
 // MaxPolicySize is the largest policy file LoadPolicy reads; a larger one is
@@ -117,8 +116,8 @@ func (p *Policy) resolveConsole(l Login) (Decision, error) {
 	if p.console&(1<<best) != 0 {
 		return d, nil
 	}
-	return Decision{}, &Error{Kind: ErrDenied, Attribute: attrConsoleRole, Value: SettingConsoleAllow,
-		RefusedBy: RefusedByConsoleAllow, problem: problemDeniedConsole, console: consoleRefAt(best)}
+	return Decision{}, &Error{Kind: ErrDenied, Attribute: attrConsoleRole, Value: string(consoleRoleAt(best)),
+		RefusedBy: RefusedByConsoleAllow, Rule: SettingConsoleAllow, problem: problemDeniedConsole, console: consoleRefAt(best)}
 }
 
 // consoleIndex returns the index of c in consoleRoleAt, or consoleRoleCount.
@@ -140,7 +139,7 @@ func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
 	}
 	for i := range p.deny {
 		if p.deny[i].failing(in, vals, p.foldGroups) < 0 {
-			return Decision{}, &Error{Kind: ErrDenied, Value: p.deny[i].name, RefusedBy: RefusedByDenyRule,
+			return Decision{}, &Error{Kind: ErrDenied, RefusedBy: RefusedByDenyRule, Rule: p.deny[i].name,
 				problem: problemDeniedRule}
 		}
 	}
@@ -158,8 +157,8 @@ func (p *Policy) resolveSSO(attrs map[string][]string) (Decision, error) {
 	}
 	if p.limited {
 		if outside := got.set &^ p.allow; outside != 0 {
-			return Decision{}, &Error{Kind: ErrDenied, Attribute: p.sso.name(slotRoles), Value: SettingSSOAllow,
-				RefusedBy: RefusedBySSOAllow, problem: problemDeniedAllow, roles: outside}
+			return Decision{}, &Error{Kind: ErrDenied, Attribute: p.sso.name(slotRoles), Value: string(outside.first()),
+				RefusedBy: RefusedBySSOAllow, Rule: SettingSSOAllow, problem: problemDeniedAllow, roles: outside}
 		}
 	}
 	return decideSSO(attrs, got, &p.sso, extra)

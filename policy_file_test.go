@@ -68,12 +68,12 @@ func TestPolicyValidFile(t *testing.T) {
 		{
 			name: "offboarded lead", reason: "an offboarded deny",
 			login:   polSSO(map[string][]string{"groups": {"CC-Leads", "Offboarded"}}),
-			wantErr: flexroles.ErrDenied, wantValue: polStr("offboarded"),
+			wantErr: flexroles.ErrDenied, wantRule: polStr("offboarded"),
 		},
 		{
 			name: "SSO admin", reason: "admins only via Console: admin is outside sso.allow",
 			login:   polSSO(map[string][]string{"roles": {"admin"}}),
-			wantErr: flexroles.ErrDenied, wantValue: polStr("sso.allow"),
+			wantErr: flexroles.ErrDenied, wantRule: polStr("sso.allow"),
 		},
 		{
 			name: "console Owner", reason: "console.allow [Owner, Administrator, Support]",
@@ -88,7 +88,7 @@ func TestPolicyValidFile(t *testing.T) {
 		{
 			name: "console Developer", reason: "console.allow [Owner, Administrator, Support]",
 			login:   consoleLogin(flexroles.Developer),
-			wantErr: flexroles.ErrDenied, wantValue: polStr("console.allow"),
+			wantErr: flexroles.ErrDenied, wantRule: polStr("console.allow"),
 		},
 	}
 	for _, c := range rows {

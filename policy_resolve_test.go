@@ -192,6 +192,7 @@ type policyCase struct {
 	wantRoles    []flexroles.Role
 	wantErr      error
 	wantValue    *string             // Error.Value, checked when set
+	wantRule     *string             // Error.Rule, checked when set
 	wantInsights *flexroles.Insights // checked when set
 	wantDropped  string              // a warning Reason must mention this dropped value
 }
@@ -446,31 +447,31 @@ var policyCases = []policyCase{
 	// deny.
 	{
 		name: "deny rule refuses a granted agent", policy: polDeny,
-		reason:    "deny: {name, when}: a match refuses the login; `ErrDenied` errors are `*Error` whose `Value` names the deny rule",
-		login:     polSSO(map[string][]string{"groups": {"CC-Agents", "Offboarded"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("offboarded"),
+		reason:   "deny: {name, when}: a match refuses the login; `ErrDenied` errors are `*Error` whose `Rule` names the deny rule",
+		login:    polSSO(map[string][]string{"groups": {"CC-Agents", "Offboarded"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("offboarded"),
 	},
 	{
 		name: "deny wins over admin grants and the roles attribute", policy: polDeny,
-		reason:    "deny: a match refuses the login (whatever was granted)",
-		login:     polSSO(map[string][]string{"roles": {"admin"}, "groups": {"IT-Admins", "Offboarded"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("offboarded"),
+		reason:   "deny: a match refuses the login (whatever was granted)",
+		login:    polSSO(map[string][]string{"roles": {"admin"}, "groups": {"IT-Admins", "Offboarded"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("offboarded"),
 	},
 	{
 		name: "deny by attribute", policy: polDeny,
-		reason:    "deny: {name, when} with the same when conditions as rules",
-		login:     polSSO(map[string][]string{"roles": {"agent"}, "employment": {"permanent", "contractor"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("contractors"),
+		reason:   "deny: {name, when} with the same when conditions as rules",
+		login:    polSSO(map[string][]string{"roles": {"agent"}, "employment": {"permanent", "contractor"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("contractors"),
 	},
 	{
 		name: "two denies match: the first in order is named", policy: polDeny,
-		reason:    "deny rules are a list in order; Value names the deny rule",
-		login:     polSSO(map[string][]string{"roles": {"agent"}, "groups": {"Offboarded"}, "employment": {"contractor"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("offboarded"),
+		reason:   "deny rules are a list in order; Value names the deny rule",
+		login:    polSSO(map[string][]string{"roles": {"agent"}, "groups": {"Offboarded"}, "employment": {"contractor"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("offboarded"),
 	},
 	{
 		name: "no deny matches", policy: polDeny,
@@ -480,10 +481,10 @@ var policyCases = []policyCase{
 	},
 	{
 		name: "deny comes before no Flex role", policy: polDeny,
-		reason:    "Precedence: ... deny rules, allow lists, then \"no Flex role\" which is 45050",
-		login:     polSSO(map[string][]string{"groups": {"Offboarded"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("offboarded"),
+		reason:   "Precedence: ... deny rules, allow lists, then \"no Flex role\" which is 45050",
+		login:    polSSO(map[string][]string{"groups": {"Offboarded"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("offboarded"),
 	},
 	{
 		name: "missing email comes before deny", policy: polDeny,
@@ -526,31 +527,31 @@ var policyCases = []policyCase{
 	},
 	{
 		name: "admin from the roles attribute is outside sso.allow", policy: polAllow,
-		reason:    "`sso.allow` restricts the final roles, the `roles` attribute included; a role outside it is `ErrDenied` (Value names the key)",
-		login:     polSSO(map[string][]string{"roles": {"admin"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("sso.allow"),
+		reason:   "`sso.allow` restricts the final roles, the `roles` attribute included; a role outside it is `ErrDenied` (Rule names the key, Value the role)",
+		login:    polSSO(map[string][]string{"roles": {"admin"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("sso.allow"),
 	},
 	{
 		name: "one wfo role outside sso.allow refuses the login", policy: polAllow,
-		reason:    "a role outside it is `ErrDenied` (not dropped)",
-		login:     polSSO(map[string][]string{"roles": {"supervisor, wfo.data_analyst"}, "groups": {"CC-Leads"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("sso.allow"),
+		reason:   "a role outside it is `ErrDenied` (not dropped)",
+		login:    polSSO(map[string][]string{"roles": {"supervisor, wfo.data_analyst"}, "groups": {"CC-Leads"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("sso.allow"),
 	},
 	{
 		name: "deny comes before allow", policy: polAllow,
-		reason:    "Precedence: ... deny rules, allow lists",
-		login:     polSSO(map[string][]string{"roles": {"admin"}, "groups": {"Offboarded"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("offboarded"),
+		reason:   "Precedence: ... deny rules, allow lists",
+		login:    polSSO(map[string][]string{"roles": {"admin"}, "groups": {"Offboarded"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("offboarded"),
 	},
 	{
 		name: "allow comes before no Flex role", policy: polAllow,
-		reason:    "Precedence: ... allow lists, then \"no Flex role\" which is 45050",
-		login:     polSSO(map[string][]string{"roles": {"wfo.data_analyst"}}),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("sso.allow"),
+		reason:   "Precedence: ... allow lists, then \"no Flex role\" which is 45050",
+		login:    polSSO(map[string][]string{"roles": {"wfo.data_analyst"}}),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("sso.allow"),
 	},
 	{
 		name: "allowed but no Flex role is 45050", policy: polAllow,
@@ -592,17 +593,17 @@ var policyCases = []policyCase{
 	},
 	{
 		name: "console Developer denied", policy: polConsoleAllow,
-		reason:    "A Console user whose most privileged Console role is not in `console.allow` is `ErrDenied`",
-		login:     consoleLogin(flexroles.Developer),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("console.allow"),
+		reason:   "A Console user whose most privileged Console role is not in `console.allow` is `ErrDenied`",
+		login:    consoleLogin(flexroles.Developer),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("console.allow"),
 	},
 	{
 		name: "console Developer+Support denied, no downgrade", policy: polConsoleAllow,
-		reason:    "most privileged Console role is not in `console.allow` is `ErrDenied` (no silent downgrade to a lesser role)",
-		login:     consoleLogin(flexroles.Support, flexroles.Developer),
-		wantErr:   flexroles.ErrDenied,
-		wantValue: polStr("console.allow"),
+		reason:   "most privileged Console role is not in `console.allow` is `ErrDenied` (no silent downgrade to a lesser role)",
+		login:    consoleLogin(flexroles.Support, flexroles.Developer),
+		wantErr:  flexroles.ErrDenied,
+		wantRule: polStr("console.allow"),
 	},
 	{
 		name: "console Owner+Developer allowed by Owner", policy: polConsoleAllow,
@@ -745,6 +746,9 @@ func checkPolicyResult(t *testing.T, c policyCase, d flexroles.Decision, err err
 		var e *flexroles.Error
 		if assert.ErrorAs(t, err, &e, "errors are *Error values") {
 			assert.Same(t, c.wantErr, e.Kind)
+			if c.wantRule != nil {
+				assert.Equal(t, *c.wantRule, e.Rule, "Error.Rule (%s)", c.reason)
+			}
 			if c.wantValue != nil {
 				assert.Equal(t, *c.wantValue, e.Value, "Error.Value (%s)", c.reason)
 			}
@@ -871,13 +875,14 @@ console:
 		login    flexroles.Login
 		by       flexroles.Refuser
 		denyRule string
-		value    string // Value, as it has always been
+		rule     string // Rule: the deny rule or the setting
+		value    string // Value: the offending value only
 	}{
-		{"deny rule", polSSO(map[string][]string{"groups": {"Offboarded", "CC-Leads"}}), flexroles.RefusedByDenyRule, "allow list", "allow list"},
-		{"sso.allow", polSSO(map[string][]string{"roles": {"admin"}}), flexroles.RefusedBySSOAllow, "", "sso.allow"},
+		{"deny rule", polSSO(map[string][]string{"groups": {"Offboarded", "CC-Leads"}}), flexroles.RefusedByDenyRule, "allow list", "allow list", ""},
+		{"sso.allow", polSSO(map[string][]string{"roles": {"admin"}}), flexroles.RefusedBySSOAllow, "", "sso.allow", "admin"},
 		{"console.allow", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support}},
-			flexroles.RefusedByConsoleAllow, "", "console.allow"},
-		{"Twilio's rules", polSSO(map[string][]string{"roles": {"flex.readonlyadmin"}}), flexroles.RefusedByTwilio, "", "flex.readonlyadmin"},
+			flexroles.RefusedByConsoleAllow, "", "console.allow", "Support"},
+		{"Twilio's rules", polSSO(map[string][]string{"roles": {"flex.readonlyadmin"}}), flexroles.RefusedByTwilio, "", "", "flex.readonlyadmin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := p.Resolve(tc.login)
@@ -885,6 +890,7 @@ console:
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.by, e.RefusedBy)
 			assert.Equal(t, tc.denyRule, e.DenyRule())
+			assert.Equal(t, tc.rule, e.Rule)
 			assert.Equal(t, tc.value, e.Value)
 			assert.Equal(t, tc.by != flexroles.RefusedByTwilio, errors.Is(err, flexroles.ErrDenied))
 			if tc.by == flexroles.RefusedByDenyRule {

@@ -194,6 +194,15 @@ func (s roleSet) appendTo(dst []Role) []Role {
 	return dst
 }
 
+// first returns the first role of s in canonical order, or "" for the
+// empty set.
+func (s roleSet) first() Role {
+	if s == 0 {
+		return ""
+	}
+	return roleAt(bits.TrailingZeros16(uint16(s)))
+}
+
 // String joins the roles of s with ", " in canonical order, for messages.
 func (s roleSet) String() string {
 	var b strings.Builder

@@ -121,8 +121,10 @@
 //	           "value": "", "suggestion": "", "message": "...", "refused_by": "twilio"}}
 //
 // refused_by says who refused the login: "twilio" (Twilio's rules), or
-// under a policy "sso.allow", "console.allow" or "deny rule", with
-// "deny_rule" then naming the rule (absent otherwise).
+// under a policy "sso.allow", "console.allow" or "deny rule"; "rule" then
+// names the deny rule or the setting, and "deny_rule" the deny rule (both
+// absent otherwise). "value" is only ever the offending value: the role
+// sso.allow does not list, the Console role console.allow does not list.
 //
 // # Policies
 //
@@ -130,13 +132,13 @@
 // (*flexroles.Policy).Resolve does: Twilio's checks first, then the deny
 // rules, the grant rules, the allow lists and Flex's need for a Flex role.
 // Under a policy the roles attribute is optional. A login the policy
-// refuses is kind denied, and its value names the deny rule or the key:
+// refuses is kind denied, and its rule names the deny rule or the key:
 //
 //	$ flexroles resolve --policy examples/policy.yaml \
 //		--sso email=o@example.com --sso full_name=O --sso groups=Offboarded
 //	refused: denied
 //	message: flexroles: the policy's deny rule "offboarded" refuses this login; ...
-//	value: "offboarded"
+//	rule: "offboarded"
 //
 // A policy file that cannot be read or is invalid is not a refusal: resolve
 // and explain print "flexroles: COMMAND: the policy POLICY does not load"

@@ -308,6 +308,7 @@ type jsonError struct {
 	Suggestion string `json:"suggestion"`
 	Message    string `json:"message"`
 	RefusedBy  string `json:"refused_by"`
+	Rule       string `json:"rule"`
 	DenyRule   string `json:"deny_rule"`
 }
 
@@ -396,7 +397,7 @@ func TestRunJSON(t *testing.T) {
 			reason:    "issue 4: a deny rule that matches refuses with kind denied, Value naming the rule",
 			args:      []string{"resolve", "--policy", examplePolicy, "--sso", "email=o@x.co", "--sso", "full_name=O", "--sso", "groups=CC-Leads", "--sso", "groups=Offboarded"},
 			wantCode:  exitRefused,
-			wantError: &jsonError{Kind: "denied", Value: "offboarded", RefusedBy: "deny rule", DenyRule: "offboarded"},
+			wantError: &jsonError{Kind: "denied", RefusedBy: "deny rule", Rule: "offboarded", DenyRule: "offboarded"},
 		},
 		{
 			name:      "console only role over sso",
@@ -664,7 +665,7 @@ func TestRunPolicy(t *testing.T) {
 			reason:     "issue 4: a matching deny rule shows matched and the refusal follows, exit 1 as resolve",
 			args:       args([]string{"explain", "--policy", examplePolicy}, offboarded...),
 			wantCode:   exitRefused,
-			wantStdout: []string{`deny "offboarded": matched` + "\n", `rule "agents" grants [agent]: matched`, "refused: denied\n", `value: "offboarded"`},
+			wantStdout: []string{`deny "offboarded": matched` + "\n", `rule "agents" grants [agent]: matched`, "refused: denied\n", `rule: "offboarded"`},
 			notStdout:  []string{"granted"},
 		},
 		{
@@ -672,7 +673,7 @@ func TestRunPolicy(t *testing.T) {
 			reason:     "rules apply to SSO logins only; a Developer outside console.allow is still refused by the policy",
 			args:       []string{"explain", "--policy", examplePolicy, "--console", "Developer"},
 			wantCode:   exitRefused,
-			wantStdout: []string{"no rules apply to a Console login", "refused: denied\n", `value: "console.allow"`},
+			wantStdout: []string{"no rules apply to a Console login", "refused: denied\n", `rule: "console.allow"`, `value: "Developer"`},
 			notStdout:  []string{"rule \""},
 		},
 		{
@@ -702,7 +703,7 @@ func TestRunPolicy(t *testing.T) {
 			reason:     "issue 4: a matching deny rule is kind denied, exit 1, the value naming the rule",
 			args:       args([]string{"resolve", "--policy", examplePolicy}, offboarded...),
 			wantCode:   exitRefused,
-			wantStdout: []string{"refused: denied\n", `value: "offboarded"` + "\n"},
+			wantStdout: []string{"refused: denied\n", `rule: "offboarded"` + "\n"},
 			notStdout:  []string{"granted"},
 		},
 		{

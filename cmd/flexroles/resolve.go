@@ -221,6 +221,9 @@ func writeRefusal(w io.Writer, err error) {
 		b.WriteString("code: " + strconv.Itoa(e.Code) + "\n")
 	}
 	b.WriteString("message: " + err.Error() + "\n")
+	if e.Rule != "" {
+		b.WriteString("rule: " + strconv.Quote(e.Rule) + "\n")
+	}
 	if e.Attribute != "" {
 		b.WriteString("attribute: " + plain(e.Attribute) + "\n")
 	}

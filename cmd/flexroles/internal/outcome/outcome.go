@@ -56,7 +56,11 @@ type Error struct {
 	// RefusedBy says who refused the login, as flexroles.Refuser names
 	// it: "twilio", "sso.allow", "console.allow" or "deny rule".
 	RefusedBy string `json:"refused_by"`
-	DenyRule  string `json:"deny_rule,omitempty"` // the deny rule's name, when one refused
+	// Rule names what refused the login in the policy: the deny rule's
+	// name, "sso.allow" or "console.allow"; absent when Twilio's rules
+	// refused it.
+	Rule     string `json:"rule,omitempty"`
+	DenyRule string `json:"deny_rule,omitempty"` // the deny rule's name, when one refused
 }
 
 // DecisionOf returns the JSON form of a granted login.
@@ -79,10 +83,9 @@ func RefusalOf(err error) Refusal {
 		Suggestion: e.Suggestion,
 		Message:    err.Error(),
 		RefusedBy:  e.RefusedBy.String(),
+		Rule:       e.Rule,
+		DenyRule:   e.DenyRule(),
 	}}
-	if e.RefusedBy == flexroles.RefusedByDenyRule {
-		out.Error.DenyRule = e.Value // the rule's name, as Value has always held it
-	}
 	return out
 }
 

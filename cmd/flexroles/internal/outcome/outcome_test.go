@@ -54,9 +54,9 @@ func TestRefusalJSON(t *testing.T) {
 		login flexroles.Login
 		want  string // the end of the error object
 	}{
-		{"deny rule", sso(map[string]string{"roles": "agent", "groups": "Gone"}), `,"refused_by":"deny rule","deny_rule":"leavers"}`},
-		{"sso.allow", sso(map[string]string{"roles": "supervisor"}), `,"refused_by":"sso.allow"}`},
-		{"console.allow", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support}}, `,"refused_by":"console.allow"}`},
+		{"deny rule", sso(map[string]string{"roles": "agent", "groups": "Gone"}), `,"refused_by":"deny rule","rule":"leavers","deny_rule":"leavers"}`},
+		{"sso.allow", sso(map[string]string{"roles": "supervisor"}), `,"refused_by":"sso.allow","rule":"sso.allow"}`},
+		{"console.allow", flexroles.Login{Source: flexroles.Console, ConsoleRoles: []flexroles.ConsoleRole{flexroles.Support}}, `,"refused_by":"console.allow","rule":"console.allow"}`},
 		{"twilio", sso(nil), `,"refused_by":"twilio"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
