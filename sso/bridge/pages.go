@@ -29,8 +29,10 @@ code{background:#eee;padding:0 .25em;border-radius:3px;overflow-wrap:anywhere}
 #admin dl{display:grid;grid-template-columns:max-content 1fr;gap:.4em 1em;margin:0}
 #admin dt{font-weight:600}
 #admin dd{margin:0;overflow-wrap:anywhere}
-table{border-collapse:collapse;width:100%;margin-top:.3em;font-size:.92em}
-th,td{text-align:left;vertical-align:top;border-top:1px solid #ddd;padding:.35em .5em .35em 0;overflow-wrap:anywhere}
+h3{font-size:1em;margin:1.4em 0 .4em}
+#checks{list-style:none;padding:0;margin:0}
+.check{border:1px solid #ddd;border-left:4px solid #b33;border-radius:4px;padding:.5em .8em;margin:0 0 .7em}
+.check .name{font-weight:600;display:inline-block;margin-bottom:.3em}
 .withheld{color:#666;font-style:italic}
 </style>
 </head><body>
@@ -51,10 +53,16 @@ th,td{text-align:left;vertical-align:top;border-top:1px solid #ddd;padding:.35em
 {{end}}<dt>What happened</dt><dd id="message">{{.Message}}</dd>
 <dt>What to change</dt><dd id="fix">{{.Fix}}</dd>
 </dl>
-{{if .Checks}}<table id="checks">
-<tr><th>Check</th><th>Expected</th><th>Received</th><th>What to change</th></tr>
-{{range .Checks}}<tr><td><code>{{.Name}}</code></td><td>{{.Expected}}</td><td>{{if .Received}}{{.Received}}{{else if .Withheld}}<span class="withheld">not shown: not signed by the identity provider (the log has it)</span>{{end}}</td><td>{{.Fix}}</td></tr>
-{{end}}</table>
+{{if .Checks}}<h3>Checks that failed</h3>
+<ol id="checks">
+{{range .Checks}}<li class="check"><code class="name">{{.Name}}</code>
+<dl>
+{{if .Expected}}<dt>Expected</dt><dd>{{.Expected}}</dd>
+{{end}}{{if .Received}}<dt>Received</dt><dd>{{.Received}}</dd>
+{{else if .Withheld}}<dt>Received</dt><dd class="withheld">not shown: not signed by the identity provider (the log has it)</dd>
+{{end}}<dt>What to change</dt><dd>{{.Fix}}</dd>
+</dl></li>
+{{end}}</ol>
 {{end}}<p>The bridge's log has one line for this sign-in, with <code>"id":"{{.ID}}"</code>.</p>
 </section>
 </body></html>

@@ -202,7 +202,7 @@ func TestAttackStatusMessage(t *testing.T) {
 	if strings.Contains(p.body, "account is locked") || strings.Contains(logged.String(), "account is locked") {
 		t.Errorf("the StatusMessage reached the page or the log:\n%s\n%s", p.body, logged)
 	}
-	if !strings.Contains(p.body, "<td>Responder / AuthnFailed</td>") {
+	if !strings.Contains(p.body, "<dd>Responder / AuthnFailed</dd>") {
 		t.Errorf("the page does not name the status by its standard codes:\n%s", p.body)
 	}
 	if lines := logged.records(t, correlation(t, p)); len(lines) != 1 || !strings.Contains(lines[0], "AuthnFailed") {
@@ -256,7 +256,7 @@ func TestRefusalPage(t *testing.T) {
 			says: []string{"45050", `attribute statement named exactly "email"`}},
 		{name: "SHA-1", user: "alex", kind: "upstream_response", checks: 1,
 			alter: func(t *testing.T, doc []byte) []byte { return doc }, // the IdP below signs with SHA-1
-			says:  []string{"<code>algorithm</code>", "RSA-SHA256", "Go back to Flex and sign in again"}, never: []string{"alex.agent"}},
+			says:  []string{`<code class="name">algorithm</code>`, "RSA-SHA256", "Go back to Flex and sign in again"}, never: []string{"alex.agent"}},
 		{name: "every failed check listed", user: "alex", kind: "upstream_response", checks: 2,
 			idp: func(a *saml.Assertion) {
 				a.Conditions.AudienceRestrictions[0].Audience.Value = "https://other-sp.example/metadata"
@@ -268,7 +268,7 @@ func TestRefusalPage(t *testing.T) {
 			alter: func(t *testing.T, doc []byte) []byte {
 				return resign(t, doc, func(r *etree.Element) { r.CreateAttr("Destination", "https://elsewhere.example/acs") })
 			},
-			says: []string{"<code>destination</code>", "https://elsewhere.example/acs", acs}},
+			says: []string{`<code class="name">destination</code>`, "https://elsewhere.example/acs", acs}},
 		{name: "Destination mismatch, unsigned: the field only", user: "alex", kind: "upstream_response", checks: 1,
 			alter: func(t *testing.T, doc []byte) []byte {
 				d := parse(t, doc)
@@ -276,7 +276,7 @@ func TestRefusalPage(t *testing.T) {
 				d.Root().CreateAttr("Destination", "https://elsewhere.example/acs")
 				return write(t, d)
 			},
-			says: []string{"<code>destination</code>", "not shown: not signed", acs}, never: []string{"elsewhere.example"}},
+			says: []string{`<code class="name">destination</code>`, "not shown: not signed", acs}, never: []string{"elsewhere.example"}},
 		{name: "used state", user: "alex", kind: "state", again: true,
 			says: []string{"finished already", "start again from Flex"}},
 	} {
@@ -320,7 +320,7 @@ func TestRefusalPage(t *testing.T) {
 					t.Errorf("the page says %q:\n%s", s, p.body)
 				}
 			}
-			if rows := strings.Count(p.body, "<tr><td>"); rows != tc.checks {
+			if rows := strings.Count(p.body, `<li class="check">`); rows != tc.checks {
 				t.Errorf("the page lists %d failed checks, want %d:\n%s", rows, tc.checks, p.body)
 			}
 			if strings.Index(p.body, `id="next"`) > strings.Index(p.body, `id="admin"`) {
