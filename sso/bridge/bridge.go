@@ -81,7 +81,9 @@ func newEndpoints(base *url.URL) endpoints {
 // keys) and returns the bridge. Every part that does not load is reported
 // at once, one a line, each naming its part (policy, keys.key,
 // upstream.metadata_url, …). ctx bounds the first metadata fetch. log
-// receives one line per login; nil discards.
+// receives one line per login, whose fields docs/bridge.md's "Reading the
+// log" lists: it names the user unless cfg.RedactIdentity is set, and no
+// other personal data; nil discards.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 	return newBridge(ctx, cfg, log, nil)
 }
