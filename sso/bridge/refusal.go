@@ -329,7 +329,7 @@ const signatureFix = "Make the identity provider sign the response, the assertio
 func (b *Bridge) failedCheck(c assertion.Check, res *assertion.Result) failedCheck {
 	fc := failedCheck{Name: string(c.Name), Expected: c.Want, got: c.Got, detail: c.Detail}
 	signed := func(ok bool) {
-		if ok {
+		if ok && res.Signature.Verified {
 			fc.Received = c.Got
 		} else if c.Got != "" && c.Got != "(none)" {
 			fc.Withheld = true
