@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles"
 )
 
 // TestReadingTheLogDocumented runs the logins of docs/bridge.md's "Reading
@@ -151,4 +155,64 @@ func flatten(t *testing.T, line string) map[string]string {
 	}
 	walk("", v)
 	return out
+}
+
+// TestReadingTheLogCommands runs the commands "Reading the log" gives, as
+// written: the jq filter finds the documented line of its id among the
+// examples, and sha256sum prints the digest the bridge logs as policy.
+func TestReadingTheLogCommands(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/bridge.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(doc)
+	section = section[strings.Index(section, "\n## Reading the log\n")+1:]
+	section = section[:strings.Index(section, "\n## ")]
+	jq := regexp.MustCompile("`(jq '[^`]*')`").FindStringSubmatch(section)
+	sum := regexp.MustCompile("`(sha256sum policy.yaml)`").FindStringSubmatch(section)
+	id := regexp.MustCompile(`\.id == "([0-9a-f]+)"`).FindStringSubmatch(section)
+	if jq == nil || sum == nil || id == nil {
+		t.Fatalf("the section lost its commands: jq %q, sha256sum %q", jq, sum)
+	}
+	var examples strings.Builder
+	for _, block := range regexp.MustCompile("(?s)```json\n(.*?)```").FindAllStringSubmatch(section, -1) {
+		examples.WriteString(block[1])
+	}
+	for _, tool := range []string{"sh", "jq", "sha256sum"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " is not on PATH")
+		}
+	}
+
+	cmd := exec.Command("sh", "-c", jq[1])
+	cmd.Stdin = strings.NewReader(examples.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v", jq[1], err)
+	}
+	if got := flatten(t, strings.TrimSpace(string(out))); got["id"] != `"`+id[1]+`"` || got["rule"] != `"offboarded"` {
+		t.Errorf("%s found %s, want the deny rule's line", jq[1], out)
+	}
+
+	dir := t.TempDir()
+	policy, err := os.ReadFile("../../examples/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), policy, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command("sh", "-c", sum[1])
+	cmd.Dir = dir
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v", sum[1], err)
+	}
+	p, err := flexroles.LoadPolicyFile(filepath.Join(dir, "policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hex, _, _ := strings.Cut(string(out), " "); "sha256:"+hex != p.Digest() {
+		t.Errorf("%s printed %s; the bridge logs policy %s", sum[1], out, p.Digest())
+	}
 }
