@@ -365,7 +365,8 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 		rf := refusalFor(id, outcomeBadRequest, "bad_request", http.StatusBadRequest)
 		rf.refusedBy, rf.Who, rf.next = byBridge, "the bridge", startAgain
 		rf.Summary = "The answer from your organisation's sign-in service could not be read."
-		rf.Message = "The sign-in response form could not be read: " + err.Error() + "."
+		rf.Message = "The sign-in response form could not be read."
+		rf.logMessage = err.Error() // it may quote the form
 		rf.Fix = "Start the sign-in again from Flex. A form larger than " + strconv.Itoa(maxACSRequest>>10) + " KiB is refused."
 		b.refuse(w, start, rf)
 		return
