@@ -377,7 +377,8 @@
 // resolves it with the policy and only on a grant sends Flex a signed
 // assertion whose roles are the decision. It starts only when everything
 // the configuration names loads, logs one JSON line per login to stderr
-// without personal data, and stops gracefully on SIGINT or SIGTERM.
+// (who refused and why, and the user, whom redact_identity: true leaves
+// out; no other personal data), and stops gracefully on SIGINT or SIGTERM.
 // bridge check --config BRIDGE.yaml loads the same, runs the policy's own
 // test cases (printing the failures), and prints what to enter in Flex's SSO
 // settings and in the identity provider. bridge demo [--config

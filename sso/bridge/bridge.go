@@ -81,7 +81,9 @@ func newEndpoints(base *url.URL) endpoints {
 // keys) and returns the bridge. Every part that does not load is reported
 // at once, one a line, each naming its part (policy, keys.key,
 // upstream.metadata_url, …). ctx bounds the first metadata fetch. log
-// receives one line per login; nil discards.
+// receives one line per login, whose fields docs/bridge.md's "Reading the
+// log" lists: it names the user unless cfg.RedactIdentity is set, and no
+// other personal data; nil discards.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Bridge, error) {
 	return newBridge(ctx, cfg, log, nil)
 }
@@ -299,23 +301,13 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 		err = req.Validate()
 	}
 	if err == nil && len(req.RelayState) > maxRelayState {
-		err = errors.New("the RelayState is longer than " + strconv.Itoa(maxRelayState) + " bytes")
+		err = errRelayStateTooLong
 	}
 	if err == nil && (req.ACSEndpoint == nil || req.ACSEndpoint.Location != b.flex.acs) {
-		err = errors.New("the request names another assertion consumer service")
+		err = errOtherACS
 	}
 	if err != nil {
-		b.stats.login(outcomeBadRequest, "flex_request", 0)
-		b.log.Warn("refused a sign-in request", "id", id, "error", err.Error())
-		b.refuse(w, http.StatusBadRequest, refusal{
-			ID:    id,
-			Kind:  "flex_request",
-			Title: "This sign-in request was not accepted",
-			Message: "The request did not come from the Flex account this bridge serves, or was malformed or too old: " +
-				err.Error() + ".",
-			Fix: "Start the sign-in again from Flex. If it keeps failing, check that Flex's SSO settings name this bridge (" +
-				b.paths.sso.String() + ") and that the bridge's flex account or connection is the one Flex uses.",
-		})
+		b.refuse(w, time.Time{}, b.flexRequestRefusal(id, err, req))
 		return
 	}
 
@@ -340,16 +332,7 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 	if len(sealed) > maxStateCookie {
 		// The state would not open at the ACS: refuse now, before the
 		// user signs in at the IdP.
-		b.stats.login(outcomeBadRequest, "flex_request", 0)
-		b.log.Warn("refused a sign-in request", "id", id, "error", "the login state with this RelayState is too large", "relay_state_bytes", len(req.RelayState))
-		b.refuse(w, http.StatusBadRequest, refusal{
-			ID:    id,
-			Kind:  "flex_request",
-			Title: "This sign-in request was not accepted",
-			Message: "Flex's RelayState (" + strconv.Itoa(len(req.RelayState)) + " bytes) does not fit in the login state once encoded: " +
-				"its quotes, backslashes or control characters take more room than the limit of " + strconv.Itoa(maxStateCookie) + " bytes allows.",
-			Fix: "Start the sign-in again from Flex's login page, without a long return address.",
-		})
+		b.refuse(w, time.Time{}, b.flexRequestRefusal(id, errStateTooLarge, req))
 		return
 	}
 	http.SetCookie(w, stateCookie(handle, sealed, b.paths.acs.Path, b.secure, b.cfg.StateTTL))
@@ -373,13 +356,19 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 
 // serveACS takes the upstream IdP's response, verifies it, resolves the
 // login with the policy and, only on a grant, posts a signed response to
-// Flex.
+// Flex. Each login writes one log line, with the id its page shows.
 func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := correlationID()
 	r.Body = http.MaxBytesReader(w, r.Body, maxACSRequest)
 	if err := r.ParseForm(); err != nil {
-		b.refuseLogin(w, id, start, outcomeBadRequest, "bad_request", http.StatusBadRequest, "The sign-in response could not be read: "+err.Error()+".", "Start the sign-in again from Flex.", nil)
+		rf := refusalFor(id, outcomeBadRequest, "bad_request", http.StatusBadRequest)
+		rf.refusedBy, rf.Who, rf.next = byBridge, "the bridge", startAgain
+		rf.Summary = "The answer from your organisation's sign-in service could not be read."
+		rf.Message = "The sign-in response form could not be read."
+		rf.logMessage = err.Error() // it may quote the form
+		rf.Fix = "Start the sign-in again from Flex. A form larger than " + strconv.Itoa(maxACSRequest>>10) + " KiB is refused."
+		b.refuse(w, start, rf)
 		return
 	}
 	// Verifying is the costly step: when MaxVerifications are under way,
@@ -389,12 +378,13 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	case b.verifying <- struct{}{}:
 		defer func() { <-b.verifying }()
 	default:
-		b.stats.login(outcomeBusy, "busy", time.Since(start))
-		b.log.Warn("login refused: too many responses being verified", "id", id, "max_verifications", b.cfg.MaxVerifications)
+		rf := refusalFor(id, outcomeBusy, "busy", http.StatusServiceUnavailable)
+		rf.refusedBy, rf.Who, rf.next = byBridge, "the bridge", reloadPage
+		rf.Summary = "Too many people are signing in at this moment."
+		rf.Message = "Too many sign-ins were being checked at once: " + strconv.Itoa(b.cfg.MaxVerifications) + " (max_verifications)."
+		rf.Fix = "If it keeps happening, raise max_verifications or add instances."
 		w.Header().Set("Retry-After", "1")
-		b.refuse(w, http.StatusServiceUnavailable, refusal{ID: id, Kind: "busy", Title: "The sign-in bridge is busy",
-			Message: "Too many sign-ins are being checked at this moment.",
-			Fix:     "Reload this page to send the sign-in again, or start again from Flex. If it keeps happening, an administrator raises max_verifications or adds instances."})
+		b.refuse(w, start, rf)
 		return
 	}
 	handle := r.PostForm.Get("RelayState")
@@ -417,91 +407,89 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 		err = errStateMissing
 	}
 	if err != nil {
-		b.refuseState(w, id, start, err)
+		b.refuse(w, start, b.stateRefusal(id, err, handle))
 		return
 	}
 
 	raw, err := base64.StdEncoding.DecodeString(r.PostForm.Get("SAMLResponse"))
-	if err == nil {
+	if err != nil {
+		err = errNotBase64
+	} else {
 		var a verifiedAssertion
 		if a, err = b.up.verify(raw, st.UpstreamID, start); err == nil {
 			if st.UpstreamID != "" {
 				if err := b.usedStates.consume(handle, time.Unix(st.Expires, 0), start); err != nil {
-					b.refuseState(w, id, start, err)
+					b.refuse(w, start, b.stateRefusal(id, err, handle))
 					return
 				}
 			}
 			err = b.usedAssertions.consume(a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start)
-			if errors.Is(err, errReplayCacheFull) {
-				b.log.Error("the assertion replay cache is full of unexpired assertion IDs; logins are refused until some expire", "id", id, "replay_cache_size", b.cfg.ReplayCacheSize)
-			}
 			if err == nil {
 				b.grant(w, r, id, start, st, a)
 				return
 			}
 		}
 	}
-	b.log.Warn("upstream response rejected", "id", id, "error", err.Error())
-	b.refuseLogin(w, id, start, outcomeRejected, "upstream_response", http.StatusForbidden,
-		"The identity provider's response was not accepted: "+err.Error()+".",
-		"Start the sign-in again from Flex. If it keeps failing, compare the identity provider's settings with what flexroles bridge check prints (ACS URL, entity ID, signing certificate in the metadata).", nil)
+	b.refuse(w, start, b.upstreamRefusal(id, err))
 }
 
-// refuseState refuses a login whose state is missing, forged, expired or
-// used, and logs the reason, which holds nothing of the user.
-func (b *Bridge) refuseState(w http.ResponseWriter, id string, start time.Time, err error) {
-	b.log.Warn("login state refused", "id", id, "reason", err.Error())
-	b.refuseLogin(w, id, start, outcomeRejected, "state", http.StatusForbidden,
-		"The sign-in could not be matched to one this browser started here ("+err.Error()+").",
-		"Start the sign-in again from Flex, in one browser tab, within "+b.cfg.StateTTL.String()+". Logins started at the identity provider are refused unless upstream.allow_idp_initiated is true.", nil)
-}
-
-// grant resolves the verified login with the policy and answers Flex.
+// grant resolves the verified login with the policy in force, taken once,
+// and answers Flex; the log line names the user, the roles, the rules that
+// gave them and the policy's digest.
 func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, a verifiedAssertion) {
+	p := b.policyInForce()
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: a.Attributes, Identity: a.NameID}
-	d, err := b.policyInForce().Resolve(login)
-	if err == nil {
-		var out flexAttributes
-		if out, err = b.flexAttributes(a.Attributes, d); err == nil {
-			var form saml.IdpAuthnRequestForm
-			if form, err = b.flexResponse(r, st, out, start); err != nil {
-				b.internalError(w, id, err)
-				return
-			}
-			b.stats.login(outcomeGranted, "", time.Since(start))
-			b.log.Info("login granted", "id", id, "login", login, "roles", d.RoleStrings())
-			b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
-			return
-		}
+	user := a.NameID
+	if user == "" {
+		user = strings.TrimSpace(first(a.Attributes[p.AttributeName("email")]))
 	}
-	kind := flexroles.ErrorKindName(err)
-	b.refuseLogin(w, id, start, outcomeRefused, kind, http.StatusForbidden, err.Error(), fixFor(err), login)
+	d, err := p.Resolve(login)
+	if err != nil {
+		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, a.Attributes))
+		return
+	}
+	out, err := b.flexAttributes(p, a.Attributes, d)
+	if err != nil {
+		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, out.sent))
+		return
+	}
+	form, err := b.flexResponse(r, st, out, start)
+	if err != nil {
+		b.internalError(w, id, err)
+		return
+	}
+	b.stats.login(outcomeGranted, "", time.Since(start))
+	fired := p.Fired(login)
+	rules := make([]string, len(fired))
+	for i, f := range fired {
+		rules[i] = f.Rule
+	}
+	b.log.Info("login granted", "id", id, "outcome", outcomeGranted, "user", b.loggedUser(user),
+		"roles", d.RoleStrings(), "rules", rules, "policy", p.Digest(), "login", login)
+	b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
 }
 
-// fixFor says who changes what for a refused login.
-func fixFor(err error) string {
-	if errors.Is(err, flexroles.ErrDenied) {
-		return "The organisation's flexroles policy refuses this user. If that is wrong, an administrator changes the policy (its deny rules or its allow list) or the user's groups at the identity provider."
+// refuse counts, logs and shows a login the bridge did not complete, in one
+// log line; Flex hears nothing. A zero start counts no latency: the request
+// was refused before any work.
+func (b *Bridge) refuse(w http.ResponseWriter, start time.Time, r refusal) {
+	var latency time.Duration
+	if !start.IsZero() {
+		latency = time.Since(start)
 	}
-	return "An administrator changes the identity provider's attribute statements (or the user's profile there) as the message says, or the flexroles policy; then the user signs in again."
-}
-
-// refuseLogin counts, logs and shows a refused login; Flex hears nothing.
-func (b *Bridge) refuseLogin(w http.ResponseWriter, id string, start time.Time, outcome, kind string, status int, msg, fix string, login any) {
-	b.stats.login(outcome, kind, time.Since(start))
-	args := []any{"id", id, "outcome", outcome, "kind", kind}
-	if l, ok := login.(flexroles.Login); ok {
-		args = append(args, "login", l)
-	}
-	b.log.Info("login refused", args...)
-	b.refuse(w, status, refusal{ID: id, Kind: kind, Title: "Sign-in to Flex refused", Message: msg, Fix: fix})
+	b.stats.login(r.outcome, r.Kind, latency)
+	b.logRefusal(r)
+	b.writeRefusal(w, r)
 }
 
 func (b *Bridge) internalError(w http.ResponseWriter, id string, err error) {
-	b.stats.login(outcomeError, "internal", 0)
-	b.log.Error("bridge error", "id", id, "error", err.Error())
-	b.refuse(w, http.StatusInternalServerError, refusal{ID: id, Kind: "internal", Title: "The sign-in bridge failed",
-		Message: "The bridge could not complete this sign-in.", Fix: "Try again; if it keeps failing, an administrator reads the bridge's log for this id."})
+	r := refusalFor(id, outcomeError, "internal", http.StatusInternalServerError)
+	r.refusedBy, r.Who, r.next = byBridge, "the bridge", tryLater
+	r.Summary = "The sign-in bridge could not finish this sign-in."
+	r.Message = "The bridge failed while answering this sign-in."
+	r.logMessage = err.Error()
+	r.Fix = "Read the bridge's log line for this reference; the message says what failed."
+	b.refuse(w, time.Time{}, r)
 }
 
 // correlationID names one request in the page and in the log.

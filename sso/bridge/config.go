@@ -57,6 +57,12 @@ type Config struct {
 	// a flood of large responses cannot take every core and the memory
 	// each verification needs (up to 64 MiB at assertion.MaxSize).
 	MaxVerifications int
+	// RedactIdentity keeps users out of the log: a login's log line then
+	// shows "[redacted]" where it names the user (the verified NameID, or
+	// the email). Off by default, so that an administrator finds a refused
+	// user from the page's reference alone. Attribute values other than
+	// roles are never logged either way.
+	RedactIdentity bool
 }
 
 // Upstream names the organisation's identity provider.
@@ -218,6 +224,8 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 			cfg.ReplayCacheSize = cr.integer(v, field)
 		case "max_verifications":
 			cfg.MaxVerifications = cr.integer(v, field)
+		case "redact_identity":
+			cfg.RedactIdentity = cr.boolean(v, field)
 		case "upstream":
 			defer cr.metadataSource(v, &cfg.Upstream)
 			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
@@ -270,7 +278,7 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 				cfg.PassThrough[key] = cr.str(v, field)
 			})
 		default:
-			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications")
+			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications", "redact_identity")
 		}
 	})
 	if root.Kind == yaml.MappingNode {

@@ -10,8 +10,10 @@
 //     accepted only from the configured Flex account (its Issuer is Flex's
 //     audience) and only for Flex's ACS URL, which comes from the
 //     configuration: an assertion is never posted to a URL taken from a
-//     request. Anything else is answered with HTTP 400 and a page, and
-//     nothing goes upstream.
+//     request. Anything else is answered with HTTP 400 and a page that
+//     names the field that was wrong (Issuer, Destination, …), never the
+//     value sent, which anyone can write into a link; nothing goes
+//     upstream.
 //  2. The request's ID and RelayState (at most 1024 bytes) and the ID of the
 //     bridge's own AuthnRequest go into a cookie sealed with AES-GCM,
 //     bound to its name, valid for state_ttl (10 minutes), and readable only
@@ -42,15 +44,28 @@
 //     auto-posted with Flex's RelayState under a CSP that allows only the
 //     page's nonce.
 //  6. Refused (by the policy, by Twilio's rules, or a pass-through value of
-//     the wrong type): Flex receives nothing. The page (HTTP 403) names the
-//     flexroles error kind, its message and what an administrator changes,
-//     with a correlation id; the log line has the same id and the login
-//     through flexroles.Login's LogValue, without personal data.
+//     the wrong type), or rejected at any step above: Flex receives
+//     nothing. The page (HTTP 403, or 400, 503, 500) says in plain words
+//     that sign-in to Flex was refused, the account when the IdP's signed
+//     response named it, what the person can do and a reference (the
+//     correlation id); then, for the administrator, who refused (a deny
+//     rule by name, sso.allow, Twilio's rules, or every failed check of
+//     the upstream response), the kind, the message and what to change,
+//     showing a value of the response only where the IdP signed it and a
+//     SAML status only by its standard codes. The login's one log line
+//     has the same id, the outcome, kind, who refused, the attribute's
+//     name, the message (attribute values but roles redacted), the user
+//     (the verified NameID or email; "[redacted]" with redact_identity),
+//     the policy's digest and the login through flexroles.Login's
+//     LogValue; a grant's line has the user, roles, the grant rules that
+//     fired and the digest. Values a stranger sent are logged only inside
+//     the handler's quoting: a newline in them starts no line.
 //
 // For example, with the repository's examples/policy.yaml, a user whose IdP
 // sends groups [CC-Leads] and department Quality reaches Flex with roles
 // [supervisor agent wfo.team_leader wfo.quality_manager]; one whose groups
-// hold Offboarded sees a page naming kind denied, and Flex hears nothing.
+// hold Offboarded sees a page naming the deny rule offboarded, and Flex
+// hears nothing.
 //
 // The other endpoints: saml/metadata (the bridge as Flex's IdP, with the
 // next certificate when one is configured), saml/sp-metadata (the bridge as

@@ -93,7 +93,7 @@ func TestLoginRefused(t *testing.T) {
 		mentions []string
 		reason   string
 	}{
-		{"kim", "denied", []string{"offboarded", "deny rules"}, "the offboarded deny rule wins over the team leads grant"},
+		{"kim", "denied", []string{"offboarded", "deny rule", "kim.leaver@owlbank.example"}, "the offboarded deny rule wins over the team leads grant"},
 		{"nomail", "missing_attribute", []string{"45050", "email"}, "Flex requires email: the page names the attribute to add"},
 		{"typo", "invalid_attribute", []string{"skill"}, "skill.int passes through, and \"seven\" is not an int: Flex would refuse it"},
 	} {

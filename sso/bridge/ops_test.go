@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -69,35 +70,80 @@ func TestBounds(t *testing.T) {
 	refusedNothingSent(t, w, before, p, http.StatusBadRequest, "flex_request")
 }
 
-// TestLogRedacted: the login's log line carries the correlation id shown
-// on the page, and no email, name or group.
+// TestLogRedacted: a login's one log line carries the correlation id shown
+// on the page, who refused and the user, and no other personal data: no
+// name, no group; with redact_identity, not the user either.
 func TestLogRedacted(t *testing.T) {
+	for _, redact := range []bool{false, true} {
+		t.Run("redact_identity="+strconv.FormatBool(redact), func(t *testing.T) {
+			var mu sync.Mutex
+			var buf bytes.Buffer
+			w := newWorld(t, func(c *Config) { c.RedactIdentity = redact })
+			w.bridge.log = slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &buf}, nil))
+			bp, _ := w.login("kim", "")
+			m := pageCorrelation.FindStringSubmatch(bp.body)
+			if m == nil {
+				t.Fatalf("no correlation id on the page:\n%.600s", bp.body)
+			}
+			mu.Lock()
+			logged := buf.String()
+			mu.Unlock()
+			if n := strings.Count(logged, "id="+m[1]); n != 1 {
+				t.Errorf("%d log lines carry the page's id %s, want 1:\n%s", n, m[1], logged)
+			}
+			for _, want := range []string{"kind=denied", `refused_by="deny rule"`, "rule=offboarded", "policy=" + w.bridge.policyInForce().Digest()} {
+				if !strings.Contains(logged, want) {
+					t.Errorf("the log lacks %s:\n%s", want, logged)
+				}
+			}
+			if got := strings.Contains(logged, "user=kim.leaver@owlbank.example"); got == redact {
+				t.Errorf("redact_identity %v, but the user is logged %v:\n%s", redact, got, logged)
+			}
+			for _, personal := range []string{"Kim Leaver", "Offboarded", "CC-Agents"} {
+				if strings.Contains(logged, personal) {
+					t.Errorf("the log holds personal data %q:\n%s", personal, logged)
+				}
+			}
+			_, _ = w.login("lee", "")
+			mu.Lock()
+			logged = buf.String()
+			mu.Unlock()
+			if !strings.Contains(logged, "login granted") || !strings.Contains(logged, `roles="[supervisor agent wfo.team_leader]" rules="[agents team leads]"`) {
+				t.Errorf("the grant is not logged with its roles and rules:\n%s", logged)
+			}
+			if got := strings.Contains(logged, "lee.lead"); got == redact {
+				t.Errorf("redact_identity %v, but the granted user is logged %v:\n%s", redact, got, logged)
+			}
+			for _, personal := range []string{"Lee Lead", "CC-Leads", "Sales"} {
+				if strings.Contains(logged, personal) {
+					t.Errorf("the log holds personal data %q:\n%s", personal, logged)
+				}
+			}
+		})
+	}
+}
+
+// TestLogRedactedValue: a refusal whose message repeats a value of the
+// user's attributes (a pass-through value of the wrong type) names the
+// attribute in the log and keeps the value out; the page, shown to the
+// user who sent it, says it.
+func TestLogRedactedValue(t *testing.T) {
 	var mu sync.Mutex
 	var buf bytes.Buffer
 	w := newWorld(t, nil)
 	w.bridge.log = slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &buf}, nil))
-	bp, _ := w.login("kim", "")
-	m := pageCorrelation.FindStringSubmatch(bp.body)
-	if m == nil {
-		t.Fatalf("no correlation id on the page:\n%.600s", bp.body)
-	}
+	bp, _ := w.login("typo", "")
 	mu.Lock()
 	logged := buf.String()
 	mu.Unlock()
-	if !strings.Contains(logged, "id="+m[1]) || !strings.Contains(logged, "kind=denied") {
-		t.Errorf("the log does not carry the page's id %s and kind:\n%s", m[1], logged)
+	if !strings.Contains(logged, "attribute=skill.int") || !strings.Contains(logged, `value \"[redacted]\" of \"skill.int\"`) {
+		t.Errorf("the log does not name the attribute with its value redacted:\n%s", logged)
 	}
-	for _, personal := range []string{"kim.leaver", "Kim Leaver", "Offboarded", "CC-Agents"} {
-		if strings.Contains(logged, personal) {
-			t.Errorf("the log holds personal data %q:\n%s", personal, logged)
-		}
+	if strings.Contains(logged, "seven") {
+		t.Errorf("the log holds the attribute's value:\n%s", logged)
 	}
-	_, _ = w.login("lee", "")
-	mu.Lock()
-	logged = buf.String()
-	mu.Unlock()
-	if !strings.Contains(logged, "login granted") || strings.Contains(logged, "lee.lead") {
-		t.Errorf("the grant is not logged, or logged with the email:\n%s", logged)
+	if !strings.Contains(bp.body, "seven") || !strings.Contains(bp.body, "pass_through") {
+		t.Errorf("the page does not show the user the value and the pass_through entry:\n%s", bp.body)
 	}
 }
 
@@ -160,8 +206,8 @@ func TestLogRedactedRefusals(t *testing.T) {
 			mu.Lock()
 			logged := buf.String()
 			mu.Unlock()
-			if !strings.Contains(logged, "id="+m[1]) || !strings.Contains(logged, "kind="+tc.kind) || !strings.Contains(logged, tc.reason) {
-				t.Errorf("the log does not carry the page's id %s, kind %s and reason %q:\n%s", m[1], tc.kind, tc.reason, logged)
+			if strings.Count(logged, "id="+m[1]) != 1 || !strings.Contains(logged, "kind="+tc.kind) || !strings.Contains(logged, tc.reason) {
+				t.Errorf("the log does not carry, in one line, the page's id %s, kind %s and reason %q:\n%s", m[1], tc.kind, tc.reason, logged)
 			}
 			for _, data := range personal {
 				if strings.Contains(logged, data) {

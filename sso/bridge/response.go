@@ -28,15 +28,17 @@ const (
 type flexAttributes struct {
 	email string
 	attrs []saml.Attribute
+	sent  map[string][]string // the same by name, as checked
 }
 
 // flexAttributes builds what Flex receives for a granted decision, and
 // checks it as Flex will, with flexroles.WorkerAttributes: a typed
 // pass-through value that does not fit its type refuses the login here
-// rather than at Flex.
-func (b *Bridge) flexAttributes(in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
-	email := strings.TrimSpace(first(in[b.policyInForce().AttributeName("email")]))
-	fullName := strings.TrimSpace(first(in[b.policyInForce().AttributeName("full_name")]))
+// rather than at Flex. p is the policy that decided; on error, sent holds
+// what was checked.
+func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
+	email := strings.TrimSpace(first(in[p.AttributeName("email")]))
+	fullName := strings.TrimSpace(first(in[p.AttributeName("full_name")]))
 	sent := map[string][]string{
 		"roles":     d.RoleStrings(),
 		"email":     {email},
@@ -50,9 +52,9 @@ func (b *Bridge) flexAttributes(in map[string][]string, d flexroles.Decision) (f
 	}
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: sent, Identity: email}
 	if _, err := flexroles.WorkerAttributes(nil, login, d); err != nil {
-		return flexAttributes{}, err
+		return flexAttributes{sent: sent}, err
 	}
-	out := flexAttributes{email: email}
+	out := flexAttributes{email: email, sent: sent}
 	for _, name := range append([]string{"roles", "email", "full_name"}, names...) {
 		values, ok := sent[name]
 		if !ok {

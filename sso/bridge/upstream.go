@@ -185,11 +185,11 @@ func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (
 	}
 	res, err := assertion.Verify(response, md, want)
 	if err != nil {
-		return verifiedAssertion{}, err
+		return verifiedAssertion{}, &responseError{err: err, res: res}
 	}
 	login, err := res.Login(nil)
 	if err != nil {
-		return verifiedAssertion{}, err
+		return verifiedAssertion{}, &responseError{err: err, res: res}
 	}
 	out := verifiedAssertion{ID: res.Assertion.ID, NotOnOrAfter: res.Assertion.Conditions.NotOnOrAfter, NameID: login.Identity, Attributes: login.Attributes}
 	for _, sc := range res.Assertion.SubjectConfirmations {
@@ -198,7 +198,20 @@ func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (
 		}
 	}
 	if out.ID == "" || out.NotOnOrAfter.IsZero() {
-		return verifiedAssertion{}, errors.New("the assertion has no ID or no NotOnOrAfter, so its one-time use cannot be enforced; the identity provider must send both")
+		return verifiedAssertion{}, errNoReplayWindow
 	}
 	return out, nil
 }
+
+// responseError is an upstream response the verifier refused: its error,
+// and the Result it returned with it (nil when nothing could be read),
+// which says every check that failed and which values were signed. Nothing
+// of the Result is used but to explain the refusal.
+type responseError struct {
+	err error
+	res *assertion.Result
+}
+
+func (e *responseError) Error() string { return e.err.Error() }
+
+func (e *responseError) Unwrap() error { return e.err }
