@@ -184,7 +184,7 @@ func (b *Bridge) policyRefusal(id string, err error, login flexroles.Login, user
 		r.Fix = "Read the bridge's log line for this reference."
 		return r
 	}
-	r.Attribute, r.flexError, r.rule = fe.Attribute, fe.Code, fe.DenyRule()
+	r.Attribute, r.flexError, r.rule = fe.Attribute, fe.Code, fe.Rule
 	if fe.Value != "" && fe.Attribute != p.AttributeName("roles") && hasValue(attrs[fe.Attribute], fe.Value) {
 		// The message repeats a value of the user's attributes: the log
 		// keeps it out, as the login's own LogValue does.
