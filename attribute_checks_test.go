@@ -145,7 +145,7 @@ func TestMisnamedAttributeEdges(t *testing.T) {
 		"ROLESX": "", "xroles": "", "Z": "", "@roles": "", "[roles": "",
 	}
 	for name, want := range tests {
-		assert.Equal(t, want, flexroles.MisnamedAttribute(name), "%q", name)
+		assert.Equal(t, flexroles.FlexAttribute(want), flexroles.MisnamedAttribute(name), "%q", name)
 	}
 }
 

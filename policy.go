@@ -435,20 +435,21 @@ func (p *Policy) Digest() string {
 }
 
 // AttributeName returns the name of the assertion attribute the policy reads
-// for std, one of "roles", "email", "full_name" and "groups": the policy's
-// sso.attributes entry, or std itself when the policy leaves it alone or p is
-// nil. Any other std gives "". Tools that build logins from an IdP export use
-// it to put each value where the policy looks for it.
-func (p *Policy) AttributeName(std string) string {
+// for a (RolesAttribute, EmailAttribute, FullNameAttribute or
+// GroupsAttribute): the policy's sso.attributes entry, or a's own name when
+// the policy leaves it alone or p is nil. Any other a gives "". Tools that
+// build logins from an IdP export use it to put each value where the
+// policy looks for it.
+func (p *Policy) AttributeName(a FlexAttribute) string {
 	var s ssoSettings
 	groups := attrGroups
 	if p != nil {
 		s, groups = p.sso, p.groups
 	}
-	if std == attrGroups {
+	if a == GroupsAttribute {
 		return groups
 	}
-	return s.meant(std)
+	return s.meant(string(a))
 }
 
 // Roles returns the roles an SSO login can end up with under the policy, in

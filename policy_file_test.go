@@ -154,7 +154,10 @@ func TestPolicyAttributeName(t *testing.T) {
 	var none *flexroles.Policy
 	p, err := flexroles.LoadPolicy(strings.NewReader("version: 1\nsso:\n  attributes: {email: mail, groups: memberOf}\n"))
 	require.NoError(t, err)
-	for _, tc := range []struct{ std, nilWant, want string }{
+	for _, tc := range []struct {
+		std           flexroles.FlexAttribute
+		nilWant, want string
+	}{
 		{"roles", "roles", "roles"}, {"email", "email", "mail"}, {"full_name", "full_name", "full_name"},
 		{"groups", "groups", "memberOf"}, {"department", "", ""},
 	} {

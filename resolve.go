@@ -618,16 +618,17 @@ func firstKeyExcept(m map[string][]string, except string) (string, bool) {
 // Flex will not map it: a namespaced claim such as Entra ID's
 // "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", the name
 // in another case or spelling ("Roles", "full-name", "displayName",
-// "mail"), or an LDAP OID ("urn:oid:0.9.2342.19200300.100.1.3", mail). It
+// "mail"), a plain dotted name by its last part (OneLogin's "User.email"),
+// or an LDAP OID ("urn:oid:0.9.2342.19200300.100.1.3", mail). It
 // returns "" for the exact names, which Flex maps, and for anything else.
 // Debugging tools use it to say which claim to rename.
-func MisnamedAttribute(name string) string {
+func MisnamedAttribute(name string) FlexAttribute {
 	switch name {
 	case attrRoles, attrEmail, attrFullName:
 		return ""
 	}
 	if c, _ := claimOf(name); c != attrGroups {
-		return c
+		return FlexAttribute(c)
 	}
 	return ""
 }
@@ -724,8 +725,8 @@ const (
 // "emailaddress", "emails" or "mail", full_name as "displayname" or
 // "commonname", groups as "group" or "memberof"); a namespaced one by its
 // last segment, where "role", "name" and "cn" count too, or by its LDAP OID
-// (urn:oid:…). A plain "role" is the Insights reporting attribute and
-// stands for nothing.
+// (urn:oid:…); a plain dotted name by its last part ("User.email"). A
+// plain "role" is the Insights reporting attribute and stands for nothing.
 func claimOf(k string) (claim string, ns bool) {
 	if oid, ok := strings.CutPrefix(k, "urn:oid:"); ok {
 		switch oid {
@@ -761,7 +762,7 @@ func claimOf(k string) (claim string, ns bool) {
 			c += 'a' - 'A'
 		}
 		if n == len(buf) {
-			return "", ns
+			return dottedClaim(k, ns), ns
 		}
 		buf[n] = c
 		n++
@@ -784,5 +785,17 @@ func claimOf(k string) (claim string, ns bool) {
 	case "groups", "group", "memberof":
 		return attrGroups, ns
 	}
-	return "", ns
+	return dottedClaim(k, ns), ns
+}
+
+// dottedClaim returns what a plain dotted name, such as OneLogin's
+// "User.email", stands for by its last part; "" for a namespaced name or
+// one without a dot.
+func dottedClaim(k string, ns bool) string {
+	dot := strings.LastIndexByte(k, '.')
+	if ns || dot < 0 {
+		return ""
+	}
+	c, _ := claimOf(k[dot+1:])
+	return c
 }

@@ -1045,8 +1045,11 @@ func TestMisnamedAttribute(t *testing.T) {
 		"urn:oid:0.9.2342.19200300.100.1.3": "email", "urn:oid:2.16.840.1.113730.3.1.241": "full_name",
 		"urn:oid:1.3.6.1.4.1.5923.1.1.1.1": "", "E-Mail": "email", "emailAddress": "email", "commonName": "full_name",
 		"memberOf": "", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups": "", "name": "",
+		"User.email": "email", "User.roles": "roles", "user.FullName": "full_name", "User.emailaddress": "email",
+		"User.FirstName": "", "User.role": "", "a.b.department": "", "User.memberOf": "", "x:User.email": "",
+		"User.emailaddresses": "", "Userverylongprefix.email": "email",
 	} {
-		assert.Equal(t, want, flexroles.MisnamedAttribute(name), "%q", name)
+		assert.Equal(t, flexroles.FlexAttribute(want), flexroles.MisnamedAttribute(name), "%q", name)
 	}
 }
 

@@ -35,13 +35,13 @@ func (u *User) Login(p *flexroles.Policy) flexroles.Login {
 	for k, v := range u.Attributes {
 		attrs[k] = v
 	}
-	attrs[p.AttributeName("email")] = []string{u.Email}
-	attrs[p.AttributeName("full_name")] = []string{u.Name}
+	attrs[p.AttributeName(flexroles.EmailAttribute)] = []string{u.Email}
+	attrs[p.AttributeName(flexroles.FullNameAttribute)] = []string{u.Name}
 	if len(u.Groups) > 0 {
-		attrs[p.AttributeName("groups")] = u.Groups
+		attrs[p.AttributeName(flexroles.GroupsAttribute)] = u.Groups
 	}
 	if len(u.Roles) > 0 {
-		attrs[p.AttributeName("roles")] = u.Roles
+		attrs[p.AttributeName(flexroles.RolesAttribute)] = u.Roles
 	}
 	return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: u.Email}
 }

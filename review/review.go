@@ -25,9 +25,9 @@ type RenameNote struct {
 // the IdP must send the new names.
 func RenameNotes(old, new *flexroles.Policy) []RenameNote {
 	var notes []RenameNote
-	for _, std := range []string{"roles", "email", "full_name", "groups"} {
+	for _, std := range []flexroles.FlexAttribute{flexroles.RolesAttribute, flexroles.EmailAttribute, flexroles.FullNameAttribute, flexroles.GroupsAttribute} {
 		if o, n := old.AttributeName(std), new.AttributeName(std); o != n {
-			notes = append(notes, RenameNote{Std: std, Old: o, New: n})
+			notes = append(notes, RenameNote{Std: string(std), Old: o, New: n})
 		}
 	}
 	return notes
@@ -67,8 +67,8 @@ func New(old, new *flexroles.Policy, fail FailOn) *Comparison {
 	}
 	var groups, others []string
 	for _, p := range []*flexroles.Policy{old, new} {
-		groups = appendNew(groups, p.AttributeName("groups"))
-		others = appendNew(others, p.AttributeName("roles"))
+		groups = appendNew(groups, p.AttributeName(flexroles.GroupsAttribute))
+		others = appendNew(others, p.AttributeName(flexroles.RolesAttribute))
 	}
 	for _, p := range []*flexroles.Policy{old, new} {
 		for _, a := range p.Attributes() {
@@ -86,7 +86,7 @@ func New(old, new *flexroles.Policy, fail FailOn) *Comparison {
 // groups attribute, its roles attribute and every attribute its rules'
 // conditions test.
 func grantAttributes(p *flexroles.Policy) []string {
-	return append([]string{p.AttributeName("groups"), p.AttributeName("roles")}, p.Attributes()...)
+	return append([]string{p.AttributeName(flexroles.GroupsAttribute), p.AttributeName(flexroles.RolesAttribute)}, p.Attributes()...)
 }
 
 // carriesAny reports whether login l has a value for one of the attributes
@@ -182,12 +182,12 @@ func (df *Comparison) Compare(u *export.User) *Change {
 	}
 	for _, r := range newRoles {
 		if !slices.Contains(oldRoles, r) {
-			c.Gained = append(c.Gained, RoleChange{Role: string(r), From: sourcesOf(r, ln.Attributes[df.new.AttributeName("roles")], n, c.New.fired)})
+			c.Gained = append(c.Gained, RoleChange{Role: string(r), From: sourcesOf(r, ln.Attributes[df.new.AttributeName(flexroles.RolesAttribute)], n, c.New.fired)})
 		}
 	}
 	for _, r := range oldRoles {
 		if !slices.Contains(newRoles, r) {
-			c.Lost = append(c.Lost, RoleChange{Role: string(r), From: sourcesOf(r, lo.Attributes[df.old.AttributeName("roles")], o, c.Old.fired)})
+			c.Lost = append(c.Lost, RoleChange{Role: string(r), From: sourcesOf(r, lo.Attributes[df.old.AttributeName(flexroles.RolesAttribute)], o, c.Old.fired)})
 		}
 	}
 	c.GainedInsights, c.LostInsights = insightsChanges(o.d.Insights, n.d.Insights)
@@ -309,11 +309,11 @@ func InputProblem(err error, p *flexroles.Policy) string {
 	}
 	kind := flexroles.ErrorKindName(err)
 	switch {
-	case errors.Is(err, flexroles.ErrMissingAttribute) && (e.Attribute == p.AttributeName("email") || e.Attribute == p.AttributeName("full_name")):
+	case errors.Is(err, flexroles.ErrMissingAttribute) && (e.Attribute == p.AttributeName(flexroles.EmailAttribute) || e.Attribute == p.AttributeName(flexroles.FullNameAttribute)):
 		return kind + " " + strconv.Quote(e.Attribute)
 	case errors.Is(err, flexroles.ErrInvalidAttribute):
 		return kind + " " + strconv.Quote(e.Attribute)
-	case (errors.Is(err, flexroles.ErrUnknownRole) || errors.Is(err, flexroles.ErrConsoleOnlyRole)) && e.Attribute == p.AttributeName("roles"):
+	case (errors.Is(err, flexroles.ErrUnknownRole) || errors.Is(err, flexroles.ErrConsoleOnlyRole)) && e.Attribute == p.AttributeName(flexroles.RolesAttribute):
 		return kind + " in " + strconv.Quote(e.Attribute)
 	}
 	return ""

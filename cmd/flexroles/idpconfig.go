@@ -83,17 +83,17 @@ func writeOkta(b *strings.Builder, p *flexroles.Policy, withPolicy bool) {
 	b.WriteString("Okta: Applications > your Flex app > General > SAML Settings > Attribute Statements\n")
 	b.WriteString(attributeNote + "\n")
 	b.WriteString("Attribute Statements (Name format: Unspecified):\n")
-	fmt.Fprintf(b, "  %-12s  %s\n", p.AttributeName("roles"), `String.join(",", user.flexRoles)   (a profile attribute of type string array; Okta sends one comma-joined value, which Flex splits)`)
-	fmt.Fprintf(b, "  %-12s  %s\n", p.AttributeName("email"), "user.email")
-	fmt.Fprintf(b, "  %-12s  %s\n", p.AttributeName("full_name"), `user.firstName + " " + user.lastName`)
+	fmt.Fprintf(b, "  %-12s  %s\n", p.AttributeName(flexroles.RolesAttribute), `String.join(",", user.flexRoles)   (a profile attribute of type string array; Okta sends one comma-joined value, which Flex splits)`)
+	fmt.Fprintf(b, "  %-12s  %s\n", p.AttributeName(flexroles.EmailAttribute), "user.email")
+	fmt.Fprintf(b, "  %-12s  %s\n", p.AttributeName(flexroles.FullNameAttribute), `user.firstName + " " + user.lastName`)
 	for _, a := range p.Attributes() {
 		fmt.Fprintf(b, "  %-12s  the user profile attribute that holds it (the policy's conditions read it)\n", a)
 	}
 	if withPolicy {
 		b.WriteString("\nGroup Attribute Statements:\n")
-		fmt.Fprintf(b, "  %-12s  Matches regex: .*   (or Starts with a prefix your policy's groups share)\n", p.AttributeName("groups"))
+		fmt.Fprintf(b, "  %-12s  Matches regex: .*   (or Starts with a prefix your policy's groups share)\n", p.AttributeName(flexroles.GroupsAttribute))
 	}
-	fmt.Fprintf(b, "\nValues of %s: %s\n", p.AttributeName("roles"), rolesList(p.Roles()))
+	fmt.Fprintf(b, "\nValues of %s: %s\n", p.AttributeName(flexroles.RolesAttribute), rolesList(p.Roles()))
 }
 
 func writeGoogle(b *strings.Builder, p *flexroles.Policy, withPolicy bool) {
@@ -101,16 +101,16 @@ func writeGoogle(b *strings.Builder, p *flexroles.Policy, withPolicy bool) {
 	b.WriteString(attributeNote + "\n")
 	b.WriteString("First add a custom attribute category Flex (Directory > Users > More options >\nManage custom attributes) with fields Roles (multi-value text) and Full name.\n\n")
 	b.WriteString("Google Directory attribute  →  App attribute:\n")
-	fmt.Fprintf(b, "  %-28s →  %s   (several values, one role each)\n", "Flex > Roles", p.AttributeName("roles"))
-	fmt.Fprintf(b, "  %-28s →  %s\n", "Basic Information > Primary email", p.AttributeName("email"))
-	fmt.Fprintf(b, "  %-28s →  %s\n", "Flex > Full name", p.AttributeName("full_name"))
+	fmt.Fprintf(b, "  %-28s →  %s   (several values, one role each)\n", "Flex > Roles", p.AttributeName(flexroles.RolesAttribute))
+	fmt.Fprintf(b, "  %-28s →  %s\n", "Basic Information > Primary email", p.AttributeName(flexroles.EmailAttribute))
+	fmt.Fprintf(b, "  %-28s →  %s\n", "Flex > Full name", p.AttributeName(flexroles.FullNameAttribute))
 	for _, a := range p.Attributes() {
 		fmt.Fprintf(b, "  %-28s →  %s   (the policy's conditions read it)\n", "the field that holds it", a)
 	}
 	if withPolicy {
-		fmt.Fprintf(b, "\nGroup membership: add the groups your policy names; App attribute: %s\n", p.AttributeName("groups"))
+		fmt.Fprintf(b, "\nGroup membership: add the groups your policy names; App attribute: %s\n", p.AttributeName(flexroles.GroupsAttribute))
 	}
-	fmt.Fprintf(b, "\nValues of %s: %s\n", p.AttributeName("roles"), rolesList(p.Roles()))
+	fmt.Fprintf(b, "\nValues of %s: %s\n", p.AttributeName(flexroles.RolesAttribute), rolesList(p.Roles()))
 }
 
 // entraAppRole is one entry of an Entra ID app manifest's appRoles.
@@ -127,14 +127,14 @@ func writeEntra(b *strings.Builder, p *flexroles.Policy, withPolicy bool) error 
 	b.WriteString("Entra ID: Enterprise applications > your Flex app > Single sign-on > Attributes & Claims\n")
 	b.WriteString(attributeNote)
 	b.WriteString("Entra's default claims are namespaced (…/claims/emailaddress, …/claims/role):\nFlex ignores them. Add these claims with an empty Namespace:\n\n")
-	fmt.Fprintf(b, "  %-12s  user.assignedroles   (the app roles below; several values, one role each)\n", p.AttributeName("roles"))
-	fmt.Fprintf(b, "  %-12s  user.mail\n", p.AttributeName("email"))
-	fmt.Fprintf(b, "  %-12s  user.displayname\n", p.AttributeName("full_name"))
+	fmt.Fprintf(b, "  %-12s  user.assignedroles   (the app roles below; several values, one role each)\n", p.AttributeName(flexroles.RolesAttribute))
+	fmt.Fprintf(b, "  %-12s  user.mail\n", p.AttributeName(flexroles.EmailAttribute))
+	fmt.Fprintf(b, "  %-12s  user.displayname\n", p.AttributeName(flexroles.FullNameAttribute))
 	for _, a := range p.Attributes() {
 		fmt.Fprintf(b, "  %-12s  the user attribute that holds it (the policy's conditions read it)\n", a)
 	}
 	if withPolicy {
-		fmt.Fprintf(b, "  %-12s  a group claim (Add a group claim > Groups assigned to the application; customise its name to %q, no namespace)\n", p.AttributeName("groups"), p.AttributeName("groups"))
+		fmt.Fprintf(b, "  %-12s  a group claim (Add a group claim > Groups assigned to the application; customise its name to %q, no namespace)\n", p.AttributeName(flexroles.GroupsAttribute), p.AttributeName(flexroles.GroupsAttribute))
 	}
 	b.WriteString("\nApp roles: App registrations > your Flex app > Manifest, \"appRoles\" (then assign users and groups to them):\n")
 	roles := p.Roles()

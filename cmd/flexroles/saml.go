@@ -338,11 +338,10 @@ func explainSAML(stdout, stderr io.Writer, f samlFlags, p *flexroles.Policy, ver
 		Signed: r.Signed, Issuer: r.Issuer, Destination: r.Destination, InResponseTo: r.InResponseTo,
 		Status: r.Status.Code, SubStatus: append([]string{}, r.Status.SubCodes...), Message: r.Status.Message,
 	}
-	names := assertion.FlexNames{Roles: p.AttributeName("roles"), Email: p.AttributeName("email"), FullName: p.AttributeName("full_name")}
 	for _, at := range a.Attributes {
 		out.Attributes = append(out.Attributes, explainAttribute(at, p))
 	}
-	for _, m := range a.MissingFlexAttributes(names) {
+	for _, m := range a.MissingFlexAttributes(p) {
 		mo := samlMissingOutput{Attribute: m.Name, Candidates: []string{}}
 		for _, c := range m.Candidates {
 			mo.Candidates = append(mo.Candidates, c.Name)
@@ -355,7 +354,7 @@ func explainSAML(stdout, stderr io.Writer, f samlFlags, p *flexroles.Policy, ver
 	} else if !verifying {
 		login = res.UnverifiedLogin() // no metadata: the claims as they stand, labelled unsigned
 	}
-	if identity := contactIdentity(a.NameID.Value, login); identity != "" {
+	if identity := p.ReadAsFlex(login).Identity; identity != "" {
 		out.ContactURI = flexroles.ContactURI(identity)
 	}
 	var d flexroles.Decision
@@ -405,18 +404,6 @@ func (o samlOutput) normalise() samlOutput {
 	return o
 }
 
-// contactIdentity returns the identity Flex derives contact_uri from: the
-// NameID, or the email attribute when there is none.
-func contactIdentity(nameID string, l flexroles.Login) string {
-	if nameID != "" {
-		return nameID
-	}
-	if v := l.Attributes["email"]; len(v) > 0 {
-		return strings.TrimSpace(v[0])
-	}
-	return ""
-}
-
 // explainAttribute says what Flex (and the policy, if any) does with one
 // attribute.
 func explainAttribute(a assertion.Attribute, p *flexroles.Policy) samlAttributeOutput {
@@ -429,9 +416,9 @@ func explainAttribute(a assertion.Attribute, p *flexroles.Policy) samlAttributeO
 		s := v.String()
 		out.Values = append(out.Values, &s)
 	}
-	for _, std := range []string{"roles", "email", "full_name"} {
+	for _, std := range []flexroles.FlexAttribute{flexroles.RolesAttribute, flexroles.EmailAttribute, flexroles.FullNameAttribute} {
 		if a.Name == p.AttributeName(std) {
-			out.Flex = std
+			out.Flex = string(std)
 			return out
 		}
 	}

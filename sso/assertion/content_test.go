@@ -12,6 +12,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 
+	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/sso/assertion"
 )
 
@@ -161,7 +162,7 @@ func TestMissingFlexAttributes(t *testing.T) {
 		{Name: "urn:x:1", FriendlyName: "Roles", Values: []assertion.Value{{Text: "agent"}}},
 		{Name: "User.email", Values: []assertion.Value{{Text: "ada@example.com"}}},
 	}}
-	missing := a.MissingFlexAttributes(assertion.FlexNames{})
+	missing := a.MissingFlexAttributes(nil)
 	var got []string
 	for _, m := range missing {
 		var names []string
@@ -174,9 +175,24 @@ func TestMissingFlexAttributes(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("missing %q, want %q", got, want)
 	}
-	a.Attributes = append(a.Attributes, assertion.Attribute{Name: "email", Values: []assertion.Value{{Text: "ada@example.com"}}})
-	if m := a.MissingFlexAttributes(assertion.FlexNames{}); len(m) != 2 {
-		t.Errorf("with email present: %d missing, want 2", len(m))
+	a.Attributes = append(a.Attributes, assertion.Attribute{Name: "email", Values: []assertion.Value{{Text: " "}, {Text: "ada@example.com"}}})
+	if m := a.MissingFlexAttributes(nil); len(m) != 2 {
+		t.Errorf("with email present after a blank value: %d missing, want 2", len(m))
+	}
+	// A roles attribute of only commas has no item: Flex refuses it with
+	// 45050, so it is missing (and empty), as the core reads it.
+	a.Attributes = append(a.Attributes, assertion.Attribute{Name: "roles", Values: []assertion.Value{{Text: ","}}})
+	m := a.MissingFlexAttributes(nil)
+	if len(m) != 2 || m[0].Flex != flexroles.RolesAttribute || !m[0].Empty || m[1].Empty {
+		t.Errorf("with roles [\",\"]: %+v, want roles missing and empty, then full_name absent", m)
+	}
+	// A policy reads its own names.
+	p, err := flexroles.LoadPolicy(strings.NewReader("version: 1\nsso:\n  attributes: {full_name: urn:oid:2.16.840.1.113730.3.1.241}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := a.MissingFlexAttributes(p); len(m) != 1 || m[0].Flex != flexroles.RolesAttribute {
+		t.Errorf("under a policy reading the displayName OID: %+v, want roles alone", m)
 	}
 }
 

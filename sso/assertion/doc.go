@@ -72,9 +72,11 @@
 //     (Result.UnverifiedLogin, the claims as they stand, explains a
 //     response and lets no one in);
 //     MissingFlexAttributes lists every one of roles, email and full_name
-//     the assertion lacks, each with the attributes that look meant for it
-//     (FlexClaim: Entra ID claims, urn:oid mail and displayName, OneLogin's
-//     User.email, by Name or FriendlyName).
+//     the assertion lacks or sends empty, as flexroles reads the login
+//     ((*flexroles.Policy).ReadAsFlex: roles [","] is empty), each with the
+//     attributes that look meant for it (FlexClaim, which asks
+//     flexroles.MisnamedAttribute of the Name, then the FriendlyName: Entra
+//     ID claims, urn:oid mail and displayName, OneLogin's User.email).
 //
 // Output order is the document's: attributes, values, subject
 // confirmations and audiences as the IdP sent them; checks in the order of

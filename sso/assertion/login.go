@@ -1,7 +1,7 @@
 package assertion
 
 import (
-	"strings"
+	"slices"
 
 	"github.com/flexroles/flexroles"
 )
@@ -46,109 +46,46 @@ func (r *Result) login(rename map[string]string) flexroles.Login {
 	return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: r.Assertion.NameID.Value}
 }
 
-// FlexNames are the attribute names a login needs for Flex's roles, email
-// and full_name; a zero field is Flex's own name. A policy that renames
-// them gives its names with (*flexroles.Policy).AttributeName.
-type FlexNames struct {
-	Roles, Email, FullName string
-}
-
-func (n FlexNames) names() [3][2]string {
-	or := func(s, d string) string {
-		if s == "" {
-			return d
-		}
-		return s
-	}
-	return [3][2]string{
-		{"roles", or(n.Roles, "roles")},
-		{"email", or(n.Email, "email")},
-		{"full_name", or(n.FullName, "full_name")},
-	}
-}
-
 // MissingAttribute is one of Flex's attributes that an assertion lacks
-// (absent, or without a non-empty value), with the attributes that look
-// meant for it.
+// (absent, or saying nothing), with the attributes that look meant for it.
 type MissingAttribute struct {
-	Flex       string      // "roles", "email" or "full_name"
-	Name       string      // the attribute name the login needs (FlexNames)
-	Candidates []Attribute // attributes of the assertion that look meant for it: rename one to Name
+	Flex       flexroles.FlexAttribute // roles, email or full_name
+	Name       string                  // the attribute name the login needs: Flex's, or the policy's
+	Empty      bool                    // it is there, but with no value, only blank ones, or (roles) no item
+	Candidates []Attribute             // attributes of the assertion that look meant for it: rename one to Name
 }
 
 // MissingFlexAttributes returns every one of Flex's attributes the
-// assertion lacks, in the order roles, email, full_name, each with the
-// attributes that FlexClaim says are meant for it.
-func (a *Assertion) MissingFlexAttributes(names FlexNames) []MissingAttribute {
+// assertion lacks under the policy's names (nil: Flex's own), in the order
+// roles, email, full_name, as flexroles reads the login
+// ((*flexroles.Policy).ReadAsFlex), each with the attributes that look
+// meant for it by Name or FriendlyName (FlexClaim), in document order.
+func (a *Assertion) MissingFlexAttributes(p *flexroles.Policy) []MissingAttribute {
+	attrs := make(map[string][]string, len(a.Attributes))
+	for _, at := range a.Attributes {
+		attrs[at.Name] = append(attrs[at.Name], at.Strings()...)
+	}
+	read := p.ReadAsFlex(flexroles.Login{Source: flexroles.SSO, Attributes: attrs})
 	var out []MissingAttribute
-	for _, n := range names.names() {
-		if a.hasValue(n[1]) {
-			continue
-		}
-		m := MissingAttribute{Flex: n[0], Name: n[1]}
+	for _, m := range read.Missing {
+		ma := MissingAttribute{Flex: m.Attribute, Name: m.Name, Empty: m.Empty}
 		for _, at := range a.Attributes {
-			if at.Name != n[1] && FlexClaim(at) == n[0] {
-				m.Candidates = append(m.Candidates, at)
+			if at.Name != m.Name && (slices.Contains(m.Candidates, at.Name) || FlexClaim(at) == m.Attribute) {
+				ma.Candidates = append(ma.Candidates, at)
 			}
 		}
-		out = append(out, m)
+		out = append(out, ma)
 	}
 	return out
 }
 
-func (a *Assertion) hasValue(name string) bool {
-	for _, at := range a.Attributes {
-		if at.Name != name {
-			continue
-		}
-		for _, v := range at.Strings() {
-			if strings.TrimSpace(v) != "" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// oidClaims are the LDAP and eduPerson attributes, in the urn:oid form
-// Shibboleth and other SAML 2.0 IdPs send, that carry what Flex's email and
-// full_name do.
-var oidClaims = map[string]string{
-	"urn:oid:0.9.2342.19200300.100.1.3": "email",     // mail
-	"urn:oid:2.16.840.1.113730.3.1.241": "full_name", // displayName
-}
-
-// FlexClaim returns which of Flex's attributes "roles", "email" and
-// "full_name" the attribute looks meant for although Flex will not map it,
-// or "". It reads the Name, then the FriendlyName: a namespaced claim or a
-// name in another case or spelling (flexroles.MisnamedAttribute, such as
-// Entra ID's ".../claims/emailaddress" or "displayName"), the urn:oid form
-// of mail and displayName, and a dotted name whose last part is one
-// (OneLogin's "User.email").
-func FlexClaim(a Attribute) string {
-	if c := claim(a.Name); c != "" {
+// FlexClaim returns which of Flex's attributes roles, email and full_name
+// the attribute looks meant for although Flex will not map it, or "": what
+// flexroles.MisnamedAttribute says of its Name, or else of its
+// FriendlyName (an urn:oid name whose FriendlyName is "mail").
+func FlexClaim(a Attribute) flexroles.FlexAttribute {
+	if c := flexroles.MisnamedAttribute(a.Name); c != "" {
 		return c
 	}
-	return claim(a.FriendlyName)
-}
-
-func claim(name string) string {
-	if name == "" {
-		return ""
-	}
-	if c := oidClaims[name]; c != "" {
-		return c
-	}
-	if c := flexroles.MisnamedAttribute(name); c != "" {
-		return c
-	}
-	if dot := strings.LastIndexByte(name, '.'); dot >= 0 && !strings.Contains(name, ":") {
-		switch last := name[dot+1:]; last {
-		case "roles", "email", "full_name":
-			return last
-		default:
-			return flexroles.MisnamedAttribute(last)
-		}
-	}
-	return ""
+	return flexroles.MisnamedAttribute(a.FriendlyName)
 }

@@ -441,7 +441,7 @@ func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start 
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: a.Attributes, Identity: a.NameID}
 	user := a.NameID
 	if user == "" {
-		user = strings.TrimSpace(first(a.Attributes[p.AttributeName("email")]))
+		user = strings.TrimSpace(first(a.Attributes[p.AttributeName(flexroles.EmailAttribute)]))
 	}
 	d, err := p.Resolve(login)
 	if err != nil {

@@ -185,7 +185,7 @@ func (b *Bridge) policyRefusal(id string, err error, login flexroles.Login, user
 		return r
 	}
 	r.Attribute, r.flexError, r.rule = fe.Attribute, fe.Code, fe.Rule
-	if fe.Value != "" && fe.Attribute != p.AttributeName("roles") && hasValue(attrs[fe.Attribute], fe.Value) {
+	if fe.Value != "" && fe.Attribute != p.AttributeName(flexroles.RolesAttribute) && hasValue(attrs[fe.Attribute], fe.Value) {
 		// The message repeats a value of the user's attributes: the log
 		// keeps it out, as the login's own LogValue does.
 		redacted := *fe
@@ -216,7 +216,7 @@ func (b *Bridge) policyRefusal(id string, err error, login flexroles.Login, user
 func (b *Bridge) twilioFix(fe *flexroles.Error, p *flexroles.Policy) string {
 	a := strconv.Quote(fe.Attribute)
 	switch {
-	case errors.Is(fe, flexroles.ErrMissingAttribute) && fe.Attribute == p.AttributeName("roles"):
+	case errors.Is(fe, flexroles.ErrMissingAttribute) && fe.Attribute == p.AttributeName(flexroles.RolesAttribute):
 		return "Give this user a Flex role (admin, supervisor or agent): with a grant rule of the policy that matches them, or in a " + a + " attribute statement at the identity provider. Then the user signs in again."
 	case errors.Is(fe, flexroles.ErrMissingAttribute) && fe.Attribute != "":
 		return "Add an attribute statement named exactly " + a + " to the bridge's application at the identity provider, with a value for every user. Then the user signs in again."

@@ -37,8 +37,8 @@ type flexAttributes struct {
 // rather than at Flex. p is the policy that decided; on error, sent holds
 // what was checked.
 func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
-	email := strings.TrimSpace(first(in[p.AttributeName("email")]))
-	fullName := strings.TrimSpace(first(in[p.AttributeName("full_name")]))
+	email := strings.TrimSpace(first(in[p.AttributeName(flexroles.EmailAttribute)]))
+	fullName := strings.TrimSpace(first(in[p.AttributeName(flexroles.FullNameAttribute)]))
 	sent := map[string][]string{
 		"roles":     d.RoleStrings(),
 		"email":     {email},
@@ -86,7 +86,7 @@ func checkPassThrough(to, from string, p *flexroles.Policy) error {
 	if to == "" || from == "" {
 		return errors.New("flexroles: pass_through: names cannot be empty")
 	}
-	if p.AttributeName("roles") == from {
+	if p.AttributeName(flexroles.RolesAttribute) == from {
 		return errors.New("flexroles: pass_through." + to + ": " + quote(from) + " is the attribute the policy reads roles from; the decision's roles are sent as roles")
 	}
 	return nil

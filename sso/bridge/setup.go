@@ -39,8 +39,8 @@ type UpstreamSetup struct {
 
 // Setup returns the bridge's settings for Flex and the upstream IdP.
 func (b *Bridge) Setup() Setup {
-	attrs := []string{b.policyInForce().AttributeName("email"), b.policyInForce().AttributeName("full_name"), b.policyInForce().AttributeName("groups")}
-	if r := b.policyInForce().AttributeName("roles"); r != "" {
+	attrs := []string{b.policyInForce().AttributeName(flexroles.EmailAttribute), b.policyInForce().AttributeName(flexroles.FullNameAttribute), b.policyInForce().AttributeName(flexroles.GroupsAttribute)}
+	if r := b.policyInForce().AttributeName(flexroles.RolesAttribute); r != "" {
 		attrs = append(attrs, r)
 	}
 	seen := map[string]bool{}

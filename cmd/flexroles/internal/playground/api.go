@@ -213,6 +213,10 @@ type resolveResponse struct {
 	Trace      []traceOutput  `json:"trace"`                // the policy's first maxTrace rules for this login, as explain shows them
 	TraceMore  int            `json:"trace_more"`           // how many rules follow those
 	Attributes []attributeRow `json:"attributes,omitempty"` // a SAMLResponse's attributes, in document order
+	// Flex is an SSO login as Flex reads it under the policy's names
+	// (flexroles.ReadAsFlex): email, full name, identity, what is missing
+	// or misnamed.
+	Flex *flexroles.FlexRead `json:"flex,omitempty"`
 }
 
 // gridRow is one row of the Insights capability grid.
@@ -241,6 +245,10 @@ func (p *playground) resolve(req resolveRequest) any {
 		out.Attributes = samlRows(resp)
 	}
 	var d flexroles.Decision
+	if err == nil && l.Source == flexroles.SSO {
+		read := pol.ReadAsFlex(l)
+		out.Flex = &read
+	}
 	if err == nil {
 		d, err = pol.Resolve(l)
 	}
@@ -292,11 +300,9 @@ func (lr *loginRequest) login(md *assertion.Metadata) (flexroles.Login, *asserti
 				attrs[row.Name] = append(attrs[row.Name], row.Value)
 			}
 		}
-		l := flexroles.Login{Source: flexroles.SSO, Attributes: attrs}
-		if email := attrs["email"]; len(email) == 1 {
-			l.Identity = email[0]
-		}
-		return l, nil, nil
+		// No NameID: the identity is the email as Flex reads it
+		// (flexroles.ReadAsFlex), which WorkerAttributes derives itself.
+		return flexroles.Login{Source: flexroles.SSO, Attributes: attrs}, nil, nil
 	case "saml":
 		res, err := readSAML(lr.SAML, md)
 		if err != nil {
