@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -36,7 +37,7 @@ type Bridge struct {
 	flexMD *saml.EntityDescriptor
 	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
 	up     *upstreamIDP
-	states *stateSealer
+	sealer *stateSealer
 	// usedStates holds the handles of login states a verified response
 	// used; usedAssertions the IDs of assertions accepted, until they
 	// expire.
@@ -49,13 +50,14 @@ type Bridge struct {
 	routes    []route
 	base      *url.URL
 	paths     endpoints
-	secure    bool // the base URL is https: cookies are Secure, SameSite=None
+	secure    bool // the base URL is https: the state cookie is __Host-, Secure, SameSite=None
 	ready     atomic.Bool
 }
 
 // endpoints are the bridge's URLs, all below the base URL.
 type endpoints struct {
 	sso, acs, idpMetadata, spMetadata, health, ready, metrics url.URL
+	saml                                                      url.URL // the directory of sso and acs: the state cookie's path on http
 }
 
 // newEndpoints places every endpoint below base, whose path may be empty
@@ -67,6 +69,7 @@ func newEndpoints(base *url.URL) endpoints {
 	}
 	at := func(p string) url.URL { return *root.JoinPath(p) }
 	return endpoints{
+		saml:        at("saml"),
 		sso:         at("saml/sso"),
 		acs:         at("saml/acs"),
 		idpMetadata: at("saml/metadata"),
@@ -154,7 +157,7 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 		flex:           flex,
 		flexMD:         flex.metadata(),
 		up:             up,
-		states:         states,
+		sealer:         states,
 		usedStates:     newStateCache(cfg.ReplayCacheSize),
 		usedAssertions: newAssertionCache(cfg.ReplayCacheSize),
 		verifying:      make(chan struct{}, cfg.MaxVerifications),
@@ -321,21 +324,25 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 		b.internalError(w, id, err)
 		return
 	}
+	// Flex's RequestedAuthnContext goes upstream, so that the IdP can
+	// authenticate as asked; an exact one is also checked at the ACS.
+	up.RequestedAuthnContext = req.Request.RequestedAuthnContext
 	handle := newHandle()
 	st := loginState{
 		FlexRequestID: req.Request.ID,
 		RelayState:    req.RelayState,
 		UpstreamID:    up.ID,
 		Expires:       time.Now().Add(b.cfg.StateTTL).Unix(),
+		AuthnContext:  exactAuthnContext(req.Request.RequestedAuthnContext),
 	}
-	sealed := b.states.seal(handle, st)
+	sealed := b.sealer.seal(handle, st)
 	if len(sealed) > maxStateCookie {
 		// The state would not open at the ACS: refuse now, before the
 		// user signs in at the IdP.
 		b.refuse(w, time.Time{}, b.flexRequestRefusal(id, errStateTooLarge, req))
 		return
 	}
-	http.SetCookie(w, stateCookie(handle, sealed, b.paths.acs.Path, b.secure, b.cfg.StateTTL))
+	http.SetCookie(w, b.stateCookie(b.addState(r, stateEntry{handle: handle, sealed: sealed}), b.cfg.StateTTL))
 	noCache(w)
 	if binding == saml.HTTPRedirectBinding {
 		to, err := up.Redirect(handle, sp)
@@ -390,15 +397,20 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	handle := r.PostForm.Get("RelayState")
 	var st loginState
 	var err error
-	cookie, cerr := r.Cookie(stateCookiePrefix + handle)
+	entries := b.states(r)
+	i := slices.IndexFunc(entries, func(e stateEntry) bool { return e.handle == handle })
 	switch {
-	case validHandle(handle) && cerr == nil:
-		// The cookie is cleared whatever happens; the handle is recorded
-		// as used only once a response verified against the state, so a
-		// client that posts junk with states it started itself cannot
-		// fill the state cache.
-		http.SetCookie(w, stateCookie(handle, "", b.paths.acs.Path, b.secure, -time.Second))
-		st, err = b.states.open(handle, cookie.Value, start)
+	case validHandle(handle) && i >= 0:
+		// The state leaves the cookie whatever happens; the handle is
+		// recorded as used only once a response verified against the
+		// state, so a client that posts junk with states it started
+		// itself cannot fill the state cache.
+		ttl := b.cfg.StateTTL
+		if len(entries) == 1 {
+			ttl = -1
+		}
+		http.SetCookie(w, b.stateCookie(joinStates(slices.Delete(slices.Clone(entries), i, i+1)), ttl))
+		st, err = b.sealer.open(handle, entries[i].sealed, start)
 	case b.cfg.Upstream.AllowIDPInitiated:
 		// Unsolicited: no request to answer on either side, and the
 		// upstream RelayState is not Flex's, so it is not passed on.

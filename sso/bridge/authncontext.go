@@ -1,0 +1,30 @@
+package bridge
+
+import (
+	"slices"
+
+	"github.com/crewjam/saml"
+)
+
+// unspecifiedAuthnContext is the class the bridge asserts when the upstream
+// assertion names none.
+const unspecifiedAuthnContext = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"
+
+// exactAuthnContext returns the classes of a RequestedAuthnContext the
+// bridge enforces itself: those of Comparison exact, which is also the
+// comparison when none is given (saml-core §3.3.2.2.1). For minimum,
+// maximum and better it returns nil: SAML defines no order of classes, so
+// the bridge passes the request upstream and the upstream IdP's class on,
+// and leaves the comparison to them.
+func exactAuthnContext(r *saml.RequestedAuthnContext) []string {
+	if r == nil || (r.Comparison != "" && r.Comparison != "exact") {
+		return nil
+	}
+	return slices.Clone(r.ClassRefs())
+}
+
+// authnContextMet reports whether the upstream's class meets the exact
+// classes Flex requested (none: any class).
+func authnContextMet(requested []string, got string) bool {
+	return len(requested) == 0 || slices.Contains(requested, got)
+}
