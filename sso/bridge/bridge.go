@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"io"
 	"log/slog"
@@ -145,6 +144,8 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 		AcsURL:            paths.acs,
 		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,
 		AllowIDPInitiated: cfg.Upstream.AllowIDPInitiated,
+		// Only what saml/acs serves: the HTTP-POST binding.
+		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 	}, cfg.ClockSkew, client)
 	failed(err)
 	if len(problems) > 0 {
@@ -259,18 +260,6 @@ func (b *Bridge) serveReady(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	_, _ = io.WriteString(w, "ready\n")
-}
-
-func (b *Bridge) serveIDPMetadata(w http.ResponseWriter, r *http.Request) { b.idp.ServeMetadata(w, r) }
-
-func (b *Bridge) serveSPMetadata(w http.ResponseWriter, _ *http.Request) {
-	buf, err := xml.MarshalIndent(b.up.current().Metadata(), "", "  ")
-	if err != nil {
-		http.Error(w, "metadata could not be written", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/samlmetadata+xml")
-	_, _ = w.Write(buf)
 }
 
 // policyInForce is the policy that decides a login that starts now.

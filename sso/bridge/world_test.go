@@ -124,7 +124,7 @@ func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
 		if w.bridge == nil {
 			return nil
 		}
-		return w.bridge.up.current().Metadata()
+		return w.bridge.spMetadata()
 	})
 	idpMux := http.NewServeMux()
 	idpMux.Handle("/idp/", w.idp.idp.Handler())
