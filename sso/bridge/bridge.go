@@ -454,7 +454,11 @@ func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start 
 		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, out.sent))
 		return
 	}
-	form, err := b.flexResponse(r, st, out, start)
+	if !authnContextMet(st.AuthnContext, a.Authn.ClassRef) {
+		b.answerNoAuthnContext(w, r, id, start, st, user, a.Authn.ClassRef)
+		return
+	}
+	form, err := b.flexResponse(r, st, out, a.Authn, start)
 	if err != nil {
 		b.internalError(w, id, err)
 		return
@@ -467,6 +471,24 @@ func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start 
 	}
 	b.log.Info("login granted", "id", id, "outcome", outcomeGranted, "user", b.loggedUser(user),
 		"roles", d.RoleStrings(), "rules", rules, "policy", p.Digest(), "login", login)
+	b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
+}
+
+// answerNoAuthnContext answers Flex's request, whose exact
+// RequestedAuthnContext the upstream IdP's authentication does not meet,
+// with a signed Response of status NoAuthnContext and no assertion, as
+// SAML requires of an IdP that cannot authenticate as requested; Flex
+// shows its own error. The log line names the classes requested and the
+// upstream's (URIs, not personal data).
+func (b *Bridge) answerNoAuthnContext(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, user, got string) {
+	form, err := b.noAuthnContextResponse(r, st, start)
+	if err != nil {
+		b.internalError(w, id, err)
+		return
+	}
+	b.stats.login(outcomeRejected, "authn_context", time.Since(start))
+	b.log.Warn("login answered NoAuthnContext: the identity provider did not authenticate the user with a class Flex requested; Flex shows its own error",
+		"id", id, "outcome", outcomeRejected, "kind", "authn_context", "user", b.loggedUser(user), "requested", st.AuthnContext, "upstream_class", got)
 	b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
 }
 

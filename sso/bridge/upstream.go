@@ -24,6 +24,9 @@ type verifiedAssertion struct {
 	NotOnOrAfter time.Time           // end of its validity, the replay window
 	NameID       string              // the subject's NameID
 	Attributes   map[string][]string // attributes by Name, values as received
+	// Authn is the first AuthnStatement: when and how the upstream IdP
+	// authenticated the user, passed on to Flex.
+	Authn assertion.AuthnStatement
 }
 
 // upstreamIDP is the organisation's IdP: its metadata, refreshed from a URL
@@ -223,6 +226,10 @@ func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (
 	if out.ID == "" || out.NotOnOrAfter.IsZero() {
 		return verifiedAssertion{}, errNoReplayWindow
 	}
+	if len(res.Assertion.AuthnStatements) == 0 || res.Assertion.AuthnStatements[0].AuthnInstant.IsZero() {
+		return verifiedAssertion{}, errors.New("the assertion has no AuthnStatement saying when the user was authenticated; the SAML web browser SSO profile requires one")
+	}
+	out.Authn = res.Assertion.AuthnStatements[0]
 	return out, nil
 }
 
