@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // headerLimit is nginx's default request-header buffer
@@ -212,4 +213,27 @@ func stateCookies(b *browser, u *url.URL) []*http.Cookie {
 		}
 	}
 	return out
+}
+
+// BenchmarkAddState is the state cookie's cost at saml/sso with a full
+// cookie: open the states it holds, keep the newest, write the value.
+func BenchmarkAddState(b *testing.B) {
+	w := newWorld(b, nil)
+	st := loginState{FlexRequestID: newID(), RelayState: strings.Repeat("a", 200), UpstreamID: newID(), Expires: time.Now().Add(time.Hour).Unix()}
+	var entries []stateEntry
+	for i := 0; i < maxLoginStates; i++ {
+		h := newHandle()
+		entries = append(entries, stateEntry{h, w.bridge.sealer.seal(h, st)})
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(&http.Cookie{Name: stateCookieName, Value: joinStates(entries)})
+	h := newHandle()
+	e := stateEntry{h, w.bridge.sealer.seal(h, st)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if v := w.bridge.addState(r, e); len(parseStates(v)) != maxLoginStates {
+			b.Fatalf("%d states kept", len(parseStates(v)))
+		}
+	}
 }
