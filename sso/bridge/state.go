@@ -144,7 +144,7 @@ func (s *stateSealer) seal(handle string, st loginState) string {
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(stateAADPrefix+handle)))
 }
 
-// open decrypts the value of handle's cookie and checks its expiry.
+// open decrypts handle's sealed state and checks its expiry.
 func (s *stateSealer) open(handle, value string, now time.Time) (loginState, error) {
 	var st loginState
 	if len(value) > maxStateCookie {
@@ -164,10 +164,10 @@ func (s *stateSealer) open(handle, value string, now time.Time) (loginState, err
 	return st, nil
 }
 
-// maxStateCookie bounds a state cookie's value: the state holds two IDs
-// and a RelayState of at most maxRelayState bytes, which JSON may lengthen
-// (a quote or backslash takes two bytes, a control character six), so
-// serveSSO checks the sealed size too.
+// maxStateCookie bounds one sealed state: it holds two IDs, a RelayState
+// of at most maxRelayState bytes, which JSON may lengthen (a quote or
+// backslash takes two bytes, a control character six), and the requested
+// context classes, so serveSSO checks the sealed size too.
 const maxStateCookie = 2048
 
 // stateCookie is the cookie that carries a browser's sealed states: on
