@@ -1,7 +1,9 @@
 package bridge
 
 import (
+	"errors"
 	"slices"
+	"strconv"
 
 	"github.com/crewjam/saml"
 )
@@ -27,4 +29,30 @@ func exactAuthnContext(r *saml.RequestedAuthnContext) []string {
 // classes Flex requested (none: any class).
 func authnContextMet(requested []string, got string) bool {
 	return len(requested) == 0 || slices.Contains(requested, got)
+}
+
+// Bounds on Flex's RequestedAuthnContext, whose classes the login state
+// keeps: a class reference is a URI of a few dozen bytes, and SAML's list
+// of classes has 25.
+const (
+	maxRequestedClasses  = 8
+	maxAuthnClassRefSize = 256
+)
+
+// checkRequestedAuthnContext refuses a RequestedAuthnContext larger than
+// the login state keeps, before anything goes upstream.
+func checkRequestedAuthnContext(r *saml.RequestedAuthnContext) error {
+	if r == nil {
+		return nil
+	}
+	refs := r.ClassRefs()
+	if len(refs) > maxRequestedClasses {
+		return errors.New("the RequestedAuthnContext names more than " + strconv.Itoa(maxRequestedClasses) + " classes")
+	}
+	for _, c := range refs {
+		if len(c) > maxAuthnClassRefSize {
+			return errors.New("a class of the RequestedAuthnContext is longer than " + strconv.Itoa(maxAuthnClassRefSize) + " bytes")
+		}
+	}
+	return nil
 }

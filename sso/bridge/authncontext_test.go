@@ -146,3 +146,26 @@ func TestAuthnContextNotMet(t *testing.T) {
 		t.Errorf("Comparison minimum: class %v reached Flex, want the IdP's %s", got, classPassword)
 	}
 }
+
+// TestAuthnContextBounded: a RequestedAuthnContext with more classes, or
+// longer ones, than the login state keeps is refused at saml/sso, before
+// anything goes upstream.
+func TestAuthnContextBounded(t *testing.T) {
+	w := newWorld(t, nil)
+	for _, refs := range [][]string{
+		strings.Split(strings.Repeat(classMFA+" ", maxRequestedClasses+1), " ")[:maxRequestedClasses+1],
+		{classMFA + strings.Repeat("x", maxAuthnClassRefSize)},
+	} {
+		w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: refs}
+		before := w.flex.count()
+		p := w.browser("lee").get(w.flexSrv.URL + "/flex/login")
+		refusedNothingSent(t, w, before, p, http.StatusBadRequest, "flex_request")
+		if !strings.Contains(p.body, "RequestedAuthnContext") {
+			t.Errorf("the refusal does not name the RequestedAuthnContext:\n%.600s", p.body)
+		}
+	}
+	w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: []string{classPassword, classMFA}}
+	if bp, fp := w.login("lee", ""); fp.status != http.StatusOK {
+		t.Errorf("two classes within the bounds: bridge HTTP %d, Flex HTTP %d", bp.status, fp.status)
+	}
+}

@@ -295,6 +295,9 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 	if err == nil && len(req.RelayState) > maxRelayState {
 		err = errRelayStateTooLong
 	}
+	if err == nil {
+		err = checkRequestedAuthnContext(req.Request.RequestedAuthnContext)
+	}
 	if err == nil && (req.ACSEndpoint == nil || req.ACSEndpoint.Location != b.flex.acs) {
 		err = errOtherACS
 	}
