@@ -39,6 +39,11 @@ const (
 	maxAuthnClassRefSize = 256
 )
 
+// errAuthnContextTooLarge refuses a RequestedAuthnContext of more than
+// maxRequestedClasses classes or a class longer than maxAuthnClassRefSize.
+var errAuthnContextTooLarge = errors.New("the RequestedAuthnContext names more than " + strconv.Itoa(maxRequestedClasses) +
+	" classes, or a class longer than " + strconv.Itoa(maxAuthnClassRefSize) + " bytes")
+
 // checkRequestedAuthnContext refuses a RequestedAuthnContext larger than
 // the login state keeps, before anything goes upstream.
 func checkRequestedAuthnContext(r *saml.RequestedAuthnContext) error {
@@ -46,13 +51,8 @@ func checkRequestedAuthnContext(r *saml.RequestedAuthnContext) error {
 		return nil
 	}
 	refs := r.ClassRefs()
-	if len(refs) > maxRequestedClasses {
-		return errors.New("the RequestedAuthnContext names more than " + strconv.Itoa(maxRequestedClasses) + " classes")
-	}
-	for _, c := range refs {
-		if len(c) > maxAuthnClassRefSize {
-			return errors.New("a class of the RequestedAuthnContext is longer than " + strconv.Itoa(maxAuthnClassRefSize) + " bytes")
-		}
+	if len(refs) > maxRequestedClasses || slices.ContainsFunc(refs, func(c string) bool { return len(c) > maxAuthnClassRefSize }) {
+		return errAuthnContextTooLarge
 	}
 	return nil
 }
