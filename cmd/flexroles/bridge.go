@@ -96,6 +96,9 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 		}
 		return exitUsage
 	}
+	for _, w := range setup.Warnings {
+		fmt.Fprintln(stderr, "flexroles: warning: "+w)
+	}
 	failed := 0
 	for _, r := range results {
 		if r.Failure != "" {

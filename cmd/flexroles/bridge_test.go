@@ -66,6 +66,48 @@ func TestBridgeCheck(t *testing.T) {
 	}
 }
 
+// TestBridgeCheckWarnsIdPInitiated: with upstream.allow_idp_initiated on,
+// bridge check still succeeds and warns on stderr that it is login CSRF;
+// with the shipped setting it warns of nothing.
+func TestBridgeCheckWarnsIdPInitiated(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := filepath.Join(dir, "bridge.yaml")
+	if code, stdout, stderr := cli("bridge", "demo", "--prepare", "--config", config); code != exitOK {
+		t.Fatalf("demo --prepare: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr := cli("bridge", "check", "--config", config)
+	if code != exitOK || strings.Contains(stderr, "warning") {
+		t.Fatalf("check with the shipped setting: exit %d, stderr %q", code, stderr)
+	}
+	data, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := strings.Replace(string(data), "allow_idp_initiated: false", "allow_idp_initiated: true", 1)
+	if on == string(data) {
+		t.Fatal("the example configuration has no allow_idp_initiated: false to turn on")
+	}
+	if err := os.WriteFile(config, []byte(on), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli("bridge", "check", "--config", config)
+	if code != exitOK || !strings.Contains(stdout, "SSO URL:") {
+		t.Fatalf("check with IdP-initiated login on: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "flexroles: warning: upstream.allow_idp_initiated is true") || !strings.Contains(stderr, "login CSRF") {
+		t.Errorf("check does not warn of IdP-initiated login:\n%s", stderr)
+	}
+}
+
 // TestBridgeUsage: the bridge's commands need --config, take no stray
 // argument, and report a configuration that does not load.
 func TestBridgeUsage(t *testing.T) {

@@ -380,8 +380,9 @@
 // (who refused and why, and the user, whom redact_identity: true leaves
 // out; no other personal data), and stops gracefully on SIGINT or SIGTERM.
 // bridge check --config BRIDGE.yaml loads the same, runs the policy's own
-// test cases (printing the failures), and prints what to enter in Flex's SSO
-// settings and in the identity provider. bridge demo [--config
+// test cases (printing the failures), warns on stderr of settings that
+// weaken the bridge (upstream.allow_idp_initiated: login CSRF), and prints
+// what to enter in Flex's SSO settings and in the identity provider. bridge demo [--config
 // examples/bridge.yaml] [--listen HOST:PORT] runs a demo identity provider
 // with the example users, the bridge and a stand-in for Flex on one
 // loopback address, and prints the page to open. The manual, with the

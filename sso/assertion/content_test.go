@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
@@ -107,6 +108,38 @@ func TestVerifyReadsValuesAsOtherLibraries(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got["urn:oid:1.3.6.1.4.1.5923.1.1.1.10"], []string{"https://idp.example.com/abc="}) || !reflect.DeepEqual(got["manager"], []string{""}) || !nilSeen {
 		t.Errorf("attributes %q (nil seen %v)", got, nilSeen)
+	}
+}
+
+// TestVerifyReadsAuthnStatements: each AuthnStatement's instant, session
+// end and context class come back signed, in document order; a statement
+// without a class reference or a session end gives empty values.
+func TestVerifyReadsAuthnStatements(t *testing.T) {
+	f := goodFixture(t)
+	authnAt, sessionEnd := f.issued.Add(-20*time.Minute), f.issued.Add(8*time.Hour)
+	mfa := "urn:oasis:names:tc:SAML:2.0:ac:classes:MultiFactor"
+	f.authn = []saml.AuthnStatement{
+		{AuthnInstant: authnAt, SessionIndex: "_s-1", SessionNotOnOrAfter: &sessionEnd,
+			AuthnContext: saml.AuthnContext{AuthnContextClassRef: &saml.AuthnContextClassRef{Value: mfa}}},
+		{AuthnInstant: f.issued, SessionIndex: "_s-2"},
+	}
+	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []assertion.AuthnStatement{
+		{AuthnInstant: authnAt, SessionIndex: "_s-1", SessionNotOnOrAfter: sessionEnd, ClassRef: mfa},
+		{AuthnInstant: f.issued, SessionIndex: "_s-2"},
+	}
+	got := res.Assertion.AuthnStatements
+	if len(got) != len(want) {
+		t.Fatalf("%d statements, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !got[i].AuthnInstant.Equal(want[i].AuthnInstant) || !got[i].SessionNotOnOrAfter.Equal(want[i].SessionNotOnOrAfter) ||
+			got[i].SessionIndex != want[i].SessionIndex || got[i].ClassRef != want[i].ClassRef {
+			t.Errorf("statement %d: %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }
 

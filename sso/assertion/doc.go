@@ -67,7 +67,9 @@
 //  8. Encrypted NameIDs and attributes are named in Result.Warnings (Flex
 //     needs them in the clear); xsi:nil values are Nil, a nested NameID is
 //     read as ruby-saml reads it ("NameQualifier/value"), nested status
-//     codes and the StatusMessage are kept.
+//     codes and the StatusMessage are kept. Each AuthnStatement gives its
+//     AuthnInstant, SessionNotOnOrAfter and AuthnContextClassRef
+//     (Okta's "…:ac:classes:PasswordProtectedTransport").
 //  9. Result.Login makes the flexroles.Login of the signed attributes only
 //     (Result.UnverifiedLogin, the claims as they stand, explains a
 //     response and lets no one in);
@@ -79,7 +81,8 @@
 //     ID claims, urn:oid mail and displayName, OneLogin's User.email).
 //
 // Output order is the document's: attributes, values, subject
-// confirmations and audiences as the IdP sent them; checks in the order of
+// confirmations, audiences and authentication statements as the IdP sent
+// them; checks in the order of
 // the Check constants. Nothing is built by ranging over a map. The package
 // keeps no global state, logs nothing and never panics on input.
 package assertion

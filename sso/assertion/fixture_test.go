@@ -134,6 +134,7 @@ type fixture struct {
 	signResponse    bool
 	signAssertion   bool
 	signatureMethod string
+	authn           []saml.AuthnStatement // nil: one at issued, without context
 }
 
 // goodFixture is a response to testRequest from testIDP, valid at testNow,
@@ -178,8 +179,11 @@ func (f fixture) assertionElement() *etree.Element {
 			NotBefore: f.issued.Add(-time.Minute), NotOnOrAfter: f.issued.Add(5 * time.Minute),
 			AudienceRestrictions: []saml.AudienceRestriction{{Audience: saml.Audience{Value: f.audience}}},
 		},
-		AuthnStatements:     []saml.AuthnStatement{{AuthnInstant: f.issued, SessionIndex: "_s-1"}},
+		AuthnStatements:     f.authn,
 		AttributeStatements: []saml.AttributeStatement{{Attributes: f.attrs}},
+	}
+	if a.AuthnStatements == nil {
+		a.AuthnStatements = []saml.AuthnStatement{{AuthnInstant: f.issued, SessionIndex: "_s-1"}}
 	}
 	return a.Element()
 }

@@ -166,6 +166,16 @@ func readAssertionFields(x *saml.Assertion, el *etree.Element, signed bool) (Ass
 			a.Conditions.Audiences = append(a.Conditions.Audiences, auds)
 		}
 	}
+	for _, st := range x.AuthnStatements {
+		as := AuthnStatement{AuthnInstant: st.AuthnInstant, SessionIndex: st.SessionIndex}
+		if st.SessionNotOnOrAfter != nil {
+			as.SessionNotOnOrAfter = *st.SessionNotOnOrAfter
+		}
+		if c := st.AuthnContext.AuthnContextClassRef; c != nil {
+			as.ClassRef = strings.TrimSpace(c.Value)
+		}
+		a.AuthnStatements = append(a.AuthnStatements, as)
+	}
 	for _, st := range x.AttributeStatements {
 		for _, at := range st.Attributes {
 			attr := Attribute{Name: at.Name, FriendlyName: at.FriendlyName, NameFormat: at.NameFormat, Values: []Value{}}

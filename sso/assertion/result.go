@@ -141,7 +141,10 @@ type Assertion struct {
 	NameIDEncrypted      bool
 	SubjectConfirmations []SubjectConfirmation
 	Conditions           Conditions
-	Attributes           []Attribute // in document order, same-name attributes kept apart
+	// AuthnStatements say when and how the IdP authenticated the
+	// subject, in document order.
+	AuthnStatements []AuthnStatement
+	Attributes      []Attribute // in document order, same-name attributes kept apart
 	// EncryptedAttributes counts EncryptedAttribute elements, which only
 	// the service provider's private key can read.
 	EncryptedAttributes int
@@ -171,6 +174,19 @@ type Conditions struct {
 	NotOnOrAfter time.Time // zero when absent
 	// Audiences holds the audiences of each AudienceRestriction.
 	Audiences [][]string
+}
+
+// AuthnStatement is one AuthnStatement of the assertion.
+type AuthnStatement struct {
+	AuthnInstant time.Time // when the IdP authenticated the subject
+	SessionIndex string
+	// SessionNotOnOrAfter is when the service provider's session must end;
+	// zero when absent.
+	SessionNotOnOrAfter time.Time
+	// ClassRef is the AuthnContextClassRef, such as
+	// "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+	// "" when the context gives none (only a declaration).
+	ClassRef string
 }
 
 // Attribute is one SAML Attribute.

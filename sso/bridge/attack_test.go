@@ -300,30 +300,45 @@ func TestAttackOtherIdP(t *testing.T) {
 	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "upstream_response")
 }
 
-// TestAttackState: a forged or swapped state cookie is refused.
+// TestAttackState: a forged state, or one moved under another login's
+// handle, is refused.
 func TestAttackState(t *testing.T) {
 	w := newWorld(t, nil)
+	// replaceState puts value in place of b's state cookie.
+	replaceState := func(b *browser, acs *url.URL, value string) {
+		c := stateCookies(b, acs)[0]
+		b.jar.SetCookies(acs, []*http.Cookie{{Name: c.Name, Value: value, Path: w.bridge.paths.saml.Path}})
+	}
 	t.Run("forged", func(t *testing.T) {
 		b := w.browser("alex")
 		up := w.upstreamResponse(b, "")
 		acs, _ := url.Parse(up.action)
-		c := b.jar.Cookies(acs)[0]
-		v := []byte(c.Value)
+		e := parseStates(stateCookies(b, acs)[0].Value)[0]
+		v := []byte(e.sealed)
 		v[len(v)/2] ^= 1
-		b.jar.SetCookies(acs, []*http.Cookie{{Name: c.Name, Value: string(v), Path: w.bridge.paths.acs.Path}})
+		replaceState(b, acs, joinStates([]stateEntry{{e.handle, string(v)}}))
 		before := w.flex.count()
-		refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
+		p := b.post(up.action, up.fields)
+		refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
+		if !strings.Contains(p.body, "does not open") {
+			t.Errorf("the refusal does not say the state was forged:\n%.600s", p.body)
+		}
 	})
 	t.Run("swapped", func(t *testing.T) {
 		victim, attacker := w.browser("alex"), w.browser("lee")
 		vup := w.upstreamResponse(victim, "")
 		aup := w.upstreamResponse(attacker, "")
 		acs, _ := url.Parse(vup.action)
-		vc, ac := victim.jar.Cookies(acs)[0], attacker.jar.Cookies(acs)[0]
+		ve := parseStates(stateCookies(victim, acs)[0].Value)[0]
+		ae := parseStates(stateCookies(attacker, acs)[0].Value)[0]
 		// The attacker's state, under the victim's handle.
-		victim.jar.SetCookies(acs, []*http.Cookie{{Name: vc.Name, Value: ac.Value, Path: w.bridge.paths.acs.Path}})
+		replaceState(victim, acs, joinStates([]stateEntry{{ve.handle, ae.sealed}}))
 		before := w.flex.count()
-		refusedNothingSent(t, w, before, victim.post(vup.action, vup.fields), http.StatusForbidden, "state")
+		p := victim.post(vup.action, vup.fields)
+		refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
+		if !strings.Contains(p.body, "does not open") {
+			t.Errorf("the refusal does not say the state does not open under its handle:\n%.600s", p.body)
+		}
 		// The attacker's response, with the victim's state: InResponseTo differs.
 		victim2 := w.browser("alex")
 		v2 := w.upstreamResponse(victim2, "")

@@ -60,7 +60,7 @@ func pendingLogins(tb testing.TB, w *world, n int) []pendingLogin {
 		}
 		out[i] = pendingLogin{
 			body:   url.Values{"SAMLResponse": {form.SAMLResponse}, "RelayState": {handle}}.Encode(),
-			cookie: &http.Cookie{Name: stateCookiePrefix + handle, Value: w.bridge.states.seal(handle, st)},
+			cookie: &http.Cookie{Name: stateCookieName, Value: joinStates([]stateEntry{{handle, w.bridge.sealer.seal(handle, st)}})},
 		}
 	}
 	return out

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -36,7 +36,7 @@ type Bridge struct {
 	flexMD *saml.EntityDescriptor
 	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
 	up     *upstreamIDP
-	states *stateSealer
+	sealer *stateSealer
 	// usedStates holds the handles of login states a verified response
 	// used; usedAssertions the IDs of assertions accepted, until they
 	// expire.
@@ -49,13 +49,14 @@ type Bridge struct {
 	routes    []route
 	base      *url.URL
 	paths     endpoints
-	secure    bool // the base URL is https: cookies are Secure, SameSite=None
+	secure    bool // the base URL is https: the state cookie is __Host-, Secure, SameSite=None
 	ready     atomic.Bool
 }
 
 // endpoints are the bridge's URLs, all below the base URL.
 type endpoints struct {
 	sso, acs, idpMetadata, spMetadata, health, ready, metrics url.URL
+	saml                                                      url.URL // the directory of sso and acs: the state cookie's path on http
 }
 
 // newEndpoints places every endpoint below base, whose path may be empty
@@ -67,6 +68,7 @@ func newEndpoints(base *url.URL) endpoints {
 	}
 	at := func(p string) url.URL { return *root.JoinPath(p) }
 	return endpoints{
+		saml:        at("saml"),
 		sso:         at("saml/sso"),
 		acs:         at("saml/acs"),
 		idpMetadata: at("saml/metadata"),
@@ -142,6 +144,8 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 		AcsURL:            paths.acs,
 		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,
 		AllowIDPInitiated: cfg.Upstream.AllowIDPInitiated,
+		// Only what saml/acs serves: the HTTP-POST binding.
+		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 	}, cfg.ClockSkew, client)
 	failed(err)
 	if len(problems) > 0 {
@@ -154,7 +158,7 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 		flex:           flex,
 		flexMD:         flex.metadata(),
 		up:             up,
-		states:         states,
+		sealer:         states,
 		usedStates:     newStateCache(cfg.ReplayCacheSize),
 		usedAssertions: newAssertionCache(cfg.ReplayCacheSize),
 		verifying:      make(chan struct{}, cfg.MaxVerifications),
@@ -258,18 +262,6 @@ func (b *Bridge) serveReady(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, "ready\n")
 }
 
-func (b *Bridge) serveIDPMetadata(w http.ResponseWriter, r *http.Request) { b.idp.ServeMetadata(w, r) }
-
-func (b *Bridge) serveSPMetadata(w http.ResponseWriter, _ *http.Request) {
-	buf, err := xml.MarshalIndent(b.up.current().Metadata(), "", "  ")
-	if err != nil {
-		http.Error(w, "metadata could not be written", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/samlmetadata+xml")
-	_, _ = w.Write(buf)
-}
-
 // policyInForce is the policy that decides a login that starts now.
 func (b *Bridge) policyInForce() *flexroles.Policy { return b.policy }
 
@@ -303,6 +295,9 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 	if err == nil && len(req.RelayState) > maxRelayState {
 		err = errRelayStateTooLong
 	}
+	if err == nil {
+		err = checkRequestedAuthnContext(req.Request.RequestedAuthnContext)
+	}
 	if err == nil && (req.ACSEndpoint == nil || req.ACSEndpoint.Location != b.flex.acs) {
 		err = errOtherACS
 	}
@@ -321,21 +316,25 @@ func (b *Bridge) serveSSO(w http.ResponseWriter, r *http.Request) {
 		b.internalError(w, id, err)
 		return
 	}
+	// Flex's RequestedAuthnContext goes upstream, so that the IdP can
+	// authenticate as asked; an exact one is also checked at the ACS.
+	up.RequestedAuthnContext = req.Request.RequestedAuthnContext
 	handle := newHandle()
 	st := loginState{
 		FlexRequestID: req.Request.ID,
 		RelayState:    req.RelayState,
 		UpstreamID:    up.ID,
 		Expires:       time.Now().Add(b.cfg.StateTTL).Unix(),
+		AuthnContext:  exactAuthnContext(req.Request.RequestedAuthnContext),
 	}
-	sealed := b.states.seal(handle, st)
+	sealed := b.sealer.seal(handle, st)
 	if len(sealed) > maxStateCookie {
 		// The state would not open at the ACS: refuse now, before the
 		// user signs in at the IdP.
 		b.refuse(w, time.Time{}, b.flexRequestRefusal(id, errStateTooLarge, req))
 		return
 	}
-	http.SetCookie(w, stateCookie(handle, sealed, b.paths.acs.Path, b.secure, b.cfg.StateTTL))
+	http.SetCookie(w, b.stateCookie(b.addState(r, stateEntry{handle: handle, sealed: sealed}), b.cfg.StateTTL))
 	noCache(w)
 	if binding == saml.HTTPRedirectBinding {
 		to, err := up.Redirect(handle, sp)
@@ -390,15 +389,20 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	handle := r.PostForm.Get("RelayState")
 	var st loginState
 	var err error
-	cookie, cerr := r.Cookie(stateCookiePrefix + handle)
+	entries := b.states(r)
+	i := slices.IndexFunc(entries, func(e stateEntry) bool { return e.handle == handle })
 	switch {
-	case validHandle(handle) && cerr == nil:
-		// The cookie is cleared whatever happens; the handle is recorded
-		// as used only once a response verified against the state, so a
-		// client that posts junk with states it started itself cannot
-		// fill the state cache.
-		http.SetCookie(w, stateCookie(handle, "", b.paths.acs.Path, b.secure, -time.Second))
-		st, err = b.states.open(handle, cookie.Value, start)
+	case validHandle(handle) && i >= 0:
+		// The state leaves the cookie whatever happens; the handle is
+		// recorded as used only once a response verified against the
+		// state, so a client that posts junk with states it started
+		// itself cannot fill the state cache.
+		ttl := b.cfg.StateTTL
+		if len(entries) == 1 {
+			ttl = -1
+		}
+		http.SetCookie(w, b.stateCookie(joinStates(slices.Delete(slices.Clone(entries), i, i+1)), ttl))
+		st, err = b.sealer.open(handle, entries[i].sealed, start)
 	case b.cfg.Upstream.AllowIDPInitiated:
 		// Unsolicited: no request to answer on either side, and the
 		// upstream RelayState is not Flex's, so it is not passed on.
@@ -453,7 +457,11 @@ func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start 
 		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, out.sent))
 		return
 	}
-	form, err := b.flexResponse(r, st, out, start)
+	if !authnContextMet(st.AuthnContext, a.Authn.ClassRef) {
+		b.answerNoAuthnContext(w, r, id, start, st, user, a.Authn.ClassRef)
+		return
+	}
+	form, err := b.flexResponse(r, st, out, a.Authn, start)
 	if err != nil {
 		b.internalError(w, id, err)
 		return
@@ -466,6 +474,24 @@ func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start 
 	}
 	b.log.Info("login granted", "id", id, "outcome", outcomeGranted, "user", b.loggedUser(user),
 		"roles", d.RoleStrings(), "rules", rules, "policy", p.Digest(), "login", login)
+	b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
+}
+
+// answerNoAuthnContext answers Flex's request, whose exact
+// RequestedAuthnContext the upstream IdP's authentication does not meet,
+// with a signed Response of status NoAuthnContext and no assertion, as
+// SAML requires of an IdP that cannot authenticate as requested; Flex
+// shows its own error. The log line names the classes requested and the
+// upstream's (URIs, not personal data).
+func (b *Bridge) answerNoAuthnContext(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, user, got string) {
+	form, err := b.noAuthnContextResponse(r, st, start)
+	if err != nil {
+		b.internalError(w, id, err)
+		return
+	}
+	b.stats.login(outcomeRejected, "authn_context", time.Since(start))
+	b.log.Warn("login answered NoAuthnContext: the identity provider did not authenticate the user with a class Flex requested; Flex shows its own error",
+		"id", id, "outcome", outcomeRejected, "kind", "authn_context", "user", b.loggedUser(user), "requested", st.AuthnContext, "upstream_class", got)
 	b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
 }
 

@@ -94,12 +94,12 @@ func Demo(ctx context.Context, opt DemoOptions) error {
 		if b == nil {
 			return nil
 		}
-		return b.up.current().Metadata()
+		return b.spMetadata()
 	})
 	if b, err = New(ctx, cfg, opt.Log); err != nil {
 		return err
 	}
-	flex, err := newFlexStandIn(b.flex, b.idp.Metadata(), "/flex/login")
+	flex, err := newFlexStandIn(b.flex, b.idpMetadata(), "/flex/login")
 	if err != nil {
 		return err
 	}

@@ -14,22 +14,27 @@
 //     names the field that was wrong (Issuer, Destination, …), never the
 //     value sent, which anyone can write into a link; nothing goes
 //     upstream.
-//  2. The request's ID and RelayState (at most 1024 bytes) and the ID of the
-//     bridge's own AuthnRequest go into a cookie sealed with AES-GCM,
-//     bound to its name, valid for state_ttl (10 minutes), and readable only
-//     at saml/acs; its random handle is the RelayState sent upstream. The
-//     browser goes to the upstream IdP.
+//  2. The request's ID and RelayState (at most 1024 bytes), the classes of an
+//     exact RequestedAuthnContext and the ID of the bridge's own
+//     AuthnRequest go into a login state sealed with AES-GCM, bound to its
+//     handle, valid for state_ttl (10 minutes); the random handle is the
+//     RelayState sent upstream, with Flex's RequestedAuthnContext. A
+//     browser's states share one cookie (__Host-flexroles_login on https:
+//     Secure, Path=/, no Domain; flexroles_login on loopback http), newest
+//     first, at most 4 and 3,800 bytes: a new login drops the oldest, so
+//     no number of logins started in a browser makes its requests too
+//     large. The browser goes to the upstream IdP.
 //  3. The upstream Response (at saml/acs, a form of at most 512 KiB; at
 //     most max_verifications at once, HTTP 503 past them) is used only with
-//     the cookie its RelayState names, once: the cookie is cleared. It is
-//     verified with every check: signature against the upstream metadata,
-//     issuer, audience and destination (the bridge's service provider),
-//     validity times with clock_skew, InResponseTo equal to the ID in the
-//     cookie, Status. Only then is the cookie's handle recorded as used
-//     (the oldest handle is forgotten when replay_cache_size are held), and
-//     the assertion ID until it expires (a full cache of unexpired IDs
-//     refuses logins): a second use of either is refused. Without a cookie
-//     the response is refused, unless upstream.allow_idp_initiated is true;
+//     the state its RelayState names, once: the state leaves the cookie.
+//     It is verified with every check: signature against the upstream
+//     metadata, issuer, audience and destination (the bridge's service
+//     provider), validity times with clock_skew, InResponseTo equal to the
+//     ID in the state, Status, an AuthnStatement. Only then is the state's
+//     handle recorded as used (the oldest handle is forgotten when
+//     replay_cache_size are held), and the assertion ID until it expires (a
+//     full cache of unexpired IDs refuses logins): a second use of either
+//     is refused. Without a state the response is refused, unless upstream.allow_idp_initiated is true;
 //     it is then accepted only without InResponseTo.
 //  4. The signed assertion's attributes, by name, become a flexroles.Login
 //     (Identity the NameID) and the policy decides, Twilio's rules first;
@@ -38,11 +43,15 @@
 //     signed with RSA-SHA256 and exclusive canonicalisation, with Issuer the
 //     bridge's metadata URL, NameID the email, bearer confirmation bound to
 //     Flex's request ID and ACS, validity 5 minutes (from 30 seconds before
-//     it was made), audience Flex's, and attributes roles (one value per
-//     role, the decision's), email, full_name and the pass_through
-//     attributes, which must fit their Flex type (skill.int …). It is
-//     auto-posted with Flex's RelayState under a CSP that allows only the
-//     page's nonce.
+//     it was made), audience Flex's, the upstream's AuthnInstant,
+//     AuthnContextClassRef and SessionNotOnOrAfter, and untyped attributes
+//     roles (one value per role, the decision's), email, full_name and the
+//     pass_through attributes, which must fit their Flex type (skill.int
+//     …). It is auto-posted with Flex's RelayState under a CSP that allows
+//     only the page's nonce. When Flex asked for an authentication context
+//     exactly and the upstream's class is not one it named, Flex is
+//     posted instead a signed Response of status NoAuthnContext without
+//     an assertion.
 //  6. Refused (by the policy, by Twilio's rules, or a pass-through value of
 //     the wrong type), or rejected at any step above: Flex receives
 //     nothing. The page (HTTP 403, or 400, 503, 500) says in plain words
@@ -67,9 +76,10 @@
 // hold Offboarded sees a page naming the deny rule offboarded, and Flex
 // hears nothing.
 //
-// The other endpoints: saml/metadata (the bridge as Flex's IdP, with the
-// next certificate when one is configured), saml/sp-metadata (the bridge as
-// the upstream IdP's service provider), healthz, readyz and metrics
+// The other endpoints: saml/metadata (the bridge as Flex's IdP: signing
+// certificates only, the next one too when configured), saml/sp-metadata
+// (the bridge as the upstream IdP's service provider: one HTTP-POST ACS),
+// both without validUntil and cached an hour, healthz, readyz and metrics
 // (Prometheus text: logins by outcome and kind, login latency, metadata
 // refresh failures).
 //
@@ -79,7 +89,8 @@
 // it), reports every part that does not load at once, and returns the [Bridge], an http.Handler a
 // Go service can mount. [Serve] runs it with timeouts on every phase and a
 // graceful shutdown; [Check] loads it, runs the policy's own test cases and
-// returns the [Setup] to enter in Flex and the upstream IdP; [Demo] runs a
+// returns the [Setup] to enter in Flex and the upstream IdP, with warnings
+// (upstream.allow_idp_initiated is login CSRF); [Demo] runs a
 // demo IdP, the bridge and a stand-in for Flex on one loopback address. The
 // manual, with the IdP and Flex set-up, is docs/bridge.md.
 package bridge

@@ -455,6 +455,8 @@ func (b *Bridge) flexRequestRefusal(id string, err error, req *saml.IdpAuthnRequ
 	switch {
 	case errors.Is(err, errRelayStateTooLong), errors.Is(err, errStateTooLarge):
 		r.Field, expected = "RelayState", "at most "+strconv.Itoa(maxRelayState)+" bytes, of which quotes, backslashes and control characters count twice or more"
+	case errors.Is(err, errAuthnContextTooLarge):
+		r.Field, expected = "RequestedAuthnContext", "at most "+strconv.Itoa(maxRequestedClasses)+" classes of at most "+strconv.Itoa(maxAuthnClassRefSize)+" bytes each"
 	case errors.Is(err, saml.ErrDestinationMismatch):
 		r.Field, expected = "Destination", b.paths.sso.String()
 	case errors.Is(err, saml.ErrUnknownServiceProvider):

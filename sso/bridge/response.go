@@ -13,6 +13,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/sso/assertion"
 )
 
 // assertionLifetime is how long Flex may accept the bridge's assertion:
@@ -62,7 +63,7 @@ func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d f
 		}
 		attr := saml.Attribute{Name: name, NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:basic"}
 		for _, v := range values {
-			attr.Values = append(attr.Values, saml.AttributeValue{Type: "xs:string", Value: v})
+			attr.Values = append(attr.Values, saml.AttributeValue{Value: v})
 		}
 		out.attrs = append(out.attrs, attr)
 	}
@@ -95,9 +96,28 @@ func checkPassThrough(to, from string, p *flexroles.Policy) error {
 // flexResponse builds, signs and encodes the Response for Flex with
 // crewjam/saml's types: Response and Assertion signed with RSA-SHA256 and
 // exclusive canonicalisation, bound to Flex's request and ACS.
-func (b *Bridge) flexResponse(r *http.Request, st loginState, out flexAttributes, now time.Time) (saml.IdpAuthnRequestForm, error) {
+func (b *Bridge) flexResponse(r *http.Request, st loginState, out flexAttributes, authn assertion.AuthnStatement, now time.Time) (saml.IdpAuthnRequestForm, error) {
+	req := b.flexRequest(r, st, now)
+	req.Assertion = flexAssertion(b.idp.MetadataURL.String(), b.flex, st.FlexRequestID, out, authn, now)
+	return req.PostBinding() // signs the Assertion, then the Response
+}
+
+// noAuthnContextResponse builds the signed Response that tells Flex its
+// RequestedAuthnContext could not be met: status Responder with
+// NoAuthnContext and no assertion (saml-core §3.2.2.2, §3.3.2.2.1).
+func (b *Bridge) noAuthnContextResponse(r *http.Request, st loginState, now time.Time) (saml.IdpAuthnRequestForm, error) {
+	req := b.flexRequest(r, st, now)
+	if err := req.MakeErrorResponse(saml.StatusResponder, saml.StatusNoAuthnContext, ""); err != nil {
+		return saml.IdpAuthnRequestForm{}, err
+	}
+	return req.PostBinding()
+}
+
+// flexRequest is Flex's AuthnRequest as the login state remembers it,
+// answered at Flex's ACS from the configuration.
+func (b *Bridge) flexRequest(r *http.Request, st loginState, now time.Time) *saml.IdpAuthnRequest {
 	sso := &b.flexMD.SPSSODescriptors[0]
-	req := &saml.IdpAuthnRequest{
+	return &saml.IdpAuthnRequest{
 		IDP:                     b.idp,
 		HTTPRequest:             r,
 		RelayState:              st.RelayState,
@@ -107,17 +127,26 @@ func (b *Bridge) flexResponse(r *http.Request, st loginState, out flexAttributes
 		ACSEndpoint:             &sso.AssertionConsumerServices[0],
 		Now:                     now,
 	}
-	req.Assertion = flexAssertion(b.idp.MetadataURL.String(), b.flex, st.FlexRequestID, out, now)
-	return req.PostBinding() // signs the Assertion, then the Response
 }
 
 // flexAssertion is the assertion Flex receives: Issuer the bridge, NameID
 // the email, bearer confirmation bound to Flex's request and ACS, five
-// minutes of validity, audience Flex's.
-func flexAssertion(issuer string, flex flexSP, inResponseTo string, out flexAttributes, now time.Time) *saml.Assertion {
+// minutes of validity, audience Flex's; the upstream IdP's AuthnInstant,
+// AuthnContextClassRef (unspecified when it gave none) and
+// SessionNotOnOrAfter (none when it gave none), so that Flex learns when
+// and how the user was authenticated, not when the bridge answered.
+func flexAssertion(issuer string, flex flexSP, inResponseTo string, out flexAttributes, authn assertion.AuthnStatement, now time.Time) *saml.Assertion {
 	notBefore := now.Add(-assertionBackdate)
 	notOnOrAfter := notBefore.Add(assertionLifetime)
 	id := newID()
+	class := authn.ClassRef
+	if class == "" {
+		class = unspecifiedAuthnContext
+	}
+	var sessionEnd *time.Time
+	if !authn.SessionNotOnOrAfter.IsZero() {
+		sessionEnd = &authn.SessionNotOnOrAfter
+	}
 	return &saml.Assertion{
 		ID:           id,
 		IssueInstant: now,
@@ -140,11 +169,10 @@ func flexAssertion(issuer string, flex flexSP, inResponseTo string, out flexAttr
 			AudienceRestrictions: []saml.AudienceRestriction{{Audience: saml.Audience{Value: flex.audience}}},
 		},
 		AuthnStatements: []saml.AuthnStatement{{
-			AuthnInstant: now,
-			SessionIndex: id,
-			AuthnContext: saml.AuthnContext{AuthnContextClassRef: &saml.AuthnContextClassRef{
-				Value: "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified",
-			}},
+			AuthnInstant:        authn.AuthnInstant,
+			SessionIndex:        id,
+			SessionNotOnOrAfter: sessionEnd,
+			AuthnContext:        saml.AuthnContext{AuthnContextClassRef: &saml.AuthnContextClassRef{Value: class}},
 		}},
 		AttributeStatements: []saml.AttributeStatement{{Attributes: out.attrs}},
 	}

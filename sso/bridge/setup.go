@@ -15,7 +15,13 @@ import (
 type Setup struct {
 	Flex     FlexSetup
 	Upstream UpstreamSetup
+	// Warnings name the settings that weaken the bridge, each with what
+	// it allows; none for the defaults.
+	Warnings []string
 }
+
+// warnIDPInitiated is the warning for upstream.allow_idp_initiated.
+const warnIDPInitiated = "upstream.allow_idp_initiated is true: any web page can post an unsolicited response of the attacker's own account to saml/acs from the victim's browser, which then reaches Flex signed in as the attacker (login CSRF); a response posted twice is accepted once per instance. Turn it off unless users must start at the IdP's dashboard."
 
 // FlexSetup is what Flex's SSO settings take.
 type FlexSetup struct {
@@ -51,7 +57,12 @@ func (b *Bridge) Setup() Setup {
 			names = append(names, a)
 		}
 	}
+	var warnings []string
+	if b.cfg.Upstream.AllowIDPInitiated {
+		warnings = append(warnings, warnIDPInitiated)
+	}
 	return Setup{
+		Warnings: warnings,
 		Flex: FlexSetup{
 			Flavour:     b.flex.flavour,
 			SSOURL:      b.paths.sso.String(),
@@ -106,8 +117,8 @@ func (s Setup) WriteText(w io.Writer) error {
 }
 
 // Check loads everything cfg names, as Serve does, and runs the policy's own
-// test cases; it returns the setup to enter in Flex and the upstream IdP,
-// and the cases' results in file order.
+// test cases; it returns the setup to enter in Flex and the upstream IdP
+// (with its Warnings), and the cases' results in file order.
 func Check(ctx context.Context, cfg Config) (Setup, []flexroles.PolicyTestResult, error) {
 	b, err := New(ctx, cfg, nil)
 	if err != nil {

@@ -24,6 +24,9 @@ type verifiedAssertion struct {
 	NotOnOrAfter time.Time           // end of its validity, the replay window
 	NameID       string              // the subject's NameID
 	Attributes   map[string][]string // attributes by Name, values as received
+	// Authn is the first AuthnStatement: when and how the upstream IdP
+	// authenticated the user, passed on to Flex.
+	Authn assertion.AuthnStatement
 }
 
 // upstreamIDP is the organisation's IdP: its metadata, refreshed from a URL
@@ -50,7 +53,11 @@ func newUpstream(ctx context.Context, cfg Upstream, template saml.ServiceProvide
 	if client == nil {
 		client = &http.Client{Timeout: 20 * time.Second}
 	}
-	u := &upstreamIDP{cfg: cfg, template: template, skew: skew, client: client}
+	// A redirect is followed only to a URL metadata_url itself could be:
+	// https never leads to metadata over plain http.
+	c := *client
+	c.CheckRedirect = checkMetadataRedirect
+	u := &upstreamIDP{cfg: cfg, template: template, skew: skew, client: &c}
 	if err := u.load(ctx); err != nil {
 		return nil, err
 	}
@@ -101,8 +108,8 @@ func (u *upstreamIDP) read(ctx context.Context) ([]byte, error) {
 		return readFileAtMost(u.cfg.MetadataFile, "upstream.metadata_file", maxMetadataBytes)
 	}
 	parsed, err := url.Parse(u.cfg.MetadataURL)
-	if err != nil || (parsed.Scheme != "https" && !(parsed.Scheme == "http" && loopback(parsed.Hostname()))) {
-		return nil, errors.New("flexroles: upstream.metadata_url " + quote(u.cfg.MetadataURL) + " must be an https URL")
+	if err != nil || !metadataURLAllowed(parsed) {
+		return nil, errors.New("flexroles: upstream.metadata_url " + quote(u.cfg.MetadataURL) + " must be an https URL (plain http only on a loopback address, for trying the bridge)")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.cfg.MetadataURL, nil)
 	if err != nil {
@@ -131,6 +138,25 @@ func (u *upstreamIDP) read(ctx context.Context) ([]byte, error) {
 func pemCertificate(data []byte) bool {
 	t := bytes.TrimSpace(data)
 	return bytes.HasPrefix(t, []byte("-----BEGIN ")) || bytes.HasPrefix(t, []byte("MII")) // PEM, or its base64 body alone
+}
+
+// metadataURLAllowed reports whether metadata may be fetched from u: over
+// https, or plain http on a loopback address only, since the metadata
+// holds the keys the bridge trusts.
+func metadataURLAllowed(u *url.URL) bool {
+	return u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname()))
+}
+
+// checkMetadataRedirect follows a redirect of metadata_url only to a URL
+// metadataURLAllowed allows, and at most 10.
+func checkMetadataRedirect(req *http.Request, via []*http.Request) error {
+	if !metadataURLAllowed(req.URL) {
+		return errors.New("redirected to " + quote(req.URL.String()) + ", which is not https")
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // refresh reloads URL metadata every cfg.Refresh until ctx ends; a failed
@@ -200,6 +226,10 @@ func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (
 	if out.ID == "" || out.NotOnOrAfter.IsZero() {
 		return verifiedAssertion{}, errNoReplayWindow
 	}
+	if len(res.Assertion.AuthnStatements) == 0 || res.Assertion.AuthnStatements[0].AuthnInstant.IsZero() {
+		return verifiedAssertion{}, errors.New("the assertion has no AuthnStatement saying when the user was authenticated; the SAML web browser SSO profile requires one")
+	}
+	out.Authn = res.Assertion.AuthnStatements[0]
 	return out, nil
 }
 

@@ -94,10 +94,27 @@ func keyPair(t testing.TB, i int) (*rsa.PrivateKey, *x509.Certificate) {
 // configuration before it starts.
 func newWorld(t testing.TB, edit func(*Config)) *world {
 	t.Helper()
+	return startWorld(t, false, edit)
+}
+
+// newTLSWorld is newWorld with the bridge on https, as deployed: its base
+// URL is https, so its state cookie is __Host- and Secure. Browsers and
+// the stand-in for Flex trust the test server's certificate.
+func newTLSWorld(t testing.TB, edit func(*Config)) *world {
+	t.Helper()
+	return startWorld(t, true, edit)
+}
+
+func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
+	t.Helper()
 	w := &world{t: t}
 	var idpH, bridgeH, flexH swappable
 	w.idpSrv = httptest.NewServer(&idpH)
-	w.bridgeSrv = httptest.NewServer(&bridgeH)
+	if tls {
+		w.bridgeSrv = httptest.NewTLSServer(&bridgeH)
+	} else {
+		w.bridgeSrv = httptest.NewServer(&bridgeH)
+	}
 	w.flexSrv = httptest.NewServer(&flexH)
 	t.Cleanup(func() { w.idpSrv.Close(); w.bridgeSrv.Close(); w.flexSrv.Close() })
 
@@ -107,7 +124,7 @@ func newWorld(t testing.TB, edit func(*Config)) *world {
 		if w.bridge == nil {
 			return nil
 		}
-		return w.bridge.up.current().Metadata()
+		return w.bridge.spMetadata()
 	})
 	idpMux := http.NewServeMux()
 	idpMux.Handle("/idp/", w.idp.idp.Handler())
@@ -153,7 +170,7 @@ func newWorld(t testing.TB, edit func(*Config)) *world {
 	bridgeH.set(b)
 
 	// The stand-in for Flex trusts what the bridge publishes, as Flex does.
-	resp, err := http.Get(b.paths.idpMetadata.String())
+	resp, err := w.bridgeSrv.Client().Get(b.paths.idpMetadata.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +210,9 @@ func (w *world) browser(user string) *browser {
 		u, _ := url.Parse(w.idpSrv.URL)
 		jar.SetCookies(u, []*http.Cookie{{Name: demoUserCookie, Value: user, Path: "/"}})
 	}
-	return &browser{t: w.t, c: &http.Client{Jar: jar}, jar: jar}
+	// The bridge server's transport trusts its certificate when it is on
+	// https, and serves plain http as any other.
+	return &browser{t: w.t, c: &http.Client{Jar: jar, Transport: w.bridgeSrv.Client().Transport}, jar: jar}
 }
 
 // page is an HTTP answer with the form it holds, if any.
@@ -253,7 +272,12 @@ func (w *world) upstreamResponse(b *browser, relay string) page {
 // the bridge posts to Flex, the stand-in's page.
 func (w *world) login(user, relay string) (bridgePage, flexPage page) {
 	w.t.Helper()
-	b := w.browser(user)
+	return w.loginWith(w.browser(user), relay)
+}
+
+// loginWith runs a whole login in browser b.
+func (w *world) loginWith(b *browser, relay string) (bridgePage, flexPage page) {
+	w.t.Helper()
 	up := w.upstreamResponse(b, relay)
 	bridgePage = b.post(up.action, up.fields)
 	if bridgePage.fields.Get("SAMLResponse") != "" {

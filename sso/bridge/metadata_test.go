@@ -1,0 +1,146 @@
+package bridge
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/pem"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crewjam/saml"
+	"github.com/crewjam/saml/samlsp"
+)
+
+// TestMetadataSaysWhatIsServed: the bridge's two metadata documents, as
+// served and parsed by crewjam/saml, publish only what the bridge does:
+// signing certificates (the current and the next) and no encryption key;
+// one ACS, HTTP-POST, the binding saml/acs serves; no validUntil, which
+// would break a copy imported by hand, and a cacheDuration.
+func TestMetadataSaysWhatIsServed(t *testing.T) {
+	_, next := keyPair(t, 2)
+	w := newWorld(t, func(c *Config) {
+		path := filepath.Join(filepath.Dir(c.Keys.Certificate), "next.crt")
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: next.Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c.Keys.NextCertificate = path
+	})
+	fetch := func(u url.URL) (*saml.EntityDescriptor, string) {
+		t.Helper()
+		p := w.browser("").get(u.String())
+		if p.status != http.StatusOK || p.header.Get("Content-Type") != "application/samlmetadata+xml" {
+			t.Fatalf("%s: HTTP %d, %s", u.String(), p.status, p.header.Get("Content-Type"))
+		}
+		md, err := samlsp.ParseMetadata([]byte(p.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return md, p.body
+	}
+
+	idp, raw := fetch(w.bridge.paths.idpMetadata)
+	_, cur := keyPair(t, 0)
+	if len(idp.IDPSSODescriptors) != 1 {
+		t.Fatalf("%d IDPSSODescriptors, want 1", len(idp.IDPSSODescriptors))
+	}
+	var signing []string
+	for _, k := range idp.IDPSSODescriptors[0].KeyDescriptors {
+		if k.Use != "signing" {
+			t.Errorf("the IdP metadata offers a %q key; the bridge decrypts nothing", k.Use)
+		}
+		for _, c := range k.KeyInfo.X509Data.X509Certificates {
+			signing = append(signing, c.Data)
+		}
+	}
+	if want := []string{base64.StdEncoding.EncodeToString(cur.Raw), base64.StdEncoding.EncodeToString(next.Raw)}; strings.Join(signing, ",") != strings.Join(want, ",") {
+		t.Errorf("signing certificates: %d, want the current and the next", len(signing))
+	}
+	var bindings []string
+	for _, s := range idp.IDPSSODescriptors[0].SingleSignOnServices {
+		if s.Location != w.bridge.paths.sso.String() {
+			t.Errorf("SingleSignOnService at %s, not saml/sso", s.Location)
+		}
+		bindings = append(bindings, s.Binding)
+	}
+	if strings.Join(bindings, " ") != saml.HTTPRedirectBinding+" "+saml.HTTPPostBinding {
+		t.Errorf("SSO bindings %q, want HTTP-Redirect and HTTP-POST, which saml/sso serves", bindings)
+	}
+	checkValidity(t, "IdP", idp, raw)
+
+	sp, raw := fetch(w.bridge.paths.spMetadata)
+	if len(sp.SPSSODescriptors) != 1 {
+		t.Fatalf("%d SPSSODescriptors, want 1", len(sp.SPSSODescriptors))
+	}
+	d := sp.SPSSODescriptors[0]
+	if len(d.AssertionConsumerServices) != 1 || d.AssertionConsumerServices[0].Binding != saml.HTTPPostBinding || d.AssertionConsumerServices[0].Location != w.bridge.paths.acs.String() {
+		t.Errorf("ACS %+v, want only HTTP-POST at saml/acs", d.AssertionConsumerServices)
+	}
+	if len(d.KeyDescriptors) != 0 || len(d.SingleLogoutServices) != 0 || len(d.ArtifactResolutionServices) != 0 {
+		t.Errorf("the SP metadata offers %d keys, %d logout and %d artifact services; the bridge has none", len(d.KeyDescriptors), len(d.SingleLogoutServices), len(d.ArtifactResolutionServices))
+	}
+	if strings.Contains(raw, "Artifact") {
+		t.Errorf("the SP metadata names an artifact binding:\n%s", raw)
+	}
+	checkValidity(t, "SP", sp, raw)
+}
+
+// checkValidity: no validUntil anywhere, a cacheDuration of
+// metadataCacheDuration.
+func checkValidity(t *testing.T, which string, md *saml.EntityDescriptor, raw string) {
+	t.Helper()
+	if strings.Contains(raw, "validUntil") || !md.ValidUntil.IsZero() {
+		t.Errorf("the %s metadata has a validUntil; an imported copy would stop working", which)
+	}
+	if md.CacheDuration != metadataCacheDuration || !strings.Contains(raw, `cacheDuration="PT1H"`) {
+		t.Errorf("the %s metadata's cacheDuration is %v, want %v", which, md.CacheDuration, metadataCacheDuration)
+	}
+}
+
+// TestMetadataURLHTTPS: upstream metadata comes over https, or plain http
+// on a loopback address only, and a redirect cannot lead elsewhere; the
+// refusal comes before any request is made.
+func TestMetadataURLHTTPS(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		want bool
+	}{
+		{"https://example.okta.com/app/exk1/sso/saml/metadata", true},
+		{"http://127.0.0.1:8080/idp/metadata", true},
+		{"http://[::1]/metadata", true},
+		{"http://localhost/metadata", true},
+		{"http://example.okta.com/app/exk1/sso/saml/metadata", false},
+		{"http://10.0.0.1/metadata", false},
+		{"ftp://127.0.0.1/metadata", false},
+		{"https:///metadata", false},
+	} {
+		u, err := url.Parse(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := metadataURLAllowed(u); got != tc.want {
+			t.Errorf("%s: allowed %v, want %v", tc.url, got, tc.want)
+		}
+	}
+
+	w := newWorld(t, nil)
+	cfg := w.cfg
+	cfg.Upstream.MetadataURL = "http://idp.example.com/metadata"
+	if _, err := New(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "must be an https URL (plain http only on a loopback address") {
+		t.Errorf("plain http metadata_url: %v", err)
+	}
+	redirect := w.bridge.up.client.CheckRedirect
+	to := func(s string) error {
+		u, _ := url.Parse(s)
+		return redirect(&http.Request{URL: u}, []*http.Request{{}})
+	}
+	if err := to("http://idp.example.com/metadata"); err == nil {
+		t.Errorf("a redirect to plain http off loopback is followed")
+	}
+	if err := to("https://idp.example.com/metadata"); err != nil {
+		t.Errorf("a redirect to https is refused: %v", err)
+	}
+}
