@@ -178,6 +178,22 @@
 // [Policy.Coverage] says which rules, settings and platform rules the
 // file's own cases reach.
 //
+// # A login as Flex reads it
+//
+// [ReadAsFlex] (and [Policy.ReadAsFlex], under a policy's names) is the one
+// place that reads an SSO login's email, full name and identity, and what
+// it lacks or names wrongly; the bridge, the SAML verifier's Flex helpers,
+// the saml debugger and the playground ask it rather than derive their
+// own. The email and full name are the first value that is not blank,
+// trimmed; the identity is the NameID, or that email; an attribute is
+// missing when absent or empty (roles: no item once split on commas); a
+// claim is misnamed when [MisnamedAttribute] says what it looks meant for
+// and that name is not the one read:
+//
+//	{"email": [" ", "ana@example.com"], "roles": [","], "User.full_name": ["Ana"]}
+//	→ Email "ana@example.com", Identity "ana@example.com",
+//	  Missing roles (empty) and full_name (candidate "User.full_name")
+//
 // # Workers
 //
 // Flex writes the decision into the TaskRouter worker's attributes at every

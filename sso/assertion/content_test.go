@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/internal/oddlogins"
 	"github.com/flexroles/flexroles/sso/assertion"
 )
 
@@ -239,5 +241,47 @@ func TestLoginRenames(t *testing.T) {
 	l, err := res.Login(map[string]string{"http://schemas.microsoft.com/ws/2008/06/identity/claims/role": "roles"})
 	if err != nil || !reflect.DeepEqual(l.Attributes, map[string][]string{"roles": {"agent"}, "email": {"ada@example.com"}}) {
 		t.Errorf("Login = %+v, %v", l, err)
+	}
+}
+
+// TestOddLoginsMissing: for every odd login of the project
+// (internal/oddlogins), MissingFlexAttributes lists what
+// flexroles.ReadAsFlex finds missing, with the same candidates.
+func TestOddLoginsMissing(t *testing.T) {
+	for _, ol := range oddlogins.All() {
+		var a assertion.Assertion
+		names := make([]string, 0, len(ol.Attributes))
+		for name := range ol.Attributes {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			at := assertion.Attribute{Name: name}
+			for _, v := range ol.Attributes[name] {
+				at.Values = append(at.Values, assertion.Value{Text: v})
+			}
+			a.Attributes = append(a.Attributes, at)
+		}
+		read := flexroles.ReadAsFlex(flexroles.Login{Source: flexroles.SSO, Attributes: ol.Attributes})
+		got := a.MissingFlexAttributes(nil)
+		if len(got) != len(read.Missing) {
+			t.Errorf("%s: %d missing, the core reads %d", ol.Name, len(got), len(read.Missing))
+			continue
+		}
+		for i, m := range got {
+			want := read.Missing[i]
+			var cands []string
+			for _, c := range m.Candidates {
+				cands = append(cands, c.Name)
+			}
+			if m.Flex != want.Attribute || m.Name != want.Name || m.Empty != want.Empty || !slices.Equal(cands, want.Candidates) {
+				t.Errorf("%s: %+v (candidates %q), the core reads %+v", ol.Name, m, cands, want)
+			}
+		}
+		for _, at := range a.Attributes {
+			if got, want := assertion.FlexClaim(at), flexroles.MisnamedAttribute(at.Name); got != want {
+				t.Errorf("%s: FlexClaim(%q) = %q, the core says %q", ol.Name, at.Name, got, want)
+			}
+		}
 	}
 }

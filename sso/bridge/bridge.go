@@ -443,10 +443,7 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, a verifiedAssertion) {
 	p := b.policyInForce()
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: a.Attributes, Identity: a.NameID}
-	user := a.NameID
-	if user == "" {
-		user = strings.TrimSpace(first(a.Attributes[p.AttributeName(flexroles.EmailAttribute)]))
-	}
+	user := p.ReadAsFlex(login).Identity // the NameID, or the email as Flex reads it
 	d, err := p.Resolve(login)
 	if err != nil {
 		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, a.Attributes))

@@ -14,6 +14,9 @@ import (
 	"testing"
 
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/internal/oddlogins"
 )
 
 // TestLoginEndToEnd runs whole logins through the bridge over HTTP: the
@@ -309,5 +312,45 @@ func TestAnyBaseURL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOddLoginsAsTheCoreReadsThem: every odd login of the project
+// (internal/oddlogins) is granted or refused by the bridge as the policy
+// decides, and a granted one reaches Flex with the email, full name and
+// NameID that flexroles.ReadAsFlex reads: a blank first value is never
+// what Flex is sent.
+func TestOddLoginsAsTheCoreReadsThem(t *testing.T) {
+	w := newWorld(t, nil)
+	p, err := flexroles.LoadPolicyFile(w.cfg.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range oddUsers() {
+		name := oddlogins.All()[i].Name
+		nameID := u.Login // as the test IdP sends it: the email when it has one value
+		if email := u.Attributes["email"]; len(email) == 1 {
+			nameID = email[0]
+		}
+		login := flexroles.Login{Source: flexroles.SSO, Attributes: u.Attributes, Identity: nameID}
+		read := p.ReadAsFlex(login)
+		_, wantErr := p.Resolve(login)
+		before := w.flex.count()
+		bp, fp := w.login(u.Login, "")
+		if wantErr != nil {
+			kind := flexroles.ErrorKindName(wantErr)
+			if w.flex.count() != before || bp.status != http.StatusForbidden || !strings.Contains(bp.body, kind) {
+				t.Errorf("%s: the policy refuses it (%v), but the bridge answered HTTP %d and Flex accepted %d", name, wantErr, bp.status, w.flex.count()-before)
+			}
+			continue
+		}
+		if fp.status != http.StatusOK {
+			t.Errorf("%s: the policy grants it, but Flex's page is HTTP %d (bridge HTTP %d)\n%.400s", name, fp.status, bp.status, bp.body)
+			continue
+		}
+		got, _ := w.flex.last()
+		if got.NameID != read.Email || !slices.Equal(got.Attributes["email"], []string{read.Email}) || !slices.Equal(got.Attributes["full_name"], []string{read.FullName}) {
+			t.Errorf("%s: Flex received NameID %q, email %q, full_name %q; the core reads %q and %q", name, got.NameID, got.Attributes["email"], got.Attributes["full_name"], read.Email, read.FullName)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/beevik/etree"
@@ -38,8 +37,10 @@ type flexAttributes struct {
 // rather than at Flex. p is the policy that decided; on error, sent holds
 // what was checked.
 func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
-	email := strings.TrimSpace(first(in[p.AttributeName(flexroles.EmailAttribute)]))
-	fullName := strings.TrimSpace(first(in[p.AttributeName(flexroles.FullNameAttribute)]))
+	// The email and full name as Flex reads them: the first value that is
+	// not blank, trimmed; the policy granted, so both are there.
+	read := p.ReadAsFlex(flexroles.Login{Source: flexroles.SSO, Attributes: in})
+	email, fullName := read.Email, read.FullName
 	sent := map[string][]string{
 		"roles":     d.RoleStrings(),
 		"email":     {email},
@@ -68,13 +69,6 @@ func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d f
 		out.attrs = append(out.attrs, attr)
 	}
 	return out, nil
-}
-
-func first(values []string) string {
-	if len(values) == 0 {
-		return ""
-	}
-	return values[0]
 }
 
 // checkPassThrough refuses a pass-through entry that would replace what the

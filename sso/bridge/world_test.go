@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +24,8 @@ import (
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlsp"
+
+	"github.com/flexroles/flexroles/internal/oddlogins"
 )
 
 // world is a whole login in process over real HTTP: the organisation's IdP
@@ -48,6 +52,16 @@ var testUsers = []DemoUser{
 	{Login: "kim", Attributes: map[string][]string{"email": {"kim.leaver@owlbank.example"}, "full_name": {"Kim Leaver"}, "groups": {"CC-Agents", "Offboarded"}}},
 	{Login: "nomail", Attributes: map[string][]string{"full_name": {"Nomail Agent"}, "groups": {"CC-Agents"}}},
 	{Login: "typo", Attributes: map[string][]string{"email": {"tess.typo@owlbank.example"}, "full_name": {"Tess Typo"}, "groups": {"CC-Agents"}, "skill": {"seven"}}},
+}
+
+// oddUsers are the project's odd logins (internal/oddlogins) as users of
+// the test IdP, signing in as odd-0, odd-1, …
+func oddUsers() []DemoUser {
+	var out []DemoUser
+	for i, l := range oddlogins.All() {
+		out = append(out, DemoUser{Login: "odd-" + strconv.Itoa(i), Attributes: l.Attributes})
+	}
+	return out
 }
 
 const testAccount = "AC0123456789abcdef0123456789abcdef"
@@ -120,7 +134,7 @@ func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
 
 	idpKey, idpCert := keyPair(t, 1)
 	idpBase, _ := url.Parse(w.idpSrv.URL + "/idp")
-	w.idp = newDemoIDP(*idpBase, idpKey, idpCert, testUsers, func() *saml.EntityDescriptor {
+	w.idp = newDemoIDP(*idpBase, idpKey, idpCert, append(slices.Clone(testUsers), oddUsers()...), func() *saml.EntityDescriptor {
 		if w.bridge == nil {
 			return nil
 		}
