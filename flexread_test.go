@@ -27,7 +27,7 @@ func TestReadAsFlex(t *testing.T) {
 		missing                   []missing
 		misnamed                  string // names, comma-separated
 	}{
-		"blank first email and full_name":    {"ana.diaz@example.com", "Ana Diaz", "ana.diaz@example.com", nil, ""},
+		"blank first email and full_name":     {"ana.diaz@example.com", "Ana Diaz", "ana.diaz@example.com", nil, ""},
 		"values with white space around them": {"ana.diaz@example.com", "Ana Diaz", "ana.diaz@example.com", nil, ""},
 		"roles of only commas":                {"ana.diaz@example.com", "Ana Diaz", "ana.diaz@example.com", []missing{{flexroles.RolesAttribute, true, ""}}, ""},
 		"roles empty and blank":               {"ana.diaz@example.com", "Ana Diaz", "ana.diaz@example.com", []missing{{flexroles.RolesAttribute, true, ""}}, ""},
