@@ -687,3 +687,52 @@ func TestLiveCancelDuringRetryWait(t *testing.T) {
 		})
 	}
 }
+
+// hostRecorder records the host of each request and sends it on to srv as
+// if it were addressed to taskrouter.twilio.com.
+type hostRecorder struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	hosts []string
+}
+
+// RoundTrip implements http.RoundTripper.
+func (h *hostRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	h.hosts = append(h.hosts, req.URL.Host)
+	h.mu.Unlock()
+	r := req.Clone(req.Context())
+	r.Host = twilioHost
+	return toServer{h.srv}.RoundTrip(r)
+}
+
+// TestLiveEdgeAndRegion checks that the edge and region come from
+// Config.Getenv, as the credentials do, and never from the process
+// environment, which the SDK's request handler reads on its own.
+func TestLiveEdgeAndRegion(t *testing.T) {
+	t.Setenv("TWILIO_EDGE", "dublin")
+	t.Setenv("TWILIO_REGION", "ie1")
+	withEdge := map[string]string{"TWILIO_EDGE": "sydney", "TWILIO_REGION": "au1"}
+	for k, v := range tokenEnv {
+		withEdge[k] = v
+	}
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		host string
+	}{
+		{"edge and region of Getenv", withEdge, "taskrouter.sydney.au1.twilio.com"},
+		{"none in Getenv: the process environment is not read", tokenEnv, twilioHost},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeTaskRouter(t, tt.env, testWorkers[:1], 1000)
+			cfg, _ := f.config(tt.env)
+			rec := &hostRecorder{srv: f.srv}
+			cfg.Transport = rec
+			got, err := collect(t, context.Background(), cfg)
+			require.NoError(t, err)
+			requireWorkers(t, testWorkers[:1], got)
+			assert.Equal(t, []string{tt.host}, rec.hosts)
+		})
+	}
+}
