@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/mod/modfile"
+)
+
+// pin sets the sibling requires of every module to their versions at rev
+// and tidies every module against the proxy (see the package doc).
+func pin(r *repo, p *proxy, rev string) error {
+	commit, err := r.git("rev-parse", "--verify", rev+"^{commit}")
+	if err != nil {
+		return err
+	}
+	versions := map[string]string{}
+	for _, m := range r.modules {
+		if versions[m.path], err = r.versionAt(m, commit); err != nil {
+			return err
+		}
+	}
+	for _, m := range r.modules {
+		name := filepath.Join(r.root, filepath.FromSlash(filepathJoinSlash(m.dir, "go.mod")))
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		f, err := modfile.Parse(name, data, nil)
+		if err != nil {
+			return err
+		}
+		for _, req := range f.Require {
+			if v, ok := versions[req.Mod.Path]; ok && req.Mod.Version != v {
+				if err := f.AddRequire(req.Mod.Path, v); err != nil {
+					return err
+				}
+				fmt.Printf("%s: %s %s\n", filepathJoinSlash(m.dir, "go.mod"), req.Mod.Path, v)
+			}
+		}
+		for _, rep := range f.Replace {
+			if _, ok := versions[rep.Old.Path]; ok {
+				if err := f.DropReplace(rep.Old.Path, rep.Old.Version); err != nil {
+					return err
+				}
+			}
+		}
+		f.Cleanup()
+		out, err := f.Format()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(name, out, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := p.requireSiblings(); err != nil {
+		return err
+	}
+	env, err := newGoEnv(p, "")
+	if err != nil {
+		return err
+	}
+	for _, m := range r.modules {
+		if _, err := env.run(filepath.Join(r.root, filepath.FromSlash(m.dir)), "mod", "tidy"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
