@@ -5,7 +5,7 @@ go 1.25.0
 require (
 	github.com/beevik/etree v1.8.1
 	github.com/crewjam/saml v0.6.3
-	github.com/flexroles/flexroles v0.0.0
+	github.com/flexroles/flexroles v0.0.0-20261206195516-384ba6b32304
 )
 
 require (
@@ -16,5 +16,3 @@ require (
 	golang.org/x/crypto v0.55.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
-
-replace github.com/flexroles/flexroles => ../

@@ -5,7 +5,7 @@ go 1.25.0
 require (
 	github.com/beevik/etree v1.8.1
 	github.com/crewjam/saml v0.6.3
-	github.com/flexroles/flexroles v0.0.0
+	github.com/flexroles/flexroles v0.0.0-20261206195516-384ba6b32304
 	github.com/russellhaering/goxmldsig v1.6.1
 	gopkg.in/yaml.v3 v3.0.1
 )
@@ -17,5 +17,3 @@ require (
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	golang.org/x/crypto v0.55.0 // indirect
 )
-
-replace github.com/flexroles/flexroles => ../
