@@ -77,7 +77,7 @@ func (p *proxy) requireSiblings() error {
 		if err != nil {
 			return err
 		}
-		if err := p.requiresOf(name, data); err != nil {
+		if err := p.requiresOf(name, data, true); err != nil {
 			return err
 		}
 	}
@@ -85,17 +85,22 @@ func (p *proxy) requireSiblings() error {
 }
 
 // requiresOf lays out the sibling versions the go.mod data (named name in
-// messages) requires.
-func (p *proxy) requiresOf(name string, data []byte) error {
-	f, err := modfile.ParseLax(name, data, nil)
+// messages) requires. A go.mod of the checkout (checkout true) must not
+// replace a sibling: the go command refuses to install a module whose go.mod
+// replaces, and ignores the replace in a dependency. A go.mod of the history
+// is read as the go command reads a dependency's, its replaces ignored.
+func (p *proxy) requiresOf(name string, data []byte, checkout bool) error {
+	parse := modfile.ParseLax
+	if checkout {
+		parse = modfile.Parse
+	}
+	f, err := parse(name, data, nil)
 	if err != nil {
 		return err
 	}
-	if len(f.Replace) > 0 {
-		for _, r := range f.Replace {
-			if _, ok := p.repo.module(r.Old.Path); ok {
-				return fmt.Errorf("%s replaces %s: a published go.mod holds no replace of a sibling module (go.work serves development)", name, r.Old.Path)
-			}
+	for _, r := range f.Replace {
+		if _, ok := p.repo.module(r.Old.Path); ok {
+			return fmt.Errorf("%s replaces %s: a published go.mod holds no replace of a sibling module (go.work serves development)", name, r.Old.Path)
 		}
 	}
 	for _, req := range f.Require {
@@ -137,7 +142,7 @@ func (p *proxy) history(m modDir, version, requiredBy string) error {
 	if err != nil {
 		return err
 	}
-	return p.requiresOf(filepathJoinSlash(m.dir, "go.mod")+" at "+version, data)
+	return p.requiresOf(filepathJoinSlash(m.dir, "go.mod")+" at "+version, data, false)
 }
 
 // workTree lays out every module of the repository at version, from the
