@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/beevik/etree v1.8.1
-	github.com/flexroles/flexroles v0.0.0
-	github.com/flexroles/flexroles/sso v0.0.0
+	github.com/flexroles/flexroles v0.0.0-20261206195904-45045f095427
+	github.com/flexroles/flexroles/sso v0.0.0-20261206195904-45045f095427
 	github.com/russellhaering/goxmldsig v1.6.1
 	github.com/stretchr/testify v1.12.1
 	github.com/twilio/twilio-go v1.31.0
@@ -20,9 +20,4 @@ require (
 	github.com/pkg/errors v0.9.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.55.0 // indirect
-)
-
-replace (
-	github.com/flexroles/flexroles => ../..
-	github.com/flexroles/flexroles/sso => ../../sso
 )
