@@ -47,7 +47,6 @@ func newGoEnv(p *proxy, gopath string) (goEnv, error) {
 		"GOWORK=off",
 		"GOPROXY=" + strings.Join(chain, ","),
 		"GONOSUMDB=" + nosum,
-		"GOFLAGS=",
 	}
 	if gopath != "" {
 		vars = append(vars, "GOPATH="+gopath, "GOMODCACHE="+filepath.Join(gopath, "pkg", "mod"), "GOBIN=")

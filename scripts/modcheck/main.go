@@ -14,6 +14,7 @@
 //	modcheck [-repo DIR] tidy
 //	modcheck [-repo DIR] [-version V] outsider
 //	modcheck [-repo DIR] pin [COMMIT]
+//	modcheck [-repo DIR] require MODULE VERSION
 //
 // tidy runs "go mod tidy -diff" in every module of go.work, outside the
 // workspace (GOWORK=off), against the proxy: a go.mod or go.sum that is not
@@ -23,15 +24,20 @@
 // (v0.0.0-outsider by default) from the files git tracks in the work tree,
 // and then, with a fresh GOPATH and module cache and outside any module:
 //
-//  1. go install github.com/flexroles/flexroles/cmd/flexroles@V, then runs
-//     "flexroles version", which must print V, and "flexroles test
+//  1. go install github.com/flexroles/flexroles/cmd/flexroles@latest, then
+//     runs "flexroles version", which must print V, and "flexroles test
 //     examples/policy.yaml", which must pass;
-//  2. in a new module, go get github.com/flexroles/flexroles/sso/bridge@V
-//     and builds a program that mounts the bridge; the modules its go mod
-//     tidy requires must be the README's list;
-//  3. in a new module, go get github.com/flexroles/flexroles@V and builds a
-//     program calling Resolve; its module graph (go list -m all) may hold
-//     gopkg.in/yaml.v3, testify and what those require, nothing else.
+//  2. in a new module, go get github.com/flexroles/flexroles/sso/bridge@latest,
+//     which must require sso at V, and builds a program that mounts the
+//     bridge; the modules its go mod tidy requires must be the README's list;
+//  3. in a new module, go get github.com/flexroles/flexroles, which must
+//     require it at V, and builds a program calling Resolve; its module graph
+//     (go list -m all) may hold gopkg.in/yaml.v3, testify and what those
+//     require, nothing else.
+//
+// These are the README's commands as written: the proxy lists V alone for
+// each module, so @latest is V; the versions the go.mod files require are
+// served when asked for by name.
 //
 // Modules other than this repository's come from the machine's module
 // cache, then from GOPROXY (without "direct"); the build cache is shared.
@@ -41,6 +47,10 @@
 // files (go mod tidy against the proxy). COMMIT must hold the sibling code
 // the modules use, and its go.mod files must themselves require versions
 // the history backs.
+//
+// require sets every require of the sibling MODULE to VERSION, which a tag
+// or commit of the history must back, and updates the go.sum files; the
+// release procedure (scripts/release) runs it between its tags.
 package main
 
 import (
@@ -68,7 +78,7 @@ func run(args []string) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("usage: modcheck [-repo DIR] tidy | outsider | pin [COMMIT]")
+		return fmt.Errorf("usage: modcheck [-repo DIR] tidy | outsider | pin [COMMIT] | require MODULE VERSION")
 	}
 	r, err := openRepo(*root)
 	if err != nil {
@@ -100,8 +110,10 @@ func run(args []string) error {
 			commit = rest[0]
 		}
 		return pin(r, p, commit)
+	case cmd == "require" && len(rest) == 2:
+		return require(r, p, rest[0], rest[1])
 	default:
-		return fmt.Errorf("usage: modcheck [-repo DIR] tidy | outsider | pin [COMMIT]")
+		return fmt.Errorf("usage: modcheck [-repo DIR] tidy | outsider | pin [COMMIT] | require MODULE VERSION")
 	}
 }
 

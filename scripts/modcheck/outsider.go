@@ -78,6 +78,16 @@ func outsider(r *repo, p *proxy, version, tmp string) error {
 	if err := p.workTree(version); err != nil {
 		return err
 	}
+	// The commands below are the README's, as written.
+	readme, err := os.ReadFile(filepath.Join(r.root, "README.md"))
+	if err != nil {
+		return err
+	}
+	for _, line := range []string{"go install " + commandPath + "@latest", "go get " + bridgePath + "@latest", "go get " + libraryPath} {
+		if !slices.Contains(strings.Split(string(readme), "\n"), line) {
+			return fmt.Errorf("README.md has no line %q, which this check runs", line)
+		}
+	}
 	gopath := filepath.Join(tmp, "gopath")
 	env, err := newGoEnv(p, gopath)
 	if err != nil {
@@ -91,7 +101,7 @@ func outsider(r *repo, p *proxy, version, tmp string) error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	if _, err := env.run(work, "install", commandPath+"@"+version); err != nil {
+	if _, err := env.run(work, "install", commandPath+"@latest"); err != nil {
 		return err
 	}
 	bin := filepath.Join(gopath, "bin", "flexroles")
@@ -105,20 +115,24 @@ func outsider(r *repo, p *proxy, version, tmp string) error {
 	if _, err := env.exec(r.root, bin, "test", "examples/policy.yaml"); err != nil {
 		return err
 	}
-	fmt.Printf("go install %s@%s, version, test: %.1fs (%s)\n", commandPath, version, time.Since(step).Seconds(), strings.TrimSpace(out))
+	fmt.Printf("go install %s@latest, version, test: %.1fs (%s)\n", commandPath, time.Since(step).Seconds(), strings.TrimSpace(out))
 
 	// 2. A service mounting the bridge.
 	step = time.Now()
-	requires, err := consumer(env, filepath.Join(tmp, "bridge-consumer"), bridgePath+"@"+version, bridgeConsumer)
+	requires, err := consumer(env, filepath.Join(tmp, "bridge-consumer"), bridgePath+"@latest", bridgeConsumer)
 	if err != nil {
 		return err
 	}
+	if got := requires[ssoPath]; got != version {
+		return fmt.Errorf("go get %s@latest required %s %q, want the work tree's %s", bridgePath, ssoPath, got, version)
+	}
 	var added []string
-	for _, m := range requires {
+	for m := range requires {
 		if m != ssoPath {
 			added = append(added, m)
 		}
 	}
+	slices.Sort(added)
 	fmt.Printf("a service mounting %s@%s builds: %.1fs; its go.mod requires %s and %d modules:\n  %s\n",
 		bridgePath, version, time.Since(step).Seconds(), ssoPath, len(added), strings.Join(added, "\n  "))
 	documented, err := readmeList(filepath.Join(r.root, "README.md"))
@@ -132,26 +146,30 @@ func outsider(r *repo, p *proxy, version, tmp string) error {
 	// 3. A program importing only the library.
 	step = time.Now()
 	dir := filepath.Join(tmp, "library-consumer")
-	if _, err := consumer(env, dir, libraryPath+"@"+version, libraryConsumer); err != nil {
+	requires, err = consumer(env, dir, libraryPath, libraryConsumer)
+	if err != nil {
 		return err
 	}
-	extra, err := beyondLibrary(env, dir)
+	if got := requires[libraryPath]; got != version {
+		return fmt.Errorf("go get %s required it at %q, want the work tree's %s", libraryPath, got, version)
+	}
+	extra, err := beyondLibrary(env, dir, r.root)
 	if err != nil {
 		return err
 	}
 	if len(extra) > 0 {
 		return fmt.Errorf("a program importing only the library gets modules beyond gopkg.in/yaml.v3, testify and their requirements: %v", extra)
 	}
-	fmt.Printf("a program importing %s@%s builds: %.1fs; its module graph holds yaml.v3, testify and their requirements only\n",
-		libraryPath, version, time.Since(step).Seconds())
+	fmt.Printf("a program importing %s@%s builds: %.1fs; its go.mod requires %v, its module graph nothing beyond yaml.v3, testify and their requirements\n",
+		libraryPath, version, time.Since(step).Seconds(), sortedKeys(requires))
 	fmt.Printf("outsider check: %.1fs\n", time.Since(start).Seconds())
 	return nil
 }
 
-// consumer makes a new module example.com/consumer in dir, gets query (a
-// package@version), writes main.go, tidies and builds it, and returns the
-// module paths its go.mod requires.
-func consumer(env goEnv, dir, query, mainGo string) ([]string, error) {
+// consumer makes a new module example.com/consumer in dir, runs go get
+// query (a package, perhaps @version), writes main.go, tidies and builds
+// it, and returns the modules its go.mod requires (path → version).
+func consumer(env goEnv, dir, query, mainGo string) (map[string]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -177,19 +195,29 @@ func consumer(env goEnv, dir, query, mainGo string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var paths []string
+	requires := map[string]string{}
 	for _, req := range f.Require {
-		paths = append(paths, req.Mod.Path)
+		requires[req.Mod.Path] = req.Mod.Version
 	}
-	slices.Sort(paths)
-	return paths, nil
+	return requires, nil
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // beyondLibrary returns the modules of the graph of the consumer in dir
 // (go list -m all) other than the consumer, the library, gopkg.in/yaml.v3,
-// testify and what those two require in that graph.
-func beyondLibrary(env goEnv, dir string) ([]string, error) {
-	graph, err := env.run(dir, "mod", "graph")
+// testify and what those two require, transitively, in the library's own
+// module graph (go mod graph in root, the library's directory).
+func beyondLibrary(env goEnv, dir, root string) ([]string, error) {
+	graph, err := env.run(root, "mod", "graph")
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,26 @@ func pin(r *repo, p *proxy, rev string) error {
 			return err
 		}
 	}
+	return setRequires(r, p, versions)
+}
+
+// require sets every require of the sibling module path to version and
+// tidies every module against the proxy.
+func require(r *repo, p *proxy, path, version string) error {
+	m, ok := r.module(path)
+	if !ok {
+		return fmt.Errorf("%s is not a module of go.work", path)
+	}
+	if _, err := r.resolve(m, version); err != nil {
+		return err
+	}
+	return setRequires(r, p, map[string]string{path: version})
+}
+
+// setRequires sets the requires of the sibling modules in versions (module
+// path → version) in every go.mod that requires them, drops the replaces
+// of those modules, and tidies every module against the proxy.
+func setRequires(r *repo, p *proxy, versions map[string]string) error {
 	for _, m := range r.modules {
 		name := filepath.Join(r.root, filepath.FromSlash(filepathJoinSlash(m.dir, "go.mod")))
 		data, err := os.ReadFile(name)

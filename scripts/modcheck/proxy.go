@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
 	"golang.org/x/mod/zip"
 )
 
@@ -135,7 +132,7 @@ func (p *proxy) history(m modDir, version, requiredBy string) error {
 	if err != nil {
 		return err
 	}
-	if err := p.add(m, version, tree, at, commit[:12]); err != nil {
+	if err := p.add(m, version, tree, at, commit[:12], false); err != nil {
 		return fmt.Errorf("%s requires %s %s: %w", requiredBy, m.path, version, err)
 	}
 	data, err := os.ReadFile(filepath.Join(tree, filepath.FromSlash(filepathJoinSlash(m.dir, "go.mod"))))
@@ -153,7 +150,7 @@ func (p *proxy) workTree(version string) error {
 		return err
 	}
 	for _, m := range p.repo.modules {
-		if err := p.add(m, version, tree, time.Now().UTC().Truncate(time.Second), "the work tree"); err != nil {
+		if err := p.add(m, version, tree, time.Now().UTC().Truncate(time.Second), "the work tree", true); err != nil {
 			return err
 		}
 	}
@@ -162,8 +159,10 @@ func (p *proxy) workTree(version string) error {
 
 // add writes module m at version into the proxy from its directory in tree:
 // the zip (nested modules left out, as the go command leaves them out), the
-// go.mod, the .info with time t, and the version in the list.
-func (p *proxy) add(m modDir, version, tree string, t time.Time, source string) error {
+// go.mod and the .info with time t; when listed, the version is the one
+// the module's list names. A version not listed is served when asked for
+// by name, as a go.mod requires it.
+func (p *proxy) add(m modDir, version, tree string, t time.Time, source string, listed bool) error {
 	mv := module.Version{Path: m.path, Version: version}
 	if s, ok := p.served[mv]; ok {
 		return fmt.Errorf("%s %s is laid out twice (from %s and %s)", m.path, version, s, source)
@@ -224,14 +223,12 @@ func (p *proxy) add(m modDir, version, tree string, t time.Time, source string) 
 		return err
 	}
 	p.served[mv] = source
-	var list []string
-	for v := range p.served {
-		if v.Path == m.path {
-			list = append(list, v.Version)
-		}
+	if !listed {
+		return nil
 	}
-	sort.Slice(list, func(i, j int) bool { return semver.Compare(list[i], list[j]) < 0 })
-	return os.WriteFile(filepath.Join(dir, "list"), []byte(strings.Join(list, "\n")+"\n"), 0o644)
+	// The list names the versions @latest chooses from: only the test
+	// version, so that the README's @latest commands install the work tree.
+	return os.WriteFile(filepath.Join(dir, "list"), []byte(version+"\n"), 0o644)
 }
 
 // filepathJoinSlash joins a slash-separated directory ("" for the root) and
