@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -114,51 +113,38 @@ func TestWorkflowExample(t *testing.T) {
 	}
 }
 
-// repoURL is the repository the workflow clones to build the command.
-const repoURL = "https://github.com/flexroles/flexroles"
+// commandPath is the package path of the command, which the workflow
+// installs.
+const commandPath = "github.com/flexroles/flexroles/cmd/flexroles"
 
-// checkInstall checks how the workflow installs flexroles: go install
-// MODULE@VERSION refuses the command's module, whose go.mod holds replace
-// directives, so a step must clone this repository at a ref the workflow
-// pins in one of its env variables, shallowly, and run go install
-// ./cmd/flexroles in the clone, before any step runs flexroles.
+// checkInstall checks how the workflow installs flexroles: a step runs go
+// install of this command at the version one of the workflow's env variables
+// pins (go install github.com/flexroles/flexroles/cmd/flexroles@"$VAR", as
+// the README installs it), before any step runs flexroles.
 func checkInstall(t *testing.T, wf *ghWorkflow, steps []ghStep) {
 	t.Helper()
-	var clone []string
-	var dir string
 	installed := false
 	for _, step := range steps {
 		for _, line := range strings.Split(step.Run, "\n") {
 			line = strings.TrimSpace(line)
-			require.NotRegexp(t, `go install \S+@`, line, "go install MODULE@VERSION refuses a module with replace directives")
-			if strings.HasPrefix(line, "git clone ") {
-				words, err := shellWords(line)
-				require.NoError(t, err, line)
-				clone, dir = words, words[len(words)-1]
-				continue
-			}
 			if strings.HasPrefix(line, "flexroles ") {
 				require.True(t, installed, "%s: runs before flexroles is installed", line)
 			}
-			if cd, install, ok := strings.Cut(line, "&&"); ok && clone != nil &&
-				strings.TrimSpace(install) == "go install ./cmd/flexroles" {
-				words, err := shellWords(cd)
-				require.NoError(t, err, line)
-				require.Equal(t, []string{"cd", dir}, words, "go install must run in the clone")
-				installed = true
+			if !strings.HasPrefix(line, "go install ") {
+				continue
 			}
+			words, err := shellWords(line)
+			require.NoError(t, err, line)
+			require.Len(t, words, 3, "%s: go install PACKAGE@VERSION", line)
+			pkg, version, ok := strings.Cut(words[2], "@")
+			require.True(t, ok && pkg == commandPath, "%s: install %s@VERSION", line, commandPath)
+			name, ok := strings.CutPrefix(version, "$")
+			require.True(t, ok, "%s: the version comes from a variable the workflow sets", line)
+			require.NotEmpty(t, wf.Env[strings.Trim(name, "{}")], "the workflow's env must pin %s", version)
+			installed = true
 		}
 	}
-	require.NotNil(t, clone, "the workflow must clone %s to install flexroles", repoURL)
-	require.True(t, installed, "the workflow must run go install ./cmd/flexroles in its clone")
-	require.Contains(t, clone, repoURL)
-	depth := slices.Index(clone, "--depth")
-	require.True(t, depth > 0 && clone[depth+1] == "1", "%q: clone shallowly (--depth 1)", clone)
-	branch := slices.Index(clone, "--branch")
-	require.True(t, branch > 0, "%q: clone the ref the workflow pins (--branch)", clone)
-	ref, ok := strings.CutPrefix(clone[branch+1], "$")
-	require.True(t, ok, "%q: the ref comes from a variable the workflow sets", clone)
-	require.NotEmpty(t, wf.Env[strings.Trim(ref, "{}")], "the workflow's env must pin %s", ref)
+	require.True(t, installed, "the workflow must go install %s@VERSION", commandPath)
 }
 
 // workflowCommand is one flexroles command line of a workflow's scripts.
