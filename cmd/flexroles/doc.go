@@ -457,14 +457,14 @@
 //
 // # Version
 //
-// "flexroles version" prints the version Go recorded in the binary:
-// (devel) for the command installed from a clone (go install
-// ./cmd/flexroles, the only way: the command's go.mod replaces the library
-// with the clone's, so go install MODULE@VERSION refuses it; a CI job
-// clones a release tag, as examples/ci/policy-review.yml does), or the
-// version Go derived from the clone's tags; then the commit, its time and
-// "modified" when the build stamped them (go build -buildvcs), and the Go
-// version:
+// "flexroles version" prints the version Go recorded in the binary: the
+// module version for the command installed with go install
+// github.com/flexroles/flexroles/cmd/flexroles@v1.2.0 (or @latest); for a
+// build in a clone, the pseudo-version Go derived from the clone's tags and
+// commit when it stamped them (go build -buildvcs, the default in a git
+// checkout), else (devel); then the commit, its time and "modified" when the
+// build stamped them, and the Go version:
 //
-//	flexroles (devel), commit 61af79c0a1b2 of 2026-11-30T13:00:00Z, go1.25.0
+//	flexroles v1.2.0, go1.25.0
+//	flexroles v0.0.0-20261130130000-61af79c01234, commit 61af79c01234 of 2026-11-30T13:00:00Z, go1.25.0
 package main

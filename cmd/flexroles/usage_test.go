@@ -104,6 +104,9 @@ func TestVersion(t *testing.T) {
 		{&debug.BuildInfo{GoVersion: "go1.25.0", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
 			{Key: "vcs.revision", Value: "61af79c0123456789abcdef0123456789abcdef0"}, {Key: "vcs.time", Value: "2026-11-30T13:00:00Z"}, {Key: "vcs.modified", Value: "true"},
 		}}, "flexroles (devel), commit 61af79c01234 of 2026-11-30T13:00:00Z, modified, go1.25.0"},
+		{&debug.BuildInfo{GoVersion: "go1.25.0", Main: debug.Module{Version: "v0.0.0-20261130130000-61af79c01234"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "61af79c0123456789abcdef0123456789abcdef0"}, {Key: "vcs.time", Value: "2026-11-30T13:00:00Z"}, {Key: "vcs.modified", Value: "false"},
+		}}, "flexroles v0.0.0-20261130130000-61af79c01234, commit 61af79c01234 of 2026-11-30T13:00:00Z, go1.25.0"},
 		{&debug.BuildInfo{Main: debug.Module{}}, "flexroles (devel)"},
 	} {
 		assert.Equal(t, tc.want, versionLine(tc.bi, true))

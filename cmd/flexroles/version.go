@@ -13,10 +13,12 @@ const versionUsage = `usage:
   flexroles version
 
 Prints the version of the flexroles module the command was built from, as
-Go records it in the binary: (devel) for a build from a clone (go install
-./cmd/flexroles), or the version Go derived from the clone's tags. When the build recorded the commit
-(go build with VCS stamping, the default in a git checkout), it follows,
-with "modified" when the work tree had changes; then the Go version.
+Go records it in the binary: the version go install …/cmd/flexroles@VERSION
+installed (v1.2.0), or for a build from a clone the pseudo-version Go
+derived from its tags and commit, or (devel) when the build did not stamp
+them. When the build recorded the commit (go build with VCS stamping, the
+default in a git checkout), it follows, with "modified" when the work tree
+had changes; then the Go version.
 
 Exit status: 0, or 2 on bad usage.
 `
