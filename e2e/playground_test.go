@@ -244,8 +244,8 @@ func findChromium(t *testing.T) string {
 func startPlayground(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "flexroles")
-	// The command is a module of its own; built in its directory, it finds
-	// the library through its replace directive, with or without go.work.
+	// The command is a module of its own; built in its directory, go.work
+	// puts the library and sso of this checkout under it.
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = filepath.Join("..", "cmd", "flexroles")
 	out, err := build.CombinedOutput()
