@@ -18,7 +18,10 @@
 //
 // tidy runs "go mod tidy -diff" in every module of go.work, outside the
 // workspace (GOWORK=off), against the proxy: a go.mod or go.sum that is not
-// tidy fails.
+// tidy fails. It also checks that go.work replaces each sibling version a
+// go.mod requires by the sibling's directory: in workspace mode the go
+// command still reads the go.mod of every required version, and would fetch
+// it from the public proxy.
 //
 // outsider also lays out every module at the test version V
 // (v0.0.0-outsider by default) from the files git tracks in the work tree,
@@ -44,12 +47,13 @@
 //
 // pin sets every sibling require of every module to the version of COMMIT
 // (HEAD by default): its tag, or its pseudo-version, and updates the go.sum
-// files (go mod tidy against the proxy). COMMIT must hold the sibling code
+// files (go mod tidy against the proxy) and go.work's replaces. COMMIT must hold the sibling code
 // the modules use, and its go.mod files must themselves require versions
 // the history backs.
 //
 // require sets every require of the sibling MODULE to VERSION, which a tag
-// or commit of the history must back, and updates the go.sum files; the
+// or commit of the history must back, and updates the go.sum files and
+// go.work's replaces; the
 // release procedure (scripts/release) runs it between its tags.
 package main
 
@@ -117,10 +121,25 @@ func run(args []string) error {
 	}
 }
 
-// tidy runs go mod tidy -diff in every module against the proxy.
+// tidy runs go mod tidy -diff in every module against the proxy, and
+// checks go.work's replaces.
 func tidy(r *repo, p *proxy) error {
 	if err := p.requireSiblings(); err != nil {
 		return err
+	}
+	if differs, err := r.syncWork(false); err != nil {
+		return err
+	} else if differs {
+		want, err := r.workReplaces()
+		if err != nil {
+			return err
+		}
+		var lines []string
+		for _, rep := range want {
+			lines = append(lines, "replace "+rep.Old.Path+" "+rep.Old.Version+" => "+rep.New.Path)
+		}
+		return fmt.Errorf("go.work must replace exactly the sibling versions the go.mod files require by the siblings' directories, "+
+			"so that a clone builds without fetching this repository's modules (scripts/pin-siblings writes them):\n\t%s", strings.Join(lines, "\n\t"))
 	}
 	env, err := newGoEnv(p, "")
 	if err != nil {

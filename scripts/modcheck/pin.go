@@ -39,7 +39,8 @@ func require(r *repo, p *proxy, path, version string) error {
 
 // setRequires sets the requires of the sibling modules in versions (module
 // path → version) in every go.mod that requires them, drops the replaces
-// of those modules, and tidies every module against the proxy.
+// of those modules, sets go.work's replaces, and tidies every module
+// against the proxy.
 func setRequires(r *repo, p *proxy, versions map[string]string) error {
 	for _, m := range r.modules {
 		name := filepath.Join(r.root, filepath.FromSlash(filepathJoinSlash(m.dir, "go.mod")))
@@ -76,6 +77,9 @@ func setRequires(r *repo, p *proxy, versions map[string]string) error {
 		}
 	}
 	if err := p.requireSiblings(); err != nil {
+		return err
+	}
+	if _, err := r.syncWork(true); err != nil {
 		return err
 	}
 	env, err := newGoEnv(p, "")

@@ -194,3 +194,30 @@ func TestProxyRefusesUnbackedRequire(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncWork checks go.work's replaces: each sibling version a go.mod
+// requires, by the sibling's directory, checked and then written.
+func TestSyncWork(t *testing.T) {
+	r, c1, _, _, _ := testRepo(t)
+	v := "v0.0.0-20260102030405-" + c1[:12]
+	gomod := "module example.com/lib/sso\n\ngo 1.25.0\n\nrequire example.com/lib " + v + "\n"
+	if err := os.WriteFile(filepath.Join(r.root, "sso", "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if differs, err := r.syncWork(false); err != nil || !differs {
+		t.Fatalf("syncWork(false) before = %v, %v; want go.work to differ", differs, err)
+	}
+	if _, err := r.syncWork(true); err != nil {
+		t.Fatal(err)
+	}
+	if differs, err := r.syncWork(false); err != nil || differs {
+		t.Fatalf("syncWork(false) after writing = %v, %v; want go.work as wanted", differs, err)
+	}
+	data, err := os.ReadFile(filepath.Join(r.root, "go.work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\texample.com/lib " + v + " => ./\n"; !strings.Contains(string(data), want) {
+		t.Errorf("go.work:\n%s\nwant a line %q", data, want)
+	}
+}
