@@ -21,7 +21,30 @@ func pin(r *repo, p *proxy, rev string) error {
 			return err
 		}
 	}
-	return setRequires(r, p, versions)
+	// A module whose go.mod at the commit requires a version the history
+	// does not back (a commit since rewritten, say) cannot be pinned there:
+	// an outsider's go command would fail on it. Pin what can be pinned,
+	// and say how to go on.
+	var blocked []string
+	for i, m := range r.modules {
+		trial, err := newProxy(r, filepath.Join(p.tmp, fmt.Sprintf("trial%d", i)))
+		if err != nil {
+			return err
+		}
+		if err := trial.history(m, versions[m.path], "pin"); err != nil {
+			fmt.Printf("cannot pin %s to %s: %v\n", m.path, versions[m.path], err)
+			delete(versions, m.path)
+			blocked = append(blocked, m.path)
+		}
+	}
+	if len(blocked) > 0 {
+		if err := setRequires(r, p, versions, false); err != nil {
+			return err
+		}
+		return fmt.Errorf("pinned only the modules whose go.mod files at %s require backed versions, go.sum files not updated; "+
+			"commit this, then run scripts/pin-siblings again to pin every module to that commit", commit[:12])
+	}
+	return setRequires(r, p, versions, true)
 }
 
 // require sets every require of the sibling module path to version and
@@ -34,14 +57,14 @@ func require(r *repo, p *proxy, path, version string) error {
 	if _, err := r.resolve(m, version); err != nil {
 		return err
 	}
-	return setRequires(r, p, map[string]string{path: version})
+	return setRequires(r, p, map[string]string{path: version}, true)
 }
 
 // setRequires sets the requires of the sibling modules in versions (module
 // path → version) in every go.mod that requires them, drops the replaces
 // of those modules, sets go.work's replaces, and tidies every module
-// against the proxy.
-func setRequires(r *repo, p *proxy, versions map[string]string) error {
+// against the proxy; with tidy false, it only writes the go.mod files.
+func setRequires(r *repo, p *proxy, versions map[string]string, tidy bool) error {
 	for _, m := range r.modules {
 		name := filepath.Join(r.root, filepath.FromSlash(filepathJoinSlash(m.dir, "go.mod")))
 		data, err := os.ReadFile(name)
@@ -75,6 +98,9 @@ func setRequires(r *repo, p *proxy, versions map[string]string) error {
 		if err := os.WriteFile(name, out, 0o644); err != nil {
 			return err
 		}
+	}
+	if !tidy {
+		return nil
 	}
 	if err := p.requireSiblings(); err != nil {
 		return err
