@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"golang.org/x/mod/modfile"
 )
@@ -25,8 +26,15 @@ func pin(r *repo, p *proxy, rev string) error {
 	// does not back (a commit since rewritten, say) cannot be pinned there:
 	// an outsider's go command would fail on it. Pin what can be pinned,
 	// and say how to go on.
+	required, err := r.workReplaces()
+	if err != nil {
+		return err
+	}
 	var blocked []string
 	for i, m := range r.modules {
+		if !slices.ContainsFunc(required, func(rep *modfile.Replace) bool { return rep.Old.Path == m.path }) {
+			continue // no go.mod requires it
+		}
 		trial, err := newProxy(r, filepath.Join(p.tmp, fmt.Sprintf("trial%d", i)))
 		if err != nil {
 			return err
