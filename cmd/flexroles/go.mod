@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/beevik/etree v1.8.1
-	github.com/flexroles/flexroles v0.0.0-20261206202634-adc074641e69
-	github.com/flexroles/flexroles/sso v0.0.0-20261206195904-45045f095427
+	github.com/flexroles/flexroles v0.0.0-20261206202706-acb12921eb07
+	github.com/flexroles/flexroles/sso v0.0.0-20261206202706-acb12921eb07
 	github.com/russellhaering/goxmldsig v1.6.1
 	github.com/stretchr/testify v1.12.1
 	github.com/twilio/twilio-go v1.31.0
