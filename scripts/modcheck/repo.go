@@ -142,7 +142,11 @@ func (r *repo) resolve(m modDir, version string) (string, error) {
 		}
 		commit, err = r.git("rev-parse", "--verify", "--quiet", rev+"^{commit}")
 		if err != nil {
-			return "", fmt.Errorf("%s %s: no commit %s in this repository", m.path, version, rev)
+			hint := ""
+			if shallow, _ := r.git("rev-parse", "--is-shallow-repository"); shallow == "true" {
+				hint = " (this clone is shallow: git fetch --unshallow)"
+			}
+			return "", fmt.Errorf("%s %s: no commit %s in this repository%s", m.path, version, rev, hint)
 		}
 		at, err := r.commitTime(commit)
 		if err != nil {
