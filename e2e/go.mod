@@ -12,7 +12,7 @@ require (
 require (
 	github.com/beevik/etree v1.8.1 // indirect
 	github.com/crewjam/saml v0.6.3 // indirect
-	github.com/flexroles/flexroles v0.0.0-20261206202706-acb12921eb07 // indirect
+	github.com/flexroles/flexroles v0.0.0-20261206203815-916f24aeba5f // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/jonboulle/clockwork v0.5.0 // indirect
