@@ -152,7 +152,7 @@ func (f samlFlags) expectations() (assertion.Expectations, error) {
 	case f.account != "" && f.connection != "":
 		return want, errors.New("give --flex-account or --flex-connection, not both")
 	case f.account != "" || f.connection != "":
-		sp, err := assertion.NewFlexServiceProvider(f.account + f.connection)
+		sp, err := assertion.NewFlexServiceProvider(f.account+f.connection, "")
 		if err != nil {
 			return want, err
 		}
@@ -242,7 +242,9 @@ func runSAML(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return samlUnreadable(stdout, stderr, f.asJSON, name, err)
 	}
-	res, verr := assertion.Verify(raw, md, want)
+	// Inspect, not Verify: the debugger shows every check of a refused
+	// response too. Its Result makes a login only when verr is nil.
+	res, verr := assertion.Inspect(raw, md, want)
 	if res == nil {
 		// Refused before anything was read: unreadable or a refused shape.
 		if errors.Is(verr, assertion.ErrUnreadable) {
@@ -331,7 +333,7 @@ func explainSAML(stdout, stderr io.Writer, f samlFlags, p *flexroles.Policy, ver
 		out.Verdict.Error = samlError(verr)
 	}
 	for _, c := range res.Checks {
-		out.Checks = append(out.Checks, samlCheckOutput{Name: string(c.Name), Outcome: c.Outcome.String(), Want: c.Want, Got: c.Got, Detail: c.Detail})
+		out.Checks = append(out.Checks, samlCheckOutput{Name: string(c.Name), Outcome: c.Outcome.String(), Want: c.Want, Got: c.Got, Detail: c.Detail + samlFlagHint(c)})
 	}
 	r := res.Response
 	out.Response = &samlResponseOutput{
@@ -349,7 +351,7 @@ func explainSAML(stdout, stderr io.Writer, f samlFlags, p *flexroles.Policy, ver
 		out.Missing = append(out.Missing, mo)
 	}
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{}, Identity: a.NameID.Value}
-	if l, err := res.Login(nil); err == nil {
+	if l, err := res.Login(); err == nil {
 		login = l
 	} else if !verifying {
 		login = res.UnverifiedLogin() // no metadata: the claims as they stand, labelled unsigned
@@ -382,6 +384,23 @@ func explainSAML(stdout, stderr io.Writer, f samlFlags, p *flexroles.Policy, ver
 		return status
 	}
 	return report(stdout, stderr, false, d, rerr)
+}
+
+// samlFlagHint returns what to add to a check's detail to name the flag
+// that gives it something to compare with: the library speaks of
+// expectations, the command of its flags.
+func samlFlagHint(c assertion.Check) string {
+	switch {
+	case c.Outcome == assertion.NotRun && c.Name == assertion.CheckAudience:
+		return ": give --flex-account, --flex-connection or --audience"
+	case c.Outcome == assertion.NotRun && (c.Name == assertion.CheckDestination || c.Name == assertion.CheckRecipient):
+		return ": give --flex-account, --flex-connection or --acs"
+	case c.Outcome == assertion.NotRun && c.Name == assertion.CheckInResponseTo:
+		return ": give --request-id"
+	case c.Outcome == assertion.Failed && c.Name == assertion.CheckValidity:
+		return "; give --now for an old capture"
+	}
+	return ""
 }
 
 // normalise makes the slices of out empty rather than null.

@@ -174,3 +174,27 @@ func TestSAMLFormBody(t *testing.T) {
 	require.NotNil(t, got.Decision)
 	assert.True(t, got.Decision.Granted)
 }
+
+// TestSAMLNamesTheFlags checks that a check with nothing to compare with,
+// and an expired capture, name the flag that fixes them: the verifier
+// speaks of expectations, the command of its flags.
+func TestSAMLNamesTheFlags(t *testing.T) {
+	okta := filepath.Join(samlData, "okta.txt")
+	details := func(args ...string) map[string]string {
+		_, got := samlJSONOf(t, "", append(args, okta)...)
+		m := map[string]string{}
+		for _, c := range got.Checks {
+			m[c.Name] = c.Detail
+		}
+		return m
+	}
+	d := details("--idp-metadata", idpMetadata, "--now", fixtureNow)
+	assert.Contains(t, d["audience"], "give --flex-account, --flex-connection or --audience")
+	assert.Contains(t, d["destination"], "give --flex-account, --flex-connection or --acs")
+	assert.Contains(t, d["recipient"], "give --flex-account, --flex-connection or --acs")
+	assert.Contains(t, d["in_response_to"], "give --request-id")
+	assert.NotContains(t, d["validity"], "--now", "a validity check that passed needs no flag")
+	d = details("--idp-metadata", idpMetadata, "--flex-account", fixtureAccount)
+	assert.Contains(t, d["validity"], "give --now for an old capture")
+	assert.NotContains(t, d["audience"], "give --", "a check that ran needs no flag")
+}

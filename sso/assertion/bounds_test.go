@@ -80,7 +80,7 @@ func worstSigned(t testing.TB, signResponse bool, attrs int) []byte {
 	a := root.SelectElement("saml:Assertion")
 	decls := assertion.MaxNamespaceDeclarations - 8 // room for the fixture's own declarations
 	st := a.CreateElement("saml:AttributeStatement")
-	for i := 0; i < decls; i++ { // a third on each, within MaxAttributes
+	for i := 0; i < decls; i++ { // a third on each, within MaxXMLAttributes
 		[]*etree.Element{root, a, st}[3*i/decls].CreateAttr(fmt.Sprintf("xmlns:n%d", i), fmt.Sprintf("urn:n:%d", i))
 	}
 	size := len(bytesOf(t, doc))

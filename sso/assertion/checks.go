@@ -117,7 +117,7 @@ func (r *Result) checkAudience(want Expectations) {
 	}
 	gotText := strings.Join(got, "; ")
 	if want.Audience == "" {
-		r.unchecked(CheckAudience, want, gotText, "the service provider's entity ID: --audience, --flex-account or --flex-connection")
+		r.unchecked(CheckAudience, want, gotText, "the service provider's entity ID")
 		return
 	}
 	if len(r.Assertion.Conditions.Audiences) == 0 {
@@ -136,7 +136,7 @@ func (r *Result) checkAudience(want Expectations) {
 func (r *Result) checkDestination(want Expectations) {
 	got := r.Response.Destination
 	if want.ACS == "" {
-		r.unchecked(CheckDestination, want, got, "the ACS URL: --acs, --flex-account or --flex-connection")
+		r.unchecked(CheckDestination, want, got, "the ACS URL")
 		return
 	}
 	switch {
@@ -179,7 +179,7 @@ func (r *Result) checkRecipient(want Expectations) {
 	gotText := strings.Join(got, ", ")
 	switch {
 	case want.ACS == "":
-		r.unchecked(CheckRecipient, want, gotText, "the ACS URL: --acs, --flex-account or --flex-connection")
+		r.unchecked(CheckRecipient, want, gotText, "the ACS URL")
 	case len(got) == 0:
 		r.check(CheckRecipient, Failed, want.ACS, "(no bearer SubjectConfirmation)", "the assertion has no bearer SubjectConfirmation, which a browser login needs")
 	case found:
@@ -223,7 +223,7 @@ func (r *Result) checkValidity(want Expectations) {
 	got := strings.Join(windows, "; ")
 	switch {
 	case len(problems) > 0:
-		r.check(CheckValidity, Failed, wantText, got, strings.Join(problems, "; ")+": a response is good for minutes; capture a fresh one, check the IdP's clock, or give --now for an old capture")
+		r.check(CheckValidity, Failed, wantText, got, strings.Join(problems, "; ")+": a response is good for minutes: capture a fresh one, or check the IdP's clock")
 	case !hasEnd:
 		r.check(CheckValidity, Failed, wantText, orNone(got), "the assertion has no NotOnOrAfter, so it would be good for ever")
 	default:

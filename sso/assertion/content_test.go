@@ -65,19 +65,38 @@ func TestDecode(t *testing.T) {
 }
 
 func TestNewFlexServiceProvider(t *testing.T) {
-	sp, err := assertion.NewFlexServiceProvider("AC0123456789abcdef0123456789abcdef")
-	if err != nil || sp.Enhanced || sp.ACS != "https://iam.twilio.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/saml2" ||
-		sp.Audience != "https://iam.twilio.com/v1/Accounts/AC0123456789abcdef0123456789abcdef/saml2/metadata" {
-		t.Errorf("legacy: %+v, %v", sp, err)
-	}
-	sp, err = assertion.NewFlexServiceProvider("JQ0123456789abcdef0123456789abcdef")
-	if err != nil || !sp.Enhanced || sp.ACS != "https://login.flex.us1.twilio.com/login/callback?connection=JQ0123456789abcdef0123456789abcdef" ||
-		sp.Audience != "urn:flex:JQ0123456789abcdef0123456789abcdef" {
-		t.Errorf("enhanced: %+v, %v", sp, err)
-	}
-	for _, bad := range []string{"", "AC123", "US0123456789abcdef0123456789abcdef", "AC0123456789abcdef0123456789abcdeg", "JQ0123456789abcdef0123456789abcdef0"} {
-		if _, err := assertion.NewFlexServiceProvider(bad); !errors.Is(err, assertion.ErrServiceProvider) {
-			t.Errorf("%q: err = %v, want ErrServiceProvider", bad, err)
+	const (
+		account    = "AC0123456789abcdef0123456789abcdef"
+		connection = "JQ0123456789abcdef0123456789abcdef"
+		legacyACS  = "https://iam.twilio.com/v1/Accounts/" + account + "/saml2"
+	)
+	for _, tc := range []struct {
+		id, region    string
+		enhanced      bool
+		acs, audience string
+		wantErr       error
+		reason        string
+	}{
+		{account, "", false, legacyACS, legacyACS + "/metadata", nil, "legacy SSO: the account's ACS at iam.twilio.com"},
+		{account, "us1", false, legacyACS, legacyACS + "/metadata", nil, "us1 is the default region"},
+		{account, "ie1", false, "", "", assertion.ErrServiceProvider, "legacy SSO has one ACS: another region is a mistake"},
+		{connection, "", true, "https://login.flex.us1.twilio.com/login/callback?connection=" + connection, "urn:flex:" + connection, nil, "enhanced SSO in the default region"},
+		{connection, "ie1", true, "https://login.flex.ie1.twilio.com/login/callback?connection=" + connection, "urn:flex:" + connection, nil, "enhanced SSO's ACS is in the region"},
+		{connection, "Europe", false, "", "", assertion.ErrServiceProvider, "not a region's name"},
+		{connection, "ie1.evil.example/x?", false, "", "", assertion.ErrServiceProvider, "a region cannot move the ACS to another host"},
+		{"", "", false, "", "", assertion.ErrServiceProvider, "no id"},
+		{"AC123", "", false, "", "", assertion.ErrServiceProvider, "too short"},
+		{"US0123456789abcdef0123456789abcdef", "", false, "", "", assertion.ErrServiceProvider, "neither AC nor JQ"},
+		{"AC0123456789abcdef0123456789abcdeg", "", false, "", "", assertion.ErrServiceProvider, "not hexadecimal"},
+		{connection + "0", "", false, "", "", assertion.ErrServiceProvider, "too long"},
+	} {
+		sp, err := assertion.NewFlexServiceProvider(tc.id, tc.region)
+		if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
+			t.Errorf("%q in %q (%s): err = %v, want %v", tc.id, tc.region, tc.reason, err, tc.wantErr)
+			continue
+		}
+		if sp.Enhanced != tc.enhanced || sp.ACS != tc.acs || sp.Audience != tc.audience {
+			t.Errorf("%q in %q (%s): %+v", tc.id, tc.region, tc.reason, sp)
 		}
 	}
 }
@@ -175,7 +194,7 @@ func TestVerifyReportsStatus(t *testing.T) {
 	r.SelectElement("samlp:Status").CreateElement("samlp:StatusMessage").SetText("no such user")
 	doc := etree.NewDocument()
 	doc.SetRoot(reparse(t, sign(t, f.signer, reparse(t, r), "")))
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	res, err := assertion.Inspect(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if !errors.Is(err, assertion.ErrStatus) {
 		t.Fatalf("err = %v, want ErrStatus", err)
 	}
@@ -183,7 +202,7 @@ func TestVerifyReportsStatus(t *testing.T) {
 	if s.Code != saml.StatusResponder || len(s.SubCodes) != 1 || s.Message != "no such user" || !strings.Contains(err.Error(), "Responder/AuthnFailed") {
 		t.Errorf("status %+v, err %v", s, err)
 	}
-	// The StatusMessage is the IdP's free text: kept in the Result, kept
+	// The StatusMessage is the IdP's free text: kept in the inspected Result, kept
 	// out of the error that callers log and show.
 	if strings.Contains(err.Error(), "no such user") {
 		t.Errorf("the error holds the StatusMessage: %v", err)
@@ -231,15 +250,18 @@ func TestMissingFlexAttributes(t *testing.T) {
 	}
 }
 
-func TestLoginRenames(t *testing.T) {
+// Login keeps every attribute under the name the IdP sent, values of a
+// name sent twice in document order: mapping names is a policy's job.
+func TestLoginKeepsIdPNames(t *testing.T) {
 	f := goodFixture(t)
-	f.attrs = []saml.Attribute{attr("http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "agent"), attr("email", "ada@example.com")}
+	const role = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"
+	f.attrs = []saml.Attribute{attr(role, "agent"), attr("email", "ada@example.com"), attr(role, "supervisor")}
 	res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := res.Login(map[string]string{"http://schemas.microsoft.com/ws/2008/06/identity/claims/role": "roles"})
-	if err != nil || !reflect.DeepEqual(l.Attributes, map[string][]string{"roles": {"agent"}, "email": {"ada@example.com"}}) {
+	l, err := res.Login()
+	if err != nil || !reflect.DeepEqual(l.Attributes, map[string][]string{role: {"agent", "supervisor"}, "email": {"ada@example.com"}}) {
 		t.Errorf("Login = %+v, %v", l, err)
 	}
 }

@@ -74,7 +74,7 @@ func TestCorpus(t *testing.T) {
 			}
 			var res *assertion.Result
 			if derr == nil {
-				res, err = assertion.Verify(doc, md, assertion.Expectations{AllowUnchecked: true})
+				res, err = assertion.Inspect(doc, md, assertion.Expectations{AllowUnchecked: true})
 			} else {
 				err = derr
 			}
@@ -94,7 +94,7 @@ func TestCorpus(t *testing.T) {
 				return
 			}
 			if !verified && md != nil {
-				res, err = assertion.Verify(doc, nil, assertion.Expectations{AllowUnchecked: true})
+				res, err = assertion.Inspect(doc, nil, assertion.Expectations{AllowUnchecked: true})
 			}
 			if res == nil {
 				t.Fatalf("no result to read the NameID and attributes from: %v", err)

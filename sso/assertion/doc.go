@@ -19,8 +19,8 @@
 //  2. A streaming pre-scan refuses, before any tree is built, anything but
 //     one samlp:Response root; a DOCTYPE or processing instruction;
 //     more than MaxDepth levels, MaxElements elements,
-//     MaxNamespaceDeclarations declarations in scope or MaxAttributes
-//     attributes on one element; an XML attribute with a namespace prefix other than
+//     MaxNamespaceDeclarations declarations in scope or MaxXMLAttributes
+//     XML attributes on one element; an XML attribute with a namespace prefix other than
 //     xsi:type, xsi:nil, x500:Encoding and xml:lang; a namespace prefix
 //     that does not start with a lower-case letter; a duplicate attribute;
 //     and every shape in which the element read could differ from the
@@ -58,21 +58,32 @@
 //     A check with nothing to compare with fails, or with AllowUnchecked
 //     is "not run". Every check is listed in Result.Checks with what it
 //     expected and found.
-//  7. The response is accepted only when Verify returns a nil error. The
-//     error precedence: ErrUnreadable, ErrRefused (nil Result), ErrEncrypted
-//     (an encrypted assertion in an unsigned Response), ErrSignature,
-//     ErrStatus, ErrCheck (the first failed check in order), ErrEncrypted (an
+//  7. The response is accepted only when Verify returns a nil error; on
+//     any error the Result is nil, so nothing of a refused response can be
+//     used (go-oidc's Verify, crewjam's ParseResponse). The error
+//     precedence: ErrMetadata (no metadata: Verify verifies against
+//     metadata or not at all), ErrUnreadable, ErrRefused, ErrEncrypted (an
+//     encrypted assertion in an unsigned Response), ErrSignature, ErrStatus,
+//     ErrCheck (the first failed check in order), ErrEncrypted (an
 //     encrypted assertion in a signed Response). A non-Success status is
-//     never accepted, signed or not.
+//     never accepted, signed or not. A response signed with an algorithm
+//     this package does not verify is ErrSignature naming the algorithm as
+//     unsupported, never as a change after signing. Inspect, for a
+//     debugger or a playground, runs the same steps and returns the same
+//     error with the Result: every check with what it expected and found,
+//     the content labelled signed or not (nil metadata: nothing verified,
+//     the claims as they stand); its Result is nil only for ErrUnreadable
+//     and ErrRefused.
 //  8. Encrypted NameIDs and attributes are named in Result.Warnings (Flex
 //     needs them in the clear); xsi:nil values are Nil, a nested NameID is
 //     read as ruby-saml reads it ("NameQualifier/value"), nested status
 //     codes and the StatusMessage are kept. Each AuthnStatement gives its
 //     AuthnInstant, SessionNotOnOrAfter and AuthnContextClassRef
 //     (Okta's "…:ac:classes:PasswordProtectedTransport").
-//  9. Result.Login makes the flexroles.Login of the signed attributes only
-//     (Result.UnverifiedLogin, the claims as they stand, explains a
-//     response and lets no one in);
+//  9. Result.Login makes the flexroles.Login of the signed attributes of
+//     an accepted response only: a Result of Inspect with an error makes
+//     none (ErrSignature), and Result.UnverifiedLogin, the claims as they
+//     stand, explains a response and lets no one in;
 //     MissingFlexAttributes lists every one of roles, email and full_name
 //     the assertion lacks or sends empty, as flexroles reads the login
 //     ((*flexroles.Policy).ReadAsFlex: roles [","] is empty), each with the

@@ -20,7 +20,8 @@ var (
 	// IDs).
 	ErrRefused = errors.New("flexroles: SAML response refused")
 	// ErrMetadata is IdP metadata that cannot be used: not SAML metadata, no
-	// IdP with a signing certificate, a certificate that does not parse.
+	// IdP with a signing certificate, a certificate that does not parse;
+	// or none given to Verify.
 	ErrMetadata = errors.New("flexroles: unusable IdP metadata")
 	// ErrSignature is a response whose signature does not verify against
 	// the keys the metadata gives its issuer: unsigned, signed by another

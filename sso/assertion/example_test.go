@@ -7,7 +7,7 @@ import (
 )
 
 func ExampleNewFlexServiceProvider() {
-	sp, err := assertion.NewFlexServiceProvider("JQ0123456789abcdef0123456789abcdef")
+	sp, err := assertion.NewFlexServiceProvider("JQ0123456789abcdef0123456789abcdef", "ie1")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -15,7 +15,7 @@ func ExampleNewFlexServiceProvider() {
 	fmt.Println(sp.ACS)
 	fmt.Println(sp.Audience)
 	// Output:
-	// https://login.flex.us1.twilio.com/login/callback?connection=JQ0123456789abcdef0123456789abcdef
+	// https://login.flex.ie1.twilio.com/login/callback?connection=JQ0123456789abcdef0123456789abcdef
 	// urn:flex:JQ0123456789abcdef0123456789abcdef
 }
 

@@ -2,15 +2,18 @@ package assertion_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/flexroles/flexroles/sso/assertion"
 )
 
-// FuzzVerify feeds Verify (through Decode) arbitrary input. It never
-// panics; an accepted response has a verified signature and signed
-// content; a refusal before parsing returns no Result; a failed signature
-// leaves nothing labelled signed.
+// FuzzVerify feeds Verify and Inspect (through Decode) arbitrary input.
+// They never panic and return the same error; Verify returns a Result only
+// with no error, and Inspect's Result makes a login only then; an accepted
+// response has a verified signature and signed content; a refusal before
+// parsing returns no Result; a failed signature leaves nothing labelled
+// signed.
 func FuzzVerify(f *testing.F) {
 	good := goodFixture(f)
 	md := testMetadata(f, testIDP, good.signer)
@@ -27,7 +30,14 @@ func FuzzVerify(f *testing.F) {
 			return
 		}
 		want := testExpectations()
-		res, err := assertion.Verify(doc, md, want)
+		res, err := assertion.Inspect(doc, md, want)
+		vres, verr := assertion.Verify(doc, md, want)
+		if fmt.Sprint(err) != fmt.Sprint(verr) || (verr == nil) != (vres != nil) {
+			t.Fatalf("Verify = %v, %v; Inspect's error %v", vres, verr, err)
+		}
+		if _, lerr := res.Login(); (lerr == nil) != (err == nil) {
+			t.Fatalf("Login's error %v for a response refused with %v", lerr, err)
+		}
 		switch {
 		case err == nil:
 			if res == nil || !res.Signature.Verified || !res.Assertion.Signed {

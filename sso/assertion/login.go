@@ -9,39 +9,33 @@ import (
 // Login returns the SSO login the signed assertion makes, for a policy to
 // decide: its attributes by name with their values in document order (a
 // name sent twice has the values of both; nil values left out), and the
-// NameID as Identity. rename maps an IdP's attribute names to the names the
-// login should carry (a bridge renaming an upstream IdP's
-// "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" to
-// "email"); names it does not hold are kept. It returns ErrSignature when
-// the assertion was not read from a verified signed element: only signed
-// attributes make a login.
-func (r *Result) Login(rename map[string]string) (flexroles.Login, error) {
-	if r == nil || !r.Assertion.Signed || !r.Signature.Verified {
-		return flexroles.Login{}, errorf(ErrSignature, "the assertion is not signed and verified: nothing in it makes a login")
+// NameID as Identity. It makes a login only of a Result that Verify (or
+// Inspect) returned with a nil error: for any other, and for a nil Result,
+// it returns ErrSignature, so that a refused or merely inspected response
+// lets no one in.
+func (r *Result) Login() (flexroles.Login, error) {
+	if r == nil || !r.accepted || !r.Assertion.Signed || !r.Signature.Verified {
+		return flexroles.Login{}, errorf(ErrSignature, "the response was not accepted: nothing in it makes a login")
 	}
-	return r.login(rename), nil
+	return r.login(), nil
 }
 
 // UnverifiedLogin returns the login the assertion's claims would make as
-// they stand, signed or not, as Login reads them without renames: for
+// they stand, signed or not, accepted or not, as Login reads them: for
 // explaining a response (a debugger, a playground), never for letting
 // anyone in. A nil Result makes an SSO login with no attributes.
 func (r *Result) UnverifiedLogin() flexroles.Login {
 	if r == nil {
 		return flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{}}
 	}
-	return r.login(nil)
+	return r.login()
 }
 
-// login builds the login of the assertion's attributes, renamed by rename.
-func (r *Result) login(rename map[string]string) flexroles.Login {
+// login builds the login of the assertion's attributes.
+func (r *Result) login() flexroles.Login {
 	attrs := make(map[string][]string, len(r.Assertion.Attributes))
 	for _, a := range r.Assertion.Attributes {
-		name := a.Name
-		if to, ok := rename[name]; ok {
-			name = to
-		}
-		attrs[name] = append(attrs[name], a.Strings()...)
+		attrs[a.Name] = append(attrs[a.Name], a.Strings()...)
 	}
 	return flexroles.Login{Source: flexroles.SSO, Attributes: attrs, Identity: r.Assertion.NameID.Value}
 }

@@ -21,7 +21,7 @@ const (
 	MaxDepth                 = 32    // nesting of elements
 	MaxElements              = 4_000 // elements in the document
 	MaxNamespaceDeclarations = 32    // xmlns declarations in scope at any element
-	MaxAttributes            = 32    // XML attributes on one element
+	MaxXMLAttributes         = 32    // XML attributes on one element
 )
 
 // The XML namespaces this package reads.
@@ -91,8 +91,8 @@ func prescan(doc []byte) error {
 				return errorf(ErrRefused, fmt.Sprintf("the response has over %d elements", MaxElements))
 			case len(stack) >= MaxDepth:
 				return errorf(ErrRefused, fmt.Sprintf("the response nests elements over %d deep", MaxDepth))
-			case len(t.Attr) > MaxAttributes:
-				return errorf(ErrRefused, fmt.Sprintf("<%s> has %d XML attributes, over the limit of %d", t.Name.Local, len(t.Attr), MaxAttributes))
+			case len(t.Attr) > MaxXMLAttributes:
+				return errorf(ErrRefused, fmt.Sprintf("<%s> has %d XML attributes, over the limit of %d", t.Name.Local, len(t.Attr), MaxXMLAttributes))
 			}
 			if t.Name.Space != "" && !strings.Contains(t.Name.Space, ":") {
 				return errorf(ErrRefused, fmt.Sprintf("<%s:%s> uses a namespace prefix that is not declared", t.Name.Space, t.Name.Local))

@@ -56,7 +56,7 @@ type Check struct {
 	Detail  string // why it failed or was not run, and what to change
 }
 
-// Result is what Verify found. Fields of the Response and of the Assertion
+// Result is what Verify or Inspect found. Fields of the Response and of the Assertion
 // each say whether they were read from a verified signed element (Signed);
 // anything not Signed is what the response claims, and anyone could have
 // written it.
@@ -66,6 +66,8 @@ type Result struct {
 	Signature Signature // how the response was signed
 	Response  Response
 	Assertion Assertion
+
+	accepted bool // Verify or Inspect returned no error: Login may make a login
 }
 
 // Counts returns how many checks passed, failed and were not run.

@@ -47,15 +47,54 @@ type Expectations struct {
 //
 // The response is accepted only when the error is nil: its signature
 // verified, its status is Success, and no check failed. Otherwise the
-// error is an *Error of one kind, in this order of precedence:
-// ErrUnreadable, ErrRefused (both with a nil Result: nothing was read),
-// ErrEncrypted for an encrypted assertion in an unsigned Response,
-// ErrSignature (the Result then holds only unsigned content), ErrStatus,
-// ErrCheck (the first failed check), ErrEncrypted for an encrypted
-// assertion in a signed Response. A nil md verifies nothing: the Result
-// holds the response's claims, unsigned, and the error is ErrEncrypted or
-// ErrStatus when they apply, else ErrSignature.
+// Result is nil, so that nothing of a refused response can be used, and
+// the error is an *Error of one kind, in this order of precedence:
+// ErrMetadata (md is nil: Verify verifies against metadata or not at all),
+// ErrUnreadable, ErrRefused, ErrEncrypted for an encrypted assertion in an
+// unsigned Response, ErrSignature, ErrStatus, ErrCheck (the first failed
+// check), ErrEncrypted for an encrypted assertion in a signed Response.
+// Inspect returns the same error with the checks and the response's
+// claims, for a debugger to explain a refusal.
 func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
+	if md == nil {
+		return nil, errorf(ErrMetadata, "no IdP metadata given: nothing can be verified without the IdP's keys")
+	}
+	res, err := inspect(response, md, want)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Inspect runs what Verify runs and returns what it found whether or not
+// the response is accepted, for explaining a response (a debugger, a
+// playground): every check with its outcome in Result.Checks, and what the
+// response holds, each part labelled signed or not. The error is the one
+// Verify returns for the same input, and the Result is nil only for
+// ErrUnreadable and ErrRefused (nothing was read). A nil md verifies
+// nothing: the Result holds the response's claims, unsigned, and the error
+// is ErrEncrypted or ErrStatus when they apply, else ErrSignature.
+//
+// Result.Login makes a login only when the error is nil; otherwise it
+// fails, so that an inspected response lets no one in by accident.
+// Result.UnverifiedLogin shows the claims as they stand.
+func Inspect(response []byte, md *Metadata, want Expectations) (*Result, error) {
+	return inspect(response, md, want)
+}
+
+// inspect is Verify with the Result kept on a refusal; the Result is
+// marked accepted only when the error is nil.
+func inspect(response []byte, md *Metadata, want Expectations) (*Result, error) {
+	res, err := examine(response, md, want)
+	if err == nil {
+		res.accepted = true
+	}
+	return res, err
+}
+
+// examine runs every step of Verify in order and returns the first error
+// of the precedence.
+func examine(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	doc, err := checkXML(response)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
-	"github.com/flexroles/flexroles"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +12,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 
+	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/sso/assertion"
 )
 
@@ -45,7 +46,7 @@ func TestVerifyAcceptsSignedResponses(t *testing.T) {
 			if res.Response.Signed != tc.response {
 				t.Errorf("Response.Signed = %v, want %v", res.Response.Signed, tc.response)
 			}
-			l, err := res.Login(nil)
+			l, err := res.Login()
 			if err != nil || strings.Join(l.Attributes["roles"], ",") != "agent,supervisor" || l.Identity != "ada@example.com" {
 				t.Errorf("Login = %+v, %v", l, err)
 			}
@@ -144,7 +145,7 @@ func TestVerifyChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, want := goodFixture(t), testExpectations()
 			tc.change(&f, &want)
-			res, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), want)
+			res, err := assertion.Inspect(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), want)
 			if !errors.Is(err, tc.kind) {
 				t.Fatalf("err = %v, want %v", err, tc.kind)
 			}
@@ -219,7 +220,7 @@ func TestVerifyFederationBindsKeysToEntities(t *testing.T) {
 
 func TestVerifyWithoutMetadataLabelsEverythingUnsigned(t *testing.T) {
 	f := goodFixture(t)
-	res, err := assertion.Verify(bytesOf(t, f.build(t)), nil, testExpectations())
+	res, err := assertion.Inspect(bytesOf(t, f.build(t)), nil, testExpectations())
 	if !errors.Is(err, assertion.ErrSignature) {
 		t.Fatalf("err = %v, want ErrSignature", err)
 	}
@@ -229,7 +230,7 @@ func TestVerifyWithoutMetadataLabelsEverythingUnsigned(t *testing.T) {
 	if res.Assertion.NameID.Value != "ada@example.com" {
 		t.Errorf("NameID %q", res.Assertion.NameID.Value)
 	}
-	if _, err := res.Login(nil); !errors.Is(err, assertion.ErrSignature) {
+	if _, err := res.Login(); !errors.Is(err, assertion.ErrSignature) {
 		t.Errorf("Login of an unverified response: err = %v, want ErrSignature", err)
 	}
 	// The claims as they stand, for explaining, with no verification.
@@ -249,7 +250,7 @@ func TestVerifyUnsignedResponseAroundSignedAssertion(t *testing.T) {
 	f.signResponse = false
 	doc := f.build(t)
 	doc.Root().SelectElement("saml:Issuer").SetText("https://evil.example.com")
-	res, err := assertion.Verify(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
+	res, err := assertion.Inspect(bytesOf(t, doc), testMetadata(t, testIDP, f.signer), testExpectations())
 	if !errors.Is(err, assertion.ErrCheck) || res.Check(assertion.CheckIssuer).Outcome != assertion.Failed {
 		t.Fatalf("err = %v, issuer check %+v", err, res.Check(assertion.CheckIssuer))
 	}
@@ -263,14 +264,14 @@ func TestVerifyUnsignedResponseAroundSignedAssertion(t *testing.T) {
 func TestVerifyWithoutMetadataNamesStatusAndEncryption(t *testing.T) {
 	f := goodFixture(t)
 	f.status = saml.StatusRequester
-	if _, err := assertion.Verify(bytesOf(t, f.build(t)), nil, testExpectations()); !errors.Is(err, assertion.ErrStatus) {
+	if _, err := assertion.Inspect(bytesOf(t, f.build(t)), nil, testExpectations()); !errors.Is(err, assertion.ErrStatus) {
 		t.Errorf("Requester status: err = %v, want ErrStatus", err)
 	}
 	r := f.responseElement(nil)
 	r.CreateElement("saml:EncryptedAssertion")
 	doc := etree.NewDocument()
 	doc.SetRoot(reparse(t, r))
-	if _, err := assertion.Verify(bytesOf(t, doc), nil, testExpectations()); !errors.Is(err, assertion.ErrEncrypted) {
+	if _, err := assertion.Inspect(bytesOf(t, doc), nil, testExpectations()); !errors.Is(err, assertion.ErrEncrypted) {
 		t.Errorf("encrypted: err = %v, want ErrEncrypted", err)
 	}
 }
@@ -299,5 +300,119 @@ func TestVerifyKeyOfCertificateGoRefuses(t *testing.T) {
 	}
 	if _, err := assertion.Verify(bytesOf(t, f.build(t)), m, testExpectations()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A failed verification gives nothing to use: Verify returns a nil Result
+// with the error, whatever failed, so that a caller cannot read a login
+// from a refused response (gosaml2's WarningInfo trap). The checks that
+// explain the refusal come from Inspect, whose Result makes no login
+// either.
+func TestVerifyFailureGivesNothingUsable(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		change  func(t *testing.T, f *fixture, want *assertion.Expectations) []byte
+		wantErr error
+		check   assertion.CheckName // the check Inspect lists as failed
+		reason  string
+	}{
+		{"expired", func(t *testing.T, f *fixture, want *assertion.Expectations) []byte {
+			want.Now = testNow.Add(time.Hour)
+			return bytesOf(t, f.build(t))
+		}, assertion.ErrCheck, assertion.CheckValidity, "rule 6: validity at Now within ClockSkew"},
+		{"another audience", func(t *testing.T, f *fixture, _ *assertion.Expectations) []byte {
+			f.audience = "urn:flex:JQ0123456789abcdef0123456789abcdef"
+			return bytesOf(t, f.build(t))
+		}, assertion.ErrCheck, assertion.CheckAudience, "rule 6: the audience is the service provider's"},
+		{"bad signature", func(t *testing.T, f *fixture, _ *assertion.Expectations) []byte {
+			doc := f.build(t)
+			find(t, doc.Root(), "NameID").SetText("eve@example.com")
+			return bytesOf(t, doc)
+		}, assertion.ErrSignature, assertion.CheckSignature, "rule 4: a present signature must be valid"},
+		{"no metadata", nil, assertion.ErrMetadata, "", "Verify verifies against metadata or not at all"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, want := goodFixture(t), testExpectations()
+			md := testMetadata(t, testIDP, f.signer)
+			var response []byte
+			if tc.change == nil {
+				response, md = bytesOf(t, f.build(t)), nil
+			} else {
+				response = tc.change(t, &f, &want)
+			}
+			res, err := assertion.Verify(response, md, want)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v (%s)", err, tc.wantErr, tc.reason)
+			}
+			if res != nil {
+				t.Fatalf("Verify returned a Result with %v", err)
+			}
+			if _, lerr := res.Login(); !errors.Is(lerr, assertion.ErrSignature) {
+				t.Errorf("Login of the nil Result: err = %v, want ErrSignature", lerr)
+			}
+			if tc.check == "" {
+				return
+			}
+			// The ledger, for a debugger: the same error, every check.
+			ires, ierr := assertion.Inspect(response, md, want)
+			if ierr == nil || ierr.Error() != err.Error() {
+				t.Errorf("Inspect's error %v, Verify's %v", ierr, err)
+			}
+			if ires == nil || len(ires.Checks) != 9 || ires.Check(tc.check).Outcome != assertion.Failed {
+				t.Fatalf("Inspect's checks: %+v", ires)
+			}
+			if l, lerr := ires.Login(); !errors.Is(lerr, assertion.ErrSignature) || l.Attributes != nil || l.Identity != "" {
+				t.Errorf("Login of an inspected refusal = %+v, %v; want nothing and ErrSignature", l, lerr)
+			}
+			if l := ires.UnverifiedLogin(); l.Identity == "" {
+				t.Errorf("UnverifiedLogin lost the claims: %+v", l)
+			}
+		})
+	}
+}
+
+// Inspect of an accepted response is Verify's: the Result makes the login.
+func TestInspectAcceptedMakesLogin(t *testing.T) {
+	f := goodFixture(t)
+	md := testMetadata(t, testIDP, f.signer)
+	res, err := assertion.Inspect(bytesOf(t, f.build(t)), md, testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := res.Login(); err != nil || l.Identity != "ada@example.com" {
+		t.Errorf("Login = %+v, %v", l, err)
+	}
+	// A Result not made by Verify or Inspect makes no login, whatever it
+	// says of itself.
+	forged := assertion.Result{Checks: res.Checks, Signature: res.Signature, Response: res.Response, Assertion: res.Assertion}
+	if _, err := forged.Login(); !errors.Is(err, assertion.ErrSignature) {
+		t.Errorf("Login of a Result built by hand: err = %v, want ErrSignature", err)
+	}
+}
+
+// The verifier's messages speak of expectations, never of a command's
+// flags: a check without an expected value, and an expired response, as
+// the bridge and any other caller see them.
+func TestMessagesNameNoFlags(t *testing.T) {
+	f := goodFixture(t)
+	md := testMetadata(t, testIDP, f.signer)
+	for _, want := range []assertion.Expectations{
+		{Now: testNow},                       // nothing expected, unchecked checks fail
+		{Now: testNow, AllowUnchecked: true}, // nothing expected, not run
+		{Now: testNow.Add(time.Hour), Audience: testAudience, ACS: testACS, RequestIDs: []string{testRequest}}, // expired
+	} {
+		res, err := assertion.Inspect(bytesOf(t, f.build(t)), md, want)
+		if res == nil {
+			t.Fatalf("no Result: %v", err)
+		}
+		texts := []string{fmt.Sprint(err)}
+		for _, c := range res.Checks {
+			texts = append(texts, c.Detail)
+		}
+		for _, s := range texts {
+			if strings.Contains(s, "--") || strings.Contains(s, "flexroles saml") {
+				t.Errorf("a message names a command's flag: %q", s)
+			}
+		}
 	}
 }

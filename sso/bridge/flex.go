@@ -3,7 +3,6 @@ package bridge
 import (
 	"errors"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -60,9 +59,6 @@ func sidProblem(key, v string) string {
 	return ""
 }
 
-// regionName is a Twilio region such as us1 or ie1.
-var regionName = regexp.MustCompile(`^[a-z]{2}[0-9]$`)
-
 // flexSP is what the bridge knows of Flex as a service provider.
 type flexSP struct {
 	acs      string // where assertions are posted
@@ -90,21 +86,18 @@ func (t FlexTarget) resolve() (flexSP, error) {
 	default:
 		return flexSP{}, errors.New("flexroles: flex: give account (legacy SSO, AC…) or connection (enhanced SSO, JQ…)")
 	}
-	fsp, err := assertion.NewFlexServiceProvider(id)
+	fsp, err := assertion.NewFlexServiceProvider(id, t.Region)
 	if err != nil {
+		// The id has been checked above: what is left is the region.
+		var e *assertion.Error
+		if errors.As(err, &e) {
+			return flexSP{}, errors.New("flexroles: flex.region: " + e.Detail)
+		}
 		return flexSP{}, err
 	}
 	sp := flexSP{acs: fsp.ACS, audience: fsp.Audience, flavour: "legacy"}
 	if fsp.Enhanced {
 		sp.flavour = "enhanced"
-		if t.Region != "" && t.Region != "us1" {
-			if !regionName.MatchString(t.Region) {
-				return sp, errors.New("flexroles: flex.region: " + quote(t.Region) + " is not a Twilio region such as us1 or ie1")
-			}
-			sp.acs = strings.Replace(sp.acs, "login.flex.us1.twilio.com", "login.flex."+t.Region+".twilio.com", 1)
-		}
-	} else if t.Region != "" && t.Region != "us1" {
-		return sp, errors.New("flexroles: flex.region applies to enhanced SSO (connection); legacy SSO has one ACS, at iam.twilio.com")
 	}
 	if t.ACSURL != "" {
 		base, err := url.Parse(t.ACSURL)

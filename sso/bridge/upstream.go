@@ -213,7 +213,7 @@ func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (
 	if err != nil {
 		return verifiedAssertion{}, &responseError{err: err, res: res}
 	}
-	login, err := res.Login(nil)
+	login, err := res.Login()
 	if err != nil {
 		return verifiedAssertion{}, &responseError{err: err, res: res}
 	}
