@@ -39,7 +39,10 @@ func (r *Result) unchecked(name CheckName, want Expectations, got, field string)
 func (r *Result) checkAlgorithm(want Expectations) {
 	s := r.Signature
 	got := s.Method + " with " + s.Digest
-	if isSHA1(s.Method) || isSHA1(s.Digest) {
+	if bits := weakRSAKey(s.Certificate); bits > 0 {
+		r.check(CheckAlgorithm, Failed, fmt.Sprintf("an RSA key of %d bits or more", minRSAKeyBits), fmt.Sprintf("a %d-bit RSA key", bits),
+			fmt.Sprintf("the metadata's certificate holds a %d-bit RSA key, which anyone can factor to forge the IdP's signatures: give the IdP a new key of 2048 bits and put its certificate in the metadata", bits))
+	} else if isSHA1(s.Method) || isSHA1(s.Digest) {
 		msg := "the IdP signs with SHA-1 (" + got + "), which is broken for signatures: set it to RSA-SHA256 in the IdP"
 		if want.RejectSHA1 {
 			r.check(CheckAlgorithm, Failed, "SHA-256 or stronger", got, msg)

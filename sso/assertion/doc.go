@@ -8,7 +8,11 @@
 // The XML signature is checked by github.com/russellhaering/goxmldsig on
 // the etree of github.com/beevik/etree, and the SAML elements are read with
 // the types of github.com/crewjam/saml; this package adds the pre-scan, the
-// binding of keys to entities, and the checks.
+// binding of keys to entities, and the checks. The two kinds of signature
+// goxmldsig refuses although the metadata's key made them (a digest under
+// ADFS's URI for SHA-384, an RSA key under 1024 bits) are verified by this
+// package with goxmldsig's canonicalizers, and its tests hold that check to
+// goxmldsig's verdicts on every attack and every response of the corpus.
 //
 // # Rules, in order
 //
@@ -38,14 +42,20 @@
 //     verify; each is checked in its document context (the namespaces the
 //     element inherits), a present signature must be valid, and a
 //     Reference URI of "" signs the whole Response. A certificate outside
-//     its dates verifies, with a warning naming the dates.
+//     its dates verifies, with a warning naming the dates. RSA and ECDSA
+//     with SHA-1, SHA-256, SHA-384 or SHA-512 verify, under the URIs of
+//     XML Signature, RFC 6931 and XML Encryption, and ADFS's
+//     xmlenc#sha384; any other signature, digest, canonicalization or
+//     transform algorithm → ErrSignature naming it as unsupported
+//     (xmldsig-more#rsa-sha1 → "an unsupported signature algorithm").
 //  5. What is read as signed comes from the bytes the signature digested:
 //     the Response when it is signed, else the Assertion, whose Response
 //     fields are then labelled unsigned (Response.Signed false). Comments
 //     are not part of signed text: "ada@example.com<!---->.evil" reads as
 //     signed only if "ada@example.com.evil" was signed.
 //  6. The checks then run in the order of the Check constants: algorithm
-//     (SHA-1 warns, or fails with RejectSHA1), issuer (the signed Issuer
+//     (SHA-1 warns, or fails with RejectSHA1; an RSA key under 1024 bits,
+//     which anyone can factor, fails), issuer (the signed Issuer
 //     is the verifying entity's ID, and an unsigned Response Issuer
 //     agrees), status (Success), audience, destination, recipient (a
 //     bearer SubjectConfirmationData names the ACS), validity (NotBefore

@@ -177,6 +177,9 @@ func TestVerifyRefusesAttacks(t *testing.T) {
 			if _, err := assertion.Verify(bytesOf(t, doc), md, testExpectations()); err != nil {
 				t.Fatalf("the untouched response is refused: %v", err)
 			}
+			if _, err := assertion.Verify(bytesOf(t, doc), md, assertion.WithOwnSignatureCheck(testExpectations())); err != nil {
+				t.Fatalf("the untouched response is refused by the own signature check: %v", err)
+			}
 			tc.tamper(t, doc)
 			b := bytesOf(t, doc)
 			if res, err := assertion.Verify(b, md, testExpectations()); err == nil || res != nil {
@@ -192,6 +195,17 @@ func TestVerifyRefusesAttacks(t *testing.T) {
 			}
 			if !matched {
 				t.Errorf("err = %v, want one of %v", err, tc.wantKinds)
+			}
+			// The signature check that verifies what goxmldsig refuses
+			// (ADFS's SHA-384 URI, short RSA keys) is held to the same
+			// attacks.
+			own, ownErr := assertion.Inspect(b, md, assertion.WithOwnSignatureCheck(testExpectations()))
+			var e, ownE *assertion.Error
+			if !errors.As(err, &e) || !errors.As(ownErr, &ownE) || e.Kind != ownE.Kind || e.Check != ownE.Check || e.Detail != ownE.Detail {
+				t.Errorf("own signature check: err = %v, goxmldsig's %v", ownErr, err)
+			}
+			if own != nil && own.Assertion.Signed && strings.Contains(own.Assertion.NameID.Value, "evil") {
+				t.Errorf("own signature check: the attacker's NameID %q came out as signed", own.Assertion.NameID.Value)
 			}
 			if res != nil && res.Assertion.Signed && strings.Contains(res.Assertion.NameID.Value, "evil") {
 				t.Errorf("the attacker's NameID %q came out as signed", res.Assertion.NameID.Value)
@@ -269,12 +283,15 @@ func TestVerifyRefusesSignatureTricks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := goodFixture(t)
-			res, err := assertion.Inspect(bytesOf(t, tc.build(t, f)), testMetadata(t, testIDP, f.signer), testExpectations())
-			if !errors.Is(err, tc.kind) {
-				t.Fatalf("err = %v, want %v", err, tc.kind)
-			}
-			if got := res != nil && res.Signature.Verified; got != tc.signed {
-				t.Errorf("signature verified %v, want %v", got, tc.signed)
+			doc, md := bytesOf(t, tc.build(t, f)), testMetadata(t, testIDP, f.signer)
+			for _, want := range []assertion.Expectations{testExpectations(), assertion.WithOwnSignatureCheck(testExpectations())} {
+				res, err := assertion.Inspect(doc, md, want)
+				if !errors.Is(err, tc.kind) {
+					t.Fatalf("err = %v, want %v", err, tc.kind)
+				}
+				if got := res != nil && res.Signature.Verified; got != tc.signed {
+					t.Errorf("signature verified %v, want %v", got, tc.signed)
+				}
 			}
 		})
 	}

@@ -12,7 +12,7 @@ type CheckName string
 // The checks of Verify, in the order they are listed.
 const (
 	CheckSignature    CheckName = "signature"      // an XML signature over the Response or the Assertion verifies with a key of the issuer's metadata
-	CheckAlgorithm    CheckName = "algorithm"      // the signature and digest algorithms (SHA-1 warns, or fails with RejectSHA1)
+	CheckAlgorithm    CheckName = "algorithm"      // the signature and digest algorithms (SHA-1 warns, or fails with RejectSHA1) and the key (an RSA key under 1024 bits fails)
 	CheckIssuer       CheckName = "issuer"         // the signed Issuer is the metadata's entityID (and an unsigned Response Issuer agrees)
 	CheckStatus       CheckName = "status"         // the top-level StatusCode is Success
 	CheckAudience     CheckName = "audience"       // every AudienceRestriction names Expectations.Audience

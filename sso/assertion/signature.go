@@ -54,7 +54,12 @@ func childElement(el *etree.Element, ns, tag string) *etree.Element {
 // Each metadata certificate is tried on its own, with its validity dates
 // widened: the metadata names the key, and an expired certificate is a
 // warning the caller reports, not a forgery.
-func verifyElement(el, sig *etree.Element, entity Entity) (*signedElement, error) {
+//
+// A signature that goxmldsig refuses although the metadata's key made it
+// (ownCheckNeeded), and with own every signature, is verified by
+// verifyEnveloped instead; an algorithm neither verifies is an
+// *errUnsupported naming it.
+func verifyElement(el, sig *etree.Element, entity Entity, own bool) (*signedElement, error) {
 	refs, method, digest := signedInfo(sig)
 	if len(refs) != 1 {
 		return nil, fmt.Errorf("the signature has %d References; a SAML signature has exactly one", len(refs))
@@ -62,6 +67,9 @@ func verifyElement(el, sig *etree.Element, entity Entity) (*signedElement, error
 	id := el.SelectAttrValue("ID", "")
 	if uri := refs[0]; uri != "" && uri != "#"+id {
 		return nil, fmt.Errorf("the signature references %q, not this %s (ID %q)", uri, el.Tag, id)
+	}
+	if err := unsupportedAlgorithm(sig); err != nil {
+		return nil, err
 	}
 	path := pathTo(el, sig)
 	if path == nil {
@@ -84,9 +92,14 @@ func verifyElement(el, sig *etree.Element, entity Entity) (*signedElement, error
 	}
 	var last error
 	for _, cert := range entity.Certificates {
-		vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{undated(cert)}})
-		vc.IdAttribute = "ID"
-		signed, err := vc.Validate(detached)
+		var signed *etree.Element
+		if own || ownCheckNeeded(digest, cert) {
+			signed, err = verifyEnveloped(detached, s, path, cert)
+		} else {
+			vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{undated(cert)}})
+			vc.IdAttribute = "ID"
+			signed, err = vc.Validate(detached)
+		}
 		if err == nil {
 			return &signedElement{el: signed, certificate: cert, method: method, digest: digest}, nil
 		}
