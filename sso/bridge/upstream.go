@@ -209,7 +209,9 @@ func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (
 	} else {
 		want.AllowUnsolicited = sp.AllowIDPInitiated
 	}
-	res, err := assertion.Verify(response, md, want)
+	// Inspect rather than Verify: a refusal is explained check by check
+	// (responseError). Its Result makes a login only when err is nil.
+	res, err := assertion.Inspect(response, md, want)
 	if err != nil {
 		return verifiedAssertion{}, &responseError{err: err, res: res}
 	}
