@@ -10,11 +10,8 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
-	"math/big"
 	"strings"
 	"testing"
 
@@ -151,16 +148,7 @@ func shortKeyIDP(t *testing.T) *idp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "short"}, NotBefore: testNow.AddDate(0, -1, 0), NotAfter: testNow.AddDate(1, 0, 0)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &idp{key: key, cert: cert}
+	return selfSigned(t, key, "short", testNow.AddDate(0, -1, 0), testNow.AddDate(1, 0, 0))
 }
 
 // A response signed with a 512-bit RSA key (ruby-saml's

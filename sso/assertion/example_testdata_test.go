@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"flag"
-	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -49,15 +47,7 @@ func TestExampleTestdata(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := parsed.(*rsa.PrivateKey)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: testIDP},
-		NotBefore: testNow.AddDate(0, -1, 0), NotAfter: testNow.AddDate(10, 0, 0),
-	}
-	cert, err := x509.ParseCertificate(must(x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := &idp{key: key, cert: cert}
+	k := selfSigned(t, key, testIDP, testNow.AddDate(0, -1, 0), testNow.AddDate(10, 0, 0))
 	md := etree.NewDocument()
 	md.SetRoot(metadataXML(testIDP, k))
 	md.Indent(2)

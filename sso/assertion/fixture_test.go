@@ -60,9 +60,19 @@ func testIDPKey(t testing.TB, name string, notBefore time.Time) *idp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	k := selfSigned(t, key, name, notBefore, notBefore.AddDate(1, 0, 0))
+	idpCache[cacheKey] = k
+	return k
+}
+
+// selfSigned returns the IdP with key and a self-signed certificate for
+// name, valid from notBefore to notAfter. The certificate is the same for
+// the same arguments: RSA PKCS #1 v1.5 signatures are deterministic.
+func selfSigned(t testing.TB, key *rsa.PrivateKey, name string, notBefore, notAfter time.Time) *idp {
+	t.Helper()
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: notBefore, NotAfter: notBefore.AddDate(1, 0, 0),
+		NotBefore: notBefore, NotAfter: notAfter,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -72,9 +82,7 @@ func testIDPKey(t testing.TB, name string, notBefore time.Time) *idp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &idp{key: key, cert: cert}
-	idpCache[cacheKey] = k
-	return k
+	return &idp{key: key, cert: cert}
 }
 
 // current returns the IdP called name with a certificate valid at testNow.
