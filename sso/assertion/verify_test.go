@@ -416,3 +416,28 @@ func TestMessagesNameNoFlags(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerify verifies the fixture response (Response and Assertion
+// signed) with goxmldsig, and with this package's own signature check,
+// which serves the signatures goxmldsig refuses (ADFS's SHA-384 URI,
+// short RSA keys).
+func BenchmarkVerify(b *testing.B) {
+	f := goodFixture(b)
+	doc, md := bytesOf(b, f.build(b)), testMetadata(b, testIDP, f.signer)
+	for _, bc := range []struct {
+		name string
+		want assertion.Expectations
+	}{
+		{"goxmldsig", testExpectations()},
+		{"own check", assertion.WithOwnSignatureCheck(testExpectations())},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := assertion.Verify(doc, md, bc.want); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
