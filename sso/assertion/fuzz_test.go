@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzVerify feeds Verify and Inspect (through Decode) arbitrary input.
-// They never panic and return the same error; Verify returns a Result only
+// They never panic and return the same error, and the package's own
+// signature check reaches goxmldsig's verdict; Verify returns a Result only
 // with no error, and Inspect's Result makes a login only then; an accepted
 // response has a verified signature and signed content; a refusal before
 // parsing returns no Result; a failed signature leaves nothing labelled
@@ -37,6 +38,11 @@ func FuzzVerify(f *testing.F) {
 		}
 		if _, lerr := res.Login(); (lerr == nil) != (err == nil) {
 			t.Fatalf("Login's error %v for a response refused with %v", lerr, err)
+		}
+		// The package's own signature check reaches goxmldsig's verdict.
+		own, oerr := assertion.Inspect(doc, md, assertion.WithOwnSignatureCheck(want))
+		if (own != nil && own.Signature.Verified) != (res != nil && res.Signature.Verified) || (oerr == nil) != (err == nil) {
+			t.Fatalf("own signature check: %v (verified %v); goxmldsig: %v (verified %v)", oerr, own != nil && own.Signature.Verified, err, res != nil && res.Signature.Verified)
 		}
 		switch {
 		case err == nil:

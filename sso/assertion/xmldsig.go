@@ -210,6 +210,15 @@ func weakRSAKey(cert *x509.Certificate) int {
 // the Reference's transforms say, must digest to its DigestValue. It
 // returns the element parsed from the bytes digested.
 func verifyEnveloped(detached, s *etree.Element, path []int, cert *x509.Certificate) (*etree.Element, error) {
+	// One SignedInfo and one SignatureValue, as goxmldsig requires: the
+	// element read is then the one verified.
+	counts := map[string]int{}
+	for _, c := range s.ChildElements() {
+		counts[c.Tag]++
+	}
+	if counts["SignedInfo"] != 1 || counts["SignatureValue"] != 1 || counts["KeyInfo"] > 1 {
+		return nil, errors.New("the signature does not hold one SignedInfo and one SignatureValue")
+	}
 	si := childElement(s, nsSignature, "SignedInfo")
 	if si == nil {
 		return nil, errors.New("the signature has no SignedInfo")
