@@ -342,7 +342,7 @@ func (b *Bridge) failedCheck(c assertion.Check, res *assertion.Result) failedChe
 	case assertion.CheckAlgorithm:
 		signed(true) // the algorithms of the signature that verified
 		fc.Expected = "RSA-SHA256 or stronger"
-		fc.Fix = "Set the identity provider's signing algorithm to RSA-SHA256 (digest SHA-256): SHA-1 signatures are refused."
+		fc.Fix = "Set the identity provider's signing algorithm to RSA-SHA256 (digest SHA-256), with a key of 2048 bits or more: SHA-1 signatures and RSA keys under 1024 bits are refused."
 	case assertion.CheckIssuer:
 		signed(res.Response.Signed || c.Got == res.Assertion.Issuer)
 		fc.Fix = "The identity provider must name itself " + strconv.Quote(c.Want) + " (its entity ID in the metadata the bridge has) in the assertion's Issuer: give the bridge the identity provider's current metadata, or correct its entity ID."
