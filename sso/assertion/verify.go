@@ -65,7 +65,7 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	if md == nil {
 		return nil, errorf(ErrMetadata, "no IdP metadata given: nothing can be verified without the IdP's keys")
 	}
-	res, err := inspect(response, md, want)
+	res, err := Inspect(response, md, want)
 	if err != nil {
 		return nil, err
 	}
@@ -74,23 +74,18 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 
 // Inspect runs what Verify runs and returns what it found whether or not
 // the response is accepted, for explaining a response (a debugger, a
-// playground): every check with its outcome in Result.Checks, and what the
-// response holds, each part labelled signed or not. The error is the one
-// Verify returns for the same input, and the Result is nil only for
-// ErrUnreadable and ErrRefused (nothing was read). A nil md verifies
-// nothing: the Result holds the response's claims, unsigned, and the error
-// is ErrEncrypted or ErrStatus when they apply, else ErrSignature.
+// playground, a refusal page): every check with its outcome in
+// Result.Checks, and what the response holds, each part labelled signed or
+// not. The error is the one Verify returns for the same input; the Result
+// is nil only when nothing could be read (ErrUnreadable, or ErrRefused
+// before any tree was built). A nil md verifies nothing: the Result holds
+// the response's claims, unsigned, and the error is ErrEncrypted or
+// ErrStatus when they apply, else ErrSignature.
 //
 // Result.Login makes a login only when the error is nil; otherwise it
 // fails, so that an inspected response lets no one in by accident.
 // Result.UnverifiedLogin shows the claims as they stand.
 func Inspect(response []byte, md *Metadata, want Expectations) (*Result, error) {
-	return inspect(response, md, want)
-}
-
-// inspect is Verify with the Result kept on a refusal; the Result is
-// marked accepted only when the error is nil.
-func inspect(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	res, err := examine(response, md, want)
 	if err == nil {
 		res.accepted = true
@@ -302,13 +297,16 @@ func referencesDocument(sig *etree.Element) bool {
 // minRSAKeyBits, else uses SHA-1, so that the algorithm check sees the
 // weakest signature.
 func weaker(a, b *signedElement) *signedElement {
-	switch {
-	case a == nil || weakRSAKey(a.certificate) > 0:
-		if a == nil || weakRSAKey(b.certificate) > 0 {
+	if a == nil {
+		return b
+	}
+	if wa, wb := weakRSAKey(a.certificate) > 0, weakRSAKey(b.certificate) > 0; wa != wb {
+		if wb {
 			return b
 		}
 		return a
-	case weakRSAKey(b.certificate) > 0 || isSHA1(b.method) || isSHA1(b.digest):
+	}
+	if isSHA1(b.method) || isSHA1(b.digest) {
 		return b
 	}
 	return a
