@@ -82,8 +82,8 @@
 //     debugger or a playground, runs the same steps and returns the same
 //     error with the Result: every check with what it expected and found,
 //     the content labelled signed or not (nil metadata: nothing verified,
-//     the claims as they stand); its Result is nil only for ErrUnreadable
-//     and ErrRefused.
+//     the claims as they stand); its Result is nil only when nothing
+//     could be read (ErrUnreadable, a shape ErrRefused before parsing).
 //  8. Encrypted NameIDs and attributes are named in Result.Warnings (Flex
 //     needs them in the clear); xsi:nil values are Nil, a nested NameID is
 //     read as ruby-saml reads it ("NameQualifier/value"), nested status
