@@ -463,7 +463,8 @@ func TestAttackStateCacheFill(t *testing.T) {
 			t.Fatalf("junk post %d: HTTP %d, want 403", i, resp.StatusCode)
 		}
 	}
-	if n, m := w.bridge.usedStates.len(), w.bridge.usedAssertions.len(); n != 0 || m != 0 {
+	mem := w.bridge.replay.(*memoryStore)
+	if n, m := mem.states.len(), mem.assertions.len(); n != 0 || m != 0 {
 		t.Errorf("junk posts took %d state and %d assertion places, want none", n, m)
 	}
 	for i := 0; i < size; i++ { // as many real logins as the caches hold

@@ -37,10 +37,12 @@ type Bridge struct {
 	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
 	up     *upstreamIDP
 	sealer *stateSealer
-	// usedStates holds the handles of login states a verified response
-	// used; usedAssertions the IDs of assertions accepted, until they
-	// expire.
-	usedStates, usedAssertions *replayCache
+	// replay holds the handles of login states a verified response used
+	// and the IDs of assertions accepted, until they expire: in memory or
+	// in a store every instance shares.
+	replay      replayStore
+	storeHealth storeHealth
+	storeCheck  readyCheck
 	// verifying holds a token per upstream response being verified, at
 	// most cfg.MaxVerifications.
 	verifying chan struct{}
@@ -148,25 +150,29 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 	}, cfg.ClockSkew, client)
 	failed(err)
+	replay, err := newReplayStore(cfg.Store, paths.idpMetadata.String(), cfg.ReplayCacheSize)
+	failed(err)
 	if len(problems) > 0 {
+		if replay != nil {
+			_ = replay.close()
+		}
 		return nil, errors.Join(problems...)
 	}
 
 	b := &Bridge{
-		cfg:            cfg,
-		policy:         policy,
-		flex:           flex,
-		flexMD:         flex.metadata(),
-		up:             up,
-		sealer:         states,
-		usedStates:     newStateCache(cfg.ReplayCacheSize),
-		usedAssertions: newAssertionCache(cfg.ReplayCacheSize),
-		verifying:      make(chan struct{}, cfg.MaxVerifications),
-		stats:          newMetrics(),
-		log:            log,
-		base:           base,
-		paths:          paths,
-		secure:         base.Scheme == "https",
+		cfg:       cfg,
+		policy:    policy,
+		flex:      flex,
+		flexMD:    flex.metadata(),
+		up:        up,
+		sealer:    states,
+		replay:    replay,
+		verifying: make(chan struct{}, cfg.MaxVerifications),
+		stats:     newMetrics(),
+		log:       log,
+		base:      base,
+		paths:     paths,
+		secure:    base.Scheme == "https",
 	}
 	b.idp = &saml.IdentityProvider{
 		Key:                     keys.key,
@@ -181,6 +187,9 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 	if keys.next != nil {
 		b.idp.ExtraCertificates = []*x509.Certificate{keys.next}
 	}
+	// A store that is down does not stop the bridge: it starts not ready,
+	// refuses logins, and logs it once, until the store answers.
+	b.checkStore(ctx)
 
 	b.routes = []route{
 		{paths.sso.Path, b.serveSSO, b.serveSSO},
@@ -254,8 +263,8 @@ func (b *Bridge) Refresh(ctx context.Context) {
 // so that a load balancer stops sending logins before the server stops.
 func (b *Bridge) SetReady(ready bool) { b.ready.Store(ready) }
 
-func (b *Bridge) serveReady(w http.ResponseWriter, _ *http.Request) {
-	if !b.ready.Load() {
+func (b *Bridge) serveReady(w http.ResponseWriter, r *http.Request) {
+	if !b.ready.Load() || !b.storeReady(r.Context()) {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
@@ -421,15 +430,11 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 	} else {
 		var a verifiedAssertion
 		if a, err = b.up.verify(raw, st.UpstreamID, start); err == nil {
-			if st.UpstreamID != "" {
-				if err := b.usedStates.consume(handle, time.Unix(st.Expires, 0), start); err != nil {
-					b.refuse(w, start, b.stateRefusal(id, err, handle))
-					return
-				}
-			}
-			err = b.usedAssertions.consume(a.ID, a.NotOnOrAfter.Add(b.cfg.ClockSkew), start)
-			if err == nil {
+			if err = b.useOnce(r.Context(), id, handle, st, a, start); err == nil {
 				b.grant(w, r, id, start, st, a)
+				return
+			}
+			if b.refuseUse(w, id, start, err, handle) {
 				return
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -33,6 +34,7 @@ type Config struct {
 	Upstream Upstream
 	Flex     FlexTarget
 	Keys     Keys
+	Store    Store
 
 	// PassThrough lists the attributes sent on to Flex besides roles, email
 	// and full_name: Flex name → upstream attribute name, such as
@@ -91,6 +93,75 @@ type Keys struct {
 	StateKey string
 }
 
+// Store is where the bridge records the login states and assertion IDs
+// that logins have used, so that none is used twice. The zero value is the
+// memory of each instance; a Redis or Valkey server shared by every
+// instance makes one instance refuse what another accepted.
+type Store struct {
+	// URL is "memory" (the default when empty: each instance remembers on
+	// its own, in two caches of replay_cache_size) or
+	// redis://[user@]host[:port][/db], or rediss://… for TLS, naming a
+	// Redis or Valkey server; port 6379 and database 0 by default. A
+	// password in the URL is refused (it would sit in bridge.yaml): give it
+	// with PasswordFile or PasswordEnv. The URL takes no query: the
+	// bridge sets its own timeouts.
+	URL string
+	// PasswordFile is a file holding the server's password (AUTH); a
+	// trailing newline is dropped.
+	PasswordFile string
+	// PasswordEnv names an environment variable holding the password.
+	PasswordEnv string
+	// ReadyWhileDown keeps readyz answering 200 while a Redis store does
+	// not answer (required_for_ready: false in bridge.yaml); logins are
+	// refused all the same until it answers.
+	ReadyWhileDown bool
+}
+
+// memoryURL is the value of store.url that keeps each instance's
+// memory, the default.
+const memoryURL = "memory"
+
+// parseStoreURL checks store.url and returns it parsed, or nil for the
+// memory store. Its errors are the configuration's messages.
+func parseStoreURL(s string) (*url.URL, error) {
+	if s == "" || s == memoryURL {
+		return nil, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Opaque != "" {
+		return nil, errors.New("is neither memory nor a redis:// or rediss:// URL such as redis://redis.internal:6379/0")
+	}
+	if _, set := u.User.Password(); set {
+		return nil, errors.New("holds a password, which bridge.yaml must not: give it with store.password_file or store.password_env (the URL may name the user)")
+	}
+	if u.Hostname() == "" {
+		return nil, errors.New("names no host; give redis://host:port/db")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, errors.New("has port " + strconv.Quote(p) + "; give a number from 1 to 65535")
+		}
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, errors.New("takes no query or fragment: the bridge sets its own timeouts")
+	}
+	if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+		if n, err := strconv.Atoi(db); err != nil || n < 0 || strconv.Itoa(n) != db {
+			return nil, errors.New("has path " + strconv.Quote(u.Path) + "; the path is a database number such as /0, or nothing")
+		}
+	}
+	return u, nil
+}
+
+// redactedURL is s with any password in it replaced by xxxxx, for
+// messages.
+func redactedURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
+}
+
 // ConfigIssue is one problem in a configuration file.
 type ConfigIssue struct {
 	Line, Column int    // 1-based position in the YAML file, 0 if unknown
@@ -143,7 +214,7 @@ func LoadConfigFile(path string) (Config, error) {
 		return Config{}, &ConfigError{File: path, Issues: issues}
 	}
 	dir := filepath.Dir(path)
-	for _, p := range []*string{&cfg.Policy, &cfg.Upstream.MetadataFile, &cfg.Keys.Key, &cfg.Keys.Certificate, &cfg.Keys.NextCertificate, &cfg.Keys.StateKey} {
+	for _, p := range []*string{&cfg.Policy, &cfg.Upstream.MetadataFile, &cfg.Keys.Key, &cfg.Keys.Certificate, &cfg.Keys.NextCertificate, &cfg.Keys.StateKey, &cfg.Store.PasswordFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
@@ -272,13 +343,15 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 					cr.unknown(k, field, "key", "certificate", "next_certificate", "state_key")
 				}
 			})
+		case "store":
+			cfg.Store = cr.store(v, field)
 		case "pass_through":
 			cfg.PassThrough = map[string]string{}
 			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
 				cfg.PassThrough[key] = cr.str(v, field)
 			})
 		default:
-			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications", "redact_identity")
+			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "store", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications", "redact_identity")
 		}
 	})
 	if root.Kind == yaml.MappingNode {
@@ -316,6 +389,43 @@ func (cr *configReader) metadataSource(n *yaml.Node, up *Upstream) {
 	case up.MetadataFile != "" && up.MetadataURL != "":
 		cr.add(n, "upstream", "names both metadata_file and metadata_url; keep one")
 	}
+}
+
+// store reads the store mapping and checks its values together: the URL's
+// form, one password source at most, and none of the Redis settings with
+// the memory store.
+func (cr *configReader) store(n *yaml.Node, field string) Store {
+	var st Store
+	nodes := map[string]*yaml.Node{}
+	cr.mapping(n, field, func(key string, k, v *yaml.Node, field string) {
+		nodes[key] = k
+		switch key {
+		case "url":
+			st.URL = cr.str(v, field)
+			if _, err := parseStoreURL(st.URL); err != nil {
+				cr.add(v, field, quote(redactedURL(st.URL))+" "+err.Error())
+			}
+		case "password_file":
+			st.PasswordFile = cr.str(v, field)
+		case "password_env":
+			st.PasswordEnv = cr.str(v, field)
+		case "required_for_ready":
+			st.ReadyWhileDown = !cr.boolean(v, field)
+		default:
+			cr.unknown(k, field, "url", "password_file", "password_env", "required_for_ready")
+		}
+	})
+	if k := nodes["password_env"]; k != nil && nodes["password_file"] != nil {
+		cr.add(k, field+".password_env", "give password_file or password_env, not both")
+	}
+	if st.URL == "" || st.URL == memoryURL {
+		for _, key := range []string{"password_file", "password_env", "required_for_ready"} {
+			if k := nodes[key]; k != nil {
+				cr.add(k, field+"."+key, "applies to a Redis store only; store.url is memory")
+			}
+		}
+	}
+	return st
 }
 
 func (cr *configReader) mapping(n *yaml.Node, field string, each func(key string, k, v *yaml.Node, field string)) {

@@ -32,6 +32,7 @@ type metrics struct {
 	count            uint64
 	sum              float64
 	metadataFailures uint64
+	storeErrors      uint64
 }
 
 func newMetrics() *metrics {
@@ -61,6 +62,12 @@ func (m *metrics) login(outcome, kind string, latency time.Duration) {
 func (m *metrics) metadataFailure() {
 	m.mu.Lock()
 	m.metadataFailures++
+	m.mu.Unlock()
+}
+
+func (m *metrics) storeError() {
+	m.mu.Lock()
+	m.storeErrors++
 	m.mu.Unlock()
 }
 
@@ -96,5 +103,8 @@ func (m *metrics) text() string {
 	b.WriteString("# HELP flexroles_bridge_metadata_refresh_failures_total Failed refreshes of the upstream metadata URL.\n")
 	b.WriteString("# TYPE flexroles_bridge_metadata_refresh_failures_total counter\n")
 	fmt.Fprintf(&b, "flexroles_bridge_metadata_refresh_failures_total %d\n", m.metadataFailures)
+	b.WriteString("# HELP flexroles_bridge_store_errors_total Calls to the replay store (logins and readyz checks) that failed.\n")
+	b.WriteString("# TYPE flexroles_bridge_store_errors_total counter\n")
+	fmt.Fprintf(&b, "flexroles_bridge_store_errors_total %d\n", m.storeErrors)
 	return b.String()
 }

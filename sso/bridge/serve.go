@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Timeouts of the bridge's server: every phase of a request is bounded.
@@ -20,12 +22,20 @@ const (
 )
 
 // Serve loads everything cfg names, listens on cfg.Listen and serves the
-// bridge until ctx ends; it starts only when every part loads.
+// bridge until ctx ends; it starts only when every part loads. It closes
+// the bridge's store when it returns. With a Redis store it sends the
+// Redis client's own log lines, which go to the process's standard error
+// otherwise, to log at debug level: a setting of the whole process, which
+// New leaves alone.
 func Serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if u, err := parseStoreURL(cfg.Store.URL); err == nil && u != nil && log != nil {
+		redis.SetLogger(libraryLog{log}) // before New, whose first PING may fail to dial
+	}
 	b, err := New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	defer func() { _ = b.Close() }()
 	ln, err := net.Listen("tcp", b.cfg.Listen)
 	if err != nil {
 		return errors.New("flexroles: listen: " + err.Error())

@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -116,13 +117,20 @@ func (s Setup) WriteText(w io.Writer) error {
 	return err
 }
 
-// Check loads everything cfg names, as Serve does, and runs the policy's own
-// test cases; it returns the setup to enter in Flex and the upstream IdP
-// (with its Warnings), and the cases' results in file order.
+// Check loads everything cfg names, as Serve does, asks a Redis store to
+// answer (which Serve does not need: it starts not ready), and runs the
+// policy's own test cases; it returns the setup to enter in Flex and the
+// upstream IdP (with its Warnings), and the cases' results in file order.
 func Check(ctx context.Context, cfg Config) (Setup, []flexroles.PolicyTestResult, error) {
 	b, err := New(ctx, cfg, nil)
 	if err != nil {
 		return Setup{}, nil, err
+	}
+	defer func() { _ = b.Close() }()
+	ping, cancel := context.WithTimeout(ctx, storePingTimeout)
+	defer cancel()
+	if err := b.replay.ping(ping); err != nil {
+		return Setup{}, nil, errors.New("flexroles: store.url " + quote(cfg.Store.URL) + ": " + err.Error())
 	}
 	return b.Setup(), b.policyInForce().Test(), nil
 }
