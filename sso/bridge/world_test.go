@@ -39,6 +39,7 @@ type world struct {
 	cfg    Config
 
 	idpSrv, bridgeSrv, flexSrv *httptest.Server
+	bridgeH                    *swappable // what bridgeSrv serves: the bridge, or instances in turn
 
 	metadataDown atomic.Bool // the IdP answers its metadata URL with HTTP 503
 }
@@ -130,6 +131,7 @@ func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
 		w.bridgeSrv = httptest.NewServer(&bridgeH)
 	}
 	w.flexSrv = httptest.NewServer(&flexH)
+	w.bridgeH = &bridgeH
 	t.Cleanup(func() { w.idpSrv.Close(); w.bridgeSrv.Close(); w.flexSrv.Close() })
 
 	idpKey, idpCert := keyPair(t, 1)
