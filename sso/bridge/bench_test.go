@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"bufio"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -108,8 +109,59 @@ func BenchmarkLogin(b *testing.B) {
 // bridge's throughput: it finds the throughput with a short closed-loop
 // run, then starts b.N logins at half that rate and reports the median and
 // 99th percentile of their latency.
-func BenchmarkLoginHalfLoad(b *testing.B) {
-	w := newWorld(b, nil)
+func BenchmarkLoginHalfLoad(b *testing.B) { halfLoad(b, newWorld(b, nil)) }
+
+// BenchmarkLoginHalfLoadStore is BenchmarkLoginHalfLoad with the memory
+// store and with a Redis store (a redis-server on loopback, on the same
+// cores, its append-only file synced every second), with one instance and
+// with two, every login through a round robin in front of the instances
+// (one hop more than BenchmarkLoginHalfLoad, in each of the four).
+func BenchmarkLoginHalfLoadStore(b *testing.B) {
+	redisURL := startRedis(b).url()
+	for _, store := range []string{"memory", redisURL} {
+		for _, n := range []int{1, 2} {
+			b.Run(strings.SplitN(store, ":", 2)[0]+"/instances="+strconv.Itoa(n), func(b *testing.B) {
+				w := newWorld(b, func(c *Config) { c.Store.URL = store })
+				b.Cleanup(func() { _ = w.bridge.Close() })
+				w.instances(n)
+				halfLoad(b, w)
+			})
+		}
+	}
+}
+
+// BenchmarkReplayStore is the replay check of one login alone: the memory
+// caches, or the one round trip to a redis-server on loopback, one call at
+// a time (the latency a login waits for it), with the server's append-only
+// file synced every second and before every answer.
+func BenchmarkReplayStore(b *testing.B) {
+	for _, tc := range []struct{ name, url string }{
+		{"memory", "memory"},
+		{"redis", startRedis(b).url()},
+		{"redis-fsync-always", startRedis(b, "--appendfsync", "always").url()},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s, err := newReplayStore(Store{URL: tc.url}, "https://flex-sso.example.com/saml/metadata", 100000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.close()
+			now := time.Now()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				u := usage{id: "0123456789abcdef", handle: newHandle(), stateExpires: now.Add(10 * time.Minute),
+					assertionID: "_" + newHandle() + strconv.Itoa(i), assertionExpires: now.Add(5 * time.Minute), now: now}
+				if err := s.use(context.Background(), u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// halfLoad measures w's bridge URL as BenchmarkLoginHalfLoad says.
+func halfLoad(b *testing.B, w *world) {
 	calib := pendingLogins(b, w, 200)
 	logins := pendingLogins(b, w, b.N)
 	acs := w.bridge.paths.acs.String()
