@@ -31,11 +31,21 @@
 //     metadata, issuer, audience and destination (the bridge's service
 //     provider), validity times with clock_skew, InResponseTo equal to the
 //     ID in the state, Status, an AuthnStatement. Only then is the state's
-//     handle recorded as used (the oldest handle is forgotten when
-//     replay_cache_size are held), and the assertion ID until it expires (a
-//     full cache of unexpired IDs refuses logins): a second use of either
-//     is refused. Without a state the response is refused, unless upstream.allow_idp_initiated is true;
-//     it is then accepted only without InResponseTo.
+//     handle recorded as used, until the state expires, and the assertion
+//     ID, until it expires: a second use of either is refused. They are
+//     recorded in the store that store.url names. With memory (the
+//     default) each instance keeps two caches (the oldest handle is
+//     forgotten when replay_cache_size are held; a full cache of unexpired
+//     IDs refuses logins), so a replay is refused only by the instance that
+//     saw the first use. With a Redis or Valkey server, every instance
+//     writes both in one round trip (MULTI, SET NX with the same expiries,
+//     EXEC) under keys named by the bridge's issuer, and a login is granted
+//     only when both were new: a replay at any instance is refused. When
+//     the server does not answer within its bounds the login is refused
+//     (HTTP 503, kind store), never granted unchecked, and readyz answers
+//     503 until it answers again. Without a state the response is refused,
+//     unless upstream.allow_idp_initiated is true; it is then accepted only
+//     without InResponseTo.
 //  4. The signed assertion's attributes, by name, become a flexroles.Login
 //     (Identity the NameID) and the policy decides, Twilio's rules first;
 //     the policy's sso.attributes say which attribute names it reads.
@@ -81,13 +91,15 @@
 // (the bridge as the upstream IdP's service provider: one HTTP-POST ACS),
 // both without validUntil and cached an hour, healthz, readyz and metrics
 // (Prometheus text: logins by outcome and kind, login latency, metadata
-// refresh failures).
+// refresh failures, failed calls to the store).
 //
 // [LoadConfigFile] reads bridge.yaml strictly (an unknown key is an error
 // with its line and column and the key it most likely meant); [New] loads
 // everything it names, at any base URL (the root of a host or a path below
-// it), reports every part that does not load at once, and returns the [Bridge], an http.Handler a
-// Go service can mount. [Serve] runs it with timeouts on every phase and a
+// it), reports every part that does not load at once (a store that is down
+// is not one: the bridge starts not ready), and returns the [Bridge], an
+// http.Handler a Go service can mount and [Bridge.Close] releases. [Serve]
+// runs it with timeouts on every phase and a
 // graceful shutdown; [Check] loads it, runs the policy's own test cases and
 // returns the [Setup] to enter in Flex and the upstream IdP, with warnings
 // (upstream.allow_idp_initiated is login CSRF); [Demo] runs a

@@ -16,7 +16,8 @@ import (
 
 // loginState is what the bridge remembers of a login while the user is at
 // the upstream IdP. It travels in a cookie sealed with AES-GCM, so that
-// instances behind a load balancer need no shared storage.
+// any instance behind a load balancer can open it; only what logins used
+// is shared, through the store.
 type loginState struct {
 	FlexRequestID string `json:"f"` // ID of Flex's AuthnRequest
 	RelayState    string `json:"r"` // Flex's RelayState, echoed back to Flex
