@@ -107,7 +107,7 @@ type answer struct {
 	body    string
 }
 
-var pageKind = regexp.MustCompile(`Refused: <code>([a-z_]+)</code>`)
+var pageKind = regexp.MustCompile(`<dd id="kind"><code>([a-z_]+)</code></dd>`)
 
 // post sends the upstream response form body, with cookie when not nil,
 // to acs.
