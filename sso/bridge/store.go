@@ -77,6 +77,9 @@ const (
 	storeLogInterval   = time.Minute // a store that stays down is logged again this often
 )
 
+// maxPasswordFile bounds store.password_file: a password is a line.
+const maxPasswordFile = 4 << 10
+
 // newReplayStore opens the store cfg names; issuer (the bridge's metadata
 // URL) namespaces a Redis store's keys. A Redis server is not asked
 // anything here: one that is down makes the bridge start not ready.
@@ -99,9 +102,9 @@ func newReplayStore(cfg Store, issuer string, cacheSize int) (replayStore, error
 	case cfg.PasswordFile != "" && cfg.PasswordEnv != "":
 		return nil, errors.New("flexroles: give store.password_file or store.password_env, not both")
 	case cfg.PasswordFile != "":
-		data, err := os.ReadFile(cfg.PasswordFile) //nolint:gosec // G304: the password file the configuration names
+		data, err := readFileAtMost(cfg.PasswordFile, "store.password_file", maxPasswordFile)
 		if err != nil {
-			return nil, errors.New("flexroles: store.password_file: " + err.Error())
+			return nil, err
 		}
 		opt.Password = strings.TrimRight(string(data), "\r\n")
 		if opt.Password == "" {

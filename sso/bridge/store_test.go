@@ -564,6 +564,7 @@ func TestNewStoreRefuses(t *testing.T) {
 		{"password with memory", Store{PasswordEnv: "X"}, "apply to a Redis store only"},
 		{"both sources", Store{URL: "redis://127.0.0.1:1", PasswordFile: empty, PasswordEnv: "X"}, "not both"},
 		{"missing file", Store{URL: "redis://127.0.0.1:1", PasswordFile: filepath.Join(dir, "nope.pass")}, "store.password_file: open"},
+		{"a device as the file", Store{URL: "redis://127.0.0.1:1", PasswordFile: "/dev/zero"}, "store.password_file /dev/zero is larger than 4096 bytes"},
 		{"empty file", Store{URL: "redis://127.0.0.1:1", PasswordFile: empty}, "is empty"},
 		{"unset variable", Store{URL: "redis://127.0.0.1:1", PasswordEnv: "FLEXROLES_TEST_UNSET_PASSWORD"}, "names FLEXROLES_TEST_UNSET_PASSWORD, which is not set"},
 	} {
