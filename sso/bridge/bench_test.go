@@ -128,8 +128,13 @@ func BenchmarkLoginHalfLoadStore(b *testing.B) {
 					c.MaxVerifications = 64 // latency is measured, not busy refusals (which a loaded machine's spikes would cause)
 				})
 				b.Cleanup(func() { _ = w.bridge.Close() })
-				w.instances(n)
+				in := w.instances(n)
 				halfLoad(b, w)
+				for _, x := range in {
+					if b.Failed() {
+						b.Log(x.logged())
+					}
+				}
 			})
 		}
 	}
@@ -181,10 +186,14 @@ func halfLoad(b *testing.B, w *world) {
 			b.Error(err)
 			return 0
 		}
-		_, _ = io.Copy(io.Discard, resp.Body)
+		body, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			b.Errorf("HTTP %d", resp.StatusCode)
+			kind := "?"
+			if m := pageKind.FindSubmatch(body); m != nil {
+				kind = string(m[1])
+			}
+			b.Errorf("HTTP %d, kind %s", resp.StatusCode, kind)
 		}
 		return time.Since(start)
 	}
