@@ -903,7 +903,12 @@ console:
 	assert.Equal(t, "sso.allow", string(text))
 	for r, want := range map[flexroles.Refuser]string{flexroles.RefusedByTwilio: "twilio", flexroles.RefusedByConsoleAllow: "console.allow", flexroles.RefusedByDenyRule: "deny rule"} {
 		assert.Equal(t, want, r.String())
+		text, err := r.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, want, string(text))
 	}
+	_, err = (flexroles.RefusedByDenyRule + 1).MarshalText()
+	require.ErrorIs(t, err, flexroles.ErrInvalidAttribute)
 	_, err = flexroles.Refuser(9).MarshalText()
 	assert.Error(t, err)
 }
