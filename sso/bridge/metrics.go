@@ -32,6 +32,10 @@ type metrics struct {
 	count            uint64
 	sum              float64
 	metadataFailures uint64
+	reloadsOK        uint64
+	reloadsFailed    uint64
+	// policyDigest names the policy in force when the metrics are served.
+	policyDigest func() string
 }
 
 func newMetrics() *metrics {
@@ -61,6 +65,16 @@ func (m *metrics) login(outcome, kind string, latency time.Duration) {
 func (m *metrics) metadataFailure() {
 	m.mu.Lock()
 	m.metadataFailures++
+	m.mu.Unlock()
+}
+
+func (m *metrics) policyReload(ok bool) {
+	m.mu.Lock()
+	if ok {
+		m.reloadsOK++
+	} else {
+		m.reloadsFailed++
+	}
 	m.mu.Unlock()
 }
 
@@ -96,5 +110,14 @@ func (m *metrics) text() string {
 	b.WriteString("# HELP flexroles_bridge_metadata_refresh_failures_total Failed refreshes of the upstream metadata URL.\n")
 	b.WriteString("# TYPE flexroles_bridge_metadata_refresh_failures_total counter\n")
 	fmt.Fprintf(&b, "flexroles_bridge_metadata_refresh_failures_total %d\n", m.metadataFailures)
+	b.WriteString("# HELP flexroles_bridge_policy_reloads_total Policy reloads by result: ok (put in force) or failed (the policy in force stays).\n")
+	b.WriteString("# TYPE flexroles_bridge_policy_reloads_total counter\n")
+	fmt.Fprintf(&b, "flexroles_bridge_policy_reloads_total{result=\"failed\"} %d\n", m.reloadsFailed)
+	fmt.Fprintf(&b, "flexroles_bridge_policy_reloads_total{result=\"ok\"} %d\n", m.reloadsOK)
+	if m.policyDigest != nil {
+		b.WriteString("# HELP flexroles_bridge_policy_info The policy in force, by the sha256 digest of its file's bytes.\n")
+		b.WriteString("# TYPE flexroles_bridge_policy_info gauge\n")
+		fmt.Fprintf(&b, "flexroles_bridge_policy_info{digest=%q} 1\n", m.policyDigest())
+	}
 	return b.String()
 }
