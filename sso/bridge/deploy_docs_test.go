@@ -42,8 +42,6 @@ func docSection(t *testing.T, heading string) string {
 	return rest
 }
 
-var fencedYAML = regexp.MustCompile("(?s)\n```yaml\n(.*?)\n```")
-
 // k8sDeployment is the part of a Kubernetes Deployment the docs' example is
 // checked on.
 type k8sDeployment struct {
@@ -142,11 +140,7 @@ func unitService(t *testing.T) map[string]string {
 // grace; it runs as the image's user, read-only, where the image reads its
 // configuration, and needs no preStop hook.
 func TestDocsKubernetes(t *testing.T) {
-	blocks := fencedYAML.FindAllStringSubmatch(docSection(t, "### Kubernetes"), -1)
-	if len(blocks) != 2 {
-		t.Fatalf("the Kubernetes section has %d yaml blocks, want 2 (bridge.yaml, the Deployment)", len(blocks))
-	}
-	cfg, err := LoadConfig(strings.NewReader(blocks[0][1]))
+	cfg, err := LoadConfig(strings.NewReader(docBlock(t, "### Kubernetes", "yaml")))
 	if err != nil {
 		t.Fatalf("the section's bridge.yaml: %v", err)
 	}
@@ -162,8 +156,7 @@ func TestDocsKubernetes(t *testing.T) {
 	}
 
 	var d k8sDeployment
-	dec := yaml.NewDecoder(strings.NewReader(blocks[1][1]))
-	if err := dec.Decode(&d); err != nil || d.Kind != "Deployment" {
+	if err := yaml.Unmarshal([]byte(docBlock(t, "and this Deployment:", "yaml")), &d); err != nil || d.Kind != "Deployment" {
 		t.Fatalf("the Deployment: %v (kind %q)", err, d.Kind)
 	}
 	pod := d.Spec.Template.Spec
