@@ -22,8 +22,10 @@ const bridgeUsage = `usage:
   flexroles bridge demo [--config examples/bridge.yaml] [--listen HOST:PORT] [--prepare]
 
 The bridge is a SAML identity provider for Flex that resolves every login
-with the policy: docs/bridge.md. serve logs to stderr and stops on SIGINT or
-SIGTERM; check exits 1 when a policy case fails; demo runs a demo IdP, the
+with the policy: docs/bridge.md. serve logs to stderr (JSON), reloads the
+policy on SIGHUP (kept only when it loads and its cases pass), and on SIGINT
+or SIGTERM answers 503 at readyz for shutdown_delay, lets requests under way
+finish and exits 0; check exits 1 when a policy case fails; demo runs a demo IdP, the
 bridge and a stand-in for Flex on one loopback address, and with --prepare
 only makes the demo's keys and IdP metadata (what check needs) and exits.
 `
@@ -69,15 +71,42 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		return bridgeDemo(ctx, config, listen, prepare, stdout, stderr)
 	}
-	cfg, err := bridge.LoadConfigFile(config)
-	if err == nil {
-		err = bridge.Serve(ctx, cfg, slog.New(slog.NewJSONHandler(stderr, nil)))
-	}
-	if err != nil {
+	if err := bridgeServe(ctx, config, stderr); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	return exitOK
+}
+
+// bridgeServe serves the bridge until ctx ends (SIGINT or SIGTERM), then
+// drains it; SIGHUP reloads the policy (Bridge.ReloadPolicy, which logs
+// and counts the outcome), and a failed reload keeps the bridge serving
+// with the policy in force.
+func bridgeServe(ctx context.Context, config string, stderr io.Writer) error {
+	// Caught from the start, so that a SIGHUP while the bridge loads does
+	// not end the process; it reloads once the bridge is up.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	cfg, err := bridge.LoadConfigFile(config)
+	if err != nil {
+		return err
+	}
+	b, err := bridge.New(ctx, cfg, slog.New(slog.NewJSONHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = b.ReloadPolicy(ctx) // logged and counted by the bridge
+			}
+		}
+	}()
+	return b.ListenAndServe(ctx)
 }
 
 func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) int {

@@ -378,7 +378,12 @@
 // assertion whose roles are the decision. It starts only when everything
 // the configuration names loads, logs one JSON line per login to stderr
 // (who refused and why, and the user, whom redact_identity: true leaves
-// out; no other personal data), and stops gracefully on SIGINT or SIGTERM.
+// out; no other personal data). SIGHUP reloads the policy file: the new
+// policy is put in force only when it loads and its own test cases pass,
+// otherwise the one in force stays and the log says why. SIGINT or SIGTERM
+// drains: readyz answers 503 at once while the bridge serves on for
+// shutdown_delay (5s), then requests under way get 10 seconds, and the
+// command exits 0.
 // bridge check --config BRIDGE.yaml loads the same, runs the policy's own
 // test cases (printing the failures), warns on stderr of settings that
 // weaken the bridge (upstream.allow_idp_initiated: login CSRF), and prints

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,13 +31,18 @@ import (
 // and Flex, as an http.Handler. Build it with New; it is safe for
 // concurrent use.
 type Bridge struct {
-	cfg    Config
-	policy *flexroles.Policy
-	flex   flexSP
-	flexMD *saml.EntityDescriptor
-	idp    *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
-	up     *upstreamIDP
-	sealer *stateSealer
+	cfg Config
+	// policy is the policy in force; ReloadPolicy swaps it whole, and a
+	// login reads it once (policyInForce) and decides with that one.
+	policy atomic.Pointer[flexroles.Policy]
+	// reloading serialises reloads, so that two cannot interleave their
+	// checks and swaps.
+	reloading sync.Mutex
+	flex      flexSP
+	flexMD    *saml.EntityDescriptor
+	idp       *saml.IdentityProvider // the bridge as Flex's IdP: validates Flex's requests, signs
+	up        *upstreamIDP
+	sealer    *stateSealer
 	// replay holds the handles of login states a verified response used
 	// and the IDs of assertions accepted, until they expire: in memory or
 	// in a store every instance shares.
@@ -161,7 +167,6 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 
 	b := &Bridge{
 		cfg:       cfg,
-		policy:    policy,
 		flex:      flex,
 		flexMD:    flex.metadata(),
 		up:        up,
@@ -174,6 +179,8 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 		paths:     paths,
 		secure:    base.Scheme == "https",
 	}
+	b.policy.Store(policy)
+	b.stats.policyDigest = func() string { return b.policyInForce().Digest() }
 	b.idp = &saml.IdentityProvider{
 		Key:                     keys.key,
 		Certificate:             keys.cert,
@@ -249,14 +256,20 @@ func (rt route) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Refresh reloads the upstream metadata from its URL on the configured
-// schedule until ctx ends; a failed refresh keeps the metadata in use and is
-// logged and counted. With a metadata file it returns at once.
+// Refresh keeps what the bridge loaded current until ctx ends: the
+// upstream metadata from its URL every upstream.refresh (a failed refresh
+// keeps the metadata in use and is logged and counted), and, when
+// policy_reload is set, the policy file, looked at that often and reloaded
+// by ReloadPolicy's rules when its bytes change. With a metadata file and
+// no policy_reload it returns at once.
 func (b *Bridge) Refresh(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { b.watchPolicy(ctx) })
 	b.up.refresh(ctx, func(err error) {
 		b.stats.metadataFailure()
 		b.log.Warn("upstream metadata refresh failed; keeping the metadata loaded before", "error", err.Error())
 	})
+	wg.Wait()
 }
 
 // SetReady sets what readyz answers; Serve clears it when shutdown starts,
@@ -271,8 +284,10 @@ func (b *Bridge) serveReady(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ready\n")
 }
 
-// policyInForce is the policy that decides a login that starts now.
-func (b *Bridge) policyInForce() *flexroles.Policy { return b.policy }
+// policyInForce is the policy that decides a login that starts now. A
+// caller reads it once and uses that value for the whole decision, so that
+// a reload in between cannot mix two policies.
+func (b *Bridge) policyInForce() *flexroles.Policy { return b.policy.Load() }
 
 // flexOnly is the bridge's only service provider: Flex, as configured.
 type flexOnly struct{ md *saml.EntityDescriptor }

@@ -65,6 +65,18 @@ type Config struct {
 	// user from the page's reference alone. Attribute values other than
 	// roles are never logged either way.
 	RedactIdentity bool
+
+	// PolicyReload is how often the policy file is looked at for a change
+	// of its bytes, which is then reloaded by ReloadPolicy's rules (loads,
+	// its cases pass, pass_through holds; otherwise the policy in force
+	// stays); zero, the default, looks only on SIGHUP or a call of
+	// ReloadPolicy.
+	PolicyReload time.Duration
+	// ShutdownDelay is how long Serve goes on serving once its context
+	// ends, with readyz answering 503, so that load balancers stop sending
+	// logins before the listener closes; default 5s. Requests under way
+	// then get up to 10 seconds more.
+	ShutdownDelay time.Duration
 }
 
 // Upstream names the organisation's identity provider.
@@ -297,6 +309,10 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 			cfg.MaxVerifications = cr.integer(v, field)
 		case "redact_identity":
 			cfg.RedactIdentity = cr.boolean(v, field)
+		case "policy_reload":
+			cfg.PolicyReload = cr.duration(v, field)
+		case "shutdown_delay":
+			cfg.ShutdownDelay = cr.duration(v, field)
 		case "upstream":
 			defer cr.metadataSource(v, &cfg.Upstream)
 			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
@@ -351,7 +367,7 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 				cfg.PassThrough[key] = cr.str(v, field)
 			})
 		default:
-			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "store", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications", "redact_identity")
+			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "store", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications", "redact_identity", "policy_reload", "shutdown_delay")
 		}
 	})
 	if root.Kind == yaml.MappingNode {
@@ -538,6 +554,8 @@ func (cfg Config) checkBounds() error {
 		{"replay_cache_size", cfg.ReplayCacheSize < 0},
 		{"max_verifications", cfg.MaxVerifications < 0},
 		{"upstream.refresh", cfg.Upstream.Refresh < 0},
+		{"policy_reload", cfg.PolicyReload < 0},
+		{"shutdown_delay", cfg.ShutdownDelay < 0},
 	} {
 		if v.bad {
 			return errors.New("flexroles: " + v.name + " is negative; leave it zero for its default, or give a positive value")
@@ -565,6 +583,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Upstream.Refresh == 0 {
 		cfg.Upstream.Refresh = time.Hour
+	}
+	if cfg.ShutdownDelay == 0 {
+		cfg.ShutdownDelay = 5 * time.Second
 	}
 	return cfg
 }

@@ -49,6 +49,36 @@ func TestLoadConfig(t *testing.T) {
 	}
 }
 
+// TestLoadConfigOperations: policy_reload and shutdown_delay are read as
+// durations; left out, reload is off (SIGHUP only) and the drain is 5s; a
+// zero or a word is an error at its line.
+func TestLoadConfigOperations(t *testing.T) {
+	cfg, err := LoadConfig(strings.NewReader(goodConfig + "policy_reload: 30s\nshutdown_delay: 12s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PolicyReload != 30*time.Second || cfg.ShutdownDelay != 12*time.Second {
+		t.Errorf("policy_reload %v, shutdown_delay %v; want 30s, 12s", cfg.PolicyReload, cfg.ShutdownDelay)
+	}
+	cfg, err = LoadConfig(strings.NewReader(goodConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cfg.withDefaults(); d.PolicyReload != 0 || d.ShutdownDelay != 5*time.Second {
+		t.Errorf("defaults: policy_reload %v, shutdown_delay %v; want 0 (off), 5s", d.PolicyReload, d.ShutdownDelay)
+	}
+	lines := strings.Count(goodConfig, "\n")
+	_, err = LoadConfig(strings.NewReader(goodConfig + "policy_reload: 0s\nshutdown_delay: soon\n"))
+	for _, want := range []string{
+		strconv.Itoa(lines+1) + ":16: policy_reload: expected a positive duration",
+		strconv.Itoa(lines+2) + ":17: shutdown_delay: expected a positive duration",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("LoadConfig = %v; want %q", err, want)
+		}
+	}
+}
+
 // TestLoadConfigStrict: every problem is reported, with its line and
 // column, as in policies.
 func TestLoadConfigStrict(t *testing.T) {
@@ -194,6 +224,8 @@ func TestNewRefuses(t *testing.T) {
 		{"negative state TTL", func(c *Config) { c.StateTTL = -time.Minute }, "state_ttl is negative"},
 		{"certificate as metadata", func(c *Config) { c.Upstream = Upstream{MetadataFile: otherCertPath} }, "is a PEM certificate, not SAML metadata"},
 		{"key file too large", func(c *Config) { c.Keys.Key = write("huge.key", strings.Repeat("A", maxKeyFile+1)) }, "larger than 1048576 bytes"},
+		{"negative policy reload", func(c *Config) { c.PolicyReload = -time.Second }, "policy_reload is negative"},
+		{"negative shutdown delay", func(c *Config) { c.ShutdownDelay = -time.Second }, "shutdown_delay is negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := w.cfg

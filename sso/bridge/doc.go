@@ -48,7 +48,10 @@
 //     without InResponseTo.
 //  4. The signed assertion's attributes, by name, become a flexroles.Login
 //     (Identity the NameID) and the policy decides, Twilio's rules first;
-//     the policy's sso.attributes say which attribute names it reads.
+//     the policy's sso.attributes say which attribute names it reads. The
+//     policy is read once per login: the policy in force when the decision
+//     starts makes all of it (steps 5 and 6), even if a reload swaps in
+//     another meanwhile.
 //  5. Granted: Flex is sent a new Response, Response and Assertion both
 //     signed with RSA-SHA256 and exclusive canonicalisation, with Issuer the
 //     bridge's metadata URL, NameID the email, bearer confirmation bound to
@@ -91,7 +94,17 @@
 // (the bridge as the upstream IdP's service provider: one HTTP-POST ACS),
 // both without validUntil and cached an hour, healthz, readyz and metrics
 // (Prometheus text: logins by outcome and kind, login latency, metadata
-// refresh failures, failed calls to the store).
+// refresh failures, failed calls to the store, policy reloads by result,
+// and the digest of the policy in force).
+//
+// Operating it: [Bridge.ReloadPolicy] (SIGHUP in the command, or every
+// policy_reload when the file's bytes change) puts a new policy in force
+// only when it loads, its own test cases pass and pass_through holds
+// against it; otherwise the policy in force stays and the problems are
+// logged (file:line:column, failing cases by name and line) and counted.
+// When [Bridge.Serve]'s context ends, readyz answers 503 at once while the
+// bridge serves on for shutdown_delay (5s), then requests under way get 10
+// seconds and Serve returns nil.
 //
 // [LoadConfigFile] reads bridge.yaml strictly (an unknown key is an error
 // with its line and column and the key it most likely meant); [New] loads

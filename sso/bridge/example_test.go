@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/flexroles/flexroles/sso/bridge"
@@ -40,9 +42,34 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	go b.Refresh(context.Background()) // keep the IdP's metadata fresh
+	go b.Refresh(context.Background()) // keep the IdP's metadata (and, with policy_reload, the policy) fresh
 	mux := http.NewServeMux()
 	mux.Handle("/sso/", b) // base_url: https://example.com/sso
 	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Fatal(srv.ListenAndServe())
+}
+
+// A service that mounts the bridge reloads the policy when it is told to,
+// here on SIGHUP as the command does: a policy that does not load, fails
+// one of its own cases or breaks pass_through is refused, and the policy in
+// force goes on deciding logins.
+func ExampleBridge_ReloadPolicy() {
+	cfg, err := bridge.LoadConfigFile("bridge.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := bridge.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for range hup {
+			if err := b.ReloadPolicy(context.Background()); err != nil {
+				log.Print(err) // also logged by the bridge and counted in its metrics
+			}
+		}
+	}()
+	log.Fatal(b.ListenAndServe(context.Background()))
 }

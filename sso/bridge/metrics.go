@@ -33,6 +33,10 @@ type metrics struct {
 	sum              float64
 	metadataFailures uint64
 	storeErrors      uint64
+	reloadsOK        uint64
+	reloadsFailed    uint64
+	// policyDigest names the policy in force when the metrics are served.
+	policyDigest func() string
 }
 
 func newMetrics() *metrics {
@@ -71,6 +75,16 @@ func (m *metrics) storeError() {
 	m.mu.Unlock()
 }
 
+func (m *metrics) policyReload(ok bool) {
+	m.mu.Lock()
+	if ok {
+		m.reloadsOK++
+	} else {
+		m.reloadsFailed++
+	}
+	m.mu.Unlock()
+}
+
 func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = w.Write([]byte(m.text()))
@@ -106,5 +120,14 @@ func (m *metrics) text() string {
 	b.WriteString("# HELP flexroles_bridge_store_errors_total Calls to the replay store (logins and readyz checks) that failed.\n")
 	b.WriteString("# TYPE flexroles_bridge_store_errors_total counter\n")
 	fmt.Fprintf(&b, "flexroles_bridge_store_errors_total %d\n", m.storeErrors)
+	b.WriteString("# HELP flexroles_bridge_policy_reloads_total Policy reloads by result: ok (put in force) or failed (the policy in force stays).\n")
+	b.WriteString("# TYPE flexroles_bridge_policy_reloads_total counter\n")
+	fmt.Fprintf(&b, "flexroles_bridge_policy_reloads_total{result=\"failed\"} %d\n", m.reloadsFailed)
+	fmt.Fprintf(&b, "flexroles_bridge_policy_reloads_total{result=\"ok\"} %d\n", m.reloadsOK)
+	if m.policyDigest != nil {
+		b.WriteString("# HELP flexroles_bridge_policy_info The policy in force, by the sha256 digest of its file's bytes.\n")
+		b.WriteString("# TYPE flexroles_bridge_policy_info gauge\n")
+		fmt.Fprintf(&b, "flexroles_bridge_policy_info{digest=%q} 1\n", m.policyDigest())
+	}
 	return b.String()
 }

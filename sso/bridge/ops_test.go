@@ -22,9 +22,11 @@ import (
 )
 
 // TestServeShutdown: readyz answers while serving; when the context ends,
-// Serve returns nil and the port is closed.
+// readyz answers 503 at once while the other endpoints go on serving for
+// shutdown_delay; then Serve returns nil and the port is closed.
 func TestServeShutdown(t *testing.T) {
-	w := newWorld(t, nil)
+	const delay = 400 * time.Millisecond
+	w := newWorld(t, func(c *Config) { c.ShutdownDelay = delay })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -33,26 +35,39 @@ func TestServeShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- w.bridge.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String() + "/bridge/"
-	for _, path := range []string{"healthz", "readyz", "saml/metadata", "saml/sp-metadata", "metrics"} {
+	status := func(path string) int {
+		t.Helper()
 		resp, err := http.Get(base + path)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", path, err)
 		}
 		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: HTTP %d", path, resp.StatusCode)
+		return resp.StatusCode
+	}
+	for _, path := range []string{"healthz", "readyz", "saml/metadata", "saml/sp-metadata", "metrics"} {
+		if got := status(path); got != http.StatusOK {
+			t.Errorf("%s: HTTP %d", path, got)
 		}
 	}
+	stopped := time.Now()
 	cancel()
+	waitFor(t, func() bool { return !w.bridge.ready.Load() })
+	if got := status("readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("readyz while draining: HTTP %d, want 503", got)
+	}
+	for _, path := range []string{"healthz", "saml/metadata"} {
+		if got := status(path); got != http.StatusOK {
+			t.Errorf("%s while draining: HTTP %d, want 200", path, got)
+		}
+	}
 	if err := <-done; err != nil {
 		t.Fatalf("Serve returned %v after shutdown", err)
 	}
+	if waited := time.Since(stopped); waited < delay {
+		t.Errorf("Serve returned %v after the context ended, before shutdown_delay %v", waited, delay)
+	}
 	if _, err := http.Get(base + "healthz"); err == nil {
 		t.Errorf("the server still answers after shutdown")
-	}
-	rec := w.browser("").get(w.bridge.paths.ready.String())
-	if rec.status != http.StatusServiceUnavailable {
-		t.Errorf("readyz after shutdown: HTTP %d, want 503", rec.status)
 	}
 }
 

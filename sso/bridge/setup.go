@@ -46,13 +46,14 @@ type UpstreamSetup struct {
 
 // Setup returns the bridge's settings for Flex and the upstream IdP.
 func (b *Bridge) Setup() Setup {
-	attrs := []string{b.policyInForce().AttributeName(flexroles.EmailAttribute), b.policyInForce().AttributeName(flexroles.FullNameAttribute), b.policyInForce().AttributeName(flexroles.GroupsAttribute)}
-	if r := b.policyInForce().AttributeName(flexroles.RolesAttribute); r != "" {
+	policy := b.policyInForce()
+	attrs := []string{policy.AttributeName(flexroles.EmailAttribute), policy.AttributeName(flexroles.FullNameAttribute), policy.AttributeName(flexroles.GroupsAttribute)}
+	if r := policy.AttributeName(flexroles.RolesAttribute); r != "" {
 		attrs = append(attrs, r)
 	}
 	seen := map[string]bool{}
 	var names []string
-	for _, a := range append(append(attrs, b.policyInForce().Attributes()...), b.passThroughSources()...) {
+	for _, a := range append(append(attrs, policy.Attributes()...), b.passThroughSources()...) {
 		if a != "" && !seen[a] {
 			seen[a] = true
 			names = append(names, a)
