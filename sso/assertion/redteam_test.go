@@ -201,7 +201,7 @@ func TestVerifyRefusesAttacks(t *testing.T) {
 			// attacks.
 			own, ownErr := assertion.Inspect(b, md, assertion.WithOwnSignatureCheck(testExpectations()))
 			var e, ownE *assertion.Error
-			if !errors.As(err, &e) || !errors.As(ownErr, &ownE) || e.Kind != ownE.Kind || e.Check != ownE.Check || e.Detail != ownE.Detail {
+			if !errors.As(err, &e) || !errors.As(ownErr, &ownE) || !errors.Is(e.Kind, ownE.Kind) || e.Check != ownE.Check || e.Detail != ownE.Detail {
 				t.Errorf("own signature check: err = %v, goxmldsig's %v", ownErr, err)
 			}
 			if own != nil && own.Assertion.Signed && strings.Contains(own.Assertion.NameID.Value, "evil") {
