@@ -42,10 +42,10 @@ const CodeMissingUserAttributes = 45050
 
 // Error is the detail type behind every error Resolve returns; Unwrap returns Kind.
 //
-// Value is the offending value, or for a limit the count. For ErrDenied it
-// holds, as it always has, the deny rule's name or the setting
-// ("sso.allow", "console.allow"), which Value alone cannot tell apart: new
-// code reads RefusedBy and DenyRule.
+// Value is only ever the offending value, or for a limit the count. For
+// ErrDenied it is the first role sso.allow does not list, or the Console
+// role console.allow does not list, and empty for a deny rule; RefusedBy
+// says who refused and Rule names the deny rule or the setting.
 type Error struct {
 	Kind       error  // one of the Err… kinds above
 	Attribute  string // the attribute involved, if any ("roles", "email", …)

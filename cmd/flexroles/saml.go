@@ -351,10 +351,11 @@ func explainSAML(stdout, stderr io.Writer, f samlFlags, p *flexroles.Policy, ver
 		out.Missing = append(out.Missing, mo)
 	}
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{}, Identity: a.NameID.Value}
-	if l, err := res.Login(); err == nil {
-		login = l
-	} else if !verifying {
-		login = res.UnverifiedLogin() // no metadata: the claims as they stand, labelled unsigned
+	if !verifying || verr == nil {
+		// Without metadata, the claims as they stand, labelled unsigned;
+		// verified, the signed claims (the debugger allows unchecked
+		// expectations, so Result.Login makes no login of them).
+		login = res.UnverifiedLogin()
 	}
 	if identity := p.ReadAsFlex(login).Identity; identity != "" {
 		out.ContactURI = flexroles.ContactURI(identity)

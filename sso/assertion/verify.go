@@ -37,7 +37,8 @@ type Expectations struct {
 	// AllowUnchecked reports a check without an expected value (Audience,
 	// ACS, RequestIDs empty) as not run instead of failing it. For
 	// debugging tools that explain a captured response; a login handler
-	// leaves it false.
+	// leaves it false: a Result verified with it never makes a login
+	// (Result.Login fails).
 	AllowUnchecked bool
 
 	// ownSignatureCheck verifies every signature with verifyEnveloped
@@ -82,12 +83,14 @@ func Verify(response []byte, md *Metadata, want Expectations) (*Result, error) {
 // the response's claims, unsigned, and the error is ErrEncrypted or
 // ErrStatus when they apply, else ErrSignature.
 //
-// Result.Login makes a login only when the error is nil; otherwise it
-// fails, so that an inspected response lets no one in by accident.
-// Result.UnverifiedLogin shows the claims as they stand.
+// Result.Login makes a login only when the error is nil and want does not
+// allow unchecked expectations (AllowUnchecked); otherwise it fails, so
+// that an inspected response, or one addressed to any service provider,
+// lets no one in by accident. Result.UnverifiedLogin shows the claims as
+// they stand.
 func Inspect(response []byte, md *Metadata, want Expectations) (*Result, error) {
 	res, err := examine(response, md, want)
-	if err == nil {
+	if err == nil && !want.AllowUnchecked {
 		res.accepted = true
 	}
 	return res, err

@@ -172,6 +172,18 @@ func TestVerifyUncheckedIsNotRunWhenAllowed(t *testing.T) {
 	if p, fl, n := res.Counts(); p != 5 || fl != 0 || n != 4 {
 		t.Errorf("passed/failed/not run %d/%d/%d, want 5/0/4", p, fl, n)
 	}
+	// Checks not run are no checks passed: a response addressed to any
+	// service provider, answering any request, makes no login.
+	if l, err := res.Login(); !errors.Is(err, assertion.ErrSignature) || l.Attributes != nil {
+		t.Errorf("Login of a response verified with unchecked expectations = %+v, %v; want nothing and ErrSignature", l, err)
+	}
+	good, err := assertion.Verify(bytesOf(t, f.build(t)), testMetadata(t, testIDP, f.signer), testExpectations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := good.Login(); err != nil {
+		t.Errorf("a response verified with every expectation makes no login: %v", err)
+	}
 }
 
 func TestVerifySHA1Warns(t *testing.T) {

@@ -268,12 +268,13 @@ func (b *Bridge) upstreamRefusal(id string, err error) refusal {
 
 // The bridge's own checks of an upstream response, beside sso/assertion's.
 const (
-	checkReadable   = "readable"     // a base64 SAML 2.0 Response
-	checkStructure  = "structure"    // a shape the verifier accepts
-	checkEncryption = "encryption"   // a plain assertion
-	checkReplay     = "replay"       // an assertion used once
-	checkCapacity   = "replay_cache" // room to remember the assertion
-	checkOneTimeUse = "one_time_use" // an ID and a NotOnOrAfter to remember it by
+	checkReadable   = "readable"        // a base64 SAML 2.0 Response
+	checkStructure  = "structure"       // a shape the verifier accepts
+	checkEncryption = "encryption"      // a plain assertion
+	checkReplay     = "replay"          // an assertion used once
+	checkCapacity   = "replay_cache"    // room to remember the assertion
+	checkOneTimeUse = "one_time_use"    // an ID and a NotOnOrAfter to remember it by
+	checkAuthn      = "authn_statement" // when and how the user was authenticated
 )
 
 // errNotBase64 is a SAMLResponse form value that is not base64.
@@ -281,6 +282,10 @@ var errNotBase64 = errors.New("the SAMLResponse form value is not base64")
 
 // errNoReplayWindow is an assertion whose single use cannot be enforced.
 var errNoReplayWindow = errors.New("the assertion has no ID or no NotOnOrAfter, so its one-time use cannot be enforced; the identity provider must send both")
+
+// errNoAuthnStatement is an assertion that does not say when the user was
+// authenticated, which the bridge passes on to Flex.
+var errNoAuthnStatement = errors.New("the assertion has no AuthnStatement saying when the user was authenticated; the SAML web browser SSO profile requires one")
 
 // failedChecks lists what failed in an upstream response, in the
 // verifier's order.
@@ -297,6 +302,8 @@ func (b *Bridge) failedChecks(err error) []failedCheck {
 		return one(checkReplay, "This response was used already. Start the sign-in again from Flex, so that the identity provider sends a new one.")
 	case errors.Is(err, errReplayCacheFull):
 		return one(checkCapacity, "More logins than replay_cache_size ("+strconv.Itoa(b.cfg.ReplayCacheSize)+") are remembered within their validity: raise replay_cache_size, or shorten the identity provider's assertion lifetime.")
+	case errors.Is(err, errNoAuthnStatement):
+		return one(checkAuthn, "Make the identity provider send an AuthnStatement with an AuthnInstant in the assertion (every SAML 2.0 identity provider does for a login): the bridge passes when and how the user signed in on to Flex.")
 	case errors.Is(err, errNoReplayWindow):
 		return one(checkOneTimeUse, "Make the identity provider send an assertion ID and a NotOnOrAfter time (every SAML 2.0 identity provider can); the bridge remembers each assertion until then, to refuse a second use.")
 	}

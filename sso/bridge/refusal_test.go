@@ -377,3 +377,20 @@ func TestStandardStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstreamRefusalNamesItsCheck: a refusal the bridge makes after the
+// verifier accepted the response names the bridge's own check, never the
+// signature, so that the fix sends the administrator to the right setting.
+func TestUpstreamRefusalNamesItsCheck(t *testing.T) {
+	w := newWorld(t, nil)
+	for err, want := range map[error]string{
+		errNoAuthnStatement: checkAuthn,
+		errNoReplayWindow:   checkOneTimeUse,
+		errReplayed:         checkReplay,
+	} {
+		r := w.bridge.upstreamRefusal("id", err)
+		if len(r.Checks) != 1 || r.Checks[0].Name != want || strings.Contains(r.Checks[0].Fix, "sign the response") {
+			t.Errorf("%v: checks %+v, want the one check %s", err, r.Checks, want)
+		}
+	}
+}

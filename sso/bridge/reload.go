@@ -1,9 +1,9 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -37,10 +37,21 @@ func (b *Bridge) ReloadPolicy(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	data, err := readFileAtMost(b.cfg.Policy, "policy", flexroles.MaxPolicySize)
+	return b.reload(data, err)
+}
+
+// reload puts the policy of data (read with readErr) in force, as
+// ReloadPolicy says: the bytes checked are the bytes put in force.
+func (b *Bridge) reload(data []byte, readErr error) error {
 	b.reloading.Lock()
 	defer b.reloading.Unlock()
 	old := b.policyInForce()
-	next, err := b.checkedPolicy()
+	err := readErr
+	var next *flexroles.Policy
+	if err == nil {
+		next, err = b.checkedPolicy(data)
+	}
 	if err != nil {
 		b.stats.policyReload(false)
 		b.log.Error("policy reload failed; the policy in force stays", "file", b.cfg.Policy, "policy", old.Digest(), "error", err.Error())
@@ -52,10 +63,15 @@ func (b *Bridge) ReloadPolicy(ctx context.Context) error {
 	return nil
 }
 
-// checkedPolicy loads the policy file and checks it as ReloadPolicy says.
-func (b *Bridge) checkedPolicy() (*flexroles.Policy, error) {
-	p, err := flexroles.LoadPolicyFile(b.cfg.Policy)
+// checkedPolicy loads the policy file's bytes, read once, and checks them
+// as ReloadPolicy says.
+func (b *Bridge) checkedPolicy(data []byte) (*flexroles.Policy, error) {
+	p, err := flexroles.LoadPolicy(bytes.NewReader(data))
 	if err != nil {
+		var pe *flexroles.PolicyError
+		if errors.As(err, &pe) {
+			pe.File = b.cfg.Policy // its issues name the file, as LoadPolicyFile's do
+		}
 		return nil, errors.Join(errors.New("flexroles: policy reload: the file does not load"), err)
 	}
 	var problems []string
@@ -79,9 +95,12 @@ func (b *Bridge) checkedPolicy() (*flexroles.Policy, error) {
 
 // watchPolicy reloads the policy whenever the file's bytes change, looking
 // every cfg.PolicyReload, until ctx ends; off when PolicyReload is zero.
-// Bytes that were tried once are not tried again until they change, so a
-// broken file is reported once, not at every look; bytes that load into
-// the policy in force (the same digest) are no reload at all.
+// New bytes are tried only once two looks in a row find them, so that a
+// file caught half-written (which may still load, short of its last deny
+// rules and cases) is not put in force. Bytes that were tried once are not
+// tried again until they change, so a broken file is reported once, not
+// at every look; bytes that load into the policy in force (the same
+// digest) are no reload at all.
 func (b *Bridge) watchPolicy(ctx context.Context) {
 	if b.cfg.PolicyReload <= 0 {
 		return
@@ -89,7 +108,7 @@ func (b *Bridge) watchPolicy(ctx context.Context) {
 	t := time.NewTicker(b.cfg.PolicyReload)
 	defer t.Stop()
 	type seen struct{ data, err string }
-	var last seen
+	var last, tried seen
 	for {
 		select {
 		case <-ctx.Done():
@@ -97,21 +116,23 @@ func (b *Bridge) watchPolicy(ctx context.Context) {
 		case <-t.C:
 		}
 		var now seen
-		data, err := os.ReadFile(b.cfg.Policy)
+		data, err := readFileAtMost(b.cfg.Policy, "policy", flexroles.MaxPolicySize)
 		if err != nil {
 			now.err = err.Error()
 		} else {
 			now.data = string(data)
 		}
-		if now == last {
-			continue
-		}
+		stable := now == last
 		last = now
+		if !stable || now == tried {
+			continue // new bytes wait for the next look; tried ones for a change
+		}
+		tried = now
 		if err == nil {
 			if p, err := flexroles.LoadPolicy(strings.NewReader(now.data)); err == nil && p.Digest() == b.policyInForce().Digest() {
 				continue
 			}
 		}
-		_ = b.ReloadPolicy(ctx) // logged and counted there
+		_ = b.reload(data, err) // the bytes compared are the bytes checked; logged and counted there
 	}
 }

@@ -229,7 +229,7 @@ func (u *upstreamIDP) verify(response []byte, requestID string, now time.Time) (
 		return verifiedAssertion{}, errNoReplayWindow
 	}
 	if len(res.Assertion.AuthnStatements) == 0 || res.Assertion.AuthnStatements[0].AuthnInstant.IsZero() {
-		return verifiedAssertion{}, errors.New("the assertion has no AuthnStatement saying when the user was authenticated; the SAML web browser SSO profile requires one")
+		return verifiedAssertion{}, errNoAuthnStatement
 	}
 	out.Authn = res.Assertion.AuthnStatements[0]
 	return out, nil
