@@ -53,14 +53,14 @@ type Error struct {
 	Suggestion string // did-you-mean, if any
 	Code       int    // Flex error code when there is one (45050), else 0
 
-	// RefusedBy says who refused the login: Twilio's platform rules, the
-	// zero value, for every error Resolve returns; for ErrDenied, the
-	// policy's sso.allow, its console.allow, or one of its deny rules.
-	RefusedBy Refuser
 	// Rule names what refused the login in the policy, for ErrDenied: the
 	// deny rule's name, or the setting SettingSSOAllow or
 	// SettingConsoleAllow; "" when Twilio's rules refused it.
 	Rule string
+	// RefusedBy says who refused the login: Twilio's platform rules, the
+	// zero value, for every error Resolve returns; for ErrDenied, the
+	// policy's sso.allow, its console.allow, or one of its deny rules.
+	RefusedBy Refuser
 
 	// What Resolve found, so that Error can say what to change; the message
 	// is built only when asked for.
