@@ -2,13 +2,11 @@ package flexroles
 
 import (
 	"bytes"
-	"cmp"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/flexroles/flexroles/internal/rawjson"
 )
 
 // EscapeIdentity escapes a Flex identity the way Flex builds a worker's
@@ -78,8 +76,9 @@ const MaxWorkerAttributesSize = 1 << 20
 //     ContactURI of l.Identity, or of the email attribute when l.Identity is
 //     empty;
 //   - everything else (routing, disabled_skills, custom keys, nested objects,
-//     numbers of any size) is kept byte for byte, white space aside;
-//   - keys are sorted, so equal inputs give equal bytes.
+//     numbers of any size) keeps its value byte for byte, white space aside;
+//   - keys are sorted and written as encoding/json writes their decoded
+//     text ("\u0061" becomes "a"), so equal inputs give equal bytes.
 //
 // A Console login writes only "roles" (and contact_uri, as above). current
 // that is not a JSON object, or has a key twice, is ErrInvalidWorker; a
@@ -108,7 +107,7 @@ func WorkerAttributes(current []byte, l Login, d Decision) ([]byte, error) {
 			identity = firstValue(l.Attributes[attrEmail])
 		}
 		if identity != "" {
-			w.set(attrContactURI, w.value(rawjson.AppendQuote(w.buf, ContactURI(identity))))
+			w.set(attrContactURI, w.value(appendQuote(w.buf, ContactURI(identity))))
 		}
 	}
 	return w.encode(len(current)), nil
@@ -140,79 +139,80 @@ func decisionRoles(l Login, d Decision) (roleSet, error) {
 	return set, nil
 }
 
-// workerObject splits worker attributes into their members, appended to
-// buf, refusing what is over MaxWorkerAttributesSize or not one valid JSON
-// object; it does not look for duplicate keys.
-func workerObject(attributes []byte, buf []rawjson.Member) ([]rawjson.Member, error) {
+// workerObject decodes worker attributes into their members, refusing what
+// is over MaxWorkerAttributesSize, not one valid JSON object, or has a key
+// twice, compared by its decoded text (where invalid UTF-8 reads as U+FFFD,
+// as encoding/json decodes it). Values keep their bytes as written.
+func workerObject(attributes []byte) (map[string]json.RawMessage, error) {
 	if len(attributes) > MaxWorkerAttributesSize {
 		return nil, &Error{Kind: ErrInvalidWorker, Value: strconv.Itoa(len(attributes)) + " bytes", problem: problemWorkerSize}
 	}
-	members, ok := rawjson.ValidObject(attributes, buf)
-	if !ok {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(attributes, &members) != nil || members == nil {
 		return nil, &Error{Kind: ErrInvalidWorker, Value: string(attributes), problem: problemWorkerJSON}
 	}
+	if n := memberCount(attributes); n != len(members) {
+		return nil, &Error{Kind: ErrInvalidWorker, Attribute: duplicateKey(attributes), problem: problemWorkerDuplicate}
+	}
 	return members, nil
+}
+
+// memberCount returns how many members the valid JSON object obj writes,
+// a key written twice counted twice. json.Indent begins each member of the
+// object on its own line, indented once, and nested members deeper; a
+// string never holds a raw newline, so each "\n\t\"" is one member.
+func memberCount(obj []byte) int {
+	var b bytes.Buffer
+	b.Grow(len(obj) + len(obj)/4)
+	if json.Indent(&b, obj, "", "\t") != nil {
+		return -1
+	}
+	return bytes.Count(b.Bytes(), []byte("\n\t\""))
+}
+
+// duplicateKey returns the first key the valid JSON object obj writes a
+// second time; it is called only once a key is known to repeat.
+func duplicateKey(obj []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	_, _ = dec.Token() // {
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, _ := dec.Token()
+		key, _ := tok.(string)
+		if seen[key] {
+			return key
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		_ = dec.Decode(&skip)
+	}
+	return ""
 }
 
 // member is one key of a worker attributes object and its JSON value;
 // del marks a key the login removes.
 type member struct {
-	key   []byte // decoded
-	lit   []byte // the key as the current attributes write it, if they do
+	key   string // decoded
 	value []byte
 	del   bool
 }
 
-// workerMembers splits the current attributes into members, refusing what is
-// not one JSON object with distinct keys.
+// workerMembers decodes the current attributes into members sorted by key.
 func workerMembers(current []byte) ([]member, error) {
 	current = bytes.TrimSpace(current)
 	if len(current) == 0 {
 		return nil, nil
 	}
-	var buf [32]rawjson.Member
-	raw, err := workerObject(current, buf[:0])
+	raw, err := workerObject(current)
 	if err != nil {
 		return nil, err
 	}
-	var keyBuf [32][]byte
-	var orderBuf [32]int
-	keys, order, err := workerKeys(raw, keyBuf[:0], orderBuf[:0])
-	if err != nil {
-		return nil, err
+	members := make([]member, 0, len(raw)+8)
+	for k, v := range raw {
+		members = append(members, member{key: k, value: v})
 	}
-	members := make([]member, len(raw), len(raw)+8)
-	for i, j := range order {
-		members[i] = member{key: keys[j], lit: raw[j].Key, value: raw[j].Value}
-	}
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
 	return members, nil
-}
-
-// workerKeys appends the decoded keys of members to keys, and to order the
-// positions of members sorted by key (positions, not members, which are
-// large to move), refusing a key written twice: sorted, it sits next to
-// itself.
-func workerKeys(members []rawjson.Member, keys [][]byte, order []int) ([][]byte, []int, error) {
-	for i, m := range members {
-		keys, order = append(keys, keyText(m.Key)), append(order, i)
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(keys[a], keys[b]) })
-	for i := 1; i < len(order); i++ {
-		if bytes.Equal(keys[order[i-1]], keys[order[i]]) {
-			return nil, nil, &Error{Kind: ErrInvalidWorker, Attribute: string(keys[order[i]]), problem: problemWorkerDuplicate}
-		}
-	}
-	return keys, order, nil
-}
-
-// keyText returns the text of a key literal: its bytes when it has no
-// escapes, else its decoded text.
-func keyText(lit []byte) []byte {
-	inner := lit[1 : len(lit)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return inner
-	}
-	return rawjson.AppendUnquote(nil, lit)
 }
 
 // workerUpdate is the worker attributes object being rewritten by a login.
@@ -235,28 +235,17 @@ func (w *workerUpdate) value(b []byte) []byte {
 // among the few keys the login added.
 func (w *workerUpdate) find(key string) int {
 	i, ok := slices.BinarySearchFunc(w.members[:w.sorted], key, func(m member, k string) int {
-		return compareKey(m.key, k)
+		return strings.Compare(m.key, k)
 	})
 	if ok {
 		return i
 	}
 	for i := w.sorted; i < len(w.members); i++ {
-		if string(w.members[i].key) == key {
+		if w.members[i].key == key {
 			return i
 		}
 	}
 	return -1
-}
-
-// compareKey compares a key's text with s, as bytes.Compare would.
-func compareKey(key []byte, s string) int {
-	n := min(len(key), len(s))
-	for i := range n {
-		if key[i] != s[i] {
-			return cmp.Compare(key[i], s[i])
-		}
-	}
-	return len(key) - len(s)
 }
 
 func (w *workerUpdate) set(key string, value []byte) {
@@ -264,7 +253,7 @@ func (w *workerUpdate) set(key string, value []byte) {
 		w.members[i].value, w.members[i].del = value, false
 		return
 	}
-	w.members = append(w.members, member{key: []byte(key), value: value})
+	w.members = append(w.members, member{key: key, value: value})
 }
 
 func (w *workerUpdate) remove(key string) {
@@ -331,7 +320,7 @@ func (w *workerUpdate) applyAssertion(attrs map[string][]string) error {
 
 // encode writes the members as one JSON object, keys sorted.
 func (w *workerUpdate) encode(sizeHint int) []byte {
-	slices.SortFunc(w.members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+	slices.SortFunc(w.members, func(a, b member) int { return strings.Compare(a.key, b.key) })
 	out := make([]byte, 0, sizeHint+len(w.buf)+64)
 	out = append(out, '{')
 	first := true
@@ -344,13 +333,9 @@ func (w *workerUpdate) encode(sizeHint int) []byte {
 			out = append(out, ',')
 		}
 		first = false
-		if m.lit != nil {
-			out = append(out, m.lit...)
-		} else {
-			out = rawjson.AppendQuote(out, string(m.key))
-		}
+		out = appendQuote(out, m.key)
 		out = append(out, ':')
-		out = rawjson.AppendCompact(out, m.value)
+		out = appendCompact(out, m.value)
 	}
 	return append(out, '}')
 }
@@ -449,7 +434,7 @@ func typedValue(dst []byte, name string, t attrType, values []string) ([]byte, e
 				if len(out) > start+1 {
 					out = append(out, ',')
 				}
-				out = rawjson.AppendQuote(out, v)
+				out = appendQuote(out, v)
 			}
 		}
 		return append(out, ']'), nil
@@ -475,7 +460,7 @@ func appendTyped(dst []byte, name string, t attrType, v string) ([]byte, error) 
 		}
 		return nil, &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: v, problem: problemTypedValue}
 	}
-	return rawjson.AppendQuote(dst, v), nil
+	return appendQuote(dst, v), nil
 }
 
 // asciiEqualFold reports whether s equals lower, a lower-case ASCII word,
@@ -495,10 +480,31 @@ func appendRoles(dst []byte, roles roleSet) []byte {
 			if dst[len(dst)-1] != '[' {
 				dst = append(dst, ',')
 			}
-			dst = rawjson.AppendQuote(dst, string(roleAt(i)))
+			dst = appendQuote(dst, string(roleAt(i)))
 		}
 	}
 	return append(dst, ']')
+}
+
+// appendQuote appends s to dst as a JSON string literal, as encoding/json
+// writes it but with <, > and & left as they are: the attributes are read
+// by Flex, not embedded in HTML. Invalid UTF-8 becomes U+FFFD (the callers
+// refuse it before).
+func appendQuote(dst []byte, s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
+}
+
+// appendCompact appends the valid JSON value v without the white space
+// between its tokens; strings, numbers and key order keep their bytes.
+func appendCompact(dst, v []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(v))
+	_ = json.Compact(&b, v) // v was read by encoding/json: it is valid
+	return append(dst, b.Bytes()...)
 }
 
 // firstValue returns the first non-blank value, trimmed.

@@ -1,9 +1,8 @@
 package flexroles
 
 import (
-	"bytes"
-
-	"github.com/flexroles/flexroles/internal/rawjson"
+	"encoding/json"
+	"strings"
 )
 
 // The findings CheckWorker reports, in the order it reports them. Rule ids are
@@ -76,59 +75,54 @@ type workerFacts struct {
 	roles             roleSet  // the known roles
 	duplicate         bool     // a known role twice
 	unknown           []string // values outside the vocabulary
-	contactURI        []byte   // the contact_uri literal, if any
-	email             []byte   // the email literal, if any
+	contactURI        []byte   // the contact_uri value, if any
+	email             []byte   // the email value, if any
 }
 
 func scanWorker(attributes []byte) (workerFacts, error) {
 	var w workerFacts
-	var buf [32]rawjson.Member
-	members, err := workerObject(attributes, buf[:0])
+	members, err := workerObject(attributes)
 	if err != nil {
 		return w, err
 	}
-	var keyBuf [32][]byte
-	var orderBuf [32]int
-	keys, _, err := workerKeys(members, keyBuf[:0], orderBuf[:0])
-	if err != nil {
-		return workerFacts{}, err
+	var roles []byte
+	roles, w.hasRoles = members[attrRoles]
+	if w.hasRoles {
+		w.readRoles(roles)
 	}
-	for i, m := range members {
-		switch string(keys[i]) {
-		case attrRoles:
-			w.hasRoles = true
-			w.readRoles(m.Value)
-		case attrRole:
-			w.hasRole = true
-		case attrContactURI:
-			w.contactURI = m.Value
-		case attrEmail:
-			w.email = m.Value
-		}
-	}
+	_, w.hasRole = members[attrRole]
+	w.contactURI, w.email = members[attrContactURI], members[attrEmail]
 	return w, nil
 }
 
 // readRoles reads the roles value.
 func (w *workerFacts) readRoles(v []byte) {
-	var buf [64]byte
-	it, isArray := rawjson.Array(v)
-	w.rolesArray = isArray
-	for _, e, more := it.Next(); more; _, e, more = it.Next() {
-		if !rawjson.IsString(e) {
+	var roles []json.RawMessage
+	w.rolesArray = v[0] == '[' && json.Unmarshal(v, &roles) == nil
+	for _, e := range roles {
+		text, isString := jsonString(e)
+		if !isString {
 			w.rolesArray = false
 			return
 		}
-		text := rawjson.AppendUnquote(buf[:0], e)
 		bit := setOf(Role(text))
 		switch {
 		case bit == 0:
-			w.unknown = append(w.unknown, string(text))
+			w.unknown = append(w.unknown, text)
 		case w.roles&bit != 0:
 			w.duplicate = true
 		}
 		w.roles |= bit
 	}
+}
+
+// jsonString decodes the JSON value v when it is a string.
+func jsonString(v []byte) (string, bool) {
+	var s string
+	if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // findings lists the reasons for w in CheckWorker's order.
@@ -178,24 +172,23 @@ func (w *workerFacts) findings() []Reason {
 // contactFindings checks a client: contact_uri against Flex's escaping and
 // the worker's email.
 func (w *workerFacts) contactFindings() []Reason {
-	if !rawjson.IsString(w.contactURI) {
+	uri, isString := jsonString(w.contactURI)
+	if !isString {
 		return nil
 	}
-	var ub, eb [128]byte
-	uri := rawjson.AppendUnquote(ub[:0], w.contactURI)
-	escaped, ok := bytes.CutPrefix(uri, []byte(contactScheme))
+	escaped, ok := strings.CutPrefix(uri, contactScheme)
 	if !ok {
 		return nil
 	}
 	if !escapedIdentity(escaped) {
-		return []Reason{{Rule: ruleWorkerContactURI, Message: "contact_uri " + quoteShort(string(uri)) +
-			" is not escaped as Flex escapes identities (only letters, digits and _ with two hex digits), so calls cannot reach the worker; write " + quoteShort(ContactURI(string(escaped)))}}
+		return []Reason{{Rule: ruleWorkerContactURI, Message: "contact_uri " + quoteShort(uri) +
+			" is not escaped as Flex escapes identities (only letters, digits and _ with two hex digits), so calls cannot reach the worker; write " + quoteShort(ContactURI(escaped))}}
 	}
-	if rawjson.IsString(w.email) {
-		email := bytes.TrimSpace(rawjson.AppendUnquote(eb[:0], w.email))
+	if email, isString := jsonString(w.email); isString {
+		email = strings.TrimSpace(email)
 		if len(email) > 0 && !isEscapeOf(escaped, email) {
-			return []Reason{{Rule: ruleWorkerContactMatch, Warning: true, Message: "contact_uri " + quoteShort(string(uri)) +
-				" is not the escaped identity of email " + quoteShort(string(email)) + " (" + quoteShort(ContactURI(string(email))) + "); check that calls reach this worker"}}
+			return []Reason{{Rule: ruleWorkerContactMatch, Warning: true, Message: "contact_uri " + quoteShort(uri) +
+				" is not the escaped identity of email " + quoteShort(email) + " (" + quoteShort(ContactURI(email)) + "); check that calls reach this worker"}}
 		}
 	}
 	return nil
@@ -203,10 +196,11 @@ func (w *workerFacts) contactFindings() []Reason {
 
 // isEscapeOf reports whether escaped is EscapeIdentity(identity), without
 // building it.
-func isEscapeOf(escaped, identity []byte) bool {
+func isEscapeOf(escaped, identity string) bool {
 	const hex = "0123456789ABCDEF"
 	j := 0
-	for _, c := range identity {
+	for i := 0; i < len(identity); i++ {
+		c := identity[i]
 		if identityByte(c) {
 			if j >= len(escaped) || escaped[j] != c {
 				return false
@@ -224,7 +218,7 @@ func isEscapeOf(escaped, identity []byte) bool {
 
 // escapedIdentity reports whether s is what EscapeIdentity writes: letters,
 // digits, and "_" followed by two uppercase hex digits.
-func escapedIdentity(s []byte) bool {
+func escapedIdentity(s string) bool {
 	if len(s) == 0 {
 		return false
 	}

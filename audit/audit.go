@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"runtime"
@@ -10,7 +11,6 @@ import (
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/export"
 	"github.com/flexroles/flexroles/internal/jsonvalues"
-	"github.com/flexroles/flexroles/internal/rawjson"
 )
 
 // Rule ids the audit adds to flexroles.CheckWorker's.
@@ -89,20 +89,16 @@ func (a *Auditor) check(rec *Record, out []Finding) ([]Finding, bool) {
 func (a *Auditor) drift(attributes []byte) (rule, level, msg string) {
 	var email string
 	var held []string
-	rawjson.Members(attributes, func(k, v []byte) bool {
-		switch {
-		case rawjson.Equal(k, "email") && rawjson.IsString(v):
-			email = strings.TrimSpace(string(rawjson.AppendUnquote(nil, v)))
-		case rawjson.Equal(k, "roles"):
-			rawjson.Elements(v, func(e []byte) bool {
-				if rawjson.IsString(e) {
-					held = append(held, string(rawjson.AppendUnquote(nil, e)))
-				}
-				return true
-			})
+	var members map[string]json.RawMessage
+	_ = json.Unmarshal(attributes, &members) // CheckWorker accepted them
+	email = strings.TrimSpace(jsonString(members["email"]))
+	var roles []json.RawMessage
+	_ = json.Unmarshal(members["roles"], &roles) // not an array: no roles
+	for _, e := range roles {
+		if e[0] == '"' {
+			held = append(held, jsonString(e))
 		}
-		return true
-	})
+	}
 	for _, r := range held {
 		if flexroles.Role(r).ConsoleOnly() {
 			return "", "", "" // a Console Support worker: the IdP export does not decide it

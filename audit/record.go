@@ -2,11 +2,11 @@ package audit
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 
 	"github.com/flexroles/flexroles/internal/jsonvalues"
-	"github.com/flexroles/flexroles/internal/rawjson"
 )
 
 // Record is one TaskRouter worker as a Source gives it to the audit.
@@ -66,38 +66,75 @@ func decodeValue(v jsonvalues.Value, out []Record, scratch []byte) ([]Record, []
 	if v.Err != nil {
 		return append(out, Record{Line: v.Line, SID: guessSID(v.Data), Err: v.Err}), scratch
 	}
-	if !rawjson.Valid(v.Data) {
+	var w workerJSON
+	err := json.Unmarshal(v.Data, &w)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
 		return append(out, Record{Line: v.Line, SID: guessSID(v.Data), Err: errors.New("not valid JSON")}), scratch
-	}
-	var workers []byte
-	isObject := rawjson.Members(v.Data, func(k, val []byte) bool {
-		if rawjson.Equal(k, "workers") {
-			workers = val
-			return false
-		}
-		return true
-	})
-	if !isObject {
+	case err != nil || !isObject(v.Data):
 		return append(out, Record{Line: v.Line, Err: errors.New("a worker is a JSON object")}), scratch
 	}
-	if workers == nil {
-		rec, scratch := decodeWorker(v.Data, v.Line, scratch)
+	if w.Workers == nil {
+		rec, scratch := w.record(v.Line, scratch)
 		return append(out, rec), scratch
 	}
+	elements, isArray := pageWorkers(v.Data)
+	if !isArray {
+		return append(out, Record{Line: v.Line, Err: errors.New(`the page's "workers" is not an array`)}), scratch
+	}
 	line, from := v.Line, 0
-	isArray := rawjson.Elements(workers, func(w []byte) bool {
-		at := offsetIn(v.Data, w)
+	for _, e := range elements {
+		at := offsetIn(v.Data, e)
 		line += bytes.Count(v.Data[from:at], []byte{'\n'})
 		from = at
 		var rec Record
-		rec, scratch = decodeWorker(w, line, scratch)
+		if isObject(e) && json.Unmarshal(e, &w) == nil {
+			rec, scratch = w.record(line, scratch)
+		} else {
+			rec = Record{Line: line, Err: errors.New("a worker is a JSON object")}
+		}
 		out = append(out, rec)
-		return true
-	})
-	if !isArray {
-		out = append(out, Record{Line: v.Line, Err: errors.New(`the page's "workers" is not an array`)})
 	}
 	return out, scratch
+}
+
+// pageWorkers returns the workers of a ListWorkers page as they are
+// written in page, so that each one's line can be counted, and whether its
+// "workers" member is an array (the last one, if written twice).
+func pageWorkers(page []byte) ([][]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(page))
+	_, _ = dec.Token() // {: page is a valid JSON object
+	var workers [][]byte
+	isArray := false // no "workers" at all: not a page
+	var raw json.RawMessage
+	value := func() []byte {
+		_ = dec.Decode(&raw)
+		end := int(dec.InputOffset())
+		return page[end-len(raw) : end]
+	}
+	for dec.More() {
+		tok, _ := dec.Token()
+		if tok != "workers" {
+			value()
+			continue
+		}
+		if tok, _ := dec.Token(); tok != json.Delim('[') {
+			return nil, false
+		}
+		workers, isArray = workers[:0], true
+		for dec.More() {
+			workers = append(workers, value())
+		}
+		_, _ = dec.Token() // ]
+	}
+	return workers, isArray
+}
+
+// isObject reports whether the valid JSON value v is an object.
+func isObject(v []byte) bool {
+	v = bytes.TrimSpace(v)
+	return len(v) > 0 && v[0] == '{'
 }
 
 // offsetIn returns where sub, a subslice of b, starts in b.
@@ -105,35 +142,33 @@ func offsetIn(b, sub []byte) int {
 	return cap(b) - cap(sub)
 }
 
-// decodeWorker reads one worker object as the TaskRouter API writes it:
-// sid, friendly_name and attributes, a string holding a JSON object (or,
-// in hand-written files, the object itself). A string's decoded attributes
-// are appended to scratch, which is returned grown.
-func decodeWorker(w []byte, line int, scratch []byte) (Record, []byte) {
-	rec := Record{Line: line}
-	var attrs []byte
-	found := false
-	it, isObject := rawjson.Object(w)
-	for k, v, more := it.Next(); more; k, v, more = it.Next() {
-		switch {
-		case rawjson.Equal(k, "sid"):
-			rec.sid = v
-		case rawjson.Equal(k, "friendly_name"):
-			rec.friendlyName = v
-		case rawjson.Equal(k, "attributes"):
-			found, attrs = true, v
-		}
-	}
+// workerJSON is what the audit reads of a worker, as the TaskRouter API
+// writes it, or of a ListWorkers page (workers). Keys match as
+// encoding/json matches struct fields: exactly, else ignoring case; a key
+// written twice counts once, the last time.
+type workerJSON struct {
+	SID          json.RawMessage `json:"sid"`
+	FriendlyName json.RawMessage `json:"friendly_name"`
+	Attributes   json.RawMessage `json:"attributes"`
+	Workers      json.RawMessage `json:"workers"`
+}
+
+// record reads one worker: attributes is a string holding a JSON object
+// (or, in hand-written files, the object itself). A string's decoded
+// attributes are appended to scratch, which is returned grown.
+func (w *workerJSON) record(line int, scratch []byte) (Record, []byte) {
+	rec := Record{Line: line, sid: w.SID, friendlyName: w.FriendlyName}
+	attrs := w.Attributes
 	switch {
-	case !isObject:
-		rec.Err = errors.New("a worker is a JSON object")
-	case !found:
+	case attrs == nil:
 		rec.Err = errors.New(`the worker has no "attributes"`)
-	case rawjson.IsString(attrs):
+	case attrs[0] == '"':
+		var s string
+		_ = json.Unmarshal(attrs, &s) // a string that json.Unmarshal accepted
 		n := len(scratch)
-		scratch = rawjson.AppendUnquote(scratch, attrs)
+		scratch = append(scratch, s...)
 		rec.Attributes = scratch[n:len(scratch):len(scratch)]
-	case len(attrs) > 0 && attrs[0] == '{':
+	case attrs[0] == '{':
 		rec.Attributes = attrs
 	default:
 		rec.Err = errors.New(`"attributes" is neither a JSON string nor an object`)
@@ -141,18 +176,29 @@ func decodeWorker(w []byte, line int, scratch []byte) (Record, []byte) {
 	if rec.Err != nil {
 		rec.names()
 	}
+	*w = workerJSON{}
 	return rec, scratch
 }
 
 // names decodes the SID and friendly name of a record read from a file,
-// which the audit needs only for workers with findings.
+// which the audit needs only for workers with findings; a value that is not
+// a JSON string reads as "".
 func (rec *Record) names() {
 	if rec.sid != nil {
-		rec.SID, rec.sid = rawjson.String(rec.sid), nil
+		rec.SID, rec.sid = jsonString(rec.sid), nil
 	}
 	if rec.friendlyName != nil {
-		rec.FriendlyName, rec.friendlyName = rawjson.String(rec.friendlyName), nil
+		rec.FriendlyName, rec.friendlyName = jsonString(rec.friendlyName), nil
 	}
+}
+
+// jsonString decodes the JSON value v when it is a string, else gives "".
+func jsonString(v []byte) string {
+	var s string
+	if len(v) > 0 && v[0] == '"' {
+		_ = json.Unmarshal(v, &s) // read from valid JSON: cannot fail
+	}
+	return s
 }
 
 // guessSID finds a worker SID in a record that is not valid JSON, so the

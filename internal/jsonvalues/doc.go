@@ -18,5 +18,10 @@
 // only itself. Errors of the input as a whole (an array that is not closed,
 // a missing comma between elements, text after the array) end the input and
 // are LineErrors, which InFile prints as "FILE:LINE: message". Values are
-// returned in input order and are not validated: the caller decodes them.
+// returned in input order and are not validated: the caller decodes them
+// with encoding/json.
+//
+// Values are found by their brackets and strings only, not parsed:
+// encoding/json's Decoder stops at the first malformed value, and a broken
+// record must cost only itself.
 package jsonvalues

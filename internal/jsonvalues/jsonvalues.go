@@ -3,12 +3,11 @@ package jsonvalues
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
-
-	"github.com/flexroles/flexroles/internal/rawjson"
 )
 
 // MaxRecord bounds one top-level JSON value of audit input: a worker, or a
@@ -163,7 +162,7 @@ func (vr *Reader) looksLikeNDJSON() (ndjson, decided bool) {
 	if !found && len(peek) == vr.br.Size() {
 		return false, false
 	}
-	return rawjson.Valid(first) || endsInString(first), true
+	return json.Valid(first) || endsInString(first), true
 }
 
 // endsInString reports whether the JSON text b ends inside a string.
