@@ -33,7 +33,12 @@
 // user has ("email "x" already given on line N"), then, at the end, an
 // export without users. Read reports users in file order and stops at the
 // first error, which prints "line N: message" when it is at a line; File.Each
-// adds the email checks and the file's name ("FILE:N: message"), and streams a regular file in constant memory
+// adds the email checks and the file's name ("FILE:N: message"). Every such
+// error is an *Error, with its Kind for errors.Is (ErrSyntax, ErrHeader,
+// ErrAttribute, ErrNoEmail, ErrDuplicateEmail, ErrEmpty, ErrTooLarge,
+// ErrRead), its File, Line, Column (of CSV) and the Field at fault:
+// {"email":"a@x.co","nme":"A"} is ErrSyntax at line 1, Field "nme". File.Each
+// streams a regular file in constant memory
 // whatever its size (up to MaxFileSize). NewFile reads an export from any
 // reader, such as standard input, once: it keeps the emails to find a
 // duplicate.

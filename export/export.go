@@ -105,7 +105,7 @@ func Open(path string) (*File, error) {
 	}
 	if fi.Size() > MaxFileSize {
 		_ = f.Close()
-		return nil, fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(MaxFileSize))
+		return nil, &Error{Kind: ErrTooLarge, File: path, Err: fmt.Errorf("%d bytes, over the limit of %d", fi.Size(), int64(MaxFileSize))}
 	}
 	return &File{path: path, r: f, f: f, regular: fi.Mode().IsRegular()}, nil
 }
@@ -139,7 +139,7 @@ func (uf *File) Each(fn func(*User) error) error {
 		n++
 		key := EmailKey(u.Email)
 		if key == "" {
-			return jsonvalues.LineErrorf(u.Line, "user without an email")
+			return &Error{Kind: ErrNoEmail, Line: u.Line, Field: "email", Err: errors.New("user without an email")}
 		}
 		earlier := 0
 		switch {
@@ -149,20 +149,25 @@ func (uf *File) Each(fn func(*User) error) error {
 		case !seen.add(maphash.String(seed, key)):
 			line, err := uf.earlierLine(key, n)
 			if err != nil {
-				return jsonvalues.LineErrorf(u.Line, "reading the file again to check email %q: %w", u.Email, err)
+				return &Error{Kind: ErrRead, Line: u.Line, Field: "email", Err: fmt.Errorf("reading the file again to check email %q: %w", u.Email, err)}
 			}
 			earlier = line
 		}
 		if earlier > 0 {
-			return jsonvalues.LineErrorf(u.Line, "email %q already given on line %d", u.Email, earlier)
+			return &Error{Kind: ErrDuplicateEmail, Line: u.Line, Field: "email", Err: fmt.Errorf("email %q already given on line %d", u.Email, earlier)}
 		}
 		return fn(u)
 	})
 	if err != nil {
-		return jsonvalues.InFile(uf.path, err)
+		var e *Error
+		if errors.As(err, &e) && e.File == "" {
+			e.File = uf.path // the error Read or these checks made
+			return e
+		}
+		return fmt.Errorf("%s: %w", uf.path, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("%s: no users: the export is empty", uf.path)
+		return &Error{Kind: ErrEmpty, File: uf.path, Err: errors.New("no users: the export is empty")}
 	}
 	return nil
 }
@@ -216,7 +221,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 		b, err := br.Peek(1)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return 0, errors.New("empty file")
+				return 0, &Error{Kind: ErrEmpty, Err: errors.New("empty file")}
 			}
 			return 0, err
 		}
@@ -255,16 +260,20 @@ func readJSONUsers(r io.Reader, fn func(*User) error) error {
 			return nil
 		}
 		if err != nil {
+			var le *jsonvalues.LineError
+			if errors.As(err, &le) {
+				return recordError(le.Line, le.Err)
+			}
 			return err
 		}
 		if v.Err != nil {
-			return &jsonvalues.LineError{Line: v.Line, Err: v.Err}
+			return recordError(v.Line, v.Err)
 		}
 		dec := json.NewDecoder(bytes.NewReader(v.Data))
 		dec.DisallowUnknownFields()
 		var u userJSON
 		if err := dec.Decode(&u); err != nil {
-			return &jsonvalues.LineError{Line: v.Line, Err: err}
+			return recordError(v.Line, err)
 		}
 		user := &User{Line: v.Line, Email: u.Email, Name: u.Name, Groups: u.Groups, Roles: u.Roles}
 		if len(u.Attributes) > 0 {
@@ -272,7 +281,7 @@ func readJSONUsers(r io.Reader, fn func(*User) error) error {
 			for k, raw := range u.Attributes {
 				values, err := attributeValues(raw)
 				if err != nil {
-					return jsonvalues.LineErrorf(v.Line, "attribute %q: %w", k, err)
+					return &Error{Kind: ErrAttribute, Line: v.Line, Field: k, Err: fmt.Errorf("attribute %q: %w", k, err)}
 				}
 				user.Attributes[k] = values
 			}
@@ -314,11 +323,11 @@ func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		return &jsonvalues.LineError{Line: 1, Err: err}
+		return csvError(err)
 	}
 	cols, err := readHeader(header)
 	if err != nil {
-		return &jsonvalues.LineError{Line: 1, Err: err}
+		return err
 	}
 	for {
 		rec, err := r.Read()
@@ -326,7 +335,7 @@ func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 			return nil
 		}
 		if err != nil {
-			return err
+			return csvError(err)
 		}
 		line, _ := r.FieldPos(0)
 		u := &User{Line: line}
@@ -354,6 +363,12 @@ func readCSVUsers(br *bufio.Reader, fn func(*User) error) error {
 			return err
 		}
 	}
+}
+
+// headerError is the Error of the header's column i (0-based), named
+// name.
+func headerError(i int, name string, err error) *Error {
+	return &Error{Kind: ErrHeader, Line: 1, Column: i + 1, Field: name, Err: err}
 }
 
 // csvColumn is one column of a CSV export's header.
@@ -398,10 +413,10 @@ func readHeader(header []string) ([]csvColumn, error) {
 		h = strings.TrimSpace(h)
 		key := strings.ToLower(h)
 		if h == "" {
-			return nil, fmt.Errorf("column %d of the header is empty; name every column", i+1)
+			return nil, headerError(i, "", fmt.Errorf("column %d of the header is empty; name every column", i+1))
 		}
 		if earlier, dup := seen[key]; dup {
-			return nil, fmt.Errorf("column %q is given twice (as %q before; header names are compared ignoring case)", h, earlier)
+			return nil, headerError(i, h, fmt.Errorf("column %q is given twice (as %q before; header names are compared ignoring case)", h, earlier))
 		}
 		seen[key] = h
 		cols[i] = csvColumn{name: h}
@@ -414,14 +429,14 @@ func readHeader(header []string) ([]csvColumn, error) {
 		if has[want] {
 			continue
 		}
-		for _, c := range cols {
+		for i, c := range cols {
 			if c.field == "" && lookalikeField(c.name) == want {
-				return nil, fmt.Errorf("column %q is not one the export reads (did you mean %q?) and the header has no %s column: rename it to %q, the column of %s",
-					c.name, want, want, want, csvRequired[want])
+				return nil, headerError(i, c.name, fmt.Errorf("column %q is not one the export reads (did you mean %q?) and the header has no %s column: rename it to %q, the column of %s",
+					c.name, want, want, want, csvRequired[want]))
 			}
 		}
-		return nil, fmt.Errorf("the header has no %s column: add one with %s; the header names email, name, groups, roles and attribute columns, in any order and case",
-			want, csvRequired[want])
+		return nil, &Error{Kind: ErrHeader, Line: 1, Field: want, Err: fmt.Errorf("the header has no %s column: add one with %s; the header names email, name, groups, roles and attribute columns, in any order and case",
+			want, csvRequired[want])}
 	}
 	return cols, nil
 }
