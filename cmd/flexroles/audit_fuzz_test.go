@@ -18,7 +18,7 @@ import (
 // level and a message, and the status is 1 exactly when a finding is an
 // error. A finding's line is within the input.
 func FuzzAuditInput(f *testing.F) {
-	for _, pattern := range []string{"testdata/audit/*json", "../../examples/workers.ndjson"} {
+	for _, pattern := range []string{"../../audit/testdata/*json", "../../examples/workers.ndjson"} {
 		files, _ := filepath.Glob(pattern)
 		for _, file := range files {
 			if b, err := os.ReadFile(file); err == nil {

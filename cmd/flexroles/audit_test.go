@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -17,11 +16,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flexroles/flexroles/internal/audittest"
 	"github.com/flexroles/flexroles/internal/workergen"
 )
 
-// auditData is the directory of the audit's test inputs.
-const auditData = "testdata/audit"
+// auditData is the directory of the audit's test inputs, which the audit package tests read too.
+const auditData = "../../audit/testdata"
 
 // auditCLI runs "flexroles audit args..." in-process with stdin and returns
 // its exit status and output.
@@ -31,36 +31,14 @@ func auditCLI(stdin string, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-// auditFinding is the documented JSON form of one finding of audit --json.
-type auditFinding struct {
-	Line         int    `json:"line"`
-	SID          string `json:"sid"`
-	FriendlyName string `json:"friendly_name"`
-	Rule         string `json:"rule"`
-	Level        string `json:"level"`
-	Message      string `json:"message"`
-}
+// The JSON form of findings and the table's summary line, shared with the
+// audit package's tests.
+type auditFinding = audittest.Finding
 
-// decodeFindings decodes audit --json output, one finding per line, each
-// with only the documented fields and a level and message.
-func decodeFindings(t *testing.T, stdout string) []auditFinding {
-	t.Helper()
-	var got []auditFinding
-	sc := bufio.NewScanner(strings.NewReader(stdout))
-	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		dec.DisallowUnknownFields()
-		var f auditFinding
-		require.NoError(t, dec.Decode(&f), "stdout line %d is one finding: %s", n, sc.Text())
-		require.False(t, dec.More(), "stdout line %d holds one object only: %s", n, sc.Text())
-		require.Contains(t, []string{"error", "warning"}, f.Level, "stdout line %d", n)
-		require.NotEmpty(t, f.Message, "stdout line %d", n)
-		got = append(got, f)
-	}
-	require.NoError(t, sc.Err())
-	return got
-}
+var (
+	decodeFindings = audittest.DecodeFindings
+	summaryLine    = audittest.SummaryLine
+)
 
 // findingAt is a finding reduced to what the tests compare: where, who and which
 // rule.
@@ -77,19 +55,6 @@ func findingsAt(fs []auditFinding) []findingAt {
 		out = append(out, findingAt{f.Line, f.SID, f.Rule})
 	}
 	return out
-}
-
-// summaryLine is the last line of the table output for the counts given.
-func summaryLine(workers, withFindings, errors, warnings int) string {
-	return fmt.Sprintf("%s audited: %d with findings, %s, %s\n",
-		plural(workers, "worker"), withFindings, plural(errors, "error"), plural(warnings, "warning"))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // readAuditData returns a test input of testdata/audit.
@@ -110,7 +75,7 @@ func writeTemp(t *testing.T, name, text string) string {
 }
 
 // sampleSID returns the SID of worker n of the test inputs.
-func sampleSID(n int) string { return fmt.Sprintf("WK%032x", n) }
+var sampleSID = audittest.SID
 
 // sampleFindings are the findings of the five workers of the format inputs
 // (testdata/audit/workers.* and page*), in output order, given the line
@@ -278,192 +243,6 @@ func TestAuditInputFormats(t *testing.T) {
 			require.Equal(t, exitFailed, code, tt.reason)
 			assert.Empty(t, stderr, tt.reason)
 			assert.True(t, strings.HasSuffix(stdout, summaryLine(5, 3, 3, 2)), "table summary; %s\n%s", tt.reason, stdout)
-		})
-	}
-}
-
-// TestAuditMalformedWorkers checks that a worker that cannot be read is an
-// audit.malformed error with its SID and line, and that the audit goes on
-// with the next worker.
-func TestAuditMalformedWorkers(t *testing.T) {
-	// before and after are readable workers around the malformed one, each
-	// with one warning, so that a lost neighbour shows.
-	const (
-		before = `{"sid":"WK00000000000000000000000000000001","friendly_name":"bo","attributes":"{\"roles\":[\"admin\"]}"}`
-		after  = `{"sid":"WK00000000000000000000000000000003","friendly_name":"al","attributes":{"roles":["supervisor"]}}`
-	)
-	around := func(bad string) string { return before + "\n" + bad + "\n" + after + "\n" }
-	middle := func(line int, sid string) []findingAt {
-		return []findingAt{
-			{1, sampleSID(1), "worker.insights.no_wfo"},
-			{line, sid, "audit.malformed"},
-			{line + 1, sampleSID(3), "worker.insights.no_wfo"},
-		}
-	}
-	bad := sampleSID(2)
-	tests := []struct {
-		name    string
-		reason  string
-		input   string
-		want    []findingAt
-		message string // a substring of the malformed finding's message
-		summary string
-	}{
-		{
-			name:    "bad JSON in attributes",
-			reason:  "the attributes string holds JSON cut short; the worker itself is valid JSON",
-			input:   around(`{"sid":"` + bad + `","attributes":"{\"roles\":[\"agent\""}`),
-			want:    middle(2, bad),
-			message: "cannot read this worker's attributes",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "attributes a string holding an array",
-			reason:  "TaskRouter attributes are one JSON object; an array is not",
-			input:   around(`{"sid":"` + bad + `","attributes":"[\"agent\"]"}`),
-			want:    middle(2, bad),
-			message: "not a JSON object",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "attributes a string holding a number",
-			reason:  "the attributes string must hold an object",
-			input:   around(`{"sid":"` + bad + `","attributes":"42"}`),
-			want:    middle(2, bad),
-			message: "not a JSON object",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "attributes an empty string",
-			reason:  "an empty attributes string is no object",
-			input:   around(`{"sid":"` + bad + `","attributes":""}`),
-			want:    middle(2, bad),
-			message: "not a JSON object",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "attributes with a key twice",
-			reason:  "CheckWorker refuses attributes with a duplicate key; the audit reports it rather than stopping",
-			input:   around(`{"sid":"` + bad + `","attributes":"{\"roles\":[\"agent\"],\"roles\":[\"admin\"]}"}`),
-			want:    middle(2, bad),
-			message: `"roles" more than once`,
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "truncated NDJSON line in the middle",
-			reason:  "usage: NDJSON is read line by line, so a line cut short costs that line only; its SID is still found",
-			input:   around(`{"sid":"` + bad + `","friendly_name":"cut","attributes":"{\"ro`),
-			want:    middle(2, bad),
-			message: "not valid JSON",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "worker without attributes",
-			reason:  "a worker without attributes cannot be checked; it is not a worker without roles",
-			input:   around(`{"sid":"` + bad + `","friendly_name":"ghost"}`),
-			want:    middle(2, bad),
-			message: `no "attributes"`,
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "attributes a number",
-			reason:  "attributes must be a JSON string or an object",
-			input:   around(`{"sid":"` + bad + `","attributes":42}`),
-			want:    middle(2, bad),
-			message: "neither a JSON string nor an object",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "attributes null",
-			reason:  "null is neither a string nor an object",
-			input:   around(`{"sid":"` + bad + `","attributes":null}`),
-			want:    middle(2, bad),
-			message: "neither a JSON string nor an object",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "a line that is not an object",
-			reason:  "a worker is a JSON object; a string in its place has no SID but keeps its line",
-			input:   around(`"WK00000000000000000000000000000002"`),
-			want:    middle(2, ""),
-			message: "a worker is a JSON object",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "several malformed workers in a row",
-			reason:  "each malformed worker is one finding; none hides the next",
-			input:   before + "\n" + `{"sid":"` + bad + `","attributes":7}` + "\n" + `{"sid":"WK9","attributes":"{"}` + "\n" + after + "\n",
-			want:    []findingAt{{1, sampleSID(1), "worker.insights.no_wfo"}, {2, bad, "audit.malformed"}, {3, "WK9", "audit.malformed"}, {4, sampleSID(3), "worker.insights.no_wfo"}},
-			message: "neither a JSON string nor an object",
-			summary: summaryLine(4, 4, 2, 2),
-		},
-		{
-			name:   "malformed worker inside a pretty-printed array",
-			reason: "the array form goes on past a malformed element too",
-			input:  "[\n  " + before + ",\n  {\n    \"sid\": \"" + bad + "\",\n    \"attributes\": [\"admin\"]\n  },\n  " + after + "\n]\n",
-			want: []findingAt{
-				{2, sampleSID(1), "worker.insights.no_wfo"},
-				{3, bad, "audit.malformed"},
-				{7, sampleSID(3), "worker.insights.no_wfo"},
-			},
-			message: "neither a JSON string nor an object",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:   "malformed worker inside a page",
-			reason: "a page goes on past a malformed worker",
-			input: "{\n  \"workers\": [\n    " + before + ",\n    {\"sid\": \"" + bad + "\"},\n    " + after +
-				"\n  ],\n  \"meta\": {\"page\": 0}\n}\n",
-			want: []findingAt{
-				{3, sampleSID(1), "worker.insights.no_wfo"},
-				{4, bad, "audit.malformed"},
-				{5, sampleSID(3), "worker.insights.no_wfo"},
-			},
-			message: `no "attributes"`,
-			summary: summaryLine(3, 3, 1, 2),
-		},
-		{
-			name:    "page whose workers is not an array",
-			reason:  `a ListWorkers page's "workers" must be an array; the next page is still read`,
-			input:   `{"workers":{"sid":"` + bad + `"},"meta":{}}` + "\n" + `{"workers":[` + after + `],"meta":{}}` + "\n",
-			want:    []findingAt{{1, "", "audit.malformed"}, {2, sampleSID(3), "worker.insights.no_wfo"}},
-			message: `"workers" is not an array`,
-			summary: summaryLine(2, 2, 1, 1),
-		},
-		{
-			name:    "truncated first NDJSON line",
-			reason:  "usage: a broken line costs only that line, the first one included",
-			input:   `{"sid":"` + bad + `","attributes":"{\"ro` + "\n" + before + "\n" + after + "\n",
-			want:    []findingAt{{1, bad, "audit.malformed"}, {2, sampleSID(1), "worker.insights.no_wfo"}, {3, sampleSID(3), "worker.insights.no_wfo"}},
-			message: "",
-			summary: summaryLine(3, 3, 1, 2),
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, stdout, stderr := auditCLI(tt.input, "--json")
-			require.Equal(t, exitFailed, code, "a malformed worker is an error; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
-			assert.Empty(t, stderr, "a malformed worker is a finding, not an input error; %s", tt.reason)
-			got := decodeFindings(t, stdout)
-			require.Equal(t, tt.want, findingsAt(got), tt.reason)
-			for _, f := range got {
-				if f.Rule == "audit.malformed" {
-					assert.Equal(t, "error", f.Level, tt.reason)
-					assert.Contains(t, f.Message, "cannot read this worker", tt.reason)
-				}
-			}
-			for _, f := range got {
-				if f.Rule == "audit.malformed" {
-					assert.Contains(t, f.Message, tt.message, tt.reason)
-					break
-				}
-			}
-
-			code, stdout, _ = auditCLI(tt.input)
-			assert.Equal(t, exitFailed, code, tt.reason)
-			assert.True(t, strings.HasSuffix(stdout, tt.summary), "summary %q; %s\n%s", tt.summary, tt.reason, stdout)
-			assert.Contains(t, stdout, "error    audit.malformed  (", tt.reason)
 		})
 	}
 }
