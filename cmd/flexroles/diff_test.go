@@ -5,10 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/flexroles/flexroles/review"
@@ -644,107 +642,6 @@ func TestDiffGit(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, `git:HEAD:sub/broken.yaml:2:`, "problems name the git source and their position")
 	assert.Contains(t, stderr, `unknown role "supervisr"`)
-}
-
-// TestDiffInsightsLevels checks that a level that moves is a gain when it
-// goes up and a loss when it goes down, never both.
-func TestDiffInsightsLevels(t *testing.T) {
-	dir := t.TempDir()
-	viewer := writePolicy(t, dir, "viewer.yaml", `version: 1
-sso:
-  rules:
-    - {name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.dashboard_viewer]}
-`)
-	editor := writePolicy(t, dir, "editor.yaml", `version: 1
-sso:
-  rules:
-    - {name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.data_analyst]}
-`)
-	users := filepath.Join(dir, "users.csv")
-	require.NoError(t, os.WriteFile(users, []byte("email,name,groups\nl@x.co,L,CC-Leads\n"), 0o600))
-
-	code, stdout, _ := cli("diff", "--json", "--fail-on", "lose:dashboards", "--users", users, viewer, editor)
-	require.Equal(t, exitOK, code, "viewer to editor loses nothing: %s", stdout)
-	var doc struct{ Changes []review.Change }
-	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
-	require.Len(t, doc.Changes, 1)
-	assert.Equal(t, []string{"export_calls", "assess_calls=view_only", "dashboards=viewer→editor"}, doc.Changes[0].GainedInsights)
-	assert.Equal(t, []string{}, doc.Changes[0].LostInsights)
-	code, _, _ = cli("diff", "--fail-on", "gain:dashboards", "--users", users, viewer, editor)
-	assert.Equal(t, exitFailed, code)
-
-	code, stdout, _ = cli("diff", "--fail-on", "gain:dashboards", "--users", users, editor, viewer)
-	assert.Equal(t, exitOK, code, "editor to viewer gains nothing: %s", stdout)
-	assert.Contains(t, stdout, "    insights - export_calls, - assess_calls=view_only, - dashboards=editor→viewer\n")
-	code, _, _ = cli("diff", "--fail-on", "lose:dashboards", "--users", users, editor, viewer)
-	assert.Equal(t, exitFailed, code)
-}
-
-// TestDiffRolesAttributeRenamed checks that a role from the roles attribute
-// is named as such under the name the policy reads it by.
-func TestDiffRolesAttributeRenamed(t *testing.T) {
-	dir := t.TempDir()
-	open := writePolicy(t, dir, "open.yaml", `version: 1
-sso:
-  attributes: {roles: Role}
-  rules:
-    - {name: agents, when: {group: CC-Agents}, grant: [agent]}
-`)
-	allow := writePolicy(t, dir, "allow.yaml", `version: 1
-sso:
-  attributes: {roles: Role}
-  allow: [agent]
-  rules:
-    - {name: agents, when: {group: CC-Agents}, grant: [agent]}
-`)
-	users := filepath.Join(dir, "users.csv")
-	require.NoError(t, os.WriteFile(users, []byte("email,name,groups,roles\ns@x.co,S,CC-Agents,supervisor\n"), 0o600))
-	code, stdout, stderr := cli("diff", "--json", "--users", users, open, allow)
-	require.Equal(t, exitOK, code, stderr)
-	var doc struct{ Changes []review.Change }
-	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
-	require.Len(t, doc.Changes, 1)
-	assert.Equal(t, []review.RoleChange{
-		{Role: "supervisor", From: []string{"roles attribute"}},
-		{Role: "agent", From: []string{`rule "agents"`}},
-	}, doc.Changes[0].Lost)
-}
-
-// TestDiffUsersFromAPipe reads the export from a named pipe, which cannot
-// be read twice: duplicates are still found, and no user is lost.
-func TestDiffUsersFromAPipe(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("named pipes are a Unix test")
-	}
-	fifo := filepath.Join(t.TempDir(), "users.fifo")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	var b strings.Builder
-	b.WriteString("email,name,groups,department\n")
-	for i := 0; i < 5000; i++ {
-		b.WriteString("u" + strconv.Itoa(i) + "@x.co,U,CC-Agents,Sales\n")
-	}
-	write := func(extra string) {
-		go func() {
-			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-			if err != nil {
-				return
-			}
-			defer f.Close()
-			_, _ = f.WriteString(b.String() + extra)
-		}()
-	}
-	write("")
-	code, stdout, stderr := cli("diff", "--json", "--users", fifo, examplePolicy, exampleNext)
-	require.Equal(t, exitOK, code, stderr)
-	var doc struct{ Summary review.Summary }
-	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
-	assert.Equal(t, 5000, doc.Summary.Users)
-	assert.Equal(t, 5000, doc.Summary.NewlyRefused)
-
-	write("U17@X.CO,U,CC-Agents,Sales\n")
-	code, _, stderr = cli("diff", "--users", fifo, examplePolicy, exampleNext)
-	require.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, `:5002: email "U17@X.CO" already given on line 19`)
 }
 
 // TestDocsShowRealOutput runs the commands docs/policy.md shows, from the

@@ -1,0 +1,85 @@
+package review_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/export"
+	"github.com/flexroles/flexroles/review"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// compareAll compares old and new over the users of a CSV export, failing
+// on failOn, and returns the changes and the text report.
+func compareAll(t *testing.T, oldText, newText, failOn, users string) ([]*review.Change, string) {
+	t.Helper()
+	load := func(text string) *flexroles.Policy {
+		p, err := flexroles.LoadPolicy(strings.NewReader(text))
+		require.NoError(t, err)
+		return p
+	}
+	f, err := review.ParseFailOn(failOn)
+	require.NoError(t, err)
+	c := review.New(load(oldText), load(newText), f)
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	out := review.NewTextReporter(w, "users.csv")
+	out.Start("old.yaml", "new.yaml", nil)
+	var changes []*review.Change
+	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
+		if ch := c.Compare(u); ch != nil {
+			changes = append(changes, ch)
+			out.Change(ch)
+		}
+		return nil
+	}))
+	out.Finish(&c.Summary)
+	require.NoError(t, w.Flush())
+	return changes, b.String()
+}
+
+// TestInsightsLevels checks that a capability whose level moves is one
+// gain or one loss, "dashboards=viewer→editor", and that gain:CAP and
+// lose:CAP match only that direction.
+func TestInsightsLevels(t *testing.T) {
+	const (
+		viewer = "version: 1\nsso:\n  rules:\n    - {name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.dashboard_viewer]}\n"
+		editor = "version: 1\nsso:\n  rules:\n    - {name: leads, when: {group: CC-Leads}, grant: [supervisor, wfo.data_analyst]}\n"
+		users  = "email,name,groups\nl@x.co,L,CC-Leads\n"
+	)
+	changes, _ := compareAll(t, viewer, editor, "lose:dashboards", users)
+	require.Len(t, changes, 1)
+	assert.Equal(t, []string{"export_calls", "assess_calls=view_only", "dashboards=viewer→editor"}, changes[0].GainedInsights)
+	assert.Empty(t, changes[0].LostInsights)
+	assert.Empty(t, changes[0].FailedOn, "viewer to editor loses nothing")
+	doc, err := json.Marshal(changes[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(doc), `"lost_insights":[]`, "arrays are arrays, never null, for tools that read the document")
+	changes, _ = compareAll(t, viewer, editor, "gain:dashboards", users)
+	assert.Equal(t, []string{"gain:dashboards"}, changes[0].FailedOn)
+
+	changes, text := compareAll(t, editor, viewer, "gain:dashboards", users)
+	assert.Empty(t, changes[0].FailedOn, "editor to viewer gains nothing")
+	assert.Contains(t, text, "    insights - export_calls, - assess_calls=view_only, - dashboards=editor→viewer\n")
+	changes, _ = compareAll(t, editor, viewer, "lose:dashboards", users)
+	assert.Equal(t, []string{"lose:dashboards"}, changes[0].FailedOn)
+}
+
+// TestRolesAttributeRenamed checks that a role from the roles attribute is
+// named as such under the name the policy reads it by.
+func TestRolesAttributeRenamed(t *testing.T) {
+	const (
+		open  = "version: 1\nsso:\n  attributes: {roles: Role}\n  rules:\n    - {name: agents, when: {group: CC-Agents}, grant: [agent]}\n"
+		allow = "version: 1\nsso:\n  attributes: {roles: Role}\n  allow: [agent]\n  rules:\n    - {name: agents, when: {group: CC-Agents}, grant: [agent]}\n"
+	)
+	changes, _ := compareAll(t, open, allow, "", "email,name,groups,roles\ns@x.co,S,CC-Agents,supervisor\n")
+	require.Len(t, changes, 1)
+	assert.Equal(t, []review.RoleChange{
+		{Role: "supervisor", From: []string{"roles attribute"}},
+		{Role: "agent", From: []string{`rule "agents"`}},
+	}, changes[0].Lost)
+}
