@@ -201,7 +201,7 @@
 // overwritten; on SSO, every assertion attribute written (typed names such
 // as skill.int stored as skill with the JSON type, as [WorkerKey] names
 // them, a bad value refusing the whole update), absent ones kept; contact_uri derived from the identity by
-// [ContactURI] when there is none; everything else kept byte for byte:
+// [ContactURI] when there is none; every other value kept byte for byte:
 //
 //	{"roles":["agent","admin"],"routing":{"skills":["fr"]}} + SSO roles=agent, skill.int=7
 //	→ {"contact_uri":"client:jane_2Edoe_40example_2Ecom","email":…,"full_name":…,"roles":["agent"],"routing":{"skills":["fr"]},"skill":7}
