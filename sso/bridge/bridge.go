@@ -54,11 +54,15 @@ type Bridge struct {
 	verifying chan struct{}
 	stats     *metrics
 	log       *slog.Logger
-	routes    []route
-	base      *url.URL
-	paths     endpoints
-	secure    bool // the base URL is https: the state cookie is __Host-, Secure, SameSite=None
-	ready     atomic.Bool
+	// decisions is the decision log, nil without one; pseudonymKey keys
+	// the identities it writes with redact_identity.
+	decisions    *decisionLog
+	pseudonymKey []byte
+	routes       []route
+	base         *url.URL
+	paths        endpoints
+	secure       bool // the base URL is https: the state cookie is __Host-, Secure, SameSite=None
+	ready        atomic.Bool
 }
 
 // endpoints are the bridge's URLs, all below the base URL.
@@ -120,6 +124,9 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 	if cfg.ClockSkew > 3*time.Minute {
 		failed(errors.New("flexroles: clock_skew " + cfg.ClockSkew.String() + " is more than 3m; fix the clocks (NTP) instead"))
 	}
+	if cfg.Mode != ModeEnforce && cfg.Mode != ModeShadow {
+		failed(errors.New("flexroles: mode " + quote(string(cfg.Mode)) + " is neither enforce nor shadow"))
+	}
 	if failed(cfg.checkBounds()) {
 		return nil, errors.Join(problems...) // a negative size cannot even be tried
 	}
@@ -130,11 +137,13 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 	keys, err := loadSigningKeys(cfg.Keys)
 	failed(err)
 	var states *stateSealer
+	var pseudonymKey []byte
 	if keys.key != nil {
 		sk, err := stateKey(cfg.Keys.StateKey, keys.key)
 		if !failed(err) {
 			states, err = newStateSealer(sk)
 			failed(err)
+			pseudonymKey = derivedKey(sk, "flexroles bridge decision log identity v1")
 		}
 	}
 	if policy != nil {
@@ -158,6 +167,11 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 	failed(err)
 	replay, err := newReplayStore(cfg.Store, paths.idpMetadata.String(), cfg.ReplayCacheSize)
 	failed(err)
+	var decisions *decisionLog
+	if cfg.DecisionLog != "" && len(problems) == 0 {
+		decisions, err = openDecisionLog(cfg.DecisionLog)
+		failed(err)
+	}
 	if len(problems) > 0 {
 		if replay != nil {
 			_ = replay.close()
@@ -166,21 +180,24 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 	}
 
 	b := &Bridge{
-		cfg:       cfg,
-		flex:      flex,
-		flexMD:    flex.metadata(),
-		up:        up,
-		sealer:    states,
-		replay:    replay,
-		verifying: make(chan struct{}, cfg.MaxVerifications),
-		stats:     newMetrics(),
-		log:       log,
-		base:      base,
-		paths:     paths,
-		secure:    base.Scheme == "https",
+		cfg:          cfg,
+		flex:         flex,
+		flexMD:       flex.metadata(),
+		up:           up,
+		sealer:       states,
+		replay:       replay,
+		verifying:    make(chan struct{}, cfg.MaxVerifications),
+		stats:        newMetrics(),
+		log:          log,
+		decisions:    decisions,
+		pseudonymKey: pseudonymKey,
+		base:         base,
+		paths:        paths,
+		secure:       base.Scheme == "https",
 	}
 	b.policy.Store(policy)
 	b.stats.policyDigest = func() string { return b.policyInForce().Digest() }
+	b.stats.shadowMode = cfg.Mode == ModeShadow
 	b.idp = &saml.IdentityProvider{
 		Key:                     keys.key,
 		Certificate:             keys.cert,
@@ -458,39 +475,50 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 }
 
 // grant resolves the verified login with the policy in force, taken once,
-// and answers Flex; the log line names the user, the roles, the rules that
-// gave them and the policy's digest.
+// and answers Flex with what the mode sends (shadow.go); the log line names
+// the user, the roles, the rules that gave them and the policy's digest,
+// and the decision log gets one line, written before the answer.
 func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, a verifiedAssertion) {
 	p := b.policyInForce()
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: a.Attributes, Identity: a.NameID}
 	user := p.ReadAsFlex(login).Identity // the NameID, or the email as Flex reads it
-	d, err := p.Resolve(login)
+	dc := b.decide(p, login)
+	d, err := dc.send, dc.sendErr
 	if err != nil {
+		b.record(id, dc, outcomeRefused, err, user)
 		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, a.Attributes))
 		return
 	}
 	out, err := b.flexAttributes(p, a.Attributes, d)
 	if err != nil {
+		b.record(id, dc, outcomeRefused, err, user)
 		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, out.sent))
 		return
 	}
 	if !authnContextMet(st.AuthnContext, a.Authn.ClassRef) {
+		b.record(id, dc, outcomeRefused, errNoAuthnContext, user)
 		b.answerNoAuthnContext(w, r, id, start, st, user, a.Authn.ClassRef)
 		return
 	}
 	form, err := b.flexResponse(r, st, out, a.Authn, start)
 	if err != nil {
+		b.record(id, dc, outcomeError, nil, user)
 		b.internalError(w, id, err)
 		return
 	}
+	b.record(id, dc, outcomeGranted, nil, user)
 	b.stats.login(outcomeGranted, "", time.Since(start))
-	fired := p.Fired(login)
-	rules := make([]string, len(fired))
-	for i, f := range fired {
+	rules := make([]string, len(dc.policyFired))
+	for i, f := range dc.policyFired {
 		rules[i] = f.Rule
 	}
-	b.log.Info("login granted", "id", id, "outcome", outcomeGranted, "user", b.loggedUser(user),
-		"roles", d.RoleStrings(), "rules", rules, "policy", p.Digest(), "login", login)
+	args := []any{"id", id, "outcome", outcomeGranted, "user", b.loggedUser(user),
+		"roles", d.RoleStrings(), "rules", rules, "policy", p.Digest(), "login", login}
+	if b.cfg.Mode == ModeShadow {
+		// roles are the IdP's; rules and policy_roles the policy's.
+		args = append(args, "mode", string(ModeShadow), "policy_roles", dc.byPolicy.RoleStrings(), "agree", dc.agree())
+	}
+	b.log.Info("login granted", args...)
 	b.autoPost(w, form.URL, "SAMLResponse", form.SAMLResponse, form.RelayState)
 }
 

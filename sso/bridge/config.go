@@ -77,7 +77,36 @@ type Config struct {
 	// logins before the listener closes; default 5s. Requests under way
 	// then get up to 10 seconds more.
 	ShutdownDelay time.Duration
+
+	// Mode is enforce (the default) or shadow: in shadow mode Flex receives
+	// the upstream IdP's roles, checked by Twilio's rules alone, and the
+	// policy's decision is only recorded (decision log and metrics).
+	Mode Mode
+	// ShadowRolesAttribute is the upstream attribute whose roles Flex
+	// receives in shadow mode; default roles, the name Flex reads.
+	ShadowRolesAttribute string
+	// DecisionLog is a file that receives one JSON line per decided login,
+	// in either mode, or "-" for standard output; empty writes none. The
+	// file is opened for appending and reopened by ReopenLog (SIGHUP).
+	DecisionLog string
+	// DecisionLogAttributes adds every attribute of the verified assertion,
+	// values included, to each decision-log line, so that the review can
+	// resolve the logins again under another policy. The values are
+	// personal data; off by default.
+	DecisionLogAttributes bool
 }
+
+// Mode is how the bridge uses the policy's decision.
+type Mode string
+
+// The bridge's modes.
+const (
+	// ModeEnforce sends Flex the policy's decision (the zero Mode).
+	ModeEnforce Mode = "enforce"
+	// ModeShadow sends Flex the upstream IdP's roles attribute, checked by
+	// Twilio's rules alone, and only records the policy's decision.
+	ModeShadow Mode = "shadow"
+)
 
 // Upstream names the organisation's identity provider.
 type Upstream struct {
@@ -226,8 +255,8 @@ func LoadConfigFile(path string) (Config, error) {
 		return Config{}, &ConfigError{File: path, Issues: issues}
 	}
 	dir := filepath.Dir(path)
-	for _, p := range []*string{&cfg.Policy, &cfg.Upstream.MetadataFile, &cfg.Keys.Key, &cfg.Keys.Certificate, &cfg.Keys.NextCertificate, &cfg.Keys.StateKey, &cfg.Store.PasswordFile} {
-		if *p != "" && !filepath.IsAbs(*p) {
+	for _, p := range []*string{&cfg.Policy, &cfg.Upstream.MetadataFile, &cfg.Keys.Key, &cfg.Keys.Certificate, &cfg.Keys.NextCertificate, &cfg.Keys.StateKey, &cfg.Store.PasswordFile, &cfg.DecisionLog} {
+		if *p != "" && *p != "-" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
@@ -290,6 +319,7 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 	}
 	cr := &configReader{}
 	var cfg Config
+	var attrsAt *yaml.Node // decision_log_attributes: true, checked once every key is read
 	root := doc.Content[0]
 	cr.mapping(root, "", func(key string, k, v *yaml.Node, field string) {
 		switch key {
@@ -313,6 +343,17 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 			cfg.PolicyReload = cr.duration(v, field)
 		case "shutdown_delay":
 			cfg.ShutdownDelay = cr.duration(v, field)
+		case "mode":
+			cfg.Mode = cr.mode(v, field)
+		case "shadow_roles_attribute":
+			cfg.ShadowRolesAttribute = cr.str(v, field)
+		case "decision_log":
+			cfg.DecisionLog = cr.str(v, field)
+		case "decision_log_attributes":
+			cfg.DecisionLogAttributes = cr.boolean(v, field)
+			if cfg.DecisionLogAttributes {
+				attrsAt = v
+			}
 		case "upstream":
 			defer cr.metadataSource(v, &cfg.Upstream)
 			cr.mapping(v, field, func(key string, k, v *yaml.Node, field string) {
@@ -367,9 +408,13 @@ func parseConfig(data []byte) (Config, []ConfigIssue) {
 				cfg.PassThrough[key] = cr.str(v, field)
 			})
 		default:
-			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "store", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications", "redact_identity", "policy_reload", "shutdown_delay")
+			cr.unknown(k, field, "policy", "listen", "base_url", "upstream", "flex", "keys", "store", "pass_through", "clock_skew", "state_ttl", "replay_cache_size", "max_verifications", "redact_identity", "policy_reload", "shutdown_delay",
+				"mode", "shadow_roles_attribute", "decision_log", "decision_log_attributes")
 		}
 	})
+	if attrsAt != nil {
+		cr.decisionLogAttributes(attrsAt, cfg)
+	}
 	if root.Kind == yaml.MappingNode {
 		for _, req := range []struct {
 			field string
@@ -442,6 +487,35 @@ func (cr *configReader) store(n *yaml.Node, field string) Store {
 		}
 	}
 	return st
+}
+
+// mode reads mode: enforce or shadow.
+func (cr *configReader) mode(n *yaml.Node, field string) Mode {
+	if !cr.scalar(n, field, "enforce or shadow") {
+		return ""
+	}
+	switch m := Mode(n.Value); m {
+	case ModeEnforce, ModeShadow:
+		return m
+	}
+	msg := "expected enforce or shadow, not " + strconv.Quote(n.Value)
+	if s := suggest.Among(n.Value, string(ModeEnforce), string(ModeShadow)); s != "" {
+		msg += " (did you mean " + strconv.Quote(s) + "?)"
+	}
+	cr.add(n, field, msg)
+	return ""
+}
+
+// decisionLogAttributes notes decision_log_attributes: true (at n) without
+// a decision log to write them to, or beside redact_identity, which asks
+// for the opposite.
+func (cr *configReader) decisionLogAttributes(n *yaml.Node, cfg Config) {
+	switch {
+	case cfg.DecisionLog == "":
+		cr.add(n, "decision_log_attributes", "there is no decision_log to write the attributes to; add decision_log: PATH or remove this key")
+	case cfg.RedactIdentity:
+		cr.add(n, "decision_log_attributes", "writes every attribute value, the user's email and name included, into the decision log, while redact_identity: true keeps users out of the logs; keep one")
+	}
 }
 
 func (cr *configReader) mapping(n *yaml.Node, field string, each func(key string, k, v *yaml.Node, field string)) {
@@ -586,6 +660,12 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.ShutdownDelay == 0 {
 		cfg.ShutdownDelay = 5 * time.Second
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeEnforce
+	}
+	if cfg.ShadowRolesAttribute == "" {
+		cfg.ShadowRolesAttribute = "roles"
 	}
 	return cfg
 }

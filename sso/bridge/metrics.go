@@ -37,6 +37,12 @@ type metrics struct {
 	reloadsFailed    uint64
 	// policyDigest names the policy in force when the metrics are served.
 	policyDigest func() string
+	// shadowLogins counts shadow-mode logins by agreement ([0] false,
+	// [1] true); disagreements by kind. Both are written, from zero, only
+	// by a bridge in shadow mode.
+	shadowLogins  [2]uint64
+	disagreements map[string]uint64
+	shadowMode    bool
 }
 
 func newMetrics() *metrics {
@@ -60,6 +66,28 @@ func (m *metrics) login(outcome, kind string, latency time.Duration) {
 			m.buckets[i]++
 			break
 		}
+	}
+}
+
+// disagreementKinds are the kind labels of the disagreements counter, in
+// the order written.
+var disagreementKinds = []string{"gain", "loss", "refused_by_policy"}
+
+// shadow counts a shadow-mode login: whether the policy agreed with what
+// Flex received and, when not, each kind of the disagreement.
+func (m *metrics) shadow(agree bool, kinds []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if agree {
+		m.shadowLogins[1]++
+	} else {
+		m.shadowLogins[0]++
+	}
+	if m.disagreements == nil {
+		m.disagreements = map[string]uint64{}
+	}
+	for _, k := range kinds {
+		m.disagreements[k]++
 	}
 }
 
@@ -128,6 +156,17 @@ func (m *metrics) text() string {
 		b.WriteString("# HELP flexroles_bridge_policy_info The policy in force, by the sha256 digest of its file's bytes.\n")
 		b.WriteString("# TYPE flexroles_bridge_policy_info gauge\n")
 		fmt.Fprintf(&b, "flexroles_bridge_policy_info{digest=%q} 1\n", m.policyDigest())
+	}
+	if m.shadowMode {
+		b.WriteString("# HELP flexroles_bridge_shadow_logins_total Shadow-mode logins by whether the policy's decision is what Flex received.\n")
+		b.WriteString("# TYPE flexroles_bridge_shadow_logins_total counter\n")
+		fmt.Fprintf(&b, "flexroles_bridge_shadow_logins_total{agree=\"false\"} %d\n", m.shadowLogins[0])
+		fmt.Fprintf(&b, "flexroles_bridge_shadow_logins_total{agree=\"true\"} %d\n", m.shadowLogins[1])
+		b.WriteString("# HELP flexroles_bridge_shadow_disagreements_total Shadow-mode logins where the policy would give a role Flex did not receive (gain), not give one it received (loss), or refuse the login (refused_by_policy).\n")
+		b.WriteString("# TYPE flexroles_bridge_shadow_disagreements_total counter\n")
+		for _, k := range disagreementKinds {
+			fmt.Fprintf(&b, "flexroles_bridge_shadow_disagreements_total{kind=%q} %d\n", k, m.disagreements[k])
+		}
 	}
 	return b.String()
 }

@@ -374,11 +374,16 @@ func (b *Bridge) storeAddr() string {
 	return memoryURL
 }
 
-// Close releases the bridge's connections to its store; the bridge must not
-// serve after it. Serve (the function) closes the bridge it made.
+// Close releases the bridge's connections to its store and closes its
+// decision log; the bridge must not serve after it. Serve (the function)
+// closes the bridge it made.
 func (b *Bridge) Close() error {
+	var errs []error
 	if err := b.replay.close(); err != nil {
-		return errors.New("flexroles: closing the store: " + err.Error())
+		errs = append(errs, errors.New("flexroles: closing the store: "+err.Error()))
 	}
-	return nil
+	if err := b.decisions.close(); err != nil {
+		errs = append(errs, errors.New("flexroles: closing the decision log: "+err.Error()))
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,222 @@
+package bridge
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/decisionlog"
+	"github.com/flexroles/flexroles/review"
+)
+
+// decisionLog writes the decision log: one line per decided login, each
+// with one Write under the mutex to a file opened with O_APPEND, so that
+// concurrent logins, and several processes appending to one file, never
+// interleave their lines.
+type decisionLog struct {
+	path string // "-" for standard output
+
+	mu  sync.Mutex
+	out io.Writer
+	f   *os.File // nil for standard output
+}
+
+// openDecisionLog opens path for appending, creating it (mode 0600: the
+// lines name users) if it does not exist; "-" is standard output.
+func openDecisionLog(path string) (*decisionLog, error) {
+	l := &decisionLog{path: path}
+	if path == "-" {
+		l.out = os.Stdout
+		return l, nil
+	}
+	f, err := openAppend(path)
+	if err != nil {
+		return nil, err
+	}
+	l.out, l.f = f, f
+	return l, nil
+}
+
+func openAppend(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600) //nolint:gosec // G304: the decision_log the configuration names
+	if err != nil {
+		return nil, errors.New("flexroles: decision_log: " + err.Error())
+	}
+	return f, nil
+}
+
+// write appends one line.
+func (l *decisionLog) write(line []byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err := l.out.Write(line)
+	return err
+}
+
+// reopen opens the file again at its path, for rotation: the lines after
+// it go to the new file; the old one is closed. On error the old file
+// stays in use.
+func (l *decisionLog) reopen() error {
+	if l.f == nil {
+		return nil
+	}
+	f, err := openAppend(l.path)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	old := l.f
+	l.out, l.f = f, f
+	l.mu.Unlock()
+	return old.Close()
+}
+
+func (l *decisionLog) close() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Close()
+}
+
+// ReopenLog reopens the decision log at its path, so that a log rotated by
+// moving the file goes on in a new file; the command calls it on SIGHUP.
+// Without a decision log, or with standard output, it does nothing. On
+// error the bridge goes on writing to the file it had open.
+func (b *Bridge) ReopenLog() error {
+	if b.decisions == nil {
+		return nil
+	}
+	return b.decisions.reopen()
+}
+
+// errNoAuthnContext stands, in the decision log, for a login whose IdP did
+// not authenticate the user with a class Flex requested: Flex receives a
+// NoAuthnContext Response, and no roles.
+var errNoAuthnContext = errors.New("the identity provider did not authenticate the user with an authentication context Flex requested; Flex received a NoAuthnContext response")
+
+// redactedIdentity is the prefix of an identity the decision log keeps
+// out with redact_identity.
+const redactedIdentity = "hmac-sha256:"
+
+// record notes the login's outcome (outcomeGranted, outcomeRefused with
+// the error that refused it, or outcomeError), writes its line to the
+// decision log, if there is one, and counts a shadow-mode login in the
+// metrics; id is the login's correlation id. It is called once per decided
+// login, before the answer is written, so that the line is there when the
+// browser has its page.
+func (b *Bridge) record(id string, dc *decision, outcome string, refused error, user string) {
+	dc.outcome = outcome
+	if refused != nil {
+		dc.sendErr = refused
+	}
+	agree := false
+	if b.cfg.Mode == ModeShadow {
+		agree = dc.agree()
+		b.stats.shadow(agree, dc.disagreements())
+	}
+	if b.decisions == nil {
+		return
+	}
+	rec := decisionlog.Record{
+		Time:         time.Now().UTC(),
+		ID:           id,
+		Mode:         string(b.cfg.Mode),
+		Identity:     b.decisionIdentity(user),
+		Outcome:      dc.outcome,
+		Flex:         b.side(dc.send, dc.sendErr, nil, dc),
+		Policy:       b.side(dc.byPolicy, dc.policyErr, dc.policyFired, dc),
+		PolicyDigest: dc.policy.Digest(),
+	}
+	if dc.outcome != outcomeGranted && dc.sendErr == nil {
+		// The bridge failed after deciding: Flex received nothing.
+		rec.Flex = decisionlog.Decision{Roles: []string{}, Rules: []decisionlog.Rule{},
+			Refused: &decisionlog.Refusal{Kind: "internal", By: "the bridge", Message: "the bridge failed while answering this sign-in"}}
+	}
+	if b.cfg.Mode == ModeShadow {
+		rec.Agree = &agree
+	}
+	if b.cfg.DecisionLogAttributes {
+		rec.Attributes = dc.login.Attributes
+	}
+	line, err := json.Marshal(rec)
+	if err == nil {
+		err = b.decisions.write(append(line, '\n'))
+	}
+	if err != nil {
+		b.log.Error("the decision log could not be written", "id", id, "error", err.Error())
+	}
+}
+
+// side is one decision as the log records it.
+func (b *Bridge) side(d flexroles.Decision, err error, fired []flexroles.RuleTrace, dc *decision) decisionlog.Decision {
+	s := decisionlog.Decision{Roles: []string{}, Rules: []decisionlog.Rule{}}
+	switch {
+	case errors.Is(err, errNoAuthnContext):
+		s.Refused = &decisionlog.Refusal{Kind: "authn_context", By: "authn_context", Message: err.Error()}
+		return s
+	case err != nil:
+		s.Refused = &decisionlog.Refusal{Kind: flexroles.ErrorKindName(err), By: review.RefusedBy(err), Message: b.loggedMessage(err, dc)}
+		return s
+	}
+	s.Granted = true
+	s.Roles = append(s.Roles, d.RoleStrings()...)
+	for _, f := range fired {
+		if f.Deny {
+			continue
+		}
+		grant := make([]string, len(f.Grant))
+		for i, r := range f.Grant {
+			grant[i] = string(r)
+		}
+		s.Rules = append(s.Rules, decisionlog.Rule{Name: f.Rule, Grant: grant})
+	}
+	return s
+}
+
+// loggedMessage is err's message with a value of the user's attributes,
+// other than roles, as "[redacted]", unless the log keeps the attributes
+// anyway.
+func (b *Bridge) loggedMessage(err error, dc *decision) string {
+	var fe *flexroles.Error
+	if b.cfg.DecisionLogAttributes || !errors.As(err, &fe) || fe.Value == "" || fe.RefusedBy != flexroles.RefusedByTwilio {
+		return err.Error()
+	}
+	if fe.Attribute == "roles" || fe.Attribute == dc.policy.AttributeName("roles") || fe.Attribute == b.cfg.ShadowRolesAttribute {
+		return err.Error()
+	}
+	redacted := *fe
+	redacted.Value = "[redacted]"
+	return redacted.Error()
+}
+
+// decisionIdentity is the identity the decision log names: the user, or
+// with redact_identity a keyed pseudonym of it.
+func (b *Bridge) decisionIdentity(user string) string {
+	if user == "" {
+		user = "(none)"
+	}
+	if !b.cfg.RedactIdentity {
+		return user
+	}
+	mac := hmac.New(sha256.New, b.pseudonymKey)
+	mac.Write([]byte(strings.ToLower(user)))
+	return redactedIdentity + hex.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// derivedKey is a key for one purpose, label, derived from key, so that
+// the state key's bytes serve nothing else.
+func derivedKey(key []byte, label string) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(label))
+	return mac.Sum(nil)
+}
