@@ -53,6 +53,13 @@ var testUsers = []DemoUser{
 	{Login: "kim", Attributes: map[string][]string{"email": {"kim.leaver@owlbank.example"}, "full_name": {"Kim Leaver"}, "groups": {"CC-Agents", "Offboarded"}}},
 	{Login: "nomail", Attributes: map[string][]string{"full_name": {"Nomail Agent"}, "groups": {"CC-Agents"}}},
 	{Login: "typo", Attributes: map[string][]string{"email": {"tess.typo@owlbank.example"}, "full_name": {"Tess Typo"}, "groups": {"CC-Agents"}, "skill": {"seven"}}},
+	// Users whose IdP also sends Flex a roles attribute, by hand-kept
+	// rules, as before the bridge: shadow mode passes it on.
+	{Login: "ana", Attributes: map[string][]string{"email": {"ana.roles@owlbank.example"}, "full_name": {"Ana Roles"}, "groups": {"CC-Agents"}, "roles": {"agent"}}},
+	{Login: "rosa", Attributes: map[string][]string{"email": {"rosa.roles@owlbank.example"}, "full_name": {"Rosa Roles"}, "groups": {"CC-Leads"}, "department": {"Sales"}, "roles": {"agent"}}},
+	{Login: "ray", Attributes: map[string][]string{"email": {"ray.roles@owlbank.example"}, "full_name": {"Ray Roles"}, "groups": {"CC-Agents"}, "roles": {"admin"}}},
+	{Login: "sam", Attributes: map[string][]string{"email": {"sam.roles@owlbank.example"}, "full_name": {"Sam Roles"}, "groups": {"CC-Agents"}, "roles": {"supervisor", "agent"}}},
+	{Login: "rex", Attributes: map[string][]string{"email": {"rex.roles@owlbank.example"}, "full_name": {"Rex Roles"}, "groups": {"CC-Agents"}, "roles": {"agent", "superviser"}}},
 }
 
 // oddUsers are the project's odd logins (internal/oddlogins) as users of
