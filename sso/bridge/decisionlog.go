@@ -127,13 +127,17 @@ func (b *Bridge) record(id string, dc *decision, outcome string, refused error, 
 	if b.decisions == nil {
 		return
 	}
+	var flexFired []flexroles.RuleTrace // in shadow mode no rule gave Flex its roles
+	if b.cfg.Mode != ModeShadow {
+		flexFired = dc.policyFired
+	}
 	rec := decisionlog.Record{
 		Time:         time.Now().UTC(),
 		ID:           id,
 		Mode:         string(b.cfg.Mode),
 		Identity:     b.decisionIdentity(user),
 		Outcome:      dc.outcome,
-		Flex:         b.side(dc.send, dc.sendErr, nil, dc),
+		Flex:         b.side(dc.send, dc.sendErr, flexFired, dc),
 		Policy:       b.side(dc.byPolicy, dc.policyErr, dc.policyFired, dc),
 		PolicyDigest: dc.policy.Digest(),
 	}
