@@ -165,13 +165,21 @@ func (df *Comparison) Compare(u *export.User) *Change {
 			return nil
 		}
 	}
+	return df.change(u.Line, u.Email, o, n, sideOf(o, df.old.Fired(lo)), sideOf(n, df.new.Fired(ln)),
+		lo.Attributes[df.old.AttributeName(flexroles.RolesAttribute)], ln.Attributes[df.new.AttributeName(flexroles.RolesAttribute)])
+}
+
+// change builds the Change of a user whose outcome differs, o under OLD
+// and n under NEW, with their sides and the values of the roles attribute
+// each side read (for what gives a role), and counts it in Summary.
+func (df *Comparison) change(line int, email string, o, n outcome, oldSide, newSide Side, oldRolesValues, newRolesValues []string) *Change {
 	c := &Change{
-		Line:   u.Line,
-		Email:  u.Email,
+		Line:   line,
+		Email:  email,
 		Gained: []RoleChange{},
 		Lost:   []RoleChange{},
-		Old:    sideOf(o, df.old.Fired(lo)),
-		New:    sideOf(n, df.new.Fired(ln)),
+		Old:    oldSide,
+		New:    newSide,
 	}
 	var oldRoles, newRoles []flexroles.Role
 	if o.err == nil {
@@ -182,12 +190,12 @@ func (df *Comparison) Compare(u *export.User) *Change {
 	}
 	for _, r := range newRoles {
 		if !slices.Contains(oldRoles, r) {
-			c.Gained = append(c.Gained, RoleChange{Role: string(r), From: sourcesOf(r, ln.Attributes[df.new.AttributeName(flexroles.RolesAttribute)], n, c.New.fired)})
+			c.Gained = append(c.Gained, RoleChange{Role: string(r), From: sourcesOf(r, newRolesValues, n, c.New.fired)})
 		}
 	}
 	for _, r := range oldRoles {
 		if !slices.Contains(newRoles, r) {
-			c.Lost = append(c.Lost, RoleChange{Role: string(r), From: sourcesOf(r, lo.Attributes[df.old.AttributeName(flexroles.RolesAttribute)], o, c.Old.fired)})
+			c.Lost = append(c.Lost, RoleChange{Role: string(r), From: sourcesOf(r, oldRolesValues, o, c.Old.fired)})
 		}
 	}
 	c.GainedInsights, c.LostInsights = insightsChanges(o.d.Insights, n.d.Insights)

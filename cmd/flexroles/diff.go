@@ -18,6 +18,7 @@ import (
 // diffUsage is the usage of the diff command, printed by diff -h.
 const diffUsage = `usage:
   flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
+  flexroles diff [--json | --markdown] [--fail-on CHANGES] --logins DECISIONS [--policy NEXT]
 
 Resolves every user of the IdP export USERS under the policy OLD and under
 the policy NEW, as each user's next SSO login would be, and reports each
@@ -78,6 +79,18 @@ sso.attributes names; an attribute NEW renames is a note, since the IdP
 must then send the new name. A condition attribute that no user of the
 export carries is a note too: the rules that test it hold for no one.
 
+With --logins, diff reviews the logins of the bridge's decision log
+(decision_log in bridge.yaml, docs/bridge.md) instead of an export: for
+each identity's latest login, what Flex received (OLD: in shadow mode the
+IdP's roles, in enforce mode the policy's) against the decision the log
+records of the policy in force (NEW), in the same report forms:
+
+  flexroles diff --logins decisions.ndjson
+
+With --policy NEXT it resolves those logins again under NEXT instead,
+which needs the attribute values the log keeps only when the bridge has
+decision_log_attributes: true; a log without them is an error (exit 2).
+
 Exit status: 0 no change that --fail-on names and every user judged, 1 such
 a change or users not judged (without --allow-unjudged), 2 bad usage,
 a policy that does not load, or a users file that cannot be read or holds
@@ -89,6 +102,7 @@ no user (the output may then stop part way; stderr says where).
 func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
 		usersPath, failOnText string
+		loginsPath, nextPath  string
 		asJSON, asMarkdown    bool
 		allowUnjudged         bool
 	)
@@ -98,9 +112,28 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&asMarkdown, "markdown", false, "print Markdown for a pull-request comment")
 	fs.StringVar(&failOnText, "fail-on", "", "changes that make diff exit 1")
 	fs.BoolVar(&allowUnjudged, "allow-unjudged", false, "exit 0 even though some users could not be judged")
+	fs.StringVar(&loginsPath, "logins", "", "the bridge's decision log")
+	fs.StringVar(&nextPath, "policy", "", "with --logins, the policy to resolve the logins under")
 	pos, code, done := parseInterspersed(fs, args, diffUsage, stdout, stderr)
 	if done {
 		return code
+	}
+	if loginsPath != "" || nextPath != "" {
+		switch {
+		case loginsPath == "":
+			return usageError(stderr, "diff: --policy goes with --logins: the policy to resolve a decision log's logins under")
+		case usersPath != "":
+			return usageError(stderr, "diff: --logins and --users exclude each other: review the logins of a decision log or the users of an export")
+		case len(pos) != 0:
+			return usageError(stderr, "diff: --logins compares what Flex received with the policy's decision, and takes no OLD and NEW; --policy NEXT compares with NEXT instead")
+		case asJSON && asMarkdown:
+			return usageError(stderr, "diff: --json and --markdown exclude each other")
+		}
+		fail, err := review.ParseFailOn(failOnText)
+		if err != nil {
+			return usageError(stderr, "diff: --fail-on: %v", err)
+		}
+		return runDiffLogins(loginsPath, nextPath, fail, asJSON, asMarkdown, stdin, stdout, stderr)
 	}
 	switch {
 	case len(pos) != 2:

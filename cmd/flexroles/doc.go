@@ -17,6 +17,7 @@
 //	flexroles validate POLICY
 //	flexroles test [-v] [--coverage] POLICY
 //	flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
+//	flexroles diff [--json | --markdown] [--fail-on CHANGES] --logins DECISIONS [--policy NEXT]
 //	flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE]
 //	               [--flex-account AC... | --flex-connection JQ... | --audience ID --acs URL]
 //	               [--request-id ID] [--now TIME] [RESPONSE]
@@ -271,6 +272,32 @@
 //
 // A condition attribute that no user of the export carries is a note:
 // the rules that test it hold for no one in the export.
+//
+// # Reviewing the logins of the bridge
+//
+// diff [--json | --markdown] [--fail-on CHANGES] --logins DECISIONS [--policy NEXT]
+// reads the bridge's decision log (decision_log in bridge.yaml; the format
+// is package decisionlog's) instead of an export and takes no OLD and NEW:
+// for each identity's latest login, it compares what Flex received (OLD:
+// in shadow mode the IdP's roles attribute, in enforce mode the policy's
+// decision) with the decision the log records of the policy in force (NEW),
+// and prints the same report forms, positions as DECISIONS:LINE:
+//
+//	$ flexroles diff --logins decisions.ndjson
+//	Comparing what Flex received (old) with the policy in force (sha256:5d0c4e8f1a2b…) (new) for the users of decisions.ndjson
+//
+//	~ rosa.roles@owlbank.example (decisions.ndjson:2)
+//	    + supervisor       from rule "team leads"
+//	    + wfo.team_leader  from rule "team leads"
+//	...
+//
+// --policy NEXT resolves the logins again under the policy NEXT (a file or
+// git:REF:PATH) instead of taking the logged decision. That needs the
+// attribute values, which the log keeps only when the bridge has
+// decision_log_attributes: true (they are personal data); diff refuses a
+// log without them (exit 2), naming the first line. The name "diff" fits
+// because the report is the same comparison of two decisions per user; the
+// users are the people who logged in rather than an export's.
 //
 // # The playground
 //

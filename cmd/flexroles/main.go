@@ -27,6 +27,7 @@ const synopsis = `usage:
   flexroles validate POLICY
   flexroles test [-v] [--coverage] POLICY
   flexroles diff [--json | --markdown] [--fail-on CHANGES] [--allow-unjudged] --users USERS OLD NEW
+  flexroles diff [--json | --markdown] [--fail-on CHANGES] --logins DECISIONS [--policy NEXT]
   flexroles audit [--json] [--policy POLICY --users USERS] [FILE | --workspace WSxxx]
   flexroles saml [--json] [--policy POLICY] [--idp-metadata FILE]
                  [--flex-account AC... | --flex-connection JQ... | --audience ID --acs URL]
@@ -49,7 +50,9 @@ validate  checks a policy file and prints every problem with its position
 test      runs the test cases written in a policy file
 diff      compares two versions of a policy file over the users of an IdP
           export: who gains and loses which roles and Insights
-          capabilities, and who is newly refused or admitted
+          capabilities, and who is newly refused or admitted; with
+          --logins, what Flex received at the logins of the bridge's
+          decision log against the policy's decision
 saml      verifies a SAMLResponse copied from the browser against the
           IdP's metadata and Flex's ACS URL and audience, every check
           passed, failed or not run, and explains it: what is signed, its
