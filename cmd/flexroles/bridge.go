@@ -19,7 +19,7 @@ import (
 const bridgeUsage = `usage:
   flexroles bridge --config BRIDGE.yaml          serve the bridge
   flexroles bridge check --config BRIDGE.yaml    load everything, run the policy's cases, print the setup
-  flexroles bridge demo [--config examples/bridge.yaml] [--listen HOST:PORT] [--prepare]
+  flexroles bridge demo [--config examples/bridge.yaml] [--listen HOST:PORT] [--mode enforce|shadow] [--prepare]
 
 The bridge is a SAML identity provider for Flex that resolves every login
 with the policy: docs/bridge.md. serve logs to stderr (JSON), reloads the
@@ -27,7 +27,10 @@ policy on SIGHUP (kept only when it loads and its cases pass), and on SIGINT
 or SIGTERM answers 503 at readyz for shutdown_delay, lets requests under way
 finish and exits 0; check exits 1 when a policy case fails; demo runs a demo IdP, the
 bridge and a stand-in for Flex on one loopback address, and with --prepare
-only makes the demo's keys and IdP metadata (what check needs) and exits.
+only makes the demo's keys and IdP metadata (what check needs) and exits;
+demo --mode shadow runs the bridge in shadow mode with the users of
+users-roles.csv, whose roles reach Flex while its page shows the policy's
+decision beside them.
 `
 
 // runBridge runs "flexroles bridge" with the arguments after the command
@@ -37,7 +40,7 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "check" || args[0] == "demo") {
 		verb, args = args[0], args[1:]
 	}
-	var config, listen string
+	var config, listen, mode string
 	var prepare bool
 	name := "bridge"
 	if verb != "serve" {
@@ -49,6 +52,7 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 		defaultConfig = "examples/bridge.yaml"
 		fs.StringVar(&listen, "listen", "", "serve the demo here instead of the configuration's address")
 		fs.BoolVar(&prepare, "prepare", false, "make the demo's keys and IdP metadata, then exit without serving")
+		fs.StringVar(&mode, "mode", "", "run the bridge in this mode (enforce or shadow) instead of the configuration's")
 	}
 	fs.StringVar(&config, "config", defaultConfig, "the bridge configuration (YAML)")
 	if code, done := parseCommand(fs, args, bridgeUsage, stdout, stderr); done {
@@ -60,6 +64,9 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 	if config == "" {
 		return usageError(stderr, "%s: --config is required", fs.Name())
 	}
+	if mode != "" && mode != string(bridge.ModeEnforce) && mode != string(bridge.ModeShadow) {
+		return usageError(stderr, "bridge demo: --mode is enforce or shadow, not %q", mode)
+	}
 	if prepare && listen != "" {
 		return usageError(stderr, "bridge demo: --prepare makes the files for the configuration's own address; --listen is for serving")
 	}
@@ -69,7 +76,7 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 	case "check":
 		return bridgeCheck(ctx, config, stdout, stderr)
 	case "demo":
-		return bridgeDemo(ctx, config, listen, prepare, stdout, stderr)
+		return bridgeDemo(ctx, config, listen, bridge.Mode(mode), prepare, stdout, stderr)
 	}
 	if err := bridgeServe(ctx, config, stderr); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -146,9 +153,10 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 	return exitOK
 }
 
-func bridgeDemo(ctx context.Context, config, listen string, prepare bool, stdout, stderr io.Writer) int {
+func bridgeDemo(ctx context.Context, config, listen string, mode bridge.Mode, prepare bool, stdout, stderr io.Writer) int {
 	opt := bridge.DemoOptions{
 		Config:      config,
+		Mode:        mode,
 		PrepareOnly: prepare,
 		Log:         slog.New(slog.NewTextHandler(stderr, nil)),
 		Ready: func(u string) {

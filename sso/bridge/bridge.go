@@ -24,6 +24,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/decisionlog"
 	"github.com/flexroles/flexroles/sso/assertion"
 )
 
@@ -54,15 +55,19 @@ type Bridge struct {
 	verifying chan struct{}
 	stats     *metrics
 	log       *slog.Logger
+	routes    []route
+	base      *url.URL
+	paths     endpoints
+	secure    bool // the base URL is https: the state cookie is __Host-, Secure, SameSite=None
+	ready     atomic.Bool
+
 	// decisions is the decision log, nil without one; pseudonymKey keys
 	// the identities it writes with redact_identity.
 	decisions    *decisionLog
 	pseudonymKey []byte
-	routes       []route
-	base         *url.URL
-	paths        endpoints
-	secure       bool // the base URL is https: the state cookie is __Host-, Secure, SameSite=None
-	ready        atomic.Bool
+	// observe, when set (by Demo), sees each decided login's record with
+	// the user it names.
+	observe func(user string, rec decisionlog.Record)
 }
 
 // endpoints are the bridge's URLs, all below the base URL.

@@ -124,7 +124,7 @@ func (b *Bridge) record(id string, dc *decision, outcome string, refused error, 
 		agree = dc.agree()
 		b.stats.shadow(agree, dc.disagreements())
 	}
-	if b.decisions == nil {
+	if b.decisions == nil && b.observe == nil {
 		return
 	}
 	var flexFired []flexroles.RuleTrace // in shadow mode no rule gave Flex its roles
@@ -151,6 +151,12 @@ func (b *Bridge) record(id string, dc *decision, outcome string, refused error, 
 	}
 	if b.cfg.DecisionLogAttributes {
 		rec.Attributes = dc.login.Attributes
+	}
+	if b.observe != nil {
+		b.observe(user, rec)
+	}
+	if b.decisions == nil {
+		return
 	}
 	line, err := json.Marshal(rec)
 	if err == nil {

@@ -19,6 +19,8 @@ import (
 	"strings"
 
 	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles/decisionlog"
 )
 
 // DemoOptions configure Demo; the zero value runs examples/bridge.yaml on
@@ -29,8 +31,14 @@ type DemoOptions struct {
 	// the directory of its keys.key on the first run, never shipped.
 	Config string
 	// Users is a CSV of the demo IdP's users (email, name, groups separated
-	// by ";", department, location); default users.csv beside Config.
+	// by ";", department, location, and optionally roles separated by ";",
+	// which the IdP then sends as Flex's roles attribute); default
+	// users.csv beside Config, or users-roles.csv in shadow mode.
 	Users string
+	// Mode, when set, replaces the configuration's mode: with ModeShadow
+	// the stand-in for Flex shows, beside what Flex receives (the IdP's
+	// roles), what the policy would decide.
+	Mode Mode
 	// Listener, when set, replaces the configuration's address (listen,
 	// base_url, flex.acs_url): for tests, and to run on another port.
 	Listener net.Listener
@@ -54,12 +62,18 @@ func Demo(ctx context.Context, opt DemoOptions) error {
 	if opt.Config == "" {
 		opt.Config = filepath.Join("examples", "bridge.yaml")
 	}
-	if opt.Users == "" {
-		opt.Users = filepath.Join(filepath.Dir(opt.Config), "users.csv")
-	}
 	cfg, err := LoadConfigFile(opt.Config)
 	if err != nil {
 		return err
+	}
+	if opt.Mode != "" {
+		cfg.Mode = opt.Mode
+	}
+	if opt.Users == "" {
+		opt.Users = filepath.Join(filepath.Dir(opt.Config), "users.csv")
+		if cfg.Mode == ModeShadow {
+			opt.Users = filepath.Join(filepath.Dir(opt.Config), "users-roles.csv")
+		}
 	}
 	if opt.PrepareOnly {
 		origin, err := demoOrigin(cfg, cfg.withDefaults().Listen)
@@ -102,6 +116,10 @@ func Demo(ctx context.Context, opt DemoOptions) error {
 	flex, err := newFlexStandIn(b.flex, b.idpMetadata(), "/flex/login")
 	if err != nil {
 		return err
+	}
+	if cfg.Mode == ModeShadow {
+		flex.policyDecisions = &policyDecisions{last: map[string]decisionlog.Record{}}
+		b.observe = flex.policyDecisions.note
 	}
 	acs, _ := url.Parse(b.flex.acs)
 	mux := http.NewServeMux()
@@ -216,8 +234,8 @@ func PrepareDemo(cfg *Config, origin *url.URL) (*rsa.PrivateKey, *x509.Certifica
 }
 
 // readDemoUsers reads the demo IdP's users from a CSV with the header
-// email,name,groups,department,location, and adds one user without an
-// email, whose login the bridge refuses.
+// email,name,groups,department,location, optionally followed by roles, and
+// adds one user without an email, whose login the bridge refuses.
 func readDemoUsers(path string) ([]DemoUser, error) {
 	f, err := os.Open(path) //nolint:gosec // G304: the users file the demo was given
 	if err != nil {
@@ -226,8 +244,8 @@ func readDemoUsers(path string) ([]DemoUser, error) {
 	defer f.Close()
 	r := csv.NewReader(io.LimitReader(f, 1<<20))
 	rows, err := r.ReadAll()
-	if err != nil || len(rows) < 2 || strings.Join(rows[0], ",") != "email,name,groups,department,location" {
-		return nil, errors.New("flexroles: bridge demo users: " + path + " is not a CSV with the header email,name,groups,department,location")
+	if header := strings.Join(rows0(rows), ","); err != nil || len(rows) < 2 || header != "email,name,groups,department,location" && header != "email,name,groups,department,location,roles" {
+		return nil, errors.New("flexroles: bridge demo users: " + path + " is not a CSV with the header email,name,groups,department,location (and optionally roles)")
 	}
 	var users []DemoUser
 	for _, row := range rows[1:] {
@@ -238,10 +256,21 @@ func readDemoUsers(path string) ([]DemoUser, error) {
 		if row[4] != "" {
 			attrs["location"] = []string{row[4]}
 		}
+		if len(row) > 5 && row[5] != "" {
+			attrs["roles"] = strings.Split(row[5], ";")
+		}
 		users = append(users, DemoUser{Login: strings.SplitN(row[0], "@", 2)[0], Attributes: attrs})
 	}
 	noEmail := maps.Clone(users[0].Attributes)
 	delete(noEmail, "email")
 	users = append(users, DemoUser{Login: "no.email", Attributes: noEmail})
 	return users, nil
+}
+
+// rows0 is the first row of a CSV, or nothing.
+func rows0(rows [][]string) []string {
+	if len(rows) == 0 {
+		return nil
+	}
+	return rows[0]
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/crewjam/saml"
+
+	"github.com/flexroles/flexroles/decisionlog"
 )
 
 // flexStandIn stands in for Flex in bridge demo and in the tests: a
@@ -24,6 +26,67 @@ type flexStandIn struct {
 	mu       sync.Mutex
 	pending  []string   // IDs of AuthnRequests sent, answered once each
 	received []received // verified assertions, in arrival order
+
+	// policyDecisions, in shadow mode, holds the policy's decision of each
+	// user's last login, which the page shows beside what Flex received.
+	policyDecisions *policyDecisions
+}
+
+// policyDecisions keeps the bridge's record of each user's last login.
+type policyDecisions struct {
+	mu   sync.Mutex
+	last map[string]decisionlog.Record // by the user the bridge verified: the NameID
+}
+
+func (p *policyDecisions) note(user string, rec decisionlog.Record) {
+	p.mu.Lock()
+	p.last[user] = rec
+	p.mu.Unlock()
+}
+
+// shadowView is what the page shows of the policy's decision in shadow
+// mode: its roles or refusal, whether it is what Flex received, and the
+// roles it would add and take away.
+type shadowView struct {
+	Granted      bool
+	Roles        []string
+	Refused      string
+	Agree        bool
+	Gained, Lost []string
+	Rules        []string
+}
+
+// view is the policy's decision of user's last login against roles, what
+// Flex received; ok is false when there is none.
+func (p *policyDecisions) view(user string, roles []string) (shadowView, bool) {
+	if p == nil {
+		return shadowView{}, false
+	}
+	p.mu.Lock()
+	rec, ok := p.last[user]
+	p.mu.Unlock()
+	if !ok {
+		return shadowView{}, false
+	}
+	v := shadowView{Granted: rec.Policy.Granted, Roles: rec.Policy.Roles, Agree: rec.Agree != nil && *rec.Agree}
+	if rec.Policy.Refused != nil {
+		v.Refused = rec.Policy.Refused.Kind + ", by " + rec.Policy.Refused.By
+		return v, true
+	}
+	for _, r := range rec.Policy.Roles {
+		if !slices.Contains(roles, r) {
+			v.Gained = append(v.Gained, r)
+		}
+	}
+	for _, r := range roles {
+		if !slices.Contains(rec.Policy.Roles, r) {
+			v.Lost = append(v.Lost, r)
+		}
+	}
+	for _, r := range rec.Policy.Rules {
+		v.Rules = append(v.Rules, r.Name)
+	}
+	return v, true
 }
 
 // received is what Flex would take from one verified assertion.
@@ -129,14 +192,17 @@ func (f *flexStandIn) acs(w http.ResponseWriter, r *http.Request) {
 	for i, n := range names {
 		rows[i] = row{n, got.Attributes[n]}
 	}
+	shadow, inShadow := f.policyDecisions.view(got.NameID, got.Roles)
 	nonce := newNonce()
 	var buf bytes.Buffer
 	if err := flexPage.Execute(&buf, struct {
 		received
-		Rows  []row
-		Nonce string
-		Start string
-	}{got, rows, nonce, f.loginPath}); err != nil {
+		Rows     []row
+		Nonce    string
+		Start    string
+		Shadow   shadowView
+		InShadow bool
+	}{got, rows, nonce, f.loginPath, shadow, inShadow}); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
@@ -176,6 +242,11 @@ var flexPage = template.Must(template.New("flex").Parse(`<!doctype html>
 <h2>Attributes</h2>
 <table id="attributes">{{range .Rows}}<tr><th>{{.Name}}</th><td>{{range $i, $v := .Values}}{{if $i}}, {{end}}<code>{{$v}}</code>{{end}}</td></tr>
 {{end}}</table>
-<p><a href="{{.Start}}">Sign in again</a></p>
+{{if .InShadow}}<h2>Shadow mode: the policy's decision</h2>
+<p>The bridge is in shadow mode: Flex received the identity provider's roles above, and the policy's decision was only recorded (decision log, metrics).</p>
+{{with .Shadow}}{{if .Granted}}<p>The policy would give: <span id="policy-roles">{{range $i, $r := .Roles}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}</span>{{if .Rules}} (rules {{range $i, $r := .Rules}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}){{end}}.</p>
+{{else}}<p>The policy would refuse this login: <code id="policy-refused">{{.Refused}}</code>.</p>{{end}}
+<p id="agree">{{if .Agree}}It agrees with what Flex received.{{else}}It differs from what Flex received{{if .Gained}}: it would add {{range $i, $r := .Gained}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}{{end}}{{if .Lost}}{{if .Gained}};{{else}}:{{end}} it would take away {{range $i, $r := .Lost}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}{{end}}.{{end}}</p>{{end}}
+{{end}}<p><a href="{{.Start}}">Sign in again</a></p>
 </body></html>
 `))

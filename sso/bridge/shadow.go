@@ -50,7 +50,7 @@ func (b *Bridge) decide(p *flexroles.Policy, login flexroles.Login) *decision {
 func (b *Bridge) asFlexReceives(p *flexroles.Policy, in map[string][]string) flexroles.Login {
 	sent := map[string][]string{}
 	if v, ok := in[b.cfg.ShadowRolesAttribute]; ok {
-		sent["roles"] = v
+		sent[string(flexroles.RolesAttribute)] = v
 	}
 	for _, std := range []flexroles.FlexAttribute{flexroles.EmailAttribute, flexroles.FullNameAttribute} {
 		if v, ok := in[p.AttributeName(std)]; ok {
