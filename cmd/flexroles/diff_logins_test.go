@@ -25,7 +25,7 @@ import (
 func demoLogins(t *testing.T, extra string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"bridge.yaml", "policy.yaml", "policy-next.yaml", "users.csv"} {
+	for _, name := range []string{"bridge.yaml", "policy.yaml", "policy-next.yaml", "users.csv", "users-roles.csv"} {
 		data := readFile(t, filepath.Join("..", "..", "examples", name))
 		if name == "bridge.yaml" {
 			data += extra
@@ -200,6 +200,57 @@ func TestDiffLoginsUsage(t *testing.T) {
 		code, _, stderr := cli(tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d\n%s\nwant %d and %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+}
+
+// docsBlock returns the first fenced block of kind lang after heading in
+// docs/bridge.md, exactly as written there.
+func docsBlock(t *testing.T, heading, lang string) string {
+	t.Helper()
+	s := readFile(t, filepath.Join("..", "..", "docs", "bridge.md"))
+	i := strings.Index(s, "\n"+heading+"\n")
+	if i < 0 {
+		t.Fatalf("docs/bridge.md has no heading %q", heading)
+	}
+	s = s[i:]
+	open := "\n```" + lang + "\n"
+	j := strings.Index(s, open)
+	if j < 0 {
+		t.Fatalf("docs/bridge.md has no %s block after %q", lang, heading)
+	}
+	s = s[j+len(open):]
+	return s[:strings.Index(s, "\n```")+1]
+}
+
+// TestRollingAPolicyOut follows docs/bridge.md "Rolling a policy out" as
+// written: the example users sign in through the demo bridge with the
+// documented shadow configuration added to its bridge.yaml, and each
+// documented review command runs in its directory, on the log it wrote.
+func TestRollingAPolicyOut(t *testing.T) {
+	const heading = "## Rolling a policy out"
+	config, sh := docsBlock(t, heading, "yaml"), docsBlock(t, heading, "sh")
+	dir := demoLogins(t, config)
+	t.Chdir(dir)
+	commands := strings.Split(strings.TrimSpace(sh), "\n")
+	if len(commands) < 4 {
+		t.Fatalf("the section documents %d commands", len(commands))
+	}
+	for _, line := range commands {
+		args := strings.Fields(line)
+		if args[0] != "flexroles" {
+			t.Fatalf("%q is not a flexroles command", line)
+		}
+		code, stdout, stderr := cli(args[1:]...)
+		want := exitOK
+		if strings.Contains(line, "--fail-on") {
+			want = exitFailed // the example users would lose roles and be refused
+		}
+		if code != want || stdout == "" {
+			t.Errorf("%s: exit %d, want %d\n%s%s", line, code, want, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "lee.lead@owlbank.example") {
+			t.Errorf("%s: the review does not show the team lead whose IdP sends only agent:\n%s", line, stdout)
 		}
 	}
 }

@@ -387,6 +387,8 @@ func TestDecisionLogSchema(t *testing.T) {
 	if len(lines) != 20 {
 		t.Fatalf("%d lines, want 20", len(lines))
 	}
+	// The example line of docs/bridge.md too.
+	lines = append(lines, []byte(strings.TrimSpace(docBlock(t, "## The decision log", "json"))))
 	for i, l := range lines {
 		var v any
 		d := json.NewDecoder(bytes.NewReader(l))
