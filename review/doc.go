@@ -37,6 +37,15 @@
 // Summary.Absent lists the attributes the policies' conditions test that
 // no user of the export carries, which the reporters print as a note.
 //
+// NewLogins compares, instead of two policies over an export, what Flex
+// received at the logins of a bridge's decision log (package decisionlog;
+// LatestLogins keeps each identity's latest login) with what a policy
+// decides: the decision the log records of the policy in force, or with a
+// next policy its decision on the attributes the log keeps (none kept:
+// ErrNoAttributes). CompareLogin returns the Change of one login by rules
+// 1, 2 and 5 (a log holds what was decided, so nothing is not judged), as
+// Compare does, with Line the log's line and Email the logged identity.
+//
 // Insights capabilities (enabled, play_calls, export_calls, assess_calls,
 // questionnaires, dashboards) are compared by level: one that NEW allows
 // more of is gained, less of lost; a level that moves is one gain or one

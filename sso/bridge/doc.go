@@ -82,6 +82,21 @@
 //     LogValue; a grant's line has the user, roles, the grant rules that
 //     fired and the digest. Values a stranger sent are logged only inside
 //     the handler's quoting: a newline in them starts no line.
+//  7. In shadow mode (mode: shadow) rule 4's policy decision is only
+//     recorded: Flex is sent, by rules 5 and 6, what it would make of the
+//     upstream IdP's own roles attribute (shadow_roles_attribute, default
+//     roles) with the email, full_name and pass_through attributes, by
+//     Twilio's rules alone (flexroles.Resolve); a login Flex itself would
+//     refuse is refused with rule 6's page. The policy never changes what
+//     Flex receives, and its refusal refuses nothing.
+//  8. With decision_log, every login that reached rule 4 leaves one JSON
+//     line (package decisionlog's format), written before the answer with
+//     one write under a lock to a file opened O_APPEND (reopened by
+//     ReopenLog): what Flex received, the policy's decision with the grant
+//     rules that fired, the policy's digest, in shadow mode whether the
+//     two agree, and with decision_log_attributes the verified attributes.
+//     In shadow mode the metrics count logins by agreement and
+//     disagreements by kind (gain, loss, refused_by_policy).
 //
 // For example, with the repository's examples/policy.yaml, a user whose IdP
 // sends groups [CC-Leads] and department Quality reaches Flex with roles
@@ -95,7 +110,8 @@
 // both without validUntil and cached an hour, healthz, readyz and metrics
 // (Prometheus text: logins by outcome and kind, login latency, metadata
 // refresh failures, failed calls to the store, policy reloads by result,
-// and the digest of the policy in force).
+// the digest of the policy in force, and in shadow mode agreement with
+// the policy).
 //
 // Operating it: [Bridge.ReloadPolicy] (SIGHUP in the command, or every
 // policy_reload when the file's bytes change) puts a new policy in force
@@ -104,7 +120,8 @@
 // logged (file:line:column, failing cases by name and line) and counted.
 // When [Bridge.Serve]'s context ends, readyz answers 503 at once while the
 // bridge serves on for shutdown_delay (5s), then requests under way get 10
-// seconds and Serve returns nil.
+// seconds and Serve returns nil. [Bridge.ReopenLog] (SIGHUP too) opens the
+// decision log's path again, for rotation.
 //
 // [LoadConfigFile] reads bridge.yaml strictly (an unknown key is an error
 // with its line and column and the key it most likely meant); [New] loads
