@@ -416,3 +416,33 @@ func TestDecisionLogSchema(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecision is what the bridge does after verifying a login and
+// before signing for Flex, per mode and decision log: resolve with the
+// policy (and in shadow mode by Twilio's rules alone too), and write the
+// decision-log line. BenchmarkLogin is the whole login around it.
+func BenchmarkDecision(b *testing.B) {
+	login := flexroles.Login{Source: flexroles.SSO, Attributes: user("rosa").Attributes, Identity: "rosa.roles@owlbank.example"}
+	for _, bc := range []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"enforce", nil},
+		{"enforce-log", func(c *Config) { c.DecisionLog = filepath.Join(b.TempDir(), "d.ndjson") }},
+		{"shadow-log", func(c *Config) { c.Mode, c.DecisionLog = ModeShadow, filepath.Join(b.TempDir(), "d.ndjson") }},
+		{"shadow-log-attributes", func(c *Config) {
+			c.Mode, c.DecisionLog, c.DecisionLogAttributes = ModeShadow, filepath.Join(b.TempDir(), "d.ndjson"), true
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := newWorld(b, bc.edit)
+			defer w.bridge.Close()
+			p := w.bridge.policyInForce()
+			b.ReportAllocs()
+			for b.Loop() {
+				dc := w.bridge.decide(p, login)
+				w.bridge.record("0123456789abcdef", dc, outcomeGranted, nil, login.Identity)
+			}
+		})
+	}
+}
