@@ -23,9 +23,9 @@ const bridgeUsage = `usage:
 
 The bridge is a SAML identity provider for Flex that resolves every login
 with the policy: docs/bridge.md. serve logs to stderr (JSON), reloads the
-policy on SIGHUP (kept only when it loads and its cases pass), and on SIGINT
-or SIGTERM answers 503 at readyz for shutdown_delay, lets requests under way
-finish and exits 0; check exits 1 when a policy case fails; demo runs a demo IdP, the
+policy on SIGHUP (kept only when it loads and its cases pass) and reopens
+the decision log, and on SIGINT or SIGTERM answers 503 at readyz for
+shutdown_delay, lets requests under way finish and exits 0; check exits 1 when a policy case fails; demo runs a demo IdP, the
 bridge and a stand-in for Flex on one loopback address, and with --prepare
 only makes the demo's keys and IdP metadata (what check needs) and exits;
 demo --mode shadow runs the bridge in shadow mode with the users of
@@ -88,7 +88,8 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 // bridgeServe serves the bridge until ctx ends (SIGINT or SIGTERM), then
 // drains it; SIGHUP reloads the policy (Bridge.ReloadPolicy, which logs
 // and counts the outcome), and a failed reload keeps the bridge serving
-// with the policy in force.
+// with the policy in force; SIGHUP also reopens the decision log
+// (Bridge.ReopenLog, which logs a failure), for rotation.
 func bridgeServe(ctx context.Context, config string, stderr io.Writer) error {
 	// Caught from the start, so that a SIGHUP while the bridge loads does
 	// not end the process; it reloads once the bridge is up.
@@ -110,6 +111,7 @@ func bridgeServe(ctx context.Context, config string, stderr io.Writer) error {
 				return
 			case <-hup:
 				_ = b.ReloadPolicy(ctx) // logged and counted by the bridge
+				_ = b.ReopenLog()       // logged by the bridge
 			}
 		}
 	}()

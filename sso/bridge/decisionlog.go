@@ -91,12 +91,17 @@ func (l *decisionLog) close() error {
 // ReopenLog reopens the decision log at its path, so that a log rotated by
 // moving the file goes on in a new file; the command calls it on SIGHUP.
 // Without a decision log, or with standard output, it does nothing. On
-// error the bridge goes on writing to the file it had open.
+// error, which it also logs, the bridge goes on writing to the file it had
+// open.
 func (b *Bridge) ReopenLog() error {
 	if b.decisions == nil {
 		return nil
 	}
-	return b.decisions.reopen()
+	err := b.decisions.reopen()
+	if err != nil {
+		b.log.Error("the decision log could not be reopened; writing on to the file open before", "error", err.Error())
+	}
+	return err
 }
 
 // errNoAuthnContext stands, in the decision log, for a login whose IdP did

@@ -39,8 +39,8 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 // ListenAndServe listens on the configuration's listen address and serves
-// the bridge there, as Serve does, and closes the bridge's store when it
-// returns. With a Redis store it sends the Redis client's own log lines to
+// the bridge there, as Serve does, and closes the bridge's store and
+// decision log when it returns. With a Redis store it sends the Redis client's own log lines to
 // the bridge's log at debug level, as Serve does.
 func (b *Bridge) ListenAndServe(ctx context.Context) error {
 	defer func() { _ = b.Close() }()
