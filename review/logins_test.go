@@ -34,14 +34,7 @@ func TestCompareLogins(t *testing.T) {
 	assert.Equal(t, []string{"0000000000000001", "0000000000000002", "0000000000000003", "0000000000000005"}, ids, "each identity's latest login, in line order")
 
 	c := review.NewLogins(nil, review.FailOn{})
-	var got []*review.Change
-	for _, l := range logins {
-		ch, err := c.CompareLogin(l)
-		require.NoError(t, err)
-		if ch != nil {
-			got = append(got, ch)
-		}
-	}
+	got := compareAll(t, c, logins)
 	require.Len(t, got, 2, "lee and kim agree")
 	assert.Equal(t, review.ChangeRoles, got[0].Change)
 	assert.Equal(t, "ana@x.co", got[0].Email)
@@ -55,15 +48,7 @@ func TestCompareLogins(t *testing.T) {
 
 	next, err := flexroles.LoadPolicy(strings.NewReader("version: 1\nsso:\n  attributes: {roles: policy_roles}\n  rules:\n    - {name: agents, when: {group: Agents}, grant: [agent]}\n    - {name: leads, when: {group: Leads}, grant: [supervisor, agent]}\n"))
 	require.NoError(t, err)
-	c = review.NewLogins(next, review.FailOn{})
-	got = got[:0]
-	for _, l := range logins {
-		ch, err := c.CompareLogin(l)
-		require.NoError(t, err)
-		if ch != nil {
-			got = append(got, ch)
-		}
-	}
+	got = compareAll(t, review.NewLogins(next, review.FailOn{}), logins)
 	require.Len(t, got, 3, "ana gains supervisor, ray loses admin, kim is admitted: the next policy does not read the IdP's roles")
 	assert.Equal(t, []string{"ana@x.co", "ray@x.co", "kim@x.co"}, []string{got[0].Email, got[1].Email, got[2].Email})
 	assert.Equal(t, review.ChangeAdmitted, got[2].Change)
@@ -78,4 +63,18 @@ func TestCompareLogins(t *testing.T) {
 	_, err = review.NewLogins(next, review.FailOn{}).CompareLogin(logins[0])
 	assert.True(t, errors.Is(err, review.ErrNoAttributes), "%v", err)
 	assert.Contains(t, err.Error(), "line 1 (lee@x.co)")
+}
+
+// compareAll compares each login and returns the changes.
+func compareAll(t *testing.T, c *review.Comparison, logins []review.Login) []*review.Change {
+	t.Helper()
+	var out []*review.Change
+	for _, l := range logins {
+		ch, err := c.CompareLogin(l)
+		require.NoError(t, err)
+		if ch != nil {
+			out = append(out, ch)
+		}
+	}
+	return out
 }

@@ -167,15 +167,7 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer uf.Close()
 	bw := bufio.NewWriter(stdout)
-	var out review.Reporter
-	switch {
-	case asJSON:
-		out = review.NewJSONReporter(bw)
-	case asMarkdown:
-		out = review.NewMarkdownReporter(bw)
-	default:
-		out = review.NewTextReporter(bw, sourceName(usersPath))
-	}
+	out := newReporter(bw, asJSON, asMarkdown, sourceName(usersPath))
 	d := review.New(policies[0], policies[1], fail)
 	out.Start(sourceName(pos[0]), sourceName(pos[1]), review.RenameNotes(policies[0], policies[1]))
 	err = uf.Each(func(u *export.User) error {
@@ -203,6 +195,18 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// newReporter is the reporter diff prints with: JSON, Markdown or text,
+// whose positions name the file users.
+func newReporter(bw *bufio.Writer, asJSON, asMarkdown bool, users string) review.Reporter {
+	switch {
+	case asJSON:
+		return review.NewJSONReporter(bw)
+	case asMarkdown:
+		return review.NewMarkdownReporter(bw)
+	}
+	return review.NewTextReporter(bw, users)
 }
 
 // parseInterspersed parses args with fs allowing flags after the positional

@@ -64,15 +64,7 @@ func runDiffLogins(loginsPath, nextPath string, fail review.FailOn, asJSON, asMa
 		}
 	}
 	bw := bufio.NewWriter(stdout)
-	var out review.Reporter
-	switch {
-	case asJSON:
-		out = review.NewJSONReporter(bw)
-	case asMarkdown:
-		out = review.NewMarkdownReporter(bw)
-	default:
-		out = review.NewTextReporter(bw, name)
-	}
+	out := newReporter(bw, asJSON, asMarkdown, name)
 	d := review.NewLogins(next, fail)
 	out.Start("what Flex received", newSrc, nil)
 	for _, l := range logins {

@@ -237,8 +237,8 @@ func TestRollingAPolicyOut(t *testing.T) {
 		t.Fatalf("the section documents %d commands", len(commands))
 	}
 	for _, line := range commands {
-		args := strings.Fields(line)
-		if args[0] != "flexroles" {
+		args, err := shellWords(line)
+		if err != nil || len(args) == 0 || args[0] != "flexroles" {
 			t.Fatalf("%q is not a flexroles command", line)
 		}
 		code, stdout, stderr := cli(args[1:]...)
