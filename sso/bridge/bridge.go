@@ -203,6 +203,7 @@ func newBridge(ctx context.Context, cfg Config, log *slog.Logger, client *http.C
 	b.policy.Store(policy)
 	b.stats.policyDigest = func() string { return b.policyInForce().Digest() }
 	b.stats.shadowMode = cfg.Mode == ModeShadow
+	b.stats.decisionLog = decisions != nil
 	b.idp = &saml.IdentityProvider{
 		Key:                     keys.key,
 		Certificate:             keys.cert,

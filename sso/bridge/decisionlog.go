@@ -168,7 +168,8 @@ func (b *Bridge) record(id string, dc *decision, outcome string, refused error, 
 		err = b.decisions.write(append(line, '\n'))
 	}
 	if err != nil {
-		b.log.Error("the decision log could not be written", "id", id, "error", err.Error())
+		b.stats.decisionLogFailure()
+		b.log.Error("the decision log could not be written; the login goes on", "id", id, "error", err.Error())
 	}
 }
 

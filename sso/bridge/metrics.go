@@ -43,6 +43,10 @@ type metrics struct {
 	shadowLogins  [2]uint64
 	disagreements map[string]uint64
 	shadowMode    bool
+	// decisionLogFailures counts the decision-log lines that could not be
+	// written; written only by a bridge with a decision log.
+	decisionLogFailures uint64
+	decisionLog         bool
 }
 
 func newMetrics() *metrics {
@@ -89,6 +93,12 @@ func (m *metrics) shadow(agree bool, kinds []string) {
 	for _, k := range kinds {
 		m.disagreements[k]++
 	}
+}
+
+func (m *metrics) decisionLogFailure() {
+	m.mu.Lock()
+	m.decisionLogFailures++
+	m.mu.Unlock()
 }
 
 func (m *metrics) metadataFailure() {
@@ -156,6 +166,11 @@ func (m *metrics) text() string {
 		b.WriteString("# HELP flexroles_bridge_policy_info The policy in force, by the sha256 digest of its file's bytes.\n")
 		b.WriteString("# TYPE flexroles_bridge_policy_info gauge\n")
 		fmt.Fprintf(&b, "flexroles_bridge_policy_info{digest=%q} 1\n", m.policyDigest())
+	}
+	if m.decisionLog {
+		b.WriteString("# HELP flexroles_bridge_decision_log_failures_total Decision-log lines that could not be written; the logins went on.\n")
+		b.WriteString("# TYPE flexroles_bridge_decision_log_failures_total counter\n")
+		fmt.Fprintf(&b, "flexroles_bridge_decision_log_failures_total %d\n", m.decisionLogFailures)
 	}
 	if m.shadowMode {
 		b.WriteString("# HELP flexroles_bridge_shadow_logins_total Shadow-mode logins by whether the policy's decision is what Flex received.\n")

@@ -446,3 +446,22 @@ func BenchmarkDecision(b *testing.B) {
 		})
 	}
 }
+
+// TestDecisionLogFailure: a line that cannot be written (here the file is
+// closed under the bridge, as a full disk fails a write) does not refuse
+// the login; it is logged and counted.
+func TestDecisionLogFailure(t *testing.T) {
+	w, _ := shadowWorld(t, ModeEnforce, nil)
+	if !strings.Contains(w.bridge.stats.text(), "flexroles_bridge_decision_log_failures_total 0\n") {
+		t.Fatalf("metrics:\n%s", w.bridge.stats.text())
+	}
+	if err := w.bridge.decisions.f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, fp := w.login("alex", ""); fp.status != http.StatusOK {
+		t.Fatalf("the login was not granted: HTTP %d", fp.status)
+	}
+	if !strings.Contains(w.bridge.stats.text(), "flexroles_bridge_decision_log_failures_total 1\n") {
+		t.Errorf("the failed line is not counted:\n%s", w.bridge.stats.text())
+	}
+}
