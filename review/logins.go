@@ -80,7 +80,7 @@ func (df *Comparison) CompareLogin(l Login) (*Change, error) {
 		login := flexroles.Login{Source: flexroles.SSO, Attributes: rec.Attributes, Identity: rec.Identity}
 		n.d, n.err = df.new.Resolve(login)
 		newSide = sideOf(n, df.new.Fired(login))
-		newRolesValues = rec.Attributes[df.new.AttributeName("roles")]
+		newRolesValues = rec.Attributes[df.new.AttributeName(flexroles.RolesAttribute)]
 	}
 	df.Summary.Users++
 	switch {

@@ -207,7 +207,7 @@ func (b *Bridge) loggedMessage(err error, dc *decision) string {
 	if b.cfg.DecisionLogAttributes || !errors.As(err, &fe) || fe.Value == "" || fe.RefusedBy != flexroles.RefusedByTwilio {
 		return err.Error()
 	}
-	if fe.Attribute == "roles" || fe.Attribute == dc.policy.AttributeName("roles") || fe.Attribute == b.cfg.ShadowRolesAttribute {
+	if fe.Attribute == string(flexroles.RolesAttribute) || fe.Attribute == dc.policy.AttributeName(flexroles.RolesAttribute) || fe.Attribute == b.cfg.ShadowRolesAttribute {
 		return err.Error()
 	}
 	redacted := *fe

@@ -37,21 +37,9 @@ type flexAttributes struct {
 // rather than at Flex. p is the policy that decided; on error, sent holds
 // what was checked.
 func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
-	// The email and full name as Flex reads them: the first value that is
-	// not blank, trimmed; the policy granted, so both are there.
-	read := p.ReadAsFlex(flexroles.Login{Source: flexroles.SSO, Attributes: in})
-	email, fullName := read.Email, read.FullName
-	sent := map[string][]string{
-		"roles":     d.RoleStrings(),
-		"email":     {email},
-		"full_name": {fullName},
-	}
+	sent := b.sentAttributes(p, in, d.RoleStrings())
+	email := sent["email"][0]
 	names := sortedKeys(b.cfg.PassThrough)
-	for _, to := range names {
-		if v, ok := in[b.cfg.PassThrough[to]]; ok {
-			sent[to] = v
-		}
-	}
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: sent, Identity: email}
 	if _, err := flexroles.WorkerAttributes(nil, login, d); err != nil {
 		return flexAttributes{sent: sent}, err
@@ -69,6 +57,25 @@ func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d f
 		out.attrs = append(out.attrs, attr)
 	}
 	return out, nil
+}
+
+// sentAttributes are the attributes Flex is sent, by name: roles, the
+// email and full name as Flex reads them under the policy p's names (the
+// first value that is not blank, trimmed), and the pass_through attributes
+// found in in.
+func (b *Bridge) sentAttributes(p *flexroles.Policy, in map[string][]string, roles []string) map[string][]string {
+	read := p.ReadAsFlex(flexroles.Login{Source: flexroles.SSO, Attributes: in})
+	sent := map[string][]string{
+		"roles":     roles,
+		"email":     {read.Email},
+		"full_name": {read.FullName},
+	}
+	for to, from := range b.cfg.PassThrough {
+		if v, ok := in[from]; ok {
+			sent[to] = v
+		}
+	}
+	return sent
 }
 
 // checkPassThrough refuses a pass-through entry that would replace what the

@@ -44,25 +44,10 @@ func (b *Bridge) decide(p *flexroles.Policy, login flexroles.Login) *decision {
 }
 
 // asFlexReceives is the login Flex would read if the bridge passed the
-// upstream IdP's roles on: roles from shadow_roles_attribute, values as
-// sent; email and full_name from where the policy reads them, as the
-// bridge sends them; and the pass_through attributes.
+// upstream IdP's roles on: what the bridge sends (sentAttributes), with
+// roles the values of shadow_roles_attribute as the IdP sent them.
 func (b *Bridge) asFlexReceives(p *flexroles.Policy, in map[string][]string) flexroles.Login {
-	sent := map[string][]string{}
-	if v, ok := in[b.cfg.ShadowRolesAttribute]; ok {
-		sent[string(flexroles.RolesAttribute)] = v
-	}
-	for _, std := range []flexroles.FlexAttribute{flexroles.EmailAttribute, flexroles.FullNameAttribute} {
-		if v, ok := in[p.AttributeName(std)]; ok {
-			sent[string(std)] = v
-		}
-	}
-	for to, from := range b.cfg.PassThrough {
-		if v, ok := in[from]; ok {
-			sent[to] = v
-		}
-	}
-	return flexroles.Login{Source: flexroles.SSO, Attributes: sent}
+	return flexroles.Login{Source: flexroles.SSO, Attributes: b.sentAttributes(p, in, in[b.cfg.ShadowRolesAttribute])}
 }
 
 // agree says, in shadow mode, whether the policy's decision is what Flex
