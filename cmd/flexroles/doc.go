@@ -284,12 +284,20 @@
 // and prints the same report forms, positions as DECISIONS:LINE:
 //
 //	$ flexroles diff --logins decisions.ndjson
-//	Comparing what Flex received (old) with the policy in force (sha256:5d0c4e8f1a2b…) (new) for the users of decisions.ndjson
+//	Comparing what Flex received (old) with the policy in force (sha256:fac160aeb817…) (new) for the users of decisions.ndjson
 //
-//	~ rosa.roles@owlbank.example (decisions.ndjson:2)
+//	~ lee.lead@owlbank.example (decisions.ndjson:2)
 //	    + supervisor       from rule "team leads"
 //	    + wfo.team_leader  from rule "team leads"
+//	    insights + enabled, + play_calls, + assess_calls=full, + dashboards=explorer
 //	...
+//	- vic.moved@owlbank.example (decisions.ndjson:8): newly refused by sso.allow
+//	    - admin  was from roles attribute
+//	...
+//	5 of 9 users change: 3 gain roles, 2 lose roles, 2 newly refused.
+//
+// (the example users of examples/users-roles.csv through bridge demo --mode
+// shadow, with decision_log set).
 //
 // --policy NEXT resolves the logins again under the policy NEXT (a file or
 // git:REF:PATH) instead of taking the logged decision. That needs the
