@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/flexroles/flexroles"
@@ -44,12 +45,24 @@ type UpstreamSetup struct {
 	Attributes  []string // attribute statements the policy reads, by name
 }
 
+// warnShadow is the warning for mode: shadow, whose roles come from the
+// upstream attribute roles.
+func warnShadow(roles string) string {
+	return "mode is shadow: Flex receives the roles the identity provider sends in " + strconv.Quote(roles) + ", and the policy's decision is only recorded (decision log, metrics); set mode: enforce once flexroles diff --logins shows only the changes you mean."
+}
+
+// warnDecisionLogAttributes is the warning for decision_log_attributes.
+const warnDecisionLogAttributes = "decision_log_attributes is true: every decision-log line holds the user's attribute values (email, name, groups: personal data). Turn it off once the next policy is reviewed."
+
 // Setup returns the bridge's settings for Flex and the upstream IdP.
 func (b *Bridge) Setup() Setup {
 	policy := b.policyInForce()
 	attrs := []string{policy.AttributeName(flexroles.EmailAttribute), policy.AttributeName(flexroles.FullNameAttribute), policy.AttributeName(flexroles.GroupsAttribute)}
 	if r := policy.AttributeName(flexroles.RolesAttribute); r != "" {
 		attrs = append(attrs, r)
+	}
+	if b.cfg.Mode == ModeShadow {
+		attrs = append(attrs, b.cfg.ShadowRolesAttribute) // the roles Flex receives
 	}
 	seen := map[string]bool{}
 	var names []string
@@ -62,6 +75,12 @@ func (b *Bridge) Setup() Setup {
 	var warnings []string
 	if b.cfg.Upstream.AllowIDPInitiated {
 		warnings = append(warnings, warnIDPInitiated)
+	}
+	if b.cfg.Mode == ModeShadow {
+		warnings = append(warnings, warnShadow(b.cfg.ShadowRolesAttribute))
+	}
+	if b.cfg.DecisionLogAttributes {
+		warnings = append(warnings, warnDecisionLogAttributes)
 	}
 	return Setup{
 		Warnings: warnings,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,5 +89,27 @@ func TestShadowNew(t *testing.T) {
 	_, err = New(context.Background(), cfg, nil)
 	if err == nil || !strings.Contains(err.Error(), "decision_log:") {
 		t.Errorf("New with a decision log in a missing directory: %v", err)
+	}
+}
+
+// TestShadowSetup: bridge check warns of shadow mode and of attribute
+// values in the decision log, and in shadow mode asks the IdP for the
+// roles attribute that Flex receives.
+func TestShadowSetup(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		c.Policy = "testdata/rules-only-policy.yaml"
+		c.Mode, c.DecisionLog, c.DecisionLogAttributes = ModeShadow, filepath.Join(t.TempDir(), "d.ndjson"), true
+	})
+	defer w.bridge.Close()
+	setup := w.bridge.Setup()
+	if len(setup.Warnings) != 2 || !strings.Contains(setup.Warnings[0], "mode is shadow") || !strings.Contains(setup.Warnings[0], `"roles"`) ||
+		!strings.Contains(setup.Warnings[1], "personal data") {
+		t.Errorf("warnings %q", setup.Warnings)
+	}
+	if !slices.Contains(setup.Upstream.Attributes, "roles") || !slices.Contains(setup.Upstream.Attributes, "policy_roles") {
+		t.Errorf("the IdP is asked for %q; want the roles Flex receives (roles) and those the policy reads (policy_roles)", setup.Upstream.Attributes)
+	}
+	if enforce := newWorld(t, nil).bridge.Setup(); len(enforce.Warnings) != 0 {
+		t.Errorf("enforce mode without a decision log warns %q", enforce.Warnings)
 	}
 }
