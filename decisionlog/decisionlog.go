@@ -80,8 +80,11 @@ type Decision struct {
 	Roles   []string `json:"roles"` // canonical order; empty when refused
 	// Rules are the policy's grant rules that fired, in file order, each
 	// with what it grants; always empty on the flex side in shadow mode.
-	Rules   []Rule   `json:"rules"`
-	Refused *Refusal `json:"refused,omitempty"`
+	Rules []Rule `json:"rules"`
+	// DefaultInsights is the policy's default_insights_role when it added
+	// it to the roles (an admin or supervisor without a wfo.* role).
+	DefaultInsights string   `json:"default_insights,omitempty"`
+	Refused         *Refusal `json:"refused,omitempty"`
 }
 
 // Rule is a grant rule that fired, with the roles it grants.

@@ -124,6 +124,9 @@ func recorded(d decisionlog.Decision) (outcome, Side, error) {
 		roles = append(roles, role)
 	}
 	dec := flexroles.Decision{Roles: roles, Insights: flexroles.InsightsFor(roles)}
+	if d.DefaultInsights != "" {
+		dec.Reasons = []flexroles.Reason{{Rule: flexroles.RulePolicyDefaultInsights}}
+	}
 	s.Granted = true
 	s.Roles = dec.RoleStrings()
 	if s.Roles == nil {

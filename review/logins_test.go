@@ -78,3 +78,14 @@ func compareAll(t *testing.T, c *review.Comparison, logins []review.Login) []*re
 	}
 	return out
 }
+
+// TestCompareLoginDefaultInsights: a role the policy added as its
+// default_insights_role is said to come from it.
+func TestCompareLoginDefaultInsights(t *testing.T) {
+	const line = `{"time":"2026-12-06T09:00:00Z","id":"0000000000000001","mode":"shadow","identity":"sam@x.co","outcome":"granted","flex":{"granted":true,"roles":["supervisor"],"rules":[]},"policy":{"granted":true,"roles":["supervisor","wfo.dashboard_viewer"],"rules":[],"default_insights":"wfo.dashboard_viewer"},"policy_digest":"sha256:aa","agree":false}`
+	logins, err := review.LatestLogins(strings.NewReader(line))
+	require.NoError(t, err)
+	got := compareAll(t, review.NewLogins(nil, review.FailOn{}), logins)
+	require.Len(t, got, 1)
+	assert.Equal(t, []review.RoleChange{{Role: "wfo.dashboard_viewer", From: []string{"default_insights_role"}}}, got[0].Gained)
+}

@@ -186,6 +186,11 @@ func (b *Bridge) side(d flexroles.Decision, err error, fired []flexroles.RuleTra
 	}
 	s.Granted = true
 	s.Roles = append(s.Roles, d.RoleStrings()...)
+	for _, r := range d.Reasons {
+		if r.Rule == flexroles.RulePolicyDefaultInsights {
+			s.DefaultInsights = string(dc.policy.DefaultInsightsRole())
+		}
+	}
 	for _, f := range fired {
 		if f.Deny {
 			continue

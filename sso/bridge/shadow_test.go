@@ -370,7 +370,7 @@ func TestDecisionLogSchema(t *testing.T) {
 		func(c *Config) { c.Mode, c.DecisionLogAttributes = ModeShadow, true },
 	} {
 		w, log := shadowWorld(t, "", edit)
-		for _, login := range []string{"rosa", "ray", "rex", "kim", "typo"} {
+		for _, login := range []string{"rosa", "ray", "rex", "kim", "typo", "sam"} { // sam's supervisor gets default_insights
 			w.login(login, "")
 		}
 		f, err := os.Open(log)
@@ -384,8 +384,8 @@ func TestDecisionLogSchema(t *testing.T) {
 		}
 		_ = f.Close()
 	}
-	if len(lines) != 20 {
-		t.Fatalf("%d lines, want 20", len(lines))
+	if len(lines) != 24 || !bytes.Contains(bytes.Join(lines, nil), []byte(`"default_insights":"wfo.dashboard_viewer"`)) {
+		t.Fatalf("%d lines, want 24, one with default_insights", len(lines))
 	}
 	// The example line of docs/bridge.md too.
 	lines = append(lines, []byte(strings.TrimSpace(docBlock(t, "## The decision log", "json"))))
