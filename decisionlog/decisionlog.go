@@ -4,8 +4,9 @@
 //
 // The rules, in order:
 //
-//  1. A line is a Record. Every field but agree and attributes is always
-//     present; roles, rules and grant are arrays, never null. An unknown
+//  1. A line is a Record. Every field is always present but agree and
+//     attributes, and in a Decision refused (a refusal only) and
+//     default_insights; roles, rules and grant are arrays, never null. An unknown
 //     field, a missing one or a value of the wrong type makes the line,
 //     and so the log, unreadable: Read says which line.
 //  2. flex is what Flex received: the roles of the assertion the bridge
