@@ -141,6 +141,7 @@ func (s Setup) WriteText(w io.Writer) error {
 // answer (which Serve does not need: it starts not ready), and runs the
 // policy's own test cases; it returns the setup to enter in Flex and the
 // upstream IdP (with its Warnings), and the cases' results in file order.
+// A decision_log is opened for appending (so made if missing) and closed.
 func Check(ctx context.Context, cfg Config) (Setup, []flexroles.PolicyTestResult, error) {
 	b, err := New(ctx, cfg, nil)
 	if err != nil {
