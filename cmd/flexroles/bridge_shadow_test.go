@@ -55,7 +55,9 @@ func TestBridgeSIGHUPReopensDecisionLog(t *testing.T) {
 
 	var stderr lockedBuffer
 	done := make(chan int, 1)
-	go func() { done <- run([]string{"bridge", "--config", config}, strings.NewReader(""), io.Discard, &stderr) }()
+	go func() {
+		done <- run([]string{"bridge", "--config", config}, strings.NewReader(""), io.Discard, &stderr)
+	}()
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
