@@ -254,3 +254,21 @@ func TestRollingAPolicyOut(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffLoginsSeveralPolicies: a log whose logins several policies
+// decided (a reload during the day) names each by its digest.
+func TestDiffLoginsSeveralPolicies(t *testing.T) {
+	line := func(identity, digest string) string {
+		return `{"time":"2026-12-06T09:00:00Z","id":"0000000000000001","mode":"enforce","identity":"` + identity + `","outcome":"granted",` +
+			`"flex":{"granted":true,"roles":["agent"],"rules":[]},"policy":{"granted":true,"roles":["agent"],"rules":[]},"policy_digest":"` + digest + `"}` + "\n"
+	}
+	log := filepath.Join(t.TempDir(), "decisions.ndjson")
+	a, b := "sha256:"+strings.Repeat("a", 64), "sha256:"+strings.Repeat("b", 64)
+	if err := os.WriteFile(log, []byte(line("x@example.com", a)+line("y@example.com", b)+line("z@example.com", a)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli("diff", "--logins", log)
+	if want := "Comparing what Flex received (old) with the policies in force (sha256:aaaaaaaaaaaa…, sha256:bbbbbbbbbbbb…) (new)"; code != exitOK || !strings.HasPrefix(stdout, want) {
+		t.Errorf("exit %d\n%s%s\nwant it to start %q", code, stdout, stderr, want)
+	}
+}
