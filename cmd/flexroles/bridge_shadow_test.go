@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,69 +24,27 @@ func TestBridgeDemoMode(t *testing.T) {
 }
 
 // TestBridgeSIGHUPReopensDecisionLog runs "flexroles bridge" in this
-// process on a copy of the demo's configuration with a decision log, moves
-// the log away as a rotation does, and sends the process SIGHUP: the bridge
-// opens the log's path again, making a new file. SIGTERM then stops it
-// with exit 0.
+// process on the demo's configuration with a decision log, moves the log
+// away as a rotation does, and sends the process SIGHUP: the bridge opens
+// the log's path again, making a new file. SIGTERM then stops it with
+// exit 0.
 func TestBridgeSIGHUPReopensDecisionLog(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(readFile(t, filepath.Join("..", "..", "examples", name))), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	config := filepath.Join(dir, "bridge.yaml")
-	if code, stdout, stderr := cli("bridge", "demo", "--prepare", "--config", config); code != exitOK {
-		t.Fatalf("demo --prepare: exit %d\n%s%s", code, stdout, stderr)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	text := strings.Replace(readFile(t, config), "listen: 127.0.0.1:8080", "listen: "+addr, 1) + "decision_log: decisions.ndjson\n"
-	if err := os.WriteFile(config, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	log := filepath.Join(dir, "decisions.ndjson")
-
+	config, _ := demoBridgeConfig(t, "decision_log: decisions.ndjson\nshutdown_delay: 100ms\n")
+	log := filepath.Join(filepath.Dir(config), "decisions.ndjson")
 	var stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run([]string{"bridge", "--config", config}, strings.NewReader(""), io.Discard, &stderr)
 	}()
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
-			select {
-			case code := <-done:
-				t.Fatalf("the bridge exited (%d) while waiting for %s:\n%s", code, what, stderr.String())
-			default:
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no %s after 20s:\n%s", what, stderr.String())
-			}
-		}
-	}
-	waitFor("readyz", func() bool {
-		resp, err := http.Get("http://" + addr + "/bridge/readyz")
-		if err != nil {
-			return false
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-	if _, err := os.Stat(log); err != nil {
-		t.Fatalf("the bridge did not open its decision log: %v", err)
-	}
+	// The log is opened once the bridge is made, after SIGHUP is caught.
+	until(t, "the decision log opened", func() bool { _, err := os.Stat(log); return err == nil })
 	if err := os.Rename(log, log+".1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("decision log made again at its path after SIGHUP", func() bool { _, err := os.Stat(log); return err == nil })
+	until(t, "the decision log made again at its path after SIGHUP", func() bool { _, err := os.Stat(log); return err == nil })
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

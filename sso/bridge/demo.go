@@ -113,7 +113,7 @@ func Demo(ctx context.Context, opt DemoOptions) error {
 	if b, err = New(ctx, cfg, opt.Log); err != nil {
 		return err
 	}
-	defer b.Close()
+	defer func() { _ = b.Close() }()
 	flex, err := newFlexStandIn(b.flex, b.idpMetadata(), "/flex/login")
 	if err != nil {
 		return err
