@@ -113,3 +113,24 @@ func TestShadowSetup(t *testing.T) {
 		t.Errorf("enforce mode without a decision log warns %q", enforce.Warnings)
 	}
 }
+
+// TestDecisionLogUnderSystemd: the systemd unit, whose file system is
+// read-only, gives the service the logs directory the docs name for the
+// decision log, and a configuration naming that path loads.
+func TestDecisionLogUnderSystemd(t *testing.T) {
+	if got := unitService(t)["LogsDirectory"]; got != "flexroles-bridge" {
+		t.Errorf("LogsDirectory=%q, want flexroles-bridge", got)
+	}
+	const line = "decision_log: /var/log/flexroles-bridge/decisions.ndjson"
+	doc, err := os.ReadFile("../../docs/bridge.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "`"+line+"`") {
+		t.Errorf("docs/bridge.md does not give %q", line)
+	}
+	cfg, err := LoadConfig(strings.NewReader(goodConfig + line + "\n"))
+	if err != nil || cfg.DecisionLog != "/var/log/flexroles-bridge/decisions.ndjson" {
+		t.Errorf("%v, %q", err, cfg.DecisionLog)
+	}
+}
