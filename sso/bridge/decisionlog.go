@@ -65,7 +65,7 @@ func (l *decisionLog) write(line []byte) error {
 // it go to the new file; the old one is closed. On error the old file
 // stays in use.
 func (l *decisionLog) reopen() error {
-	if l.f == nil {
+	if l.path == "-" {
 		return nil
 	}
 	f, err := openAppend(l.path)
@@ -80,7 +80,7 @@ func (l *decisionLog) reopen() error {
 }
 
 func (l *decisionLog) close() error {
-	if l == nil || l.f == nil {
+	if l == nil || l.path == "-" {
 		return nil
 	}
 	l.mu.Lock()
