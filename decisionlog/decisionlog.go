@@ -96,7 +96,10 @@ type Rule struct {
 
 // Refusal is why a side refused the login.
 type Refusal struct {
-	Kind string `json:"kind"` // the flexroles error kind, such as "denied" or "unknown_role"
+	// Kind is the flexroles error kind, such as "denied" or
+	// "unknown_role", or "authn_context": Flex received a NoAuthnContext
+	// response, the IdP not having authenticated the user as Flex asked.
+	Kind string `json:"kind"`
 	// By names what refused: deny rule "NAME", sso.allow, or the kind with
 	// its Flex error code, such as missing_attribute (45050).
 	By      string `json:"by"`

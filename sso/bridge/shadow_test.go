@@ -14,6 +14,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/crewjam/saml"
 
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/decisionlog"
@@ -463,5 +466,26 @@ func TestDecisionLogFailure(t *testing.T) {
 	}
 	if !strings.Contains(w.bridge.stats.text(), "flexroles_bridge_decision_log_failures_total 1\n") {
 		t.Errorf("the failed line is not counted:\n%s", w.bridge.stats.text())
+	}
+}
+
+// TestDecisionLogNoAuthnContext: a login answered NoAuthnContext (the IdP
+// did not authenticate the user as Flex asked) leaves its one line too:
+// Flex received no roles, refused as authn_context, while the policy's
+// decision is recorded.
+func TestDecisionLogNoAuthnContext(t *testing.T) {
+	w, log := shadowWorld(t, ModeEnforce, nil)
+	w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{AuthnContextClassRefs: []string{classMFA}}
+	w.idp.idp.AssertionMaker = authnBy(classPassword, time.Now().Add(-time.Minute), time.Time{})
+	if bp, _ := w.login("lee", ""); bp.fields.Get("SAMLResponse") == "" {
+		t.Fatalf("no NoAuthnContext response to Flex: HTTP %d", bp.status)
+	}
+	recs := readDecisions(t, log)
+	if len(recs) != 1 {
+		t.Fatalf("%d lines, want 1", len(recs))
+	}
+	r := recs[0]
+	if r.Outcome != "refused" || r.Flex.Granted || r.Flex.Refused == nil || r.Flex.Refused.Kind != "authn_context" || !r.Policy.Granted {
+		t.Errorf("outcome %q, flex %+v (refused %+v), policy granted %v", r.Outcome, r.Flex, r.Flex.Refused, r.Policy.Granted)
 	}
 }
