@@ -18,9 +18,10 @@ import (
 )
 
 // decisionLog writes the decision log: one line per decided login, each
-// with one Write under the mutex to a file opened with O_APPEND, so that
-// concurrent logins, and several processes appending to one file, never
-// interleave their lines.
+// with one Write under the mutex, so that concurrent logins never
+// interleave their lines, to a file opened with O_APPEND, so that each line
+// goes at the end even when the file was truncated or another writer
+// appends to it.
 type decisionLog struct {
 	path string // "-" for standard output
 
