@@ -30,7 +30,7 @@ func runDiffLogins(loginsPath, nextPath string, fail review.FailOn, asJSON, asMa
 		}
 		next = p
 	}
-	var r io.Reader = stdin
+	r := stdin
 	if loginsPath != stdinArg {
 		f, err := os.Open(loginsPath) //nolint:gosec // G304: the decision log the user named
 		if err != nil {

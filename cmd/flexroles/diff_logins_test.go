@@ -97,10 +97,10 @@ func signIn(t *testing.T, start, user string) string {
 		}
 		return body, action, fields
 	}
-	body, action, fields := read(c.Get(start + "flex/login"))
+	_, action, fields := read(c.Get(start + "flex/login"))
 	fields.Set("user", user)
 	_, action, fields = read(c.PostForm(action, fields)) // the IdP's answer
-	body, action, fields = read(c.PostForm(action, fields))
+	body, action, fields := read(c.PostForm(action, fields))
 	if fields.Get("SAMLResponse") != "" {
 		body, _, _ = read(c.PostForm(action, fields))
 	}

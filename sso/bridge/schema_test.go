@@ -35,7 +35,7 @@ func validate(schema map[string]any, v any, at string) error {
 	}
 	if f, ok := schema["format"].(string); ok && f == "date-time" {
 		if _, err := time.Parse(time.RFC3339Nano, v.(string)); err != nil {
-			return fmt.Errorf("%s: %v", at, err)
+			return fmt.Errorf("%s: %w", at, err)
 		}
 	}
 	switch x := v.(type) {
