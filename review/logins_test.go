@@ -1,7 +1,10 @@
 package review_test
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -88,4 +91,49 @@ func TestCompareLoginDefaultInsights(t *testing.T) {
 	got := compareAll(t, review.NewLogins(nil, review.FailOn{}), logins)
 	require.Len(t, got, 1)
 	assert.Equal(t, []review.RoleChange{{Role: "wfo.dashboard_viewer", From: []string{"default_insights_role"}}}, got[0].Gained)
+}
+
+// ExampleNewLogins reviews a shadow-mode decision log of one login: what
+// Flex received from the IdP against the policy's logged decision, in the
+// text form diff prints.
+func ExampleNewLogins() {
+	const log = `{"time":"2026-12-06T09:01:00Z","id":"0000000000000002","mode":"shadow","identity":"ana@x.co","outcome":"granted","flex":{"granted":true,"roles":["agent"],"rules":[]},"policy":{"granted":true,"roles":["supervisor","agent","wfo.team_leader"],"rules":[{"name":"team leads","grant":["supervisor","wfo.team_leader"]}]},"policy_digest":"sha256:aa","agree":false}`
+	logins, err := review.LatestLogins(strings.NewReader(log))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := review.NewLogins(nil, review.FailOn{})
+	w := bufio.NewWriter(os.Stdout)
+	out := review.NewTextReporter(w, "decisions.ndjson")
+	out.Start("what Flex received", "the policy in force", nil)
+	for _, l := range logins {
+		ch, err := c.CompareLogin(l)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if ch != nil {
+			out.Change(ch)
+		}
+	}
+	out.Finish(&c.Summary)
+	if err := w.Flush(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// Comparing what Flex received (old) with the policy in force (new) for the users of decisions.ndjson
+	//
+	// ~ ana@x.co (decisions.ndjson:1)
+	//     + supervisor       from rule "team leads"
+	//     + wfo.team_leader  from rule "team leads"
+	//     insights + enabled, + play_calls, + assess_calls=full, + dashboards=explorer
+	//
+	// 1 of 1 user changes: 1 gains roles.
+	//   gain supervisor: 1 user
+	//   gain wfo.team_leader: 1 user
+	//   gain Insights enabled: 1 user
+	//   gain Insights play_calls: 1 user
+	//   gain Insights assess_calls=full: 1 user
+	//   gain Insights dashboards=explorer: 1 user
 }
