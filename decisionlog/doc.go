@@ -30,7 +30,7 @@
 //
 //	{"time":"2026-12-06T20:15:04.211Z","id":"6f1c…","mode":"shadow","identity":"lee.lead@owlbank.example",
 //	 "outcome":"granted","flex":{"granted":true,"roles":["agent"],"rules":[]},
-//	 "policy":{"granted":true,"roles":["supervisor","agent","wfo.team_leader"],"rules":[{"name":"team leads","grant":["supervisor","wfo.team_leader"]}]},
+//	 "policy":{"granted":true,"roles":["supervisor","agent","wfo.team_leader"],"rules":[{"name":"agents","grant":["agent"]},{"name":"team leads","grant":["supervisor","wfo.team_leader"]}]},
 //	 "policy_digest":"sha256:…","agree":false}
 //
 // (one line in the file). docs/decision-log.schema.json is the JSON Schema
