@@ -37,7 +37,7 @@ func TestCompareLogins(t *testing.T) {
 	assert.Equal(t, []string{"0000000000000001", "0000000000000002", "0000000000000003", "0000000000000005"}, ids, "each identity's latest login, in line order")
 
 	c := review.NewLogins(nil, review.FailOn{})
-	got := compareAll(t, c, logins)
+	got := compareLogins(t, c, logins)
 	require.Len(t, got, 2, "lee and kim agree")
 	assert.Equal(t, review.ChangeRoles, got[0].Change)
 	assert.Equal(t, "ana@x.co", got[0].Email)
@@ -51,7 +51,7 @@ func TestCompareLogins(t *testing.T) {
 
 	next, err := flexroles.LoadPolicy(strings.NewReader("version: 1\nsso:\n  attributes: {roles: policy_roles}\n  rules:\n    - {name: agents, when: {group: Agents}, grant: [agent]}\n    - {name: leads, when: {group: Leads}, grant: [supervisor, agent]}\n"))
 	require.NoError(t, err)
-	got = compareAll(t, review.NewLogins(next, review.FailOn{}), logins)
+	got = compareLogins(t, review.NewLogins(next, review.FailOn{}), logins)
 	require.Len(t, got, 3, "ana gains supervisor, ray loses admin, kim is admitted: the next policy does not read the IdP's roles")
 	assert.Equal(t, []string{"ana@x.co", "ray@x.co", "kim@x.co"}, []string{got[0].Email, got[1].Email, got[2].Email})
 	assert.Equal(t, review.ChangeAdmitted, got[2].Change)
@@ -68,8 +68,8 @@ func TestCompareLogins(t *testing.T) {
 	assert.Contains(t, err.Error(), "line 1 (lee@x.co)")
 }
 
-// compareAll compares each login and returns the changes.
-func compareAll(t *testing.T, c *review.Comparison, logins []review.Login) []*review.Change {
+// compareLogins compares each login and returns the changes.
+func compareLogins(t *testing.T, c *review.Comparison, logins []review.Login) []*review.Change {
 	t.Helper()
 	var out []*review.Change
 	for _, l := range logins {
@@ -88,7 +88,7 @@ func TestCompareLoginDefaultInsights(t *testing.T) {
 	const line = `{"time":"2026-12-06T09:00:00Z","id":"0000000000000001","mode":"shadow","identity":"sam@x.co","outcome":"granted","flex":{"granted":true,"roles":["supervisor"],"rules":[]},"policy":{"granted":true,"roles":["supervisor","wfo.dashboard_viewer"],"rules":[],"default_insights":"wfo.dashboard_viewer"},"policy_digest":"sha256:aa","agree":false}`
 	logins, err := review.LatestLogins(strings.NewReader(line))
 	require.NoError(t, err)
-	got := compareAll(t, review.NewLogins(nil, review.FailOn{}), logins)
+	got := compareLogins(t, review.NewLogins(nil, review.FailOn{}), logins)
 	require.Len(t, got, 1)
 	assert.Equal(t, []review.RoleChange{{Role: "wfo.dashboard_viewer", From: []string{"default_insights_role"}}}, got[0].Gained)
 }
