@@ -5,7 +5,7 @@ go 1.25.0
 require (
 	github.com/beevik/etree v1.8.1
 	github.com/crewjam/saml v0.6.3
-	github.com/flexroles/flexroles v0.0.0-20261206203824-3ae32e59f981
+	github.com/flexroles/flexroles v0.0.0-20261206213431-8797d6de7324
 )
 
 require (
