@@ -65,9 +65,6 @@ func writeTemp(t *testing.T, name, text string) string {
 	return path
 }
 
-// sampleSID returns the SID of worker n of the test inputs.
-var sampleSID = audittest.SID
-
 // TestAuditStdin checks that workers come from stdin when FILE is absent or
 // "-", as from the file (the forms themselves are package audit's tests).
 func TestAuditStdin(t *testing.T) {
