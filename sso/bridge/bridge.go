@@ -487,15 +487,16 @@ func (b *Bridge) serveACS(w http.ResponseWriter, r *http.Request) {
 func (b *Bridge) grant(w http.ResponseWriter, r *http.Request, id string, start time.Time, st loginState, a verifiedAssertion) {
 	p := b.policyInForce()
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: a.Attributes, Identity: a.NameID}
-	user := p.ReadAsFlex(login).Identity // the NameID, or the email as Flex reads it
-	dc := b.decide(p, login)
+	read := p.ReadAsFlex(login) // once a login: the user, and what Flex is sent
+	user := read.Identity       // the NameID, or the email as Flex reads it
+	dc := b.decide(p, login, read)
 	d, err := dc.send, dc.sendErr
 	if err != nil {
 		b.record(id, dc, outcomeRefused, err, user)
 		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, a.Attributes))
 		return
 	}
-	out, err := b.flexAttributes(p, a.Attributes, d)
+	out, err := b.flexAttributes(read, a.Attributes, d)
 	if err != nil {
 		b.record(id, dc, outcomeRefused, err, user)
 		b.refuse(w, start, b.policyRefusal(id, err, login, user, p, out.sent))

@@ -34,10 +34,10 @@ type flexAttributes struct {
 // flexAttributes builds what Flex receives for a granted decision, and
 // checks it as Flex will, with flexroles.WorkerAttributes: a typed
 // pass-through value that does not fit its type refuses the login here
-// rather than at Flex. p is the policy that decided; on error, sent holds
-// what was checked.
-func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
-	sent := b.sentAttributes(p, in, d.RoleStrings())
+// rather than at Flex. read is the login as the deciding policy reads it;
+// on error, sent holds what was checked.
+func (b *Bridge) flexAttributes(read flexroles.FlexRead, in map[string][]string, d flexroles.Decision) (flexAttributes, error) {
+	sent := b.sentAttributes(read, in, d.RoleStrings())
 	email := sent["email"][0]
 	names := sortedKeys(b.cfg.PassThrough)
 	login := flexroles.Login{Source: flexroles.SSO, Attributes: sent, Identity: email}
@@ -60,11 +60,10 @@ func (b *Bridge) flexAttributes(p *flexroles.Policy, in map[string][]string, d f
 }
 
 // sentAttributes are the attributes Flex is sent, by name: roles, the
-// email and full name as Flex reads them under the policy p's names (the
-// first value that is not blank, trimmed), and the pass_through attributes
-// found in in.
-func (b *Bridge) sentAttributes(p *flexroles.Policy, in map[string][]string, roles []string) map[string][]string {
-	read := p.ReadAsFlex(flexroles.Login{Source: flexroles.SSO, Attributes: in})
+// email and full name as Flex reads them (read, of the login whose
+// attributes are in, under the policy's names: the first value that is
+// not blank, trimmed), and the pass_through attributes found in in.
+func (b *Bridge) sentAttributes(read flexroles.FlexRead, in map[string][]string, roles []string) map[string][]string {
 	sent := map[string][]string{
 		"roles":     roles,
 		"email":     {read.Email},

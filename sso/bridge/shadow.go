@@ -28,8 +28,8 @@ type decision struct {
 }
 
 // decide resolves login with policy p and chooses what Flex receives by
-// the bridge's mode.
-func (b *Bridge) decide(p *flexroles.Policy, login flexroles.Login) *decision {
+// the bridge's mode; read is the login as p reads it (ReadAsFlex).
+func (b *Bridge) decide(p *flexroles.Policy, login flexroles.Login, read flexroles.FlexRead) *decision {
 	dc := &decision{login: login, policy: p}
 	dc.byPolicy, dc.policyErr = p.Resolve(login)
 	if dc.policyErr == nil {
@@ -39,15 +39,15 @@ func (b *Bridge) decide(p *flexroles.Policy, login flexroles.Login) *decision {
 		dc.send, dc.sendErr = dc.byPolicy, dc.policyErr
 		return dc
 	}
-	dc.send, dc.sendErr = flexroles.Resolve(b.asFlexReceives(p, login.Attributes))
+	dc.send, dc.sendErr = flexroles.Resolve(b.asFlexReceives(read, login.Attributes))
 	return dc
 }
 
 // asFlexReceives is the login Flex would read if the bridge passed the
 // upstream IdP's roles on: what the bridge sends (sentAttributes), with
 // roles the values of shadow_roles_attribute as the IdP sent them.
-func (b *Bridge) asFlexReceives(p *flexroles.Policy, in map[string][]string) flexroles.Login {
-	return flexroles.Login{Source: flexroles.SSO, Attributes: b.sentAttributes(p, in, in[b.cfg.ShadowRolesAttribute])}
+func (b *Bridge) asFlexReceives(read flexroles.FlexRead, in map[string][]string) flexroles.Login {
+	return flexroles.Login{Source: flexroles.SSO, Attributes: b.sentAttributes(read, in, in[b.cfg.ShadowRolesAttribute])}
 }
 
 // agree says, in shadow mode, whether the policy's decision is what Flex

@@ -443,7 +443,7 @@ func BenchmarkDecision(b *testing.B) {
 			p := w.bridge.policyInForce()
 			b.ReportAllocs()
 			for b.Loop() {
-				dc := w.bridge.decide(p, login)
+				dc := w.bridge.decide(p, login, p.ReadAsFlex(login))
 				w.bridge.record("0123456789abcdef", dc, outcomeGranted, nil, login.Identity)
 			}
 		})
