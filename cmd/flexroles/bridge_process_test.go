@@ -47,18 +47,11 @@ func buildFlexroles(t *testing.T) string {
 // listens on a free loopback port.
 func demoBridgeConfig(t *testing.T, extra string) (config, policy string) {
 	t.Helper()
-	dir := t.TempDir()
-	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if name == "bridge.yaml" {
-			data = []byte(strings.Replace(string(data), "listen: 127.0.0.1:8080", "listen: 127.0.0.1:0", 1) + extra)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	dir := copyBridgeExample(t)
+	bridgeYAML := filepath.Join(dir, "bridge.yaml")
+	data := strings.Replace(readFile(t, bridgeYAML), "listen: 127.0.0.1:8080", "listen: 127.0.0.1:0", 1) + extra
+	if err := os.WriteFile(bridgeYAML, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	config = filepath.Join(dir, "bridge.yaml")
 	if code, stdout, stderr := cli("bridge", "demo", "--prepare", "--config", config); code != exitOK {

@@ -12,16 +12,7 @@ import (
 // makes them; after "bridge demo --prepare" it runs the policy's cases and
 // prints what Flex and the IdP need.
 func TestBridgeCheck(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := copyBridgeExample(t)
 	config := filepath.Join(dir, "bridge.yaml")
 
 	code, _, stderr := cli("bridge", "check", "--config", config)
@@ -70,16 +61,7 @@ func TestBridgeCheck(t *testing.T) {
 // bridge check still succeeds and warns on stderr that it is login CSRF;
 // with the shipped setting it warns of nothing.
 func TestBridgeCheckWarnsIdPInitiated(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := copyBridgeExample(t)
 	config := filepath.Join(dir, "bridge.yaml")
 	if code, stdout, stderr := cli("bridge", "demo", "--prepare", "--config", config); code != exitOK {
 		t.Fatalf("demo --prepare: exit %d\n%s%s", code, stdout, stderr)
@@ -144,4 +126,21 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// copyBridgeExample copies the shipped example bridge configuration, its
+// policy and its users into a new temporary directory, and returns it.
+func copyBridgeExample(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"bridge.yaml", "policy.yaml", "users.csv"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
