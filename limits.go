@@ -54,9 +54,15 @@ func checkRoleItems(name string, values []string) error {
 		return true
 	})
 	if n > MaxRoleItems {
-		return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: strconv.Itoa(n), problem: problemManyRoles}
+		return manyRoleItems(name, n)
 	}
 	return nil
+}
+
+// manyRoleItems refuses a roles attribute, named name, of n items, more
+// than MaxRoleItems.
+func manyRoleItems(name string, n int) error {
+	return &Error{Kind: ErrInvalidAttribute, Attribute: name, Value: strconv.Itoa(n), problem: problemManyRoles}
 }
 
 // manyAttributes refuses a login of n attributes, more than MaxAttributes.

@@ -255,37 +255,45 @@ func stdName(i int) string {
 // ssoRoles is what the roles attribute of an assertion asked for.
 type ssoRoles struct {
 	set              roleSet
+	items            int  // how many items the roles attribute holds
 	asked            bool // the roles attribute named at least one role
 	split, duplicate bool
 	dropped          string // the first unknown item dropped, when the settings drop them
+	refused          error  // the first item the item rules refuse
 }
 
 // parseSSO applies the SSO rules up to and including the role items under
-// settings s: the limits and the mandatory attributes in order (checkSSO),
-// then each roles item (readRoleItems).
+// settings s: the roles are split once (readRoleItems), then the limits and
+// the mandatory attributes are checked in order (checkSSO), and then the
+// first item refused, if any, refuses the login.
 func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	var values [slotCount][]string
 	var present [slotCount]bool
 	values[slotRoles], present[slotRoles] = attrs[s.name(slotRoles)]
 	values[slotEmail], present[slotEmail] = attrs[s.name(slotEmail)]
 	values[slotFullName], present[slotFullName] = attrs[s.name(slotFullName)]
-	if err := checkSSO(attrs, s, &values, &present); err != nil {
+	got := readRoleItems(values[slotRoles], s)
+	if err := checkSSO(attrs, s, &values, &present, got.items); err != nil {
 		return ssoRoles{}, err
 	}
-	return readRoleItems(values[slotRoles], s)
+	if got.refused != nil {
+		return ssoRoles{}, got.refused
+	}
+	return got, nil
 }
 
 // checkSSO applies the SSO rules before the role items, given the values
-// of the mandatory attributes and whether each is present: the limits on
-// each, then each mandatory attribute in order.
-func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]string, present *[slotCount]bool) error {
+// of the mandatory attributes, whether each is present, and how many items
+// the roles hold: the limits on each, then each mandatory attribute in
+// order.
+func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]string, present *[slotCount]bool, items int) error {
 	for i := range values {
 		if err := checkValues(s.name(i), values[i]); err != nil {
 			return err
 		}
 	}
-	if err := checkRoleItems(s.name(slotRoles), values[slotRoles]); err != nil {
-		return err
+	if items > MaxRoleItems {
+		return manyRoleItems(s.name(slotRoles), items)
 	}
 	// Where a mandatory attribute is missing, the others are searched for
 	// a misnamed one; when the login has nothing but the attributes s
@@ -295,30 +303,34 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 		others = nil
 	}
 	for i := range values {
-		std := stdName(i)
-		if i == slotRoles && s.rolesOptional && (!present[i] || isEmpty(std, values[i])) {
+		empty := items == 0
+		if i != slotRoles {
+			empty = isEmpty(stdName(i), values[i])
+		}
+		if i == slotRoles && s.rolesOptional && empty {
 			continue // a policy's rules may grant every role; IdPs often send roles empty
 		}
-		if err := checkMandatory(others, s, i, values[i], present[i]); err != nil {
+		if err := checkMandatory(others, s, i, values[i], present[i], empty); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readRoleItems applies the item rules (ssoRoles.add) to each item of a
-// roles attribute under settings s, in input order.
-func readRoleItems(values []string, s *ssoSettings) (ssoRoles, error) {
+// readRoleItems splits a roles attribute into its items once, in input
+// order, counting them, and applies the item rules (ssoRoles.add) to each
+// until one refuses. What it finds is checked
+// in the order of the rules by parseSSO.
+func readRoleItems(values []string, s *ssoSettings) ssoRoles {
 	var got ssoRoles
-	var err error
 	forEachItem(values, func(item string, trimmed bool) bool {
-		err = got.add(item, trimmed, s)
-		return err == nil
+		got.items++
+		if got.refused == nil {
+			got.refused = got.add(item, trimmed, s)
+		}
+		return true
 	})
-	if err != nil {
-		return ssoRoles{}, err
-	}
-	return got, nil
+	return got
 }
 
 // add applies the item rules to one roles item under settings s: an
@@ -446,16 +458,16 @@ func foldRole(item string) Role {
 // checkMandatory applies Flex's checks on the mandatory SAML attribute of
 // slot i under settings s, sent with values (ok says it is there): it must
 // be there under the name s reads, hold a non-empty value, hold only plain
-// text, and (email, full_name) hold one value. When the attribute is
-// missing, the error names a claim of attrs that looks meant for it (nil:
-// none looked for).
-func checkMandatory(attrs map[string][]string, s *ssoSettings, i int, values []string, ok bool) error {
+// text, and (email, full_name) hold one value. empty says the values say
+// nothing (isEmpty). When the attribute is missing, the error names a
+// claim of attrs that looks meant for it (nil: none looked for).
+func checkMandatory(attrs map[string][]string, s *ssoSettings, i int, values []string, ok, empty bool) error {
 	name, std := s.name(i), stdName(i)
 	if !ok {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
 			Value: misnamedClaim(attrs, s, std), problem: problemAbsent}
 	}
-	if isEmpty(std, values) {
+	if empty {
 		return &Error{Kind: ErrMissingAttribute, Code: CodeMissingUserAttributes, Attribute: name,
 			Value: misnamedClaim(attrs, s, std), problem: problemEmpty}
 	}
