@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	trt "github.com/flexroles/flexroles/cmd/flexroles/internal/taskroutertest"
 	"github.com/flexroles/flexroles/internal/audittest"
 	"github.com/flexroles/flexroles/internal/workergen"
 )
@@ -181,7 +182,7 @@ func TestAuditWholeInputErrors(t *testing.T) {
 		{
 			name:       "FILE with --workspace",
 			reason:     "usage: workers come from FILE or the workspace, not both",
-			args:       []string{"--workspace", testWorkspace, workers},
+			args:       []string{"--workspace", trt.Workspace, workers},
 			wantStderr: []string{"either FILE or --workspace, not both"},
 		},
 		{
@@ -547,11 +548,11 @@ func TestAuditUsersFileErrors(t *testing.T) {
 
 // liveAudit runs the audit of the fake TaskRouter f's workspace with the
 // credentials of env and returns its exit status and output.
-func liveAudit(f *fakeTaskRouter, env map[string]string, args ...string) (code int, stdout, stderr string) {
-	cfg, _ := f.config(env)
+func liveAudit(f *trt.Server, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	cfg, _ := f.Config(env)
 	cfg.Workspace = "" // the audit takes it from --workspace
 	var out, errOut bytes.Buffer
-	args = append(append([]string(nil), args...), "--workspace", testWorkspace)
+	args = append(append([]string(nil), args...), "--workspace", trt.Workspace)
 	code = runAudit(args, strings.NewReader(""), &out, &errOut, auditEnv{live: cfg})
 	return code, out.String(), errOut.String()
 }
@@ -560,17 +561,17 @@ func liveAudit(f *fakeTaskRouter, env map[string]string, args ...string) (code i
 // TaskRouter, two pages of workers.
 func TestAuditLive(t *testing.T) {
 	var (
-		clean   = fakeWorker{workerSID(1), "ana.diaz@example.com", `{"roles":["agent"],"email":"ana.diaz@example.com"}`}
-		admin   = fakeWorker{workerSID(2), "root@example.com", `{"roles":["admin"]}`}
-		unknown = fakeWorker{workerSID(3), "cy.park@example.com", `{"roles":["agent","Supervisor"]}`}
-		broken  = fakeWorker{workerSID(4), "cut@example.com", `{"roles":["agent"`}
-		lead    = fakeWorker{workerSID(5), "lee.lead@example.com", `{"roles":["agent"],"email":"lee.lead@example.com"}`}
+		clean   = trt.Worker{SID: trt.WorkerSID(1), Name: "ana.diaz@example.com", Attributes: `{"roles":["agent"],"email":"ana.diaz@example.com"}`}
+		admin   = trt.Worker{SID: trt.WorkerSID(2), Name: "root@example.com", Attributes: `{"roles":["admin"]}`}
+		unknown = trt.Worker{SID: trt.WorkerSID(3), Name: "cy.park@example.com", Attributes: `{"roles":["agent","Supervisor"]}`}
+		broken  = trt.Worker{SID: trt.WorkerSID(4), Name: "cut@example.com", Attributes: `{"roles":["agent"`}
+		lead    = trt.Worker{SID: trt.WorkerSID(5), Name: "lee.lead@example.com", Attributes: `{"roles":["agent"],"email":"lee.lead@example.com"}`}
 	)
 	type liveFinding struct{ SID, Name, Rule string }
 	tests := []struct {
 		name     string
 		reason   string
-		workers  []fakeWorker
+		workers  []trt.Worker
 		args     []string
 		wantCode int
 		want     []liveFinding
@@ -579,44 +580,44 @@ func TestAuditLive(t *testing.T) {
 		{
 			name:     "error on the second page",
 			reason:   "every page is audited; an error-level finding is exit 1",
-			workers:  []fakeWorker{clean, admin, unknown},
+			workers:  []trt.Worker{clean, admin, unknown},
 			wantCode: exitFailed,
 			want: []liveFinding{
-				{admin.sid, admin.name, "worker.insights.no_wfo"},
-				{unknown.sid, unknown.name, "worker.roles.unknown"},
+				{admin.SID, admin.Name, "worker.insights.no_wfo"},
+				{unknown.SID, unknown.Name, "worker.roles.unknown"},
 			},
 			summary: summaryLine(3, 2, 1, 1),
 		},
 		{
 			name:     "warnings only",
 			reason:   "warnings alone are exit 0, live as from a file",
-			workers:  []fakeWorker{clean, admin, clean},
+			workers:  []trt.Worker{clean, admin, clean},
 			wantCode: exitOK,
-			want:     []liveFinding{{admin.sid, admin.name, "worker.insights.no_wfo"}},
+			want:     []liveFinding{{admin.SID, admin.Name, "worker.insights.no_wfo"}},
 			summary:  summaryLine(3, 1, 0, 1),
 		},
 		{
 			name:     "attributes that are not JSON",
 			reason:   "a live worker whose attributes cannot be read is audit.malformed with its SID, and the audit goes on",
-			workers:  []fakeWorker{broken, admin, unknown},
+			workers:  []trt.Worker{broken, admin, unknown},
 			wantCode: exitFailed,
 			want: []liveFinding{
-				{broken.sid, broken.name, "audit.malformed"},
-				{admin.sid, admin.name, "worker.insights.no_wfo"},
-				{unknown.sid, unknown.name, "worker.roles.unknown"},
+				{broken.SID, broken.Name, "audit.malformed"},
+				{admin.SID, admin.Name, "worker.insights.no_wfo"},
+				{unknown.SID, unknown.Name, "worker.roles.unknown"},
 			},
 			summary: summaryLine(3, 3, 2, 1),
 		},
 		{
 			name:     "drift",
 			reason:   "drift applies to live workers too",
-			workers:  []fakeWorker{clean, lead, admin},
+			workers:  []trt.Worker{clean, lead, admin},
 			args:     []string{"--policy", examplePolicy, "--users", filepath.Join(auditData, "users.csv")},
 			wantCode: exitFailed,
 			want: []liveFinding{
-				{lead.sid, lead.name, "drift.roles"},
-				{admin.sid, admin.name, "worker.insights.no_wfo"},
-				{admin.sid, admin.name, "drift.no_user"},
+				{lead.SID, lead.Name, "drift.roles"},
+				{admin.SID, admin.Name, "worker.insights.no_wfo"},
+				{admin.SID, admin.Name, "drift.no_user"},
 			},
 			summary: summaryLine(3, 2, 1, 2),
 		},
@@ -624,11 +625,11 @@ func TestAuditLive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeTaskRouter(t, tokenEnv, tt.workers, 2)
-			code, stdout, stderr := liveAudit(f, tokenEnv, append([]string{"--json"}, tt.args...)...)
+			f := trt.New(t, trt.TokenEnv(), tt.workers, 2)
+			code, stdout, stderr := liveAudit(f, trt.TokenEnv(), append([]string{"--json"}, tt.args...)...)
 			require.Equal(t, tt.wantCode, code, "exit status; %s\nstdout:\n%s\nstderr:\n%s", tt.reason, stdout, stderr)
 			assert.Empty(t, stderr, tt.reason)
-			assert.Len(t, f.seen(), 2, "both pages are read; %s", tt.reason)
+			assert.Len(t, f.Seen(), 2, "both pages are read; %s", tt.reason)
 			var got []liveFinding
 			for _, fd := range decodeFindings(t, stdout) {
 				got = append(got, liveFinding{fd.SID, fd.FriendlyName, fd.Rule})
@@ -637,7 +638,7 @@ func TestAuditLive(t *testing.T) {
 			assert.Equal(t, tt.want, got, tt.reason)
 			assert.NotContains(t, stdout, `"line"`, "live workers have no line, which JSON omits; %s", tt.reason)
 
-			code, stdout, _ = liveAudit(f, tokenEnv, tt.args...)
+			code, stdout, _ = liveAudit(f, trt.TokenEnv(), tt.args...)
 			assert.Equal(t, tt.wantCode, code, tt.reason)
 			assert.True(t, strings.HasSuffix(stdout, tt.summary), "summary; %s\n%s", tt.reason, stdout)
 			assert.NotContains(t, stdout, "line ", "the table names live workers without a line; %s", tt.reason)
@@ -649,7 +650,7 @@ func TestAuditLive(t *testing.T) {
 // TestAuditLiveErrors checks that a live audit that cannot read the
 // workspace exits 2, and never shows the credentials.
 func TestAuditLiveErrors(t *testing.T) {
-	wrongToken := map[string]string{"TWILIO_ACCOUNT_SID": testAccount, "TWILIO_AUTH_TOKEN": "another0Token"}
+	wrongToken := map[string]string{"TWILIO_ACCOUNT_SID": trt.Account, "TWILIO_AUTH_TOKEN": "another0Token"}
 	tests := []struct {
 		name      string
 		reason    string
@@ -660,27 +661,27 @@ func TestAuditLiveErrors(t *testing.T) {
 	}{
 		{
 			name: "wrong auth token", reason: "Twilio answers 401: exit 2, and the token sent appears nowhere",
-			env: tokenEnv, serverEnv: wrongToken,
-			want: []string{"flexroles: audit: workspace " + testWorkspace + ": ", "authentication failed", "http 401"},
+			env: trt.TokenEnv(), serverEnv: wrongToken,
+			want: []string{"flexroles: audit: workspace " + trt.Workspace + ": ", "authentication failed", "http 401"},
 		},
 		{
 			name: "wrong api secret", reason: "the same with an API key and secret",
-			env: keyEnv, serverEnv: tokenEnv,
+			env: trt.KeyEnv(), serverEnv: trt.TokenEnv(),
 			want: []string{"authentication failed", "TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID"},
 		},
 		{
 			name: "no credentials", reason: "without credentials no request is sent",
-			env: map[string]string{}, serverEnv: tokenEnv,
+			env: map[string]string{}, serverEnv: trt.TokenEnv(),
 			want: []string{"missing twilio credentials"},
 		},
 		{
 			name: "second page fails", reason: "an error after the first page still ends the audit with exit 2",
-			env: tokenEnv, serverEnv: tokenEnv,
+			env: trt.TokenEnv(), serverEnv: trt.TokenEnv(),
 			intercept: func(n int, w http.ResponseWriter, _ *http.Request) bool {
 				if n == 0 {
 					return false
 				}
-				writeTwilioError(w, http.StatusInternalServerError, 20500, "Internal Server Error")
+				trt.WriteError(w, http.StatusInternalServerError, 20500, "Internal Server Error")
 				return true
 			},
 			want: []string{"http 500"},
@@ -689,15 +690,15 @@ func TestAuditLiveErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeTaskRouter(t, tt.serverEnv, testWorkers, 2)
-			f.intercept = tt.intercept
+			f := trt.New(t, tt.serverEnv, trt.Workers(), 2)
+			f.Intercept = tt.intercept
 			for _, args := range [][]string{nil, {"--json"}} {
 				code, stdout, stderr := liveAudit(f, tt.env, args...)
 				assert.Equal(t, exitUsage, code, "exit status %v; %s\nstdout:\n%s\nstderr:\n%s", args, tt.reason, stdout, stderr)
 				for _, s := range tt.want {
 					assert.Contains(t, stderr, s, tt.reason)
 				}
-				for _, secret := range []string{testToken, testSecret} {
+				for _, secret := range []string{trt.Token, trt.Secret} {
 					assert.NotContains(t, stdout, secret, tt.reason)
 					assert.NotContains(t, stderr, secret, tt.reason)
 				}
