@@ -179,4 +179,3 @@ func TestManyWorkers(t *testing.T) {
 		}
 	}
 }
-

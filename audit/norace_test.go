@@ -1,6 +1,6 @@
 //go:build !race
 
-package main
+package audit_test
 
 // raceEnabled is true when tests run under the race detector.
 const raceEnabled = false
