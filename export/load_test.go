@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +13,8 @@ import (
 	"github.com/flexroles/flexroles/export"
 )
 
-// TestLoadErrors checks that an IdP export that cannot be used is an error
-// that names the file and the line of the problem, in each form.
+// TestLoadErrors checks that an IdP export that cannot be used is an
+// *Error that names the file and the line of the problem, in each form.
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -108,6 +109,9 @@ func TestLoadErrors(t *testing.T) {
 			users, err := export.Load(path)
 			require.Error(t, err, tt.reason)
 			assert.Nil(t, users, tt.reason)
+			var e *export.Error
+			require.True(t, errors.As(err, &e), "an *export.Error: %v; %s", err, tt.reason)
+			assert.Equal(t, path, e.File, tt.reason)
 			require.True(t, strings.HasPrefix(err.Error(), path), "%v; %s", err, tt.reason)
 			rest := strings.TrimPrefix(err.Error(), path)
 			for _, s := range tt.want {
