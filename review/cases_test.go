@@ -36,18 +36,7 @@ sso:
     - name: offboarded
       when: {group: Offboarded}
 `)
-	denyAll := writeFile(t, dir, "deny.yaml", `version: 1
-sso:
-  rules:
-    - name: agents
-      when: {group: CC-Agents}
-      grant: [agent]
-  deny:
-    - name: everyone leads
-      when: {group: CC-Leads}
-    - name: offboarded
-      when: {group: Offboarded}
-`)
+	const denyAll = "testdata/deny-leads.yaml" // agents, refusing leads and the offboarded
 	leads := writeFile(t, dir, "leads.ndjson",
 		`{"email":"l@x.co","name":"L","groups":["CC-Leads"],"roles":["admin"]}`+"\n"+
 			`{"email":"a@x.co","name":"A","groups":["CC-Agents"]}`+"\n")

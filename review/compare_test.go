@@ -1,45 +1,22 @@
 package review_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"strings"
 	"testing"
 
-	"github.com/flexroles/flexroles"
-	"github.com/flexroles/flexroles/export"
 	"github.com/flexroles/flexroles/review"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// compareAll compares old and new over the users of a CSV export, failing
-// on failOn, and returns the changes and the text report.
+// compareAll compares the policies oldText and newText over the users of
+// a CSV export, failing on failOn, and returns the changes and the text
+// report.
 func compareAll(t *testing.T, oldText, newText, failOn, users string) ([]*review.Change, string) {
 	t.Helper()
-	load := func(text string) *flexroles.Policy {
-		p, err := flexroles.LoadPolicy(strings.NewReader(text))
-		require.NoError(t, err)
-		return p
-	}
-	f, err := review.ParseFailOn(failOn)
-	require.NoError(t, err)
-	c := review.New(load(oldText), load(newText), f)
-	var b strings.Builder
-	w := bufio.NewWriter(&b)
-	out := review.NewTextReporter(w, "users.csv")
-	out.Start("old.yaml", "new.yaml", nil)
-	var changes []*review.Change
-	require.NoError(t, export.Read(strings.NewReader(users), func(u *export.User) error {
-		if ch := c.Compare(u); ch != nil {
-			changes = append(changes, ch)
-			out.Change(ch)
-		}
-		return nil
-	}))
-	out.Finish(&c.Summary)
-	require.NoError(t, w.Flush())
-	return changes, b.String()
+	dir := t.TempDir()
+	r := reviewExport(t, writeFile(t, dir, "old.yaml", oldText), writeFile(t, dir, "new.yaml", newText), failOn, asText, writeFile(t, dir, "users.csv", users))
+	return r.changes, r.out
 }
 
 // TestInsightsLevels checks that a capability whose level moves is one

@@ -106,18 +106,7 @@ func TestDiffFailOn(t *testing.T) {
 // case is package review's TestReviewCases.
 func TestDiffCases(t *testing.T) {
 	dir := t.TempDir()
-	denyAll := writePolicy(t, dir, "deny.yaml", `version: 1
-sso:
-  rules:
-    - name: agents
-      when: {group: CC-Agents}
-      grant: [agent]
-  deny:
-    - name: everyone leads
-      when: {group: CC-Leads}
-    - name: offboarded
-      when: {group: Offboarded}
-`)
+	const denyAll = "../../review/testdata/deny-leads.yaml" // agents, refusing leads and the offboarded
 	bad := writePolicy(t, dir, "bad.yaml", badPolicy)
 	dup := filepath.Join(dir, "dup.csv")
 	require.NoError(t, os.WriteFile(dup, []byte("email,name,groups\na@x.co,A,CC-Agents\nA@X.CO,A,CC-Agents\n"), 0o600))
