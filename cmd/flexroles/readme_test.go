@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -49,4 +50,42 @@ func TestReadmeAuditExcerpt(t *testing.T) {
 		}
 		require.True(t, found, "the README shows a line the audit does not print, or out of order: %q", line)
 	}
+}
+
+// TestReadmeDiff runs the diff commands the README shows, as written, from
+// the repository's root: the first reports and exits 0, the second, which
+// --fail-on makes fail on the example's newly refused user, exits 1, as the
+// README says.
+func TestReadmeDiff(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(readme), "Before a change ships, see what it does to your people")
+	require.True(t, ok, "the README's section on reviewing a change")
+	_, block, ok = strings.Cut(block, "```sh\n")
+	require.True(t, ok)
+	block, _, ok = strings.Cut(block, "```")
+	require.True(t, ok)
+	var commands [][]string
+	for _, line := range strings.Split(block, "\n") {
+		if strings.HasPrefix(line, "go run ./cmd/flexroles diff ") {
+			commands = append(commands, strings.Fields(line)[3:])
+		}
+	}
+	require.Len(t, commands, 2, "the README shows two diff commands")
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed, and the second command reads git:HEAD")
+	}
+	t.Chdir("../..")
+
+	code, stdout, stderr := cli(commands[0]...)
+	require.Equal(t, exitOK, code, "%q: %s", commands[0], stderr)
+	assert.Empty(t, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "Comparing examples/policy.yaml (old) with examples/policy-next.yaml (new) for the users of examples/users.csv\n"), stdout)
+	assert.Contains(t, stdout, "\n3 of 9 users change: ")
+
+	code, stdout, stderr = cli(commands[1]...)
+	require.Equal(t, exitFailed, code, "%q: the README says it exits 1; %s", commands[1], stderr)
+	assert.Empty(t, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "<!-- flexroles diff -->\n### Flex role policy: `git:HEAD:examples/policy.yaml` → `examples/policy-next.yaml`\n"), stdout)
+	assert.Contains(t, stdout, "This change fails the review on `refuse` 1 user.")
 }
