@@ -16,7 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/flexroles/flexroles/sso/bridge"
+	"github.com/flexroles/flexroles/sso/bridge/demo"
 )
 
 // reportViolations reports every CSP violation of every page to the
@@ -102,7 +102,7 @@ func startBridgeDemo(t *testing.T) string {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- bridge.Demo(ctx, bridge.DemoOptions{Config: filepath.Join(dir, "bridge.yaml"), Listener: ln, Ready: func(u string) { ready <- u }})
+		done <- demo.Run(ctx, demo.Options{Config: filepath.Join(dir, "bridge.yaml"), Listener: ln, Ready: func(u string) { ready <- u }})
 	}()
 	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
 	select {

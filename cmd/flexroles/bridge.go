@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/flexroles/flexroles/sso/bridge"
+	"github.com/flexroles/flexroles/sso/bridge/demo"
 )
 
 const bridgeUsage = `usage:
@@ -156,7 +157,7 @@ func bridgeCheck(ctx context.Context, config string, stdout, stderr io.Writer) i
 }
 
 func bridgeDemo(ctx context.Context, config, listen string, mode bridge.Mode, prepare bool, stdout, stderr io.Writer) int {
-	opt := bridge.DemoOptions{
+	opt := demo.Options{
 		Config:      config,
 		Mode:        mode,
 		PrepareOnly: prepare,
@@ -173,7 +174,7 @@ func bridgeDemo(ctx context.Context, config, listen string, mode bridge.Mode, pr
 		}
 		opt.Listener = ln
 	}
-	if err := bridge.Demo(ctx, opt); err != nil {
+	if err := demo.Run(ctx, opt); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/flexroles/flexroles/export"
-	"github.com/flexroles/flexroles/sso/bridge"
+	"github.com/flexroles/flexroles/sso/bridge/demo"
 )
 
 // demoLogins runs the bridge demo on a copy of the examples, with extra
@@ -41,7 +41,7 @@ func demoLogins(t *testing.T, extra string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
 	go func() {
-		done <- bridge.Demo(ctx, bridge.DemoOptions{Config: filepath.Join(dir, "bridge.yaml"), Listener: ln, Ready: func(u string) { ready <- u }})
+		done <- demo.Run(ctx, demo.Options{Config: filepath.Join(dir, "bridge.yaml"), Listener: ln, Ready: func(u string) { ready <- u }})
 	}()
 	defer func() {
 		cancel()

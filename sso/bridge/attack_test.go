@@ -36,7 +36,7 @@ func refusedNothingSent(t *testing.T, w *world, before int, p page, status int, 
 	if !strings.Contains(p.body, "<code>"+kind+"</code>") {
 		t.Errorf("the page does not name kind %q:\n%.600s", kind, p.body)
 	}
-	if p.fields.Get("SAMLResponse") != "" || w.flex.count() != before {
+	if p.fields.Get("SAMLResponse") != "" || w.flex.Count() != before {
 		t.Errorf("something was posted to Flex")
 	}
 	if m := pageMessage.FindStringSubmatch(p.body); m != nil {
@@ -120,8 +120,8 @@ func TestAttacksOnTheUpstreamResponse(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.idp != nil {
-				w.idp.idp.AssertionMaker = tc.idp
-				defer func() { w.idp.idp.AssertionMaker = nil }()
+				w.idp.SAML.AssertionMaker = tc.idp
+				defer func() { w.idp.SAML.AssertionMaker = nil }()
 			}
 			b := w.browser("alex")
 			up := w.upstreamResponse(b, "")
@@ -130,7 +130,7 @@ func TestAttacksOnTheUpstreamResponse(t *testing.T) {
 				wellFormed(t, doc)
 				up.fields.Set("SAMLResponse", encode(doc))
 			}
-			before := w.flex.count()
+			before := w.flex.Count()
 			p := b.post(up.action, up.fields)
 			refusedNothingSent(t, w, before, p, http.StatusForbidden, "upstream_response")
 		})
@@ -189,7 +189,7 @@ func TestAttackReplay(t *testing.T) {
 	if p := b.post(up.action, up.fields); p.fields.Get("SAMLResponse") == "" {
 		t.Fatalf("the first use was refused:\n%.600s", p.body)
 	}
-	before := w.flex.count()
+	before := w.flex.Count()
 	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
 
 	b.jar.SetCookies(acs, cookies) // an attacker who kept the cookie too
@@ -206,7 +206,7 @@ func TestAttackReplay(t *testing.T) {
 		if p := b.post(up.action, up.fields); p.fields.Get("SAMLResponse") == "" {
 			t.Fatalf("the IdP-initiated login was refused:\n%.600s", p.body)
 		}
-		before := w.flex.count()
+		before := w.flex.Count()
 		p := b.post(up.action, up.fields)
 		refusedNothingSent(t, w, before, p, http.StatusForbidden, "upstream_response")
 		if !strings.Contains(p.body, "used already") {
@@ -227,7 +227,7 @@ func TestAttackUnsolicited(t *testing.T) {
 		if up.fields.Get("SAMLResponse") == "" {
 			t.Fatalf("the IdP sent no response:\n%.600s", up.body)
 		}
-		before := w.flex.count()
+		before := w.flex.Count()
 		refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
 	})
 	for _, tc := range []struct {
@@ -257,7 +257,7 @@ func TestAttackUnsolicited(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ar, err := saml.NewIdpAuthnRequest(w.idp.idp, &http.Request{Method: http.MethodGet, URL: loc})
+			ar, err := saml.NewIdpAuthnRequest(w.idp.SAML, &http.Request{Method: http.MethodGet, URL: loc})
 			if err == nil {
 				err = ar.Validate()
 			}
@@ -278,7 +278,7 @@ func TestAttackUnsolicited(t *testing.T) {
 			}
 			out := write(t, d)
 			wellFormed(t, out)
-			before := w.flex.count()
+			before := w.flex.Count()
 			p := b.post(w.bridge.paths.acs.String(), url.Values{"SAMLResponse": {encode(out)}, "RelayState": {loc.Query().Get("RelayState")}})
 			refusedNothingSent(t, w, before, p, http.StatusForbidden, "upstream_response")
 			if !strings.Contains(p.body, "in_response_to") {
@@ -293,10 +293,10 @@ func TestAttackUnsolicited(t *testing.T) {
 func TestAttackOtherIdP(t *testing.T) {
 	w := newWorld(t, nil)
 	key, cert := keyPair(t, 2)
-	w.idp.idp.Key, w.idp.idp.Certificate = key, cert
+	w.idp.SAML.Key, w.idp.SAML.Certificate = key, cert
 	b := w.browser("alex")
 	up := w.upstreamResponse(b, "")
-	before := w.flex.count()
+	before := w.flex.Count()
 	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "upstream_response")
 }
 
@@ -317,7 +317,7 @@ func TestAttackState(t *testing.T) {
 		v := []byte(e.sealed)
 		v[len(v)/2] ^= 1
 		replaceState(b, acs, joinStates([]stateEntry{{e.handle, string(v)}}))
-		before := w.flex.count()
+		before := w.flex.Count()
 		p := b.post(up.action, up.fields)
 		refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
 		if !strings.Contains(p.body, "does not open") {
@@ -333,7 +333,7 @@ func TestAttackState(t *testing.T) {
 		ae := parseStates(stateCookies(attacker, acs)[0].Value)[0]
 		// The attacker's state, under the victim's handle.
 		replaceState(victim, acs, joinStates([]stateEntry{{ve.handle, ae.sealed}}))
-		before := w.flex.count()
+		before := w.flex.Count()
 		p := victim.post(vup.action, vup.fields)
 		refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
 		if !strings.Contains(p.body, "does not open") {
@@ -362,7 +362,7 @@ func TestAttackFlexRequest(t *testing.T) {
 		{"another service provider", func(sp *saml.ServiceProvider) { sp.EntityID = "https://attacker.example/metadata" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sp := *w.flex.sp
+			sp := *w.flex.SAML
 			tc.edit(&sp)
 			req, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
 			if err != nil {
@@ -373,7 +373,7 @@ func TestAttackFlexRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := w.browser("alex")
-			before := w.flex.count()
+			before := w.flex.Count()
 			p := b.get(to.String())
 			refusedNothingSent(t, w, before, p, http.StatusBadRequest, "flex_request")
 			if strings.Contains(p.body, "attacker.example/collect") && strings.Contains(p.body, "<form") {
@@ -402,7 +402,7 @@ func TestAttackRelayStateMarkup(t *testing.T) {
 	if !strings.Contains(csp, "script-src 'nonce-") || !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("CSP %q is not strict", csp)
 	}
-	if got, _ := w.flex.last(); got.RelayState != relay {
+	if got, _ := w.flex.Last(); got.RelayState != relay {
 		t.Errorf("Flex got RelayState %q, want %q", got.RelayState, relay)
 	}
 }
@@ -412,7 +412,7 @@ func TestAttackRelayStateMarkup(t *testing.T) {
 // handle sent upstream and its state cookie, without going to the IdP.
 func startLogin(t *testing.T, w *world) (string, *http.Cookie) {
 	t.Helper()
-	sp := *w.flex.sp
+	sp := *w.flex.SAML
 	req, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
 	if err != nil {
 		t.Fatal(err)
@@ -489,12 +489,12 @@ func TestAttackRelayStateExpansion(t *testing.T) {
 	if fp.status != http.StatusOK {
 		t.Fatalf("the login with a %d-byte RelayState failed: bridge HTTP %d\n%.600s", len(relay), bp.status, bp.body)
 	}
-	if got, _ := w.flex.last(); got.RelayState != relay {
+	if got, _ := w.flex.Last(); got.RelayState != relay {
 		t.Errorf("Flex got RelayState %q, want %q", got.RelayState, relay)
 	}
 
 	quotes := strings.Repeat(`"`, maxRelayState)
-	before := w.flex.count()
+	before := w.flex.Count()
 	// The browser follows redirects: a page of the bridge's, not the
 	// IdP's, says the login stopped at saml/sso.
 	p := w.browser("alex").get(w.flexSrv.URL + "/flex/login?relay=" + url.QueryEscape(quotes))

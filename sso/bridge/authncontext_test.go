@@ -47,11 +47,11 @@ func flexGot(t *testing.T, p page) saml.Response {
 // accepts the login, and the request reached the upstream IdP.
 func TestAuthnContextPassedOn(t *testing.T) {
 	w := newWorld(t, nil)
-	w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: []string{classMFA}}
-	w.flex.sp.ValidateAuthnContextClassRef = true
+	w.flex.SAML.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: []string{classMFA}}
+	w.flex.SAML.ValidateAuthnContextClassRef = true
 	instant := time.Now().Add(-17 * time.Minute).Truncate(time.Millisecond).UTC()
 	sessionEnd := time.Now().Add(8 * time.Hour).Truncate(time.Millisecond).UTC()
-	w.idp.idp.AssertionMaker = authnBy(classMFA, instant, sessionEnd)
+	w.idp.SAML.AssertionMaker = authnBy(classMFA, instant, sessionEnd)
 
 	// The bridge's own request upstream asks for the same.
 	b := w.browser("lee")
@@ -68,7 +68,7 @@ func TestAuthnContextPassedOn(t *testing.T) {
 	}
 	_ = resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
-	ar, err := saml.NewIdpAuthnRequest(w.idp.idp, &http.Request{Method: http.MethodGet, URL: loc})
+	ar, err := saml.NewIdpAuthnRequest(w.idp.SAML, &http.Request{Method: http.MethodGet, URL: loc})
 	if err == nil {
 		err = ar.Validate()
 	}
@@ -79,9 +79,9 @@ func TestAuthnContextPassedOn(t *testing.T) {
 		t.Errorf("the bridge's request upstream does not carry Flex's RequestedAuthnContext: %+v", rc)
 	}
 
-	before := w.flex.count()
+	before := w.flex.Count()
 	bp, fp := w.login("lee", "")
-	if fp.status != http.StatusOK || w.flex.count() != before+1 {
+	if fp.status != http.StatusOK || w.flex.Count() != before+1 {
 		t.Fatalf("the stand-in for Flex enforcing exact MFA refused: bridge HTTP %d, Flex HTTP %d\n%.600s", bp.status, fp.status, fp.body)
 	}
 	r := flexGot(t, bp)
@@ -108,16 +108,16 @@ func TestAuthnContextPassedOn(t *testing.T) {
 // class goes to Flex, which decides.
 func TestAuthnContextNotMet(t *testing.T) {
 	w := newWorld(t, nil)
-	w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{AuthnContextClassRefs: []string{classMFA}} // no Comparison: exact
-	w.flex.sp.ValidateAuthnContextClassRef = true
-	w.idp.idp.AssertionMaker = authnBy(classPassword, time.Now().Add(-time.Minute), time.Time{})
+	w.flex.SAML.RequestedAuthnContext = &saml.RequestedAuthnContext{AuthnContextClassRefs: []string{classMFA}} // no Comparison: exact
+	w.flex.SAML.ValidateAuthnContextClassRef = true
+	w.idp.SAML.AssertionMaker = authnBy(classPassword, time.Now().Add(-time.Minute), time.Time{})
 
-	before := w.flex.count()
+	before := w.flex.Count()
 	bp, fp := w.login("lee", "")
 	if bp.fields.Get("SAMLResponse") == "" || bp.action != w.bridge.flex.acs {
 		t.Fatalf("nothing was posted to Flex's ACS: HTTP %d\n%.600s", bp.status, bp.body)
 	}
-	if fp.status == http.StatusOK || w.flex.count() != before {
+	if fp.status == http.StatusOK || w.flex.Count() != before {
 		t.Errorf("the stand-in for Flex logged the user in")
 	}
 	r := flexGot(t, bp)
@@ -136,8 +136,8 @@ func TestAuthnContextNotMet(t *testing.T) {
 		t.Errorf("metrics do not count the NoAuthnContext answer:\n%s", metrics)
 	}
 
-	w.flex.sp.RequestedAuthnContext.Comparison = "minimum"
-	w.flex.sp.ValidateAuthnContextClassRef = false
+	w.flex.SAML.RequestedAuthnContext.Comparison = "minimum"
+	w.flex.SAML.ValidateAuthnContextClassRef = false
 	bp, fp = w.login("lee", "")
 	if fp.status != http.StatusOK {
 		t.Fatalf("Comparison minimum: bridge HTTP %d, Flex HTTP %d", bp.status, fp.status)
@@ -156,15 +156,15 @@ func TestAuthnContextBounded(t *testing.T) {
 		strings.Split(strings.Repeat(classMFA+" ", maxRequestedClasses+1), " ")[:maxRequestedClasses+1],
 		{classMFA + strings.Repeat("x", maxAuthnClassRefSize)},
 	} {
-		w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: refs}
-		before := w.flex.count()
+		w.flex.SAML.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: refs}
+		before := w.flex.Count()
 		p := w.browser("lee").get(w.flexSrv.URL + "/flex/login")
 		refusedNothingSent(t, w, before, p, http.StatusBadRequest, "flex_request")
 		if !strings.Contains(p.body, "RequestedAuthnContext") {
 			t.Errorf("the refusal does not name the RequestedAuthnContext:\n%.600s", p.body)
 		}
 	}
-	w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: []string{classPassword, classMFA}}
+	w.flex.SAML.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: "exact", AuthnContextClassRefs: []string{classPassword, classMFA}}
 	if bp, fp := w.login("lee", ""); fp.status != http.StatusOK {
 		t.Errorf("two classes within the bounds: bridge HTTP %d, Flex HTTP %d", bp.status, fp.status)
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/crewjam/saml"
+	"github.com/flexroles/flexroles/sso/samltest"
 )
 
 // pendingLogin is one login waiting at the bridge's ACS: the form the
@@ -35,7 +36,7 @@ type pendingLogin struct {
 
 // pendingLogins makes n logins of alex up to the point where the upstream
 // response reaches the bridge, without the browser: the state is sealed as
-// the SSO endpoint seals it, and the demo IdP signs a response to it.
+// the SSO endpoint seals it, and the test IdP signs a response to it.
 func pendingLogins(tb testing.TB, w *world, n int) []pendingLogin {
 	tb.Helper()
 	spMD := w.bridge.up.current().Metadata()
@@ -46,7 +47,7 @@ func pendingLogins(tb testing.TB, w *world, n int) []pendingLogin {
 		handle, upID := newHandle(), newID()
 		st := loginState{FlexRequestID: newID(), RelayState: "flex-relay-state", UpstreamID: upID, Expires: time.Now().Add(time.Hour).Unix()}
 		req := &saml.IdpAuthnRequest{
-			IDP: w.idp.idp, HTTPRequest: r, RelayState: handle,
+			IDP: w.idp.SAML, HTTPRequest: r, RelayState: handle,
 			Request:                 saml.AuthnRequest{ID: upID, IssueInstant: time.Now()},
 			ServiceProviderMetadata: spMD, SPSSODescriptor: sso, ACSEndpoint: &sso.AssertionConsumerServices[0],
 			Now: time.Now(),
@@ -67,10 +68,10 @@ func pendingLogins(tb testing.TB, w *world, n int) []pendingLogin {
 	return out
 }
 
-// requestAs is a request carrying the demo IdP's user cookie.
+// requestAs is a request carrying the test IdP's user cookie.
 func requestAs(user string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.AddCookie(&http.Cookie{Name: demoUserCookie, Value: user})
+	r.AddCookie(&http.Cookie{Name: samltest.UserCookie, Value: user})
 	return r
 }
 
@@ -325,10 +326,10 @@ func startSamlify(tb testing.TB, n int) *samlifyProcess {
 	dir := tb.TempDir()
 	upKey, upCert := keyPair(tb, 1)
 	key, cert := keyPair(tb, 0)
-	if err := writeKeyPair(filepath.Join(dir, "idp.key"), filepath.Join(dir, "idp.crt"), upKey, upCert); err != nil {
+	if err := samltest.WriteKeyPair(filepath.Join(dir, "idp.key"), filepath.Join(dir, "idp.crt"), upKey, upCert); err != nil {
 		tb.Fatal(err)
 	}
-	if err := writeKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
+	if err := samltest.WriteKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
 		tb.Fatal(err)
 	}
 	script, err := filepath.Abs(filepath.Join("testdata", "samlify", "bench.js"))

@@ -65,9 +65,9 @@ type Bridge struct {
 	// the identities it writes with redact_identity.
 	decisions    *decisionLog
 	pseudonymKey []byte
-	// observe, when set (by Demo), sees each decided login's record with
-	// the user it names.
-	observe func(user string, rec decisionlog.Record)
+	// observe, set by OnDecision, sees a copy of each decided login's
+	// record; nil without one.
+	observe atomic.Pointer[func(decisionlog.Record)]
 }
 
 // endpoints are the bridge's URLs, all below the base URL.

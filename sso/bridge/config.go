@@ -25,7 +25,7 @@ import (
 type Config struct {
 	// Policy is the flexroles policy file that decides every login.
 	Policy string
-	// Listen is the address the command serves on; default 127.0.0.1:8080.
+	// Listen is the address the command serves on; default DefaultListen.
 	Listen string
 	// BaseURL is the public URL at which browsers reach the bridge; every
 	// endpoint lies below it. It must be https, except on a loopback host.
@@ -95,6 +95,10 @@ type Config struct {
 	// personal data; off by default.
 	DecisionLogAttributes bool
 }
+
+// DefaultListen is the address the bridge serves on when the
+// configuration's listen is empty: loopback only.
+const DefaultListen = "127.0.0.1:8080"
 
 // Mode is how the bridge uses the policy's decision.
 type Mode string
@@ -641,7 +645,7 @@ func (cfg Config) checkBounds() error {
 // withDefaults fills in the default of every optional value left zero.
 func (cfg Config) withDefaults() Config {
 	if cfg.Listen == "" {
-		cfg.Listen = "127.0.0.1:8080"
+		cfg.Listen = DefaultListen
 	}
 	if cfg.ClockSkew == 0 {
 		cfg.ClockSkew = 30 * time.Second

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -130,7 +131,8 @@ func (b *Bridge) record(id string, dc *decision, outcome string, refused error, 
 		agree = dc.agree()
 		b.stats.shadow(agree, dc.disagreements())
 	}
-	if b.decisions == nil && b.observe == nil {
+	observe := b.observe.Load()
+	if b.decisions == nil && observe == nil {
 		return
 	}
 	var flexFired []flexroles.RuleTrace // in shadow mode no rule gave Flex its roles
@@ -158,20 +160,69 @@ func (b *Bridge) record(id string, dc *decision, outcome string, refused error, 
 	if b.cfg.DecisionLogAttributes {
 		rec.Attributes = dc.login.Attributes
 	}
-	if b.observe != nil {
-		b.observe(user, rec)
+	if b.decisions != nil {
+		line, err := json.Marshal(rec)
+		if err == nil {
+			err = b.decisions.write(append(line, '\n'))
+		}
+		if err != nil {
+			b.stats.decisionLogFailure()
+			b.log.Error("the decision log could not be written; the login goes on", "id", id, "error", err.Error())
+		}
 	}
-	if b.decisions == nil {
+	if observe != nil {
+		(*observe)(cloneRecord(rec))
+	}
+}
+
+// OnDecision makes the bridge call f with each login that reached the
+// policy's decision (rule 4), as its decision-log line holds it (rule 8),
+// whether or not a decision_log is written: Identity is the user, or with
+// redact_identity the pseudonym; Attributes are there with
+// decision_log_attributes only. f is called once per login, after the
+// line is written and before the answer, on the request's goroutine, so
+// it must be safe for concurrent use and quick: the browser waits for it.
+// f receives a copy: what it changes reaches neither Flex, nor the logs,
+// nor the decision. A later call replaces f; nil removes it. Set it before
+// the bridge serves, for a record of every login.
+func (b *Bridge) OnDecision(f func(decisionlog.Record)) {
+	if f == nil {
+		b.observe.Store(nil)
 		return
 	}
-	line, err := json.Marshal(rec)
-	if err == nil {
-		err = b.decisions.write(append(line, '\n'))
+	b.observe.Store(&f)
+}
+
+// cloneRecord is a copy of rec that shares no slice, map or pointer with
+// it.
+func cloneRecord(rec decisionlog.Record) decisionlog.Record {
+	out := rec
+	out.Flex, out.Policy = cloneDecision(rec.Flex), cloneDecision(rec.Policy)
+	if rec.Agree != nil {
+		agree := *rec.Agree
+		out.Agree = &agree
 	}
-	if err != nil {
-		b.stats.decisionLogFailure()
-		b.log.Error("the decision log could not be written; the login goes on", "id", id, "error", err.Error())
+	if rec.Attributes != nil {
+		out.Attributes = make(map[string][]string, len(rec.Attributes))
+		for name, values := range rec.Attributes {
+			out.Attributes[name] = slices.Clone(values)
+		}
 	}
+	return out
+}
+
+func cloneDecision(d decisionlog.Decision) decisionlog.Decision {
+	out := d
+	out.Roles = slices.Clone(d.Roles)
+	out.Rules = make([]decisionlog.Rule, len(d.Rules))
+	for i, r := range d.Rules {
+		out.Rules[i] = decisionlog.Rule{Name: r.Name, Grant: slices.Clone(r.Grant)}
+	}
+	if d.Refused != nil {
+		refused := *d.Refused
+		out.Refused = &refused
+	}
+	return out
 }
 
 // side is one decision as the log records it.

@@ -96,7 +96,9 @@
 //     rules that fired, the policy's digest, in shadow mode whether the
 //     two agree, and with decision_log_attributes the verified attributes.
 //     In shadow mode the metrics count logins by agreement and
-//     disagreements by kind (gain, loss, refused_by_policy).
+//     disagreements by kind (gain, loss, refused_by_policy). A program's
+//     [Bridge.OnDecision] function then gets a copy of the same record,
+//     with or without decision_log, before the answer.
 //
 // For example, with the repository's examples/policy.yaml, a user whose IdP
 // sends groups [CC-Leads] and department Quality reaches Flex with roles
@@ -132,7 +134,11 @@
 // runs it with timeouts on every phase and a
 // graceful shutdown; [Check] loads it, runs the policy's own test cases and
 // returns the [Setup] to enter in Flex and the upstream IdP, with warnings
-// (upstream.allow_idp_initiated is login CSRF); [Demo] runs a
-// demo IdP, the bridge and a stand-in for Flex on one loopback address. The
-// manual, with the IdP and Flex set-up, is docs/bridge.md.
+// (upstream.allow_idp_initiated is login CSRF). [Bridge.IdPMetadata] and
+// [Bridge.SPMetadata] are the two metadata documents, and
+// [Bridge.OnDecision] hands a program a copy of each login's decision-log
+// record (rule 8), with or without a decision_log, which changes nothing
+// the bridge does. Package demo (bridge demo) runs a demo IdP, the bridge
+// and a stand-in for Flex on one loopback address. The manual, with the
+// IdP and Flex set-up, is docs/bridge.md.
 package bridge

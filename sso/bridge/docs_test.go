@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"github.com/flexroles/flexroles/sso/samltest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -68,7 +69,7 @@ func fakeDeployment(t testing.TB) (string, *http.Client) {
 		t.Fatal(err)
 	}
 	key, cert := keyPair(t, 0)
-	if err := writeKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
+	if err := samltest.WriteKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
 		t.Fatal(err)
 	}
 	return dir, &http.Client{Transport: metadataAnswerer{md}}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/internal/oddlogins"
+	"github.com/flexroles/flexroles/sso/samltest"
 )
 
 // TestLoginEndToEnd runs whole logins through the bridge over HTTP: the
@@ -40,19 +41,19 @@ func TestLoginEndToEnd(t *testing.T) {
 			"analysts rule: CC-Analytics with a location starting EU-"},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
-			before := w.flex.count()
+			before := w.flex.Count()
 			bp, fp := w.login(tc.user, "")
 			if fp.status != http.StatusOK {
 				t.Fatalf("%s: Flex page HTTP %d (bridge HTTP %d)\n%s\n%s", tc.reason, fp.status, bp.status, bp.body, fp.body)
 			}
-			if w.flex.count() != before+1 {
-				t.Fatalf("%s: the stand-in for Flex accepted %d assertions, want 1", tc.reason, w.flex.count()-before)
+			if w.flex.Count() != before+1 {
+				t.Fatalf("%s: the stand-in for Flex accepted %d assertions, want 1", tc.reason, w.flex.Count()-before)
 			}
-			got, _ := w.flex.last()
+			got, _ := w.flex.Last()
 			if !slices.Equal(got.Roles, tc.wantRoles) {
 				t.Errorf("%s: roles %q, want %q", tc.reason, got.Roles, tc.wantRoles)
 			}
-			user := testUsers[slices.IndexFunc(testUsers, func(u DemoUser) bool { return u.Login == tc.user })]
+			user := testUsers[slices.IndexFunc(testUsers, func(u samltest.User) bool { return u.Login == tc.user })]
 			if got.NameID != user.Attributes["email"][0] || !slices.Equal(got.Attributes["email"], user.Attributes["email"]) {
 				t.Errorf("NameID %q, email %q; want the user's email %q", got.NameID, got.Attributes["email"], user.Attributes["email"])
 			}
@@ -101,9 +102,9 @@ func TestLoginRefused(t *testing.T) {
 		{"typo", "invalid_attribute", []string{"skill"}, "skill.int passes through, and \"seven\" is not an int: Flex would refuse it"},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
-			before := w.flex.count()
+			before := w.flex.Count()
 			bp, fp := w.login(tc.user, "")
-			if fp.status != 0 || w.flex.count() != before || bp.fields.Get("SAMLResponse") != "" {
+			if fp.status != 0 || w.flex.Count() != before || bp.fields.Get("SAMLResponse") != "" {
 				t.Fatalf("%s: something was posted to Flex", tc.reason)
 			}
 			if bp.status != http.StatusForbidden {
@@ -141,7 +142,7 @@ func TestLoginEnhancedSSO(t *testing.T) {
 	if !strings.HasSuffix(bp.action, "/login/callback?connection=JQ0123456789abcdef0123456789abcdef") {
 		t.Errorf("posted to %q, not Flex's enhanced callback", bp.action)
 	}
-	if got, _ := w.flex.last(); got.Audience != "urn:flex:JQ0123456789abcdef0123456789abcdef" {
+	if got, _ := w.flex.Last(); got.Audience != "urn:flex:JQ0123456789abcdef0123456789abcdef" {
 		t.Errorf("audience %q, want urn:flex:JQ…", got.Audience)
 	}
 }
@@ -150,7 +151,7 @@ func TestLoginEnhancedSSO(t *testing.T) {
 // reaches Flex as an unsolicited response.
 func TestLoginIdPInitiated(t *testing.T) {
 	w := newWorld(t, func(c *Config) { c.Upstream.AllowIDPInitiated = true })
-	w.flex.sp.AllowIDPInitiated = true
+	w.flex.SAML.AllowIDPInitiated = true
 	b := w.browser("quinn")
 	up := b.get(w.idpSrv.URL + "/idp/start")
 	bp := b.post(up.action, up.fields)
@@ -160,7 +161,7 @@ func TestLoginIdPInitiated(t *testing.T) {
 	if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
 		t.Fatalf("the stand-in for Flex refused: %.600s", fp.body)
 	}
-	if got, _ := w.flex.last(); !slices.Contains(got.Roles, "wfo.quality_manager") {
+	if got, _ := w.flex.Last(); !slices.Contains(got.Roles, "wfo.quality_manager") {
 		t.Errorf("roles %q", got.Roles)
 	}
 }
@@ -198,7 +199,7 @@ func TestLoginUpstreamPostBinding(t *testing.T) {
 	if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
 		t.Fatalf("HTTP %d\n%.600s", fp.status, fp.body)
 	}
-	if got, _ := w.flex.last(); !slices.Equal(got.Roles, []string{"supervisor", "wfo.data_analyst"}) {
+	if got, _ := w.flex.Last(); !slices.Equal(got.Roles, []string{"supervisor", "wfo.data_analyst"}) {
 		t.Errorf("roles %q", got.Roles)
 	}
 }
@@ -260,7 +261,7 @@ func TestLoginSignedEitherWay(t *testing.T) {
 			if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
 				t.Fatalf("the stand-in for Flex refused: %.600s", fp.body)
 			}
-			if got, _ := w.flex.last(); !slices.Equal(got.Roles, []string{"supervisor", "agent", "wfo.team_leader"}) {
+			if got, _ := w.flex.Last(); !slices.Equal(got.Roles, []string{"supervisor", "agent", "wfo.team_leader"}) {
 				t.Errorf("roles %q", got.Roles)
 			}
 		})
@@ -307,7 +308,7 @@ func TestAnyBaseURL(t *testing.T) {
 				if fp.status != http.StatusOK {
 					t.Fatalf("%s login at base %q: bridge HTTP %d, Flex HTTP %d\n%.600s", flavour, w.cfg.BaseURL, bp.status, fp.status, bp.body)
 				}
-				if got, _ := w.flex.last(); got.Issuer != w.bridge.paths.idpMetadata.String() || !slices.Contains(got.Roles, "supervisor") {
+				if got, _ := w.flex.Last(); got.Issuer != w.bridge.paths.idpMetadata.String() || !slices.Contains(got.Roles, "supervisor") {
 					t.Errorf("%s: issuer %q, roles %q", flavour, got.Issuer, got.Roles)
 				}
 			}
@@ -335,12 +336,12 @@ func TestOddLoginsAsTheCoreReadsThem(t *testing.T) {
 		login := flexroles.Login{Source: flexroles.SSO, Attributes: u.Attributes, Identity: nameID}
 		read := p.ReadAsFlex(login)
 		_, wantErr := p.Resolve(login)
-		before := w.flex.count()
+		before := w.flex.Count()
 		bp, fp := w.login(u.Login, "")
 		if wantErr != nil {
 			kind := flexroles.ErrorKindName(wantErr)
-			if w.flex.count() != before || bp.status != http.StatusForbidden || !strings.Contains(bp.body, kind) {
-				t.Errorf("%s: the policy refuses it (%v), but the bridge answered HTTP %d and Flex accepted %d", name, wantErr, bp.status, w.flex.count()-before)
+			if w.flex.Count() != before || bp.status != http.StatusForbidden || !strings.Contains(bp.body, kind) {
+				t.Errorf("%s: the policy refuses it (%v), but the bridge answered HTTP %d and Flex accepted %d", name, wantErr, bp.status, w.flex.Count()-before)
 			}
 			continue
 		}
@@ -348,7 +349,7 @@ func TestOddLoginsAsTheCoreReadsThem(t *testing.T) {
 			t.Errorf("%s: the policy grants it, but Flex's page is HTTP %d (bridge HTTP %d)\n%.400s", name, fp.status, bp.status, bp.body)
 			continue
 		}
-		got, _ := w.flex.last()
+		got, _ := w.flex.Last()
 		if got.NameID != read.Email || !slices.Equal(got.Attributes["email"], []string{read.Email}) || !slices.Equal(got.Attributes["full_name"], []string{read.FullName}) {
 			t.Errorf("%s: Flex received NameID %q, email %q, full_name %q; the core reads %q and %q", name, got.NameID, got.Attributes["email"], got.Attributes["full_name"], read.Email, read.FullName)
 		}

@@ -15,11 +15,12 @@ import (
 // what limits the trust in it is the certificate it names.
 const metadataCacheDuration = time.Hour
 
-// idpMetadata is the bridge as Flex's identity provider, as served at
+// IdPMetadata is the bridge as Flex's identity provider, as served at
 // saml/metadata: its SSO URL with the HTTP-Redirect and HTTP-POST bindings
 // and its signing certificates (the next one too, when configured). It
-// offers no encryption key, since the bridge decrypts nothing.
-func (b *Bridge) idpMetadata() *saml.EntityDescriptor {
+// offers no encryption key, since the bridge decrypts nothing. Each call
+// returns a new copy, which the caller may change.
+func (b *Bridge) IdPMetadata() *saml.EntityDescriptor {
 	md := b.idp.Metadata()
 	md.ValidUntil, md.CacheDuration = time.Time{}, metadataCacheDuration
 	d := &md.IDPSSODescriptors[0]
@@ -27,10 +28,11 @@ func (b *Bridge) idpMetadata() *saml.EntityDescriptor {
 	return md
 }
 
-// spMetadata is the bridge as the upstream IdP's service provider, as
+// SPMetadata is the bridge as the upstream IdP's service provider, as
 // served at saml/sp-metadata: its ACS with the HTTP-POST binding only, no
-// key (it signs no requests and decrypts nothing), no logout service.
-func (b *Bridge) spMetadata() *saml.EntityDescriptor {
+// key (it signs no requests and decrypts nothing), no logout service. Each
+// call returns a new copy, which the caller may change.
+func (b *Bridge) SPMetadata() *saml.EntityDescriptor {
 	md := b.up.current().Metadata()
 	md.ValidUntil, md.CacheDuration = time.Time{}, metadataCacheDuration
 	for i := range md.SPSSODescriptors {
@@ -40,11 +42,11 @@ func (b *Bridge) spMetadata() *saml.EntityDescriptor {
 }
 
 func (b *Bridge) serveIDPMetadata(w http.ResponseWriter, _ *http.Request) {
-	writeMetadata(w, b.idpMetadata())
+	writeMetadata(w, b.IdPMetadata())
 }
 
 func (b *Bridge) serveSPMetadata(w http.ResponseWriter, _ *http.Request) {
-	writeMetadata(w, b.spMetadata())
+	writeMetadata(w, b.SPMetadata())
 }
 
 func writeMetadata(w http.ResponseWriter, md *saml.EntityDescriptor) {

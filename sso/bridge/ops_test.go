@@ -77,7 +77,7 @@ func TestBounds(t *testing.T) {
 	b := w.browser("alex")
 	up := w.upstreamResponse(b, "")
 	up.fields.Set("SAMLResponse", strings.Repeat("A", maxACSRequest+1))
-	before := w.flex.count()
+	before := w.flex.Count()
 	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusBadRequest, "bad_request")
 
 	long := strings.Repeat("r", maxRelayState+1)
@@ -211,7 +211,7 @@ func TestLogRedactedRefusals(t *testing.T) {
 			mu.Unlock()
 			b := w.browser("kim")
 			up := tc.alter(t, b, w.upstreamResponse(b, ""))
-			before := w.flex.count()
+			before := w.flex.Count()
 			p := b.post(up.action, up.fields)
 			refusedNothingSent(t, w, before, p, http.StatusForbidden, tc.kind)
 			m := pageCorrelation.FindStringSubmatch(p.body)
@@ -317,7 +317,7 @@ func TestMetadataRefresh(t *testing.T) {
 	}
 
 	key, cert := keyPair(t, 2) // the IdP rolls its key over
-	w.idp.idp.Key, w.idp.idp.Certificate = key, cert
+	w.idp.SAML.Key, w.idp.SAML.Certificate = key, cert
 	if bp, _ := w.login("alex", ""); bp.status != http.StatusForbidden {
 		t.Fatalf("a response signed with a key not yet in the metadata: HTTP %d", bp.status)
 	}
@@ -375,7 +375,7 @@ func TestVerificationsBounded(t *testing.T) {
 	b := w.browser("alex")
 	up := w.upstreamResponse(b, "")
 	w.bridge.verifying <- struct{}{} // a verification under way
-	before := w.flex.count()
+	before := w.flex.Count()
 	p := b.post(up.action, up.fields)
 	refusedNothingSent(t, w, before, p, http.StatusServiceUnavailable, "busy")
 	if p.header.Get("Retry-After") == "" {

@@ -50,11 +50,11 @@ func TestReadingTheLogDocumented(t *testing.T) {
 		"denied":            func() { w.login("kim", "") },
 		"missing_attribute": func() { w.login("nomail", "") },
 		"upstream_response": func() {
-			w.idp.idp.AssertionMaker = tamper(func(a *saml.Assertion) {
+			w.idp.SAML.AssertionMaker = tamper(func(a *saml.Assertion) {
 				a.Conditions.AudienceRestrictions[0].Audience.Value = "https://other-sp.example/metadata"
 				a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = "https://other-sp.example/acs"
 			})
-			defer func() { w.idp.idp.AssertionMaker = nil }()
+			defer func() { w.idp.SAML.AssertionMaker = nil }()
 			w.login("alex", "")
 		},
 		"state": func() {

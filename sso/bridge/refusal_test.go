@@ -77,7 +77,7 @@ func correlation(t *testing.T, p page) string {
 // AuthnRequest as anyone can write it (Flex does not sign it), edited.
 func forgedRequest(t *testing.T, w *world, relay string, edit func(r *saml.AuthnRequest)) string {
 	t.Helper()
-	sp := *w.flex.sp
+	sp := *w.flex.SAML
 	req, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestAttackLureOnPages(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					logged := captureLog(w, asJSON)
-					before := w.flex.count()
+					before := w.flex.Count()
 					p := tc.send(t, text)
 					refusedNothingSent(t, w, before, p, tc.status, tc.kind)
 					for _, shown := range []string{p.body, html.UnescapeString(p.body)} {
@@ -196,7 +196,7 @@ func TestAttackStatusMessage(t *testing.T) {
 	code.CreateElement("samlp:StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed")
 	status.CreateElement("samlp:StatusMessage").SetText(lure)
 	up.fields.Set("SAMLResponse", encode(write(t, d)))
-	before := w.flex.count()
+	before := w.flex.Count()
 	p := b.post(up.action, up.fields)
 	refusedNothingSent(t, w, before, p, http.StatusForbidden, "upstream_response")
 	if strings.Contains(p.body, "account is locked") || strings.Contains(logged.String(), "account is locked") {
@@ -282,12 +282,12 @@ func TestRefusalPage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.idp != nil {
-				w.idp.idp.AssertionMaker = tc.idp
-				defer func() { w.idp.idp.AssertionMaker = nil }()
+				w.idp.SAML.AssertionMaker = tc.idp
+				defer func() { w.idp.SAML.AssertionMaker = nil }()
 			}
 			if tc.name == "SHA-1" {
-				w.idp.idp.SignatureMethod = dsig.RSASHA1SignatureMethod
-				defer func() { w.idp.idp.SignatureMethod = "" }()
+				w.idp.SAML.SignatureMethod = dsig.RSASHA1SignatureMethod
+				defer func() { w.idp.SAML.SignatureMethod = "" }()
 			}
 			b := w.browser(tc.user)
 			up := w.upstreamResponse(b, "")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flexroles/flexroles"
+	"github.com/flexroles/flexroles/sso/samltest"
 )
 
 // examplePolicy is the text of the repository's example policy, which the
@@ -127,7 +128,7 @@ func leadRoles(t testing.TB, policy string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lee := testUsers[slices.IndexFunc(testUsers, func(u DemoUser) bool { return u.Login == "lee" })]
+	lee := testUsers[slices.IndexFunc(testUsers, func(u samltest.User) bool { return u.Login == "lee" })]
 	d, err := p.Resolve(flexroles.Login{Source: flexroles.SSO, Attributes: lee.Attributes, Identity: lee.Attributes["email"][0]})
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func TestReloadPolicy(t *testing.T) {
 		t.Errorf("the reload is not logged with the new digest:\n%s", log.String())
 	}
 	_, fp := w.login("lee", "")
-	if got, _ := w.flex.last(); !slices.Equal(got.Roles, leadRoles(t, good)) || slices.Equal(got.Roles, leadRoles(t, original)) {
+	if got, _ := w.flex.Last(); !slices.Equal(got.Roles, leadRoles(t, good)) || slices.Equal(got.Roles, leadRoles(t, original)) {
 		t.Errorf("after the reload the lead reaches Flex with %q, want the new policy's %q:\n%.800s", got.Roles, leadRoles(t, good), fp.body)
 	}
 
@@ -274,13 +275,12 @@ func TestReloadUnderLoad(t *testing.T) {
 	if n < 2 {
 		t.Errorf("only %d reloads ran during the logins", n)
 	}
-	w.flex.mu.Lock()
-	defer w.flex.mu.Unlock()
-	if len(w.flex.received) != workers*perWorker {
-		t.Errorf("Flex received %d logins, want %d", len(w.flex.received), workers*perWorker)
+	received := w.flex.All()
+	if len(received) != workers*perWorker {
+		t.Errorf("Flex received %d logins, want %d", len(received), workers*perWorker)
 	}
 	seen := [2]int{}
-	for _, r := range w.flex.received {
+	for _, r := range received {
 		switch {
 		case slices.Equal(r.Roles, answers[0]):
 			seen[0]++

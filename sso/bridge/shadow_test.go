@@ -20,6 +20,7 @@ import (
 
 	"github.com/flexroles/flexroles"
 	"github.com/flexroles/flexroles/decisionlog"
+	"github.com/flexroles/flexroles/sso/samltest"
 )
 
 // shadowWorld is a world whose bridge runs in mode, writing its decision
@@ -52,20 +53,20 @@ func readDecisions(t *testing.T, path string) []*decisionlog.Record {
 	return out
 }
 
-func user(login string) DemoUser {
-	return testUsers[slices.IndexFunc(testUsers, func(u DemoUser) bool { return u.Login == login })]
+func user(login string) samltest.User {
+	return testUsers[slices.IndexFunc(testUsers, func(u samltest.User) bool { return u.Login == login })]
 }
 
 // twilioAlone is what Flex makes of the user's own roles attribute,
 // resolved here by Twilio's rules from the IdP's attributes.
-func twilioAlone(u DemoUser) ([]string, error) {
+func twilioAlone(u samltest.User) ([]string, error) {
 	d, err := flexroles.Resolve(flexroles.Login{Source: flexroles.SSO, Attributes: map[string][]string{
 		"roles": u.Attributes["roles"], "email": u.Attributes["email"], "full_name": u.Attributes["full_name"]}})
 	return d.RoleStrings(), err
 }
 
 // policyAlone is what the policy file at path decides for the user.
-func policyAlone(t *testing.T, path string, u DemoUser) ([]string, error) {
+func policyAlone(t *testing.T, path string, u samltest.User) ([]string, error) {
 	t.Helper()
 	p, err := flexroles.LoadPolicyFile(path)
 	if err != nil {
@@ -113,14 +114,14 @@ func TestShadowModeChangesNothingFlexReceives(t *testing.T) {
 						t.Errorf("%s: the shadow refusal page does not name kind %s:\n%s", login, want, sb.body)
 					}
 				} else {
-					got, _ := shadow.flex.last()
+					got, _ := shadow.flex.Last()
 					if sf.status != http.StatusOK || !slices.Equal(got.Roles, wantFlex) {
 						t.Errorf("%s: in shadow mode Flex received %q (HTTP %d), want the IdP's roles as Twilio reads them %q", login, got.Roles, sf.status, wantFlex)
 					}
 				}
 				wantPolicy, policyErr := policyAlone(t, policy, u)
 				if policyErr == nil {
-					got, _ := enforce.flex.last()
+					got, _ := enforce.flex.Last()
 					if ef.status != http.StatusOK || !slices.Equal(got.Roles, wantPolicy) {
 						t.Errorf("%s: in enforce mode Flex received %q (HTTP %d), want the policy's %q", login, got.Roles, ef.status, wantPolicy)
 					}
@@ -475,8 +476,8 @@ func TestDecisionLogFailure(t *testing.T) {
 // decision is recorded.
 func TestDecisionLogNoAuthnContext(t *testing.T) {
 	w, log := shadowWorld(t, ModeEnforce, nil)
-	w.flex.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{AuthnContextClassRefs: []string{classMFA}}
-	w.idp.idp.AssertionMaker = authnBy(classPassword, time.Now().Add(-time.Minute), time.Time{})
+	w.flex.SAML.RequestedAuthnContext = &saml.RequestedAuthnContext{AuthnContextClassRefs: []string{classMFA}}
+	w.idp.SAML.AssertionMaker = authnBy(classPassword, time.Now().Add(-time.Minute), time.Time{})
 	if bp, _ := w.login("lee", ""); bp.fields.Get("SAMLResponse") == "" {
 		t.Fatalf("no NoAuthnContext response to Flex: HTTP %d", bp.status)
 	}

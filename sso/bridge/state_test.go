@@ -111,9 +111,9 @@ func TestStateCookieBomb(t *testing.T) {
 		t.Errorf("the state cookie holds %d states in %d bytes; want at most %d in %d", n, len(states[0].Value), maxLoginStates, maxStateJar)
 	}
 
-	before := w.flex.count()
+	before := w.flex.Count()
 	bp, fp := w.loginWith(victim, "")
-	if fp.status != http.StatusOK || w.flex.count() != before+1 {
+	if fp.status != http.StatusOK || w.flex.Count() != before+1 {
 		t.Fatalf("the login after 200 abandoned ones failed: bridge HTTP %d, Flex HTTP %d\n%.600s", bp.status, fp.status, bp.body)
 	}
 	proxy.mu.Lock()
@@ -136,13 +136,13 @@ func TestStateSeveralTabs(t *testing.T) {
 		forms = append(forms, w.upstreamResponse(b, ""))
 	}
 	for i := len(forms) - 1; i >= 1; i-- {
-		before := w.flex.count()
+		before := w.flex.Count()
 		bp := b.post(forms[i].action, forms[i].fields)
-		if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK || w.flex.count() != before+1 {
+		if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK || w.flex.Count() != before+1 {
 			t.Fatalf("tab %d: bridge HTTP %d, Flex HTTP %d\n%.600s", i, bp.status, fp.status, bp.body)
 		}
 	}
-	before := w.flex.count()
+	before := w.flex.Count()
 	p := b.post(forms[0].action, forms[0].fields)
 	refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
 	if !strings.Contains(p.body, "no login state") {
@@ -197,13 +197,13 @@ func TestStateCookieHostPrefix(t *testing.T) {
 	victim := w.browser("")
 	host, _ := url.Parse(w.bridgeSrv.URL)
 	victim.jar.SetCookies(host, []*http.Cookie{{Name: strings.TrimPrefix(sc.Name, "__Host-"), Value: sc.Value, Path: "/"}})
-	before := w.flex.count()
+	before := w.flex.Count()
 	p := victim.post(up.action, up.fields)
 	refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
 }
 
 // stateCookies returns the cookies of b's jar for u that carry login
-// states, under either name (the demo IdP's user cookie shares the
+// states, under either name (the test IdP's user cookie shares the
 // loopback host).
 func stateCookies(b *browser, u *url.URL) []*http.Cookie {
 	var out []*http.Cookie

@@ -199,7 +199,7 @@ func TestStoreWholeLoginAcrossInstances(t *testing.T) {
 			t.Fatalf("login %d: Flex answered HTTP %d", i, fp.status)
 		}
 		b.jar.SetCookies(acs, cookies) // kept by an attacker
-		before := w.flex.count()
+		before := w.flex.Count()
 		refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
 	}
 }

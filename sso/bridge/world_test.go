@@ -26,6 +26,7 @@ import (
 	"github.com/crewjam/saml/samlsp"
 
 	"github.com/flexroles/flexroles/internal/oddlogins"
+	"github.com/flexroles/flexroles/sso/samltest"
 )
 
 // world is a whole login in process over real HTTP: the organisation's IdP
@@ -33,9 +34,9 @@ import (
 // in for Flex with Flex's ACS path and audience.
 type world struct {
 	t      testing.TB
-	idp    *demoIDP
+	idp    *samltest.IdP
 	bridge *Bridge
-	flex   *flexStandIn
+	flex   *samltest.FlexStandIn
 	cfg    Config
 
 	idpSrv, bridgeSrv, flexSrv *httptest.Server
@@ -45,7 +46,7 @@ type world struct {
 }
 
 // testUsers are the example organisation's users as its IdP sends them.
-var testUsers = []DemoUser{
+var testUsers = []samltest.User{
 	{Login: "alex", Attributes: map[string][]string{"email": {"alex.agent@owlbank.example"}, "full_name": {"Alex Agent"}, "groups": {"CC-Agents"}, "department": {"Sales"}, "location": {"EU-West"}, "skill": {"7"}}},
 	{Login: "lee", Attributes: map[string][]string{"email": {"lee.lead@owlbank.example"}, "full_name": {"Lee Lead"}, "groups": {"CC-Leads"}, "department": {"Sales"}}},
 	{Login: "quinn", Attributes: map[string][]string{"email": {"quinn.qa@owlbank.example"}, "full_name": {"Quinn QA"}, "groups": {"CC-Leads", "QA"}, "department": {"Quality"}}},
@@ -64,10 +65,10 @@ var testUsers = []DemoUser{
 
 // oddUsers are the project's odd logins (internal/oddlogins) as users of
 // the test IdP, signing in as odd-0, odd-1, …
-func oddUsers() []DemoUser {
-	var out []DemoUser
+func oddUsers() []samltest.User {
+	var out []samltest.User
 	for i, l := range oddlogins.All() {
-		out = append(out, DemoUser{Login: "odd-" + strconv.Itoa(i), Attributes: l.Attributes})
+		out = append(out, samltest.User{Login: "odd-" + strconv.Itoa(i), Attributes: l.Attributes})
 	}
 	return out
 }
@@ -102,7 +103,7 @@ var (
 func keyPair(t testing.TB, i int) (*rsa.PrivateKey, *x509.Certificate) {
 	testKeysOnce.Do(func() {
 		for j := range testKeys {
-			k, c, err := newKeyPair(2048, "flexroles test "+string(rune('a'+j)))
+			k, c, err := samltest.NewKeyPair(2048, "flexroles test "+string(rune('a'+j)))
 			if err != nil {
 				panic(err)
 			}
@@ -143,29 +144,29 @@ func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
 
 	idpKey, idpCert := keyPair(t, 1)
 	idpBase, _ := url.Parse(w.idpSrv.URL + "/idp")
-	w.idp = newDemoIDP(*idpBase, idpKey, idpCert, append(slices.Clone(testUsers), oddUsers()...), func() *saml.EntityDescriptor {
+	w.idp = samltest.NewIdP(*idpBase, idpKey, idpCert, append(slices.Clone(testUsers), oddUsers()...), func() *saml.EntityDescriptor {
 		if w.bridge == nil {
 			return nil
 		}
-		return w.bridge.spMetadata()
+		return w.bridge.SPMetadata()
 	})
 	idpMux := http.NewServeMux()
-	idpMux.Handle("/idp/", w.idp.idp.Handler())
+	idpMux.Handle("/idp/", w.idp.SAML.Handler())
 	idpMux.HandleFunc("/idp/metadata", func(rw http.ResponseWriter, r *http.Request) {
 		if w.metadataDown.Load() {
 			http.Error(rw, "down", http.StatusServiceUnavailable)
 			return
 		}
-		w.idp.idp.ServeMetadata(rw, r)
+		w.idp.SAML.ServeMetadata(rw, r)
 	})
 	idpMux.HandleFunc("/idp/start", func(rw http.ResponseWriter, r *http.Request) {
-		w.idp.idp.ServeIDPInitiated(rw, r, w.bridge.paths.spMetadata.String(), "")
+		w.idp.SAML.ServeIDPInitiated(rw, r, w.bridge.paths.spMetadata.String(), "")
 	})
 	idpH.set(idpMux)
 
 	dir := t.TempDir()
 	key, cert := keyPair(t, 0)
-	if err := writeKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
+	if err := samltest.WriteKeyPair(filepath.Join(dir, "bridge.key"), filepath.Join(dir, "bridge.crt"), key, cert); err != nil {
 		t.Fatal(err)
 	}
 	w.cfg = Config{
@@ -206,15 +207,15 @@ func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.flex, err = newFlexStandIn(b.flex, bridgeMD, "/flex/login")
+	w.flex, err = samltest.NewFlexStandIn(b.flex.acs, b.flex.audience, bridgeMD, "/flex/login")
 	if err != nil {
 		t.Fatal(err)
 	}
 	flexMux := http.NewServeMux()
-	flexMux.HandleFunc("GET /flex/login", w.flex.login)
+	flexMux.HandleFunc("GET /flex/login", w.flex.Login)
 	acsPath := "/v1/Accounts/" + testAccount + "/saml2"
-	flexMux.HandleFunc("POST "+acsPath, w.flex.acs)
-	flexMux.HandleFunc("POST /login/callback", w.flex.acs) // enhanced SSO
+	flexMux.HandleFunc("POST "+acsPath, w.flex.ACS)
+	flexMux.HandleFunc("POST /login/callback", w.flex.ACS) // enhanced SSO
 	flexH.set(flexMux)
 	return w
 }
@@ -231,7 +232,7 @@ func (w *world) browser(user string) *browser {
 	jar, _ := cookiejar.New(nil)
 	if user != "" {
 		u, _ := url.Parse(w.idpSrv.URL)
-		jar.SetCookies(u, []*http.Cookie{{Name: demoUserCookie, Value: user, Path: "/"}})
+		jar.SetCookies(u, []*http.Cookie{{Name: samltest.UserCookie, Value: user, Path: "/"}})
 	}
 	// The bridge server's transport trusts its certificate when it is on
 	// https, and serves plain http as any other.

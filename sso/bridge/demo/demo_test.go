@@ -1,0 +1,199 @@
+package demo_test
+
+import (
+	"context"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/flexroles/flexroles/sso/bridge"
+	"github.com/flexroles/flexroles/sso/bridge/demo"
+)
+
+// demoDir copies the shipped demo configuration, policy and users to a
+// temporary directory, so that the demo's keys are made there.
+func demoDir(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range append([]string{"bridge.yaml", "policy.yaml", "users.csv"}, names...) {
+		data, err := os.ReadFile(filepath.Join("..", "..", "..", "examples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// startDemo runs the demo on a free loopback port, with the bridge in mode
+// ("" for the configuration's), and returns its start URL.
+func startDemo(t *testing.T, dir string, mode bridge.Mode) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- demo.Run(ctx, demo.Options{Config: filepath.Join(dir, "bridge.yaml"), Mode: mode, Listener: ln, Ready: func(u string) { ready <- u }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run returned %v", err)
+		}
+	})
+	select {
+	case u := <-ready:
+		return u
+	case err := <-done:
+		t.Fatalf("the demo did not start: %v", err)
+	}
+	return ""
+}
+
+// page is an HTTP answer with the form it holds, if any.
+type page struct {
+	status int
+	header http.Header
+	body   string
+	action string
+	fields url.Values
+}
+
+var (
+	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	formInput  = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+)
+
+// browser is a client with a cookie jar that follows redirects and posts
+// forms when told to.
+type browser struct {
+	t *testing.T
+	c *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, c: &http.Client{Jar: jar}}
+}
+
+func (b *browser) read(resp *http.Response, err error) page {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := page{status: resp.StatusCode, header: resp.Header, body: string(body), fields: url.Values{}}
+	if m := formAction.FindStringSubmatch(p.body); m != nil {
+		p.action = html.UnescapeString(m[1])
+	}
+	for _, m := range formInput.FindAllStringSubmatch(p.body, -1) {
+		p.fields.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return p
+}
+
+func (b *browser) get(u string) page { b.t.Helper(); return b.read(b.c.Get(u)) }
+
+func (b *browser) post(action string, fields url.Values) page {
+	b.t.Helper()
+	return b.read(b.c.PostForm(action, fields))
+}
+
+// signIn signs in to the demo at start as user, as a person does: the
+// start page's link, the IdP's user list, the bridge's form to Flex; it
+// returns the last page, what Flex receives or the refusal.
+func signIn(t *testing.T, start, user string) page {
+	t.Helper()
+	b := newBrowser(t)
+	if p := b.get(start); !strings.Contains(p.body, `href="/flex/login"`) {
+		t.Fatalf("start page:\n%.600s", p.body)
+	}
+	chooser := b.get(start + "flex/login")
+	if !strings.Contains(chooser.body, `value="`+user+`"`) {
+		t.Fatalf("the IdP does not list %s:\n%.1000s", user, chooser.body)
+	}
+	chooser.fields.Set("user", user)
+	up := b.post(chooser.action, chooser.fields)
+	bp := b.post(up.action, up.fields)
+	if bp.fields.Get("SAMLResponse") != "" {
+		return b.post(bp.action, bp.fields)
+	}
+	return bp
+}
+
+// TestDemoShadow: the demo in shadow mode, with the users of
+// users-roles.csv, passes each user's roles from the IdP on to Flex, and
+// the stand-in's page shows the policy's decision beside them: more roles
+// for a team lead whose IdP sends only agent, a refusal for an admin
+// outside the policy's allow list, agreement for an agent.
+func TestDemoShadow(t *testing.T) {
+	start := startDemo(t, demoDir(t, "users-roles.csv"), bridge.ModeShadow)
+	for _, tc := range []struct {
+		user string
+		want []string
+	}{
+		{"lee.lead", []string{`<span id="roles"><code>agent</code></span>`,
+			`<span id="policy-roles"><code>supervisor</code>, <code>agent</code>, <code>wfo.team_leader</code></span>`,
+			`it would add <code>supervisor</code>, <code>wfo.team_leader</code>.`}},
+		{"vic.moved", []string{`<span id="roles"><code>admin</code></span>`, `<code id="policy-refused">denied, by sso.allow</code>`}},
+		{"alex.agent", []string{`<span id="roles"><code>agent</code></span>`, `It agrees with what Flex received.`}},
+	} {
+		p := signIn(t, start, tc.user)
+		for _, want := range tc.want {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("%s: the stand-in's page lacks %s:\n%.3000s", tc.user, want, p.body)
+			}
+		}
+	}
+}
+
+// TestDemo clicks through the demo as a person does: the start page, the
+// IdP's user list, and what Flex receives or the refusal; in enforce mode
+// the page shows no shadow decision. Then the shipped configuration checks,
+// once the demo has made its files.
+func TestDemo(t *testing.T) {
+	dir := demoDir(t)
+	start := startDemo(t, dir, "")
+	for _, tc := range []struct {
+		user, want string
+	}{
+		{"quinn.qa", "wfo.quality_manager"},
+		{"kim.leaver", "<code>denied</code>"},
+		{"no.email", "<code>missing_attribute</code>"},
+	} {
+		final := signIn(t, start, tc.user)
+		if !strings.Contains(final.body, tc.want) {
+			t.Errorf("%s: the last page does not show %q:\n%.1500s", tc.user, tc.want, final.body)
+		}
+		if strings.Contains(final.body, "Shadow mode") {
+			t.Errorf("%s: the demo in enforce mode shows a shadow decision", tc.user)
+		}
+	}
+
+	cfg, err := bridge.LoadConfigFile(filepath.Join(dir, "bridge.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, results, err := bridge.Check(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) == 0 || !strings.HasSuffix(setup.Flex.SSOURL, "/bridge/saml/sso") {
+		t.Errorf("check: %d cases, setup %+v", len(results), setup.Flex)
+	}
+}
