@@ -3,6 +3,7 @@ package samltest
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -24,7 +25,7 @@ const maxUsersFile = 1 << 20
 func ReadUsers(path string) ([]User, error) {
 	f, err := os.Open(path) //nolint:gosec // G304: the users file the caller names
 	if err != nil {
-		return nil, errors.New("flexroles: demo users: " + err.Error())
+		return nil, fmt.Errorf("flexroles: demo users: %w", err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(io.LimitReader(f, maxUsersFile)).ReadAll()
