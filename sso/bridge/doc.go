@@ -134,7 +134,7 @@
 // runs it with timeouts on every phase and a
 // graceful shutdown; [Check] loads it, runs the policy's own test cases and
 // returns the [Setup] to enter in Flex and the upstream IdP, with warnings
-// (upstream.allow_idp_initiated is login CSRF). [Bridge.IdPMetadata] and
+// (upstream.allow_idp_initiated is login CSRF). [Bridge.IDPMetadata] and
 // [Bridge.SPMetadata] are the two metadata documents, and
 // [Bridge.OnDecision] hands a program a copy of each login's decision-log
 // record (rule 8), with or without a decision_log, which changes nothing

@@ -15,12 +15,12 @@ import (
 // what limits the trust in it is the certificate it names.
 const metadataCacheDuration = time.Hour
 
-// IdPMetadata is the bridge as Flex's identity provider, as served at
+// IDPMetadata is the bridge as Flex's identity provider, as served at
 // saml/metadata: its SSO URL with the HTTP-Redirect and HTTP-POST bindings
 // and its signing certificates (the next one too, when configured). It
 // offers no encryption key, since the bridge decrypts nothing. Each call
 // returns a new copy, which the caller may change.
-func (b *Bridge) IdPMetadata() *saml.EntityDescriptor {
+func (b *Bridge) IDPMetadata() *saml.EntityDescriptor {
 	md := b.idp.Metadata()
 	md.ValidUntil, md.CacheDuration = time.Time{}, metadataCacheDuration
 	d := &md.IDPSSODescriptors[0]
@@ -42,7 +42,7 @@ func (b *Bridge) SPMetadata() *saml.EntityDescriptor {
 }
 
 func (b *Bridge) serveIDPMetadata(w http.ResponseWriter, _ *http.Request) {
-	writeMetadata(w, b.IdPMetadata())
+	writeMetadata(w, b.IDPMetadata())
 }
 
 func (b *Bridge) serveSPMetadata(w http.ResponseWriter, _ *http.Request) {

@@ -34,7 +34,7 @@ import (
 // in for Flex with Flex's ACS path and audience.
 type world struct {
 	t      testing.TB
-	idp    *samltest.IdP
+	idp    *samltest.IDP
 	bridge *Bridge
 	flex   *samltest.FlexStandIn
 	cfg    Config
@@ -144,7 +144,7 @@ func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
 
 	idpKey, idpCert := keyPair(t, 1)
 	idpBase, _ := url.Parse(w.idpSrv.URL + "/idp")
-	w.idp = samltest.NewIdP(*idpBase, idpKey, idpCert, append(slices.Clone(testUsers), oddUsers()...), func() *saml.EntityDescriptor {
+	w.idp = samltest.NewIDP(*idpBase, idpKey, idpCert, append(slices.Clone(testUsers), oddUsers()...), func() *saml.EntityDescriptor {
 		if w.bridge == nil {
 			return nil
 		}

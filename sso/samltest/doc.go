@@ -19,7 +19,7 @@
 //     "flex-relay-state"); the request's ID is kept until a response
 //     answers it. GET /flex/login?relay=r → 302 to the bridge's saml/sso
 //     with SAMLRequest and RelayState=r.
-//  2. The identity provider ([NewIdP]) serves its metadata at base/metadata
+//  2. The identity provider ([NewIDP]) serves its metadata at base/metadata
 //     and its SSO endpoint at base/sso, and knows one service provider:
 //     the metadata its sp function returns at each request, by entity ID;
 //     an AuthnRequest from any other is refused.

@@ -30,22 +30,22 @@ type User struct {
 // the chooser page (rule 3), for tests.
 const UserCookie = "demo_user"
 
-// IdP is the organisation's identity provider: a crewjam/saml identity
+// IDP is the organisation's identity provider: a crewjam/saml identity
 // provider whose users are picked on a page (rules 2 to 4). Its SAML field
 // is crewjam's provider, which a test may change (its AssertionMaker, Key,
 // SignatureMethod) before a login.
-type IdP struct {
+type IDP struct {
 	SAML  *saml.IdentityProvider
 	users []User
 	sp    func() *saml.EntityDescriptor // the one service provider's metadata, when asked
 }
 
-// NewIdP returns the identity provider at base (metadata at base/metadata,
+// NewIDP returns the identity provider at base (metadata at base/metadata,
 // SSO at base/sso), signing with key and cert, with users; sp returns the
 // metadata of the one service provider it knows, or nil while there is
 // none.
-func NewIdP(base url.URL, key *rsa.PrivateKey, cert *x509.Certificate, users []User, sp func() *saml.EntityDescriptor) *IdP {
-	d := &IdP{users: users, sp: sp}
+func NewIDP(base url.URL, key *rsa.PrivateKey, cert *x509.Certificate, users []User, sp func() *saml.EntityDescriptor) *IDP {
+	d := &IDP{users: users, sp: sp}
 	d.SAML = &saml.IdentityProvider{
 		Key:                     key,
 		Certificate:             cert,
@@ -59,13 +59,13 @@ func NewIdP(base url.URL, key *rsa.PrivateKey, cert *x509.Certificate, users []U
 }
 
 // ServeHTTP serves the identity provider's metadata and SSO endpoint.
-func (d *IdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (d *IDP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.SAML.Handler().ServeHTTP(w, r)
 }
 
 // GetServiceProvider knows one service provider: the one sp returns
 // (rule 2). It implements saml.ServiceProviderProvider.
-func (d *IdP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescriptor, error) {
+func (d *IDP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescriptor, error) {
 	if d.sp == nil {
 		return nil, os.ErrNotExist
 	}
@@ -78,7 +78,7 @@ func (d *IdP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescri
 // GetSession signs in the user the form or the cookie picked, or shows the
 // chooser page and returns nil (rules 3 and 4). It implements
 // saml.SessionProvider.
-func (d *IdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
+func (d *IDP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
 	login := r.PostFormValue("user")
 	if c, err := r.Cookie(UserCookie); login == "" && err == nil {
 		login = c.Value
@@ -125,7 +125,7 @@ var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
 
 // choose shows the users; the form posts the request again with the user
 // picked.
-func (d *IdP) choose(w http.ResponseWriter, req *saml.IdpAuthnRequest) {
+func (d *IDP) choose(w http.ResponseWriter, req *saml.IdpAuthnRequest) {
 	type row struct{ Login, Summary string }
 	rows := make([]row, len(d.users))
 	for i, u := range d.users {

@@ -116,7 +116,7 @@ func Run(ctx context.Context, opt Options) error {
 	}
 
 	var b *bridge.Bridge
-	idp := samltest.NewIdP(*origin.JoinPath("idp"), idpKey, idpCert, users, func() *saml.EntityDescriptor {
+	idp := samltest.NewIDP(*origin.JoinPath("idp"), idpKey, idpCert, users, func() *saml.EntityDescriptor {
 		if b == nil {
 			return nil
 		}
@@ -127,7 +127,7 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	defer func() { _ = b.Close() }()
 	flexSetup := b.Setup().Flex
-	flex, err := samltest.NewFlexStandIn(flexSetup.ACS, flexSetup.Audience, b.IdPMetadata(), "/flex/login")
+	flex, err := samltest.NewFlexStandIn(flexSetup.ACS, flexSetup.Audience, b.IDPMetadata(), "/flex/login")
 	if err != nil {
 		return err
 	}
@@ -247,10 +247,10 @@ func Prepare(cfg *bridge.Config, origin *url.URL) (*rsa.PrivateKey, *x509.Certif
 	cfg.BaseURL = base.String()
 	cfg.Listen = origin.Host
 	cfg.Flex.ACSURL = "http://" + origin.Host
-	idp := samltest.NewIdP(*origin.JoinPath("idp"), idpKey, idpCert, nil, nil)
+	idp := samltest.NewIDP(*origin.JoinPath("idp"), idpKey, idpCert, nil, nil)
 	md, err := xml.MarshalIndent(idp.SAML.Metadata(), "", "  ")
 	if err == nil && cfg.Upstream.MetadataFile != "" {
-		err = os.WriteFile(cfg.Upstream.MetadataFile, md, 0o600)
+		err = os.WriteFile(cfg.Upstream.MetadataFile, md, 0o600) //nolint:gosec // G703: the metadata_file the demo's configuration names
 	}
 	if err != nil {
 		return nil, nil, failed(err)
