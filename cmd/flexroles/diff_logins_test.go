@@ -3,20 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"html"
-	"io"
 	"net"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/flexroles/flexroles/export"
 	"github.com/flexroles/flexroles/sso/bridge/demo"
+	"github.com/flexroles/flexroles/sso/samltest"
 )
 
 // demoLogins runs the bridge demo on a copy of the examples, with extra
@@ -61,50 +56,13 @@ func demoLogins(t *testing.T, extra string) string {
 	}
 	defer f.Close()
 	err = export.Read(f, func(u *export.User) error {
-		signIn(t, start, strings.SplitN(u.Email, "@", 2)[0])
-		return nil
+		_, err := samltest.NewBrowser(nil).SignIn(start+"flex/login", strings.SplitN(u.Email, "@", 2)[0])
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	formInput  = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
-)
-
-// signIn signs in to the demo's stand-in for Flex as user, posting each
-// form as a browser does, and returns the last page.
-func signIn(t *testing.T, start, user string) string {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	read := func(resp *http.Response, err error) (string, string, url.Values) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body, fields, action := string(b), url.Values{}, ""
-		if m := formAction.FindStringSubmatch(body); m != nil {
-			action = html.UnescapeString(m[1])
-		}
-		for _, m := range formInput.FindAllStringSubmatch(body, -1) {
-			fields.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-		}
-		return body, action, fields
-	}
-	_, action, fields := read(c.Get(start + "flex/login"))
-	fields.Set("user", user)
-	_, action, fields = read(c.PostForm(action, fields)) // the IdP's answer
-	body, action, fields := read(c.PostForm(action, fields))
-	if fields.Get("SAMLResponse") != "" {
-		body, _, _ = read(c.PostForm(action, fields))
-	}
-	return body
 }
 
 // TestDiffLoginsIsDiff: the logins of the example users through a bridge

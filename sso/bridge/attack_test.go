@@ -185,14 +185,14 @@ func TestAttackReplay(t *testing.T) {
 	b := w.browser("alex")
 	up := w.upstreamResponse(b, "")
 	acs, _ := url.Parse(up.action)
-	cookies := b.jar.Cookies(acs)
+	cookies := b.Jar.Cookies(acs)
 	if p := b.post(up.action, up.fields); p.fields.Get("SAMLResponse") == "" {
 		t.Fatalf("the first use was refused:\n%.600s", p.body)
 	}
 	before := w.flex.Count()
 	refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
 
-	b.jar.SetCookies(acs, cookies) // an attacker who kept the cookie too
+	b.Jar.SetCookies(acs, cookies) // an attacker who kept the cookie too
 	p := b.post(up.action, up.fields)
 	refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
 	if !strings.Contains(p.body, "used already") {
@@ -241,7 +241,7 @@ func TestAttackUnsolicited(t *testing.T) {
 			b := w.browser("alex")
 			// A login started as usual, stopped before the IdP: the
 			// handle, the state cookie, and the ID of the bridge's request.
-			c := *b.c
+			c := *b.Client
 			c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
 				if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
 					return http.ErrUseLastResponse
@@ -307,7 +307,7 @@ func TestAttackState(t *testing.T) {
 	// replaceState puts value in place of b's state cookie.
 	replaceState := func(b *browser, acs *url.URL, value string) {
 		c := stateCookies(b, acs)[0]
-		b.jar.SetCookies(acs, []*http.Cookie{{Name: c.Name, Value: value, Path: w.bridge.paths.saml.Path}})
+		b.Jar.SetCookies(acs, []*http.Cookie{{Name: c.Name, Value: value, Path: w.bridge.paths.saml.Path}})
 	}
 	t.Run("forged", func(t *testing.T) {
 		b := w.browser("alex")

@@ -55,7 +55,7 @@ func TestAuthnContextPassedOn(t *testing.T) {
 
 	// The bridge's own request upstream asks for the same.
 	b := w.browser("lee")
-	c := *b.c
+	c := *b.Client
 	c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
 		if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
 			return http.ErrUseLastResponse

@@ -197,8 +197,8 @@ func TestLogRedactedRefusals(t *testing.T) {
 			name: "state: a forged login state",
 			alter: func(t *testing.T, b *browser, up page) page {
 				acs, _ := url.Parse(up.action)
-				c := b.jar.Cookies(acs)[0]
-				b.jar.SetCookies(acs, []*http.Cookie{{Name: c.Name, Value: c.Value[:len(c.Value)-4] + "AAAA", Path: w.bridge.paths.acs.Path}})
+				c := b.Jar.Cookies(acs)[0]
+				b.Jar.SetCookies(acs, []*http.Cookie{{Name: c.Name, Value: c.Value[:len(c.Value)-4] + "AAAA", Path: w.bridge.paths.acs.Path}})
 				return up
 			},
 			kind:   "state",

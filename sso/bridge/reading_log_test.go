@@ -61,9 +61,9 @@ func TestReadingTheLogDocumented(t *testing.T) {
 			b := w.browser("alex")
 			up := w.upstreamResponse(b, "")
 			acs, _ := url.Parse(up.action)
-			cookies := b.jar.Cookies(acs)
+			cookies := b.Jar.Cookies(acs)
 			b.post(up.action, up.fields)
-			b.jar.SetCookies(acs, cookies) // the back button: the state cookie again
+			b.Jar.SetCookies(acs, cookies) // the back button: the state cookie again
 			b.post(up.action, up.fields)
 		},
 	}

@@ -297,10 +297,10 @@ func TestRefusalPage(t *testing.T) {
 				up.fields.Set("SAMLResponse", encode(doc))
 			}
 			target, _ := url.Parse(up.action)
-			cookies := b.jar.Cookies(target)
+			cookies := b.Jar.Cookies(target)
 			p := b.post(up.action, up.fields)
 			if tc.again {
-				b.jar.SetCookies(target, cookies) // the state cookie, kept by a second tab or the back button
+				b.Jar.SetCookies(target, cookies) // the state cookie, kept by a second tab or the back button
 				p = b.post(up.action, up.fields)
 			}
 			if p.status < 400 || !strings.Contains(p.body, "<code>"+tc.kind+"</code>") {

@@ -85,7 +85,7 @@ func TestStateCookieBomb(t *testing.T) {
 	// take two bytes each in the sealed JSON.
 	relay := strings.Repeat(`"`, 350) + strings.Repeat("a", maxRelayState-350)
 	victim := w.browser("alex")
-	stop := *victim.c
+	stop := *victim.Client
 	stop.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
 		if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
 			return http.ErrUseLastResponse // abandoned before the IdP
@@ -165,7 +165,7 @@ func TestStateCookieHostPrefix(t *testing.T) {
 	}
 
 	attacker := w.browser("lee")
-	c := *attacker.c
+	c := *attacker.Client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := c.Get(w.flexSrv.URL + "/flex/login")
 	if err != nil {
@@ -196,7 +196,7 @@ func TestStateCookieHostPrefix(t *testing.T) {
 	// name, for the whole host, and the attacker's form.
 	victim := w.browser("")
 	host, _ := url.Parse(w.bridgeSrv.URL)
-	victim.jar.SetCookies(host, []*http.Cookie{{Name: strings.TrimPrefix(sc.Name, "__Host-"), Value: sc.Value, Path: "/"}})
+	victim.Jar.SetCookies(host, []*http.Cookie{{Name: strings.TrimPrefix(sc.Name, "__Host-"), Value: sc.Value, Path: "/"}})
 	before := w.flex.Count()
 	p := victim.post(up.action, up.fields)
 	refusedNothingSent(t, w, before, p, http.StatusForbidden, "state")
@@ -207,7 +207,7 @@ func TestStateCookieHostPrefix(t *testing.T) {
 // loopback host).
 func stateCookies(b *browser, u *url.URL) []*http.Cookie {
 	var out []*http.Cookie
-	for _, c := range b.jar.Cookies(u) {
+	for _, c := range b.Jar.Cookies(u) {
 		if strings.HasPrefix(c.Name, stateCookieName) || strings.HasPrefix(c.Name, secureStateCookieName) {
 			out = append(out, c)
 		}

@@ -190,7 +190,7 @@ func TestStoreWholeLoginAcrossInstances(t *testing.T) {
 		b := w.browser("lee")
 		up := w.upstreamResponse(b, "relay-"+string(rune('a'+i)))
 		acs, _ := url.Parse(up.action)
-		cookies := b.jar.Cookies(acs)
+		cookies := b.Jar.Cookies(acs)
 		bp := b.post(up.action, up.fields)
 		if bp.fields.Get("SAMLResponse") == "" {
 			t.Fatalf("login %d refused: HTTP %d\n%.600s", i, bp.status, bp.body)
@@ -198,7 +198,7 @@ func TestStoreWholeLoginAcrossInstances(t *testing.T) {
 		if fp := b.post(bp.action, bp.fields); fp.status != http.StatusOK {
 			t.Fatalf("login %d: Flex answered HTTP %d", i, fp.status)
 		}
-		b.jar.SetCookies(acs, cookies) // kept by an attacker
+		b.Jar.SetCookies(acs, cookies) // kept by an attacker
 		before := w.flex.Count()
 		refusedNothingSent(t, w, before, b.post(up.action, up.fields), http.StatusForbidden, "state")
 	}

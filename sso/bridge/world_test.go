@@ -7,14 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
-	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,26 +217,25 @@ func startWorld(t testing.TB, tls bool, edit func(*Config)) *world {
 	return w
 }
 
-// browser is a client with a cookie jar that follows redirects, as a
-// browser does, but posts forms only when told to.
+// browser is samltest's Browser in a test: a step that fails ends the
+// test.
 type browser struct {
-	t   testing.TB
-	c   *http.Client
-	jar *cookiejar.Jar
+	t testing.TB
+	*samltest.Browser
 }
 
 func (w *world) browser(user string) *browser {
-	jar, _ := cookiejar.New(nil)
-	if user != "" {
-		u, _ := url.Parse(w.idpSrv.URL)
-		jar.SetCookies(u, []*http.Cookie{{Name: samltest.UserCookie, Value: user, Path: "/"}})
-	}
 	// The bridge server's transport trusts its certificate when it is on
 	// https, and serves plain http as any other.
-	return &browser{t: w.t, c: &http.Client{Jar: jar, Transport: w.bridgeSrv.Client().Transport}, jar: jar}
+	b := samltest.NewBrowser(w.bridgeSrv.Client().Transport)
+	if user != "" {
+		u, _ := url.Parse(w.idpSrv.URL)
+		b.Jar.SetCookies(u, []*http.Cookie{{Name: samltest.UserCookie, Value: user, Path: "/"}})
+	}
+	return &browser{t: w.t, Browser: b}
 }
 
-// page is an HTTP answer with the form it holds, if any.
+// page is a samltest.Page under the short names the tests read.
 type page struct {
 	status int
 	header http.Header
@@ -248,33 +244,20 @@ type page struct {
 	fields url.Values
 }
 
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	formInput  = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
-)
-
-func (b *browser) read(resp *http.Response, err error) page {
+// page is p, or the test's end on err.
+func (b *browser) page(p samltest.Page, err error) page {
 	b.t.Helper()
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	p := page{status: resp.StatusCode, header: resp.Header, body: string(body), fields: url.Values{}}
-	if m := formAction.FindStringSubmatch(p.body); m != nil {
-		p.action = html.UnescapeString(m[1])
-	}
-	for _, m := range formInput.FindAllStringSubmatch(p.body, -1) {
-		p.fields.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	return p
+	return page{status: p.Status, header: p.Header, body: p.Body, action: p.Action, fields: p.Fields}
 }
 
-func (b *browser) get(u string) page { b.t.Helper(); return b.read(b.c.Get(u)) }
+func (b *browser) get(u string) page { b.t.Helper(); return b.page(b.Get(u)) }
 
 func (b *browser) post(action string, fields url.Values) page {
 	b.t.Helper()
-	return b.read(b.c.PostForm(action, fields))
+	return b.page(b.Post(action, fields))
 }
 
 // upstreamResponse runs a login from the Flex stand-in up to the IdP's

@@ -62,4 +62,9 @@
 // and a self-signed certificate valid for ten years, [WriteKeyPair] writes
 // them as PEM (the key readable by its owner only) and [ReadKeyPair] reads
 // such a pair back. They are made where they are used, never shipped.
+//
+// [Browser] walks a login as a person's browser does, one step at a time:
+// cookies kept, redirects followed, each answer read as a [Page] with its
+// form, which is posted only when the test says so; [Browser.SignIn] walks
+// the whole login, from the stand-in's Login through the chooser page.
 package samltest

@@ -4,9 +4,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -81,66 +79,42 @@ func newPair(t *testing.T) *pair {
 	return p
 }
 
-// page is an HTTP answer with the form it holds, if any.
-type page struct {
-	status int
-	header http.Header
-	body   string
-	action string
-	fields url.Values
-}
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	formInput  = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
-)
-
-func get(t *testing.T, c *http.Client, u string) page {
+func get(t *testing.T, b *samltest.Browser, u string) samltest.Page {
 	t.Helper()
-	resp, err := c.Get(u)
-	return read(t, resp, err)
-}
-
-func post(t *testing.T, c *http.Client, action string, fields url.Values) page {
-	t.Helper()
-	resp, err := c.PostForm(action, fields)
-	return read(t, resp, err)
-}
-
-func read(t *testing.T, resp *http.Response, err error) page {
-	t.Helper()
+	p, err := b.Get(u)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	p := page{status: resp.StatusCode, header: resp.Header, body: string(body), fields: url.Values{}}
-	if m := formAction.FindStringSubmatch(p.body); m != nil {
-		p.action = html.UnescapeString(m[1])
-	}
-	for _, m := range formInput.FindAllStringSubmatch(p.body, -1) {
-		p.fields.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
 	}
 	return p
 }
 
-// browser is a client whose cookie signs user in at the IdP ("" for none).
-func (p *pair) browser(user string) *http.Client {
-	jar, _ := cookiejar.New(nil)
+func post(t *testing.T, b *samltest.Browser, action string, fields url.Values) samltest.Page {
+	t.Helper()
+	p, err := b.Post(action, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// browser is a browser whose cookie signs user in at the IdP ("" for
+// none).
+func (p *pair) browser(user string) *samltest.Browser {
+	b := samltest.NewBrowser(nil)
 	if user != "" {
 		u, _ := url.Parse(p.idpURL)
-		jar.SetCookies(u, []*http.Cookie{{Name: samltest.UserCookie, Value: user, Path: "/"}})
+		b.Jar.SetCookies(u, []*http.Cookie{{Name: samltest.UserCookie, Value: user, Path: "/"}})
 	}
-	return &http.Client{Jar: jar}
+	return b
 }
 
 // response starts a login at the stand-in with relay and returns the
 // IdP's form that posts the response to the stand-in.
-func (p *pair) response(c *http.Client, relay string) page {
+func (p *pair) response(c *samltest.Browser, relay string) samltest.Page {
 	p.t.Helper()
 	f := get(p.t, c, p.flexURL+"/flex/login?relay="+url.QueryEscape(relay))
-	if f.fields.Get("SAMLResponse") == "" || f.action != p.flexURL+testACSPath {
-		p.t.Fatalf("the IdP did not answer with a form to the stand-in's ACS: HTTP %d\n%.2000s", f.status, f.body)
+	if f.Fields.Get("SAMLResponse") == "" || f.Action != p.flexURL+testACSPath {
+		p.t.Fatalf("the IdP did not answer with a form to the stand-in's ACS: HTTP %d\n%.2000s", f.Status, f.Body)
 	}
 	return f
 }
@@ -152,9 +126,9 @@ func TestFlexStandInReceives(t *testing.T) {
 	p := newPair(t)
 	c := p.browser("quinn")
 	f := p.response(c, "back-to-flex")
-	got := post(t, c, f.action, f.fields)
-	if got.status != http.StatusOK {
-		t.Fatalf("HTTP %d:\n%s", got.status, got.body)
+	got := post(t, c, f.Action, f.Fields)
+	if got.Status != http.StatusOK {
+		t.Fatalf("HTTP %d:\n%s", got.Status, got.Body)
 	}
 	r, ok := p.flex.Last()
 	quinn := testUsers[0].Attributes
@@ -163,15 +137,15 @@ func TestFlexStandInReceives(t *testing.T) {
 		t.Errorf("received %+v", r)
 	}
 	for _, want := range []string{`<span id="roles"><code>supervisor</code>, <code>agent</code></span>`, `<code id="nameid">quinn.qa@owlbank.example</code>`} {
-		if !strings.Contains(got.body, want) {
+		if !strings.Contains(got.Body, want) {
 			t.Errorf("the page lacks %s", want)
 		}
 	}
-	if i, j := strings.Index(got.body, "<th>email</th>"), strings.Index(got.body, "<th>groups</th>"); i < 0 || j < i {
-		t.Errorf("attributes not in name order:\n%s", got.body)
+	if i, j := strings.Index(got.Body, "<th>email</th>"), strings.Index(got.Body, "<th>groups</th>"); i < 0 || j < i {
+		t.Errorf("attributes not in name order:\n%s", got.Body)
 	}
-	csp := got.header.Get("Content-Security-Policy")
-	if m := regexp.MustCompile(`<style nonce="([^"]+)">`).FindStringSubmatch(got.body); m == nil || !strings.Contains(csp, "style-src 'nonce-"+m[1]+"'") || !strings.HasPrefix(csp, "default-src 'none'") {
+	csp := got.Header.Get("Content-Security-Policy")
+	if m := regexp.MustCompile(`<style nonce="([^"]+)">`).FindStringSubmatch(got.Body); m == nil || !strings.Contains(csp, "style-src 'nonce-"+html.UnescapeString(m[1])+"'") || !strings.HasPrefix(csp, "default-src 'none'") {
 		t.Errorf("the page's CSP %q does not allow only its own style", csp)
 	}
 }
@@ -185,17 +159,17 @@ func TestFlexStandInRefuses(t *testing.T) {
 	c := p.browser("quinn")
 
 	good := p.response(c, "")
-	if r := post(t, c, good.action, good.fields); r.status != http.StatusOK {
-		t.Fatalf("the genuine response: HTTP %d %s", r.status, r.body)
+	if r := post(t, c, good.Action, good.Fields); r.Status != http.StatusOK {
+		t.Fatalf("the genuine response: HTTP %d %s", r.Status, r.Body)
 	}
-	if r := post(t, c, good.action, good.fields); r.status != http.StatusForbidden || !strings.Contains(r.body, "refused the response") {
-		t.Errorf("the same response again: HTTP %d %s", r.status, r.body)
+	if r := post(t, c, good.Action, good.Fields); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "refused the response") {
+		t.Errorf("the same response again: HTTP %d %s", r.Status, r.Body)
 	}
 
 	p.idp.SAML.Key, p.idp.SAML.Certificate = keys[1].key, keys[1].cert
 	forged := p.response(c, "")
-	if r := post(t, c, forged.action, forged.fields); r.status != http.StatusForbidden {
-		t.Errorf("a response signed by another key: HTTP %d %s", r.status, r.body)
+	if r := post(t, c, forged.Action, forged.Fields); r.Status != http.StatusForbidden {
+		t.Errorf("a response signed by another key: HTTP %d %s", r.Status, r.Body)
 	}
 	p.idp.SAML.Key, p.idp.SAML.Certificate = keys[0].key, keys[0].cert
 
@@ -208,8 +182,8 @@ func TestFlexStandInRefuses(t *testing.T) {
 	rec := httptest.NewRecorder()
 	other.Login(rec, httptest.NewRequest(http.MethodGet, "/flex/login", nil))
 	unsolicited := get(t, c, rec.Header().Get("Location"))
-	if r := post(t, c, unsolicited.action, unsolicited.fields); r.status != http.StatusForbidden {
-		t.Errorf("a response to another's request: HTTP %d %s", r.status, r.body)
+	if r := post(t, c, unsolicited.Action, unsolicited.Fields); r.Status != http.StatusForbidden {
+		t.Errorf("a response to another's request: HTTP %d %s", r.Status, r.Body)
 	}
 	if n := p.flex.Count(); n != 1 {
 		t.Errorf("the stand-in received %d responses, want the genuine one", n)
@@ -225,7 +199,7 @@ func TestFlexStandInShadow(t *testing.T) {
 	login := func() string {
 		c := p.browser("quinn")
 		f := p.response(c, "")
-		return post(t, c, f.action, f.fields).body
+		return post(t, c, f.Action, f.Fields).Body
 	}
 	p.flex.NoteDecision(decisionlog.Record{Mode: "enforce", Identity: "quinn.qa@owlbank.example", Policy: decisionlog.Decision{Granted: true, Roles: []string{"agent"}}})
 	if body := login(); strings.Contains(body, "Shadow mode") {

@@ -16,20 +16,20 @@ func TestIDPUsers(t *testing.T) {
 	c := p.browser("")
 	chooser := get(t, c, p.flexURL+"/flex/login")
 	for _, u := range testUsers {
-		if !strings.Contains(chooser.body, `value="`+u.Login+`"`) {
-			t.Errorf("the chooser does not list %s:\n%s", u.Login, chooser.body)
+		if !strings.Contains(chooser.Body, `value="`+u.Login+`"`) {
+			t.Errorf("the chooser does not list %s:\n%s", u.Login, chooser.Body)
 		}
 	}
-	if !strings.Contains(chooser.body, "email=a@owlbank.example,b@owlbank.example; full_name=Two Mail") {
-		t.Errorf("the chooser does not sum up twomail's attributes in name order:\n%s", chooser.body)
+	if !strings.Contains(chooser.Body, "email=a@owlbank.example,b@owlbank.example; full_name=Two Mail") {
+		t.Errorf("the chooser does not sum up twomail's attributes in name order:\n%s", chooser.Body)
 	}
-	if !strings.HasPrefix(chooser.header.Get("Content-Security-Policy"), "default-src 'none'") {
-		t.Errorf("chooser CSP %q", chooser.header.Get("Content-Security-Policy"))
+	if !strings.HasPrefix(chooser.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("chooser CSP %q", chooser.Header.Get("Content-Security-Policy"))
 	}
-	chooser.fields.Set("user", "twomail")
-	f := post(t, c, chooser.action, chooser.fields)
-	if r := post(t, c, f.action, f.fields); r.status != http.StatusOK {
-		t.Fatalf("twomail: HTTP %d %s", r.status, r.body)
+	chooser.Fields.Set("user", "twomail")
+	f := post(t, c, chooser.Action, chooser.Fields)
+	if r := post(t, c, f.Action, f.Fields); r.Status != http.StatusOK {
+		t.Fatalf("twomail: HTTP %d %s", r.Status, r.Body)
 	}
 	if r, _ := p.flex.Last(); r.NameID != "twomail" || !slices.Equal(r.Attributes["email"], testUsers[1].Attributes["email"]) {
 		t.Errorf("twomail received as %+v", r)
@@ -40,5 +40,9 @@ func TestIDPUsers(t *testing.T) {
 	}
 	if md, err := p.idp.GetServiceProvider(nil, testAudience); err != nil || md.EntityID != testAudience {
 		t.Errorf("the IdP does not know the stand-in: %v", err)
+	}
+
+	if _, err := p.browser("").SignIn(p.flexURL+"/flex/login", "nobody"); err == nil || !strings.Contains(err.Error(), "does not list the user nobody") {
+		t.Errorf("SignIn as a user the IdP does not list: %v", err)
 	}
 }

@@ -2,20 +2,15 @@ package demo_test
 
 import (
 	"context"
-	"html"
-	"io"
 	"net"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/flexroles/flexroles/sso/bridge"
 	"github.com/flexroles/flexroles/sso/bridge/demo"
+	"github.com/flexroles/flexroles/sso/samltest"
 )
 
 // demoDir copies the shipped demo configuration, policy and users to a
@@ -64,76 +59,20 @@ func startDemo(t *testing.T, dir string, mode bridge.Mode) string {
 	return ""
 }
 
-// page is an HTTP answer with the form it holds, if any.
-type page struct {
-	status int
-	header http.Header
-	body   string
-	action string
-	fields url.Values
-}
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	formInput  = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
-)
-
-// browser is a client with a cookie jar that follows redirects and posts
-// forms when told to.
-type browser struct {
-	t *testing.T
-	c *http.Client
-}
-
-func newBrowser(t *testing.T) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, c: &http.Client{Jar: jar}}
-}
-
-func (b *browser) read(resp *http.Response, err error) page {
-	b.t.Helper()
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	p := page{status: resp.StatusCode, header: resp.Header, body: string(body), fields: url.Values{}}
-	if m := formAction.FindStringSubmatch(p.body); m != nil {
-		p.action = html.UnescapeString(m[1])
-	}
-	for _, m := range formInput.FindAllStringSubmatch(p.body, -1) {
-		p.fields.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	return p
-}
-
-func (b *browser) get(u string) page { b.t.Helper(); return b.read(b.c.Get(u)) }
-
-func (b *browser) post(action string, fields url.Values) page {
-	b.t.Helper()
-	return b.read(b.c.PostForm(action, fields))
-}
-
 // signIn signs in to the demo at start as user, as a person does: the
 // start page's link, the IdP's user list, the bridge's form to Flex; it
 // returns the last page, what Flex receives or the refusal.
-func signIn(t *testing.T, start, user string) page {
+func signIn(t *testing.T, start, user string) samltest.Page {
 	t.Helper()
-	b := newBrowser(t)
-	if p := b.get(start); !strings.Contains(p.body, `href="/flex/login"`) {
-		t.Fatalf("start page:\n%.600s", p.body)
+	b := samltest.NewBrowser(nil)
+	if p, err := b.Get(start); err != nil || !strings.Contains(p.Body, `href="/flex/login"`) {
+		t.Fatalf("start page (%v):\n%.600s", err, p.Body)
 	}
-	chooser := b.get(start + "flex/login")
-	if !strings.Contains(chooser.body, `value="`+user+`"`) {
-		t.Fatalf("the IdP does not list %s:\n%.1000s", user, chooser.body)
+	p, err := b.SignIn(start+"flex/login", user)
+	if err != nil {
+		t.Fatal(err)
 	}
-	chooser.fields.Set("user", user)
-	up := b.post(chooser.action, chooser.fields)
-	bp := b.post(up.action, up.fields)
-	if bp.fields.Get("SAMLResponse") != "" {
-		return b.post(bp.action, bp.fields)
-	}
-	return bp
+	return p
 }
 
 // TestDemoShadow: the demo in shadow mode, with the users of
@@ -155,8 +94,8 @@ func TestDemoShadow(t *testing.T) {
 	} {
 		p := signIn(t, start, tc.user)
 		for _, want := range tc.want {
-			if !strings.Contains(p.body, want) {
-				t.Errorf("%s: the stand-in's page lacks %s:\n%.3000s", tc.user, want, p.body)
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("%s: the stand-in's page lacks %s:\n%.3000s", tc.user, want, p.Body)
 			}
 		}
 	}
@@ -177,10 +116,10 @@ func TestDemo(t *testing.T) {
 		{"no.email", "<code>missing_attribute</code>"},
 	} {
 		final := signIn(t, start, tc.user)
-		if !strings.Contains(final.body, tc.want) {
-			t.Errorf("%s: the last page does not show %q:\n%.1500s", tc.user, tc.want, final.body)
+		if !strings.Contains(final.Body, tc.want) {
+			t.Errorf("%s: the last page does not show %q:\n%.1500s", tc.user, tc.want, final.Body)
 		}
-		if strings.Contains(final.body, "Shadow mode") {
+		if strings.Contains(final.Body, "Shadow mode") {
 			t.Errorf("%s: the demo in enforce mode shows a shadow decision", tc.user)
 		}
 	}
