@@ -131,10 +131,11 @@
 // it), reports every part that does not load at once (a store that is down
 // is not one: the bridge starts not ready), and returns the [Bridge], an
 // http.Handler a Go service can mount and [Bridge.Close] releases. [Serve]
-// runs it with timeouts on every phase and a
-// graceful shutdown; [Check] loads it, runs the policy's own test cases and
-// returns the [Setup] to enter in Flex and the upstream IdP, with warnings
-// (upstream.allow_idp_initiated is login CSRF). [Bridge.IDPMetadata] and
+// runs it with timeouts on every phase ([NewServer] is that server, for a
+// mux that mounts the bridge) and a graceful shutdown; [Check] loads it,
+// runs the policy's own test cases and returns the [Setup] to enter in
+// Flex and the upstream IdP, with warnings (upstream.allow_idp_initiated
+// is login CSRF). [Bridge.IDPMetadata] and
 // [Bridge.SPMetadata] are the two metadata documents, and
 // [Bridge.OnDecision] hands a program a copy of each login's decision-log
 // record (rule 8), with or without a decision_log, which changes nothing

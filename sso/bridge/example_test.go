@@ -9,9 +9,10 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
-	"time"
 
+	"github.com/flexroles/flexroles/decisionlog"
 	"github.com/flexroles/flexroles/sso/bridge"
 )
 
@@ -44,9 +45,32 @@ func ExampleNew() {
 	}
 	go b.Refresh(context.Background()) // keep the IdP's metadata (and, with policy_reload, the policy) fresh
 	mux := http.NewServeMux()
-	mux.Handle("/sso/", b) // base_url: https://example.com/sso
-	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	mux.Handle("/sso/", b)            // base_url: https://example.com/sso
+	srv := bridge.NewServer(mux, nil) // the bridge's own timeouts
+	srv.Addr = "127.0.0.1:8080"
 	log.Fatal(srv.ListenAndServe())
+}
+
+// A service that mounts the bridge can act on each decided login, here
+// counting, in shadow mode, the logins whose policy decision differs from
+// what Flex received. The function gets a copy of the decision-log record:
+// it changes nothing the bridge does.
+func ExampleBridge_OnDecision() {
+	cfg, err := bridge.LoadConfigFile("bridge.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := bridge.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var disagreements atomic.Int64
+	b.OnDecision(func(rec decisionlog.Record) {
+		if rec.Agree != nil && !*rec.Agree {
+			disagreements.Add(1)
+		}
+	})
+	log.Fatal(b.ListenAndServe(context.Background()))
 }
 
 // A service that mounts the bridge reloads the policy when it is told to,

@@ -21,6 +21,26 @@ const (
 	maxHeaderBytes    = 64 << 10
 )
 
+// NewServer returns a server for handler (the bridge, or a mux that mounts
+// it) with the bounds of the bridge's own: 5 seconds to read a request's
+// header and 15 to read all of it, 15 to write the answer, 60 for an idle
+// connection, 64 KiB of header. Its own errors (a TLS handshake, a
+// connection that fails) go to log at warning level; nil discards them.
+func NewServer(handler http.Handler, log *slog.Logger) *http.Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
 // Serve loads everything cfg names, listens on cfg.Listen and serves the
 // bridge until ctx ends, then drains as (*Bridge).Serve does; it starts
 // only when every part loads. With a Redis store it sends the Redis
@@ -62,15 +82,7 @@ func (b *Bridge) ListenAndServe(ctx context.Context) error {
 // them; then the listener closes, requests under way get up to 10 seconds
 // to finish, and Serve returns nil.
 func (b *Bridge) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           b,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelWarn),
-	}
+	srv := NewServer(b, b.log)
 	refresh, stop := context.WithCancel(ctx)
 	defer stop()
 	go b.Refresh(refresh)

@@ -55,15 +55,8 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// Timeouts of the demo's server, as the bridge's own server has them.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 15 * time.Second
-	writeTimeout      = 15 * time.Second
-	idleTimeout       = 60 * time.Second
-	shutdownTimeout   = 10 * time.Second
-	maxHeaderBytes    = 64 << 10
-)
+// shutdownGrace is how long requests under way get when ctx ends.
+const shutdownGrace = 10 * time.Second
 
 // Run runs the demo until ctx ends (rules 1 to 5): the demo identity
 // provider, the bridge and the stand-in for Flex on one loopback address.
@@ -149,14 +142,7 @@ func Run(ctx context.Context, opt Options) error {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = indexPage.Execute(w, struct{ Flavour string }{flexSetup.Flavour})
 	})
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-	}
+	srv := bridge.NewServer(mux, opt.Log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if opt.Ready != nil {
@@ -167,7 +153,7 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	case <-ctx.Done():
 	}
-	down, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	down, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return srv.Shutdown(down)
 }

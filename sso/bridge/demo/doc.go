@@ -23,7 +23,7 @@
 //     configuration's listen, default 127.0.0.1:8080): / a start page,
 //     /flex/login the stand-in's login, Flex's ACS path the stand-in's
 //     ACS, /idp/ the IdP, and the bridge below its base URL's path, with
-//     the bridge's own server timeouts. The start URL,
+//     the bridge's own server bounds (bridge.NewServer). The start URL,
 //     http://127.0.0.1:8080/, goes to [Options.Ready].
 //  4. In shadow mode the bridge's record of each login
 //     ([bridge.Bridge.OnDecision]) goes to the stand-in, whose page shows
