@@ -295,13 +295,6 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 	if items > MaxRoleItems {
 		return manyRoleItems(s.name(slotRoles), items)
 	}
-	// Where a mandatory attribute is missing, the others are searched for
-	// a misnamed one; when the login has nothing but the attributes s
-	// reads, none can be, and the search (a walk of the map) is skipped.
-	others := attrs
-	if len(attrs) == b2i(present[slotRoles])+b2i(present[slotEmail])+b2i(present[slotFullName]) {
-		others = nil
-	}
 	for i := range values {
 		empty := items == 0
 		if i != slotRoles {
@@ -310,7 +303,7 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 		if i == slotRoles && s.rolesOptional && empty {
 			continue // a policy's rules may grant every role; IdPs often send roles empty
 		}
-		if err := checkMandatory(others, s, i, values[i], present[i], empty); err != nil {
+		if err := checkMandatory(attrs, s, i, values[i], present[i], empty); err != nil {
 			return err
 		}
 	}
@@ -460,7 +453,7 @@ func foldRole(item string) Role {
 // be there under the name s reads, hold a non-empty value, hold only plain
 // text, and (email, full_name) hold one value. empty says the values say
 // nothing (isEmpty). When the attribute is missing, the error names a
-// claim of attrs that looks meant for it (nil: none looked for).
+// claim of attrs that looks meant for it.
 func checkMandatory(attrs map[string][]string, s *ssoSettings, i int, values []string, ok, empty bool) error {
 	name, std := s.name(i), stdName(i)
 	if !ok {
