@@ -2,6 +2,7 @@ package flexroles_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,4 +76,32 @@ func TestDecisionSizedExactly(t *testing.T) {
 	drop := polLoad(t, polDrop)
 	dropped := polSSO(map[string][]string{"roles": {"agent, wfo.bogus"}, "Roles": {"admin"}})
 	check("split with a dropped role", func() (flexroles.Decision, error) { return drop.Resolve(dropped) })
+}
+
+// TestRefusalAllocations holds a refusal to one allocation, its *Error,
+// when the roles also hold an item the item rules refuse: that item's
+// refusal (with its did-you-mean, several allocations) is built only when
+// it is the error returned, never for a login an earlier rule refuses.
+func TestRefusalAllocations(t *testing.T) {
+	unknown := limitSSO(func(a map[string][]string) { a["roles"] = []string{"Admni"} })
+	if n := testing.AllocsPerRun(20, func() { _, _ = flexroles.Resolve(unknown) }); n <= 1 {
+		t.Fatalf("an unknown role's refusal costs %v allocations; this test needs one that costs more than its *Error", n)
+	}
+	logins := map[string]flexroles.Login{
+		"no email, an unknown role": limitSSO(func(a map[string][]string) { a["roles"] = []string{"Admni"}; delete(a, "email") }),
+		"two emails, an unknown role": limitSSO(func(a map[string][]string) {
+			a["roles"], a["email"] = []string{"Admni"}, []string{"a@example.com", "b@example.com"}
+		}),
+		"a value too long, then an unknown role": limitSSO(func(a map[string][]string) {
+			a["roles"] = []string{"Admni", strings.Repeat("a", flexroles.MaxValueSize+1)}
+		}),
+	}
+	for name, l := range logins {
+		if _, err := flexroles.Resolve(l); err == nil {
+			t.Fatalf("%s: granted, want a refusal", name)
+		}
+		if n := testing.AllocsPerRun(20, func() { _, _ = flexroles.Resolve(l) }); n > 1 {
+			t.Errorf("%s: %v allocations per login, want 1, the *Error", name, n)
+		}
+	}
 }

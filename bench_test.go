@@ -161,3 +161,27 @@ func BenchmarkResolvePlain(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkResolveOverLimits is the cost of refusing a login over the
+// limits: the limits come before the roles are split, so a roles value
+// longer than MaxValueSize, or more than MaxAttributeValues values, is
+// refused without reading one item (docs/performance.md).
+func BenchmarkResolveOverLimits(b *testing.B) {
+	logins := map[string]flexroles.Login{
+		"value_too_long": limitSSO(func(a map[string][]string) {
+			a["roles"] = []string{strings.Repeat("a,", flexroles.MaxValueSize/2+1)}
+		}),
+		"too_many_values": limitSSO(func(a map[string][]string) {
+			a["roles"] = strings.Split(strings.Repeat("agent ", flexroles.MaxAttributeValues), " ")
+		}),
+	}
+	for _, name := range []string{"value_too_long", "too_many_values"} {
+		l := logins[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				_, _ = flexroles.Resolve(l)
+			}
+		})
+	}
+}

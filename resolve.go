@@ -259,44 +259,51 @@ type ssoRoles struct {
 	asked            bool // the roles attribute named at least one role
 	split, duplicate bool
 	dropped          string // the first unknown item dropped, when the settings drop them
-	refused          error  // the first item the item rules refuse
+
+	// refused is the first item the item rules refuse, and why; the
+	// error is built only when it is the one returned.
+	refused string
+	why     problem
 }
 
 // parseSSO applies the SSO rules up to and including the role items under
-// settings s: the roles are split once (readRoleItems), then the limits and
-// the mandatory attributes are checked in order (checkSSO), and then the
-// first item refused, if any, refuses the login.
+// settings s, in their order: the limits on the values of each mandatory
+// attribute (before anything is split, so that they bound the work), the
+// roles split once into items (readRoleItems) and their number, the
+// mandatory attributes (checkSSO), and last the first item refused.
 func parseSSO(attrs map[string][]string, s *ssoSettings) (ssoRoles, error) {
 	var values [slotCount][]string
 	var present [slotCount]bool
 	values[slotRoles], present[slotRoles] = attrs[s.name(slotRoles)]
 	values[slotEmail], present[slotEmail] = attrs[s.name(slotEmail)]
 	values[slotFullName], present[slotFullName] = attrs[s.name(slotFullName)]
+	for i := range values {
+		if err := checkValues(s.name(i), values[i]); err != nil {
+			return ssoRoles{}, err
+		}
+	}
 	got := readRoleItems(values[slotRoles], s)
-	if err := checkSSO(attrs, s, &values, &present, got.items); err != nil {
+	if got.items > MaxRoleItems {
+		return ssoRoles{}, manyRoleItems(s.name(slotRoles), got.items)
+	}
+	if err := checkSSO(attrs, s, &values, &present, got.items == 0); err != nil {
 		return ssoRoles{}, err
 	}
-	if got.refused != nil {
-		return ssoRoles{}, got.refused
+	switch got.why {
+	case problemUnknownRole:
+		return ssoRoles{}, unknownRoleError(s.name(slotRoles), got.refused)
+	case problemConsoleOnly:
+		return ssoRoles{}, consoleOnlyError(s.name(slotRoles), got.refused)
 	}
 	return got, nil
 }
 
-// checkSSO applies the SSO rules before the role items, given the values
-// of the mandatory attributes, whether each is present, and how many items
-// the roles hold: the limits on each, then each mandatory attribute in
-// order.
-func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]string, present *[slotCount]bool, items int) error {
+// checkSSO applies the rules of the mandatory attributes in order, given
+// their values, whether each is present, and whether the roles hold no
+// item.
+func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]string, present *[slotCount]bool, noItems bool) error {
 	for i := range values {
-		if err := checkValues(s.name(i), values[i]); err != nil {
-			return err
-		}
-	}
-	if items > MaxRoleItems {
-		return manyRoleItems(s.name(slotRoles), items)
-	}
-	for i := range values {
-		empty := items == 0
+		empty := noItems
 		if i != slotRoles {
 			empty = isEmpty(stdName(i), values[i])
 		}
@@ -312,14 +319,13 @@ func checkSSO(attrs map[string][]string, s *ssoSettings, values *[slotCount][]st
 
 // readRoleItems splits a roles attribute into its items once, in input
 // order, counting them, and applies the item rules (ssoRoles.add) to each
-// until one refuses. What it finds is checked
-// in the order of the rules by parseSSO.
+// until one refuses. parseSSO applies what it finds in the rules' order.
 func readRoleItems(values []string, s *ssoSettings) ssoRoles {
 	var got ssoRoles
 	forEachItem(values, func(item string, trimmed bool) bool {
 		got.items++
-		if got.refused == nil {
-			got.refused = got.add(item, trimmed, s)
+		if got.why == problemUnset {
+			got.add(item, trimmed, s)
 		}
 		return true
 	})
@@ -329,8 +335,9 @@ func readRoleItems(values []string, s *ssoSettings) ssoRoles {
 // add applies the item rules to one roles item under settings s: an
 // unknown role is refused (or dropped, when s drops them), a Console-only
 // role is refused, and the rest are collected once each. trimmed says the
-// item did not stand alone in its value.
-func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings) error {
+// item did not stand alone in its value. A refused item is kept in
+// got.refused, with why.
+func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings) {
 	got.split = got.split || trimmed
 	bit := setOf(Role(item))
 	if bit == 0 && s.foldRoles {
@@ -341,16 +348,17 @@ func (got *ssoRoles) add(item string, trimmed bool, s *ssoSettings) error {
 		if got.dropped == "" {
 			got.dropped = item
 		}
-		return nil
+		return
 	case bit == 0:
-		return unknownRoleError(s.name(slotRoles), item)
+		got.refused, got.why = item, problemUnknownRole
+		return
 	case readOnlyPair&bit != 0:
-		return consoleOnlyError(s.name(slotRoles), item)
+		got.refused, got.why = item, problemConsoleOnly
+		return
 	}
 	got.duplicate = got.duplicate || got.set&bit != 0
 	got.set |= bit
 	got.asked = true
-	return nil
 }
 
 func b2i(b bool) int {
