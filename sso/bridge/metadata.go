@@ -25,6 +25,9 @@ func (b *Bridge) IDPMetadata() *saml.EntityDescriptor {
 	md.ValidUntil, md.CacheDuration = time.Time{}, metadataCacheDuration
 	d := &md.IDPSSODescriptors[0]
 	d.KeyDescriptors = slices.DeleteFunc(d.KeyDescriptors, func(k saml.KeyDescriptor) bool { return k.Use != "signing" })
+	// crewjam/saml hands over the identity provider's own list of NameID
+	// formats; the copy must not share it.
+	d.NameIDFormats = slices.Clone(d.NameIDFormats)
 	return md
 }
 

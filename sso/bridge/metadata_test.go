@@ -1,13 +1,16 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/pem"
+	"encoding/xml"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -143,4 +146,79 @@ func TestMetadataURLHTTPS(t *testing.T) {
 	if err := to("https://idp.example.com/metadata"); err != nil {
 		t.Errorf("a redirect to https is refused: %v", err)
 	}
+}
+
+// TestMetadataCopies attacks the metadata accessors: a caller that
+// rewrites every string reachable from what IDPMetadata and SPMetadata
+// return changes neither what the bridge serves nor what the next call
+// returns.
+func TestMetadataCopies(t *testing.T) {
+	w := newWorld(t, nil)
+	for _, tc := range []struct {
+		name string
+		md   func() *saml.EntityDescriptor
+		path url.URL
+	}{
+		{"IDPMetadata", w.bridge.IDPMetadata, w.bridge.paths.idpMetadata},
+		{"SPMetadata", w.bridge.SPMetadata, w.bridge.paths.spMetadata},
+	} {
+		served := w.browser("").get(tc.path.String()).body
+		before, err := xml.Marshal(tc.md())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := scribble(reflect.ValueOf(tc.md())); n < 5 {
+			t.Fatalf("%s: only %d strings rewritten; the walk reaches too little to test anything", tc.name, n)
+		}
+		if after := w.browser("").get(tc.path.String()).body; after != served {
+			t.Errorf("%s: a caller's change to its copy reached the served metadata:\n%s", tc.name, after)
+		}
+		if after, _ := xml.Marshal(tc.md()); !bytes.Equal(after, before) {
+			t.Errorf("%s: a caller's change to its copy reached the next copy:\n%s", tc.name, after)
+		}
+	}
+}
+
+// scribble sets every settable string reachable from v through pointers,
+// slices, arrays, maps and exported struct fields to "forged", and flips
+// every settable bool, and returns how many it changed.
+func scribble(v reflect.Value) int {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return 0
+		}
+		return scribble(v.Elem())
+	case reflect.Slice, reflect.Array:
+		n := 0
+		for i := range v.Len() {
+			n += scribble(v.Index(i))
+		}
+		return n
+	case reflect.Map:
+		n := 0
+		for it := v.MapRange(); it.Next(); {
+			n += scribble(it.Value())
+		}
+		return n
+	case reflect.Struct:
+		n := 0
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				n += scribble(v.Field(i))
+			}
+		}
+		return n
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString("forged")
+			return 1
+		}
+	case reflect.Bool:
+		if v.CanSet() {
+			v.SetBool(!v.Bool())
+			return 1
+		}
+	}
+	return 0
 }

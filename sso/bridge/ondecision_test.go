@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -141,5 +142,32 @@ func TestOnDecisionChangesNothing(t *testing.T) {
 		if !slices.Equal(r.Policy.Roles, wantPolicy) || !slices.Equal(r.Attributes["groups"], rosa.Attributes["groups"]) || r.Agree == nil || *r.Agree {
 			t.Errorf("line %d: policy roles %q (want %q), groups %q, agree %v", i+1, r.Policy.Roles, wantPolicy, r.Attributes["groups"], r.Agree)
 		}
+	}
+}
+
+// TestCloneRecordSharesNothing: a record with every field filled in, once
+// cloned, does not change when everything reachable from the clone is
+// rewritten (its roles, rules and grants, refusals, agreement and
+// attribute values).
+func TestCloneRecordSharesNothing(t *testing.T) {
+	agree := true
+	side := func(who string) decisionlog.Decision {
+		return decisionlog.Decision{Granted: true, Roles: []string{"agent", "wfo.team_leader"},
+			Rules:           []decisionlog.Rule{{Name: who + " rule", Grant: []string{"agent"}}, {Name: "leads", Grant: []string{"wfo.team_leader"}}},
+			DefaultInsights: "enabled", Refused: &decisionlog.Refusal{Kind: "deny", By: `deny rule "x"`, Message: "refused"}}
+	}
+	rec := decisionlog.Record{ID: "id", Mode: "shadow", Identity: "ana@example.com", Outcome: decisionlog.Refused,
+		Flex: side("flex"), Policy: side("policy"), PolicyDigest: "sha256:00", Agree: &agree,
+		Attributes: map[string][]string{"groups": {"CC-Agents", "QA"}, "email": {"ana@example.com"}}}
+	before, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clone := cloneRecord(rec)
+	if n := scribble(reflect.ValueOf(&clone)); n < 20 {
+		t.Fatalf("only %d fields rewritten; the walk reaches too little to test anything", n)
+	}
+	if after, _ := json.Marshal(rec); !bytes.Equal(after, before) {
+		t.Errorf("rewriting the clone changed the record:\n%s\nwas\n%s", after, before)
 	}
 }
