@@ -71,6 +71,9 @@ func Run(ctx context.Context, opt Options) error {
 	if opt.Mode != "" {
 		cfg.Mode = opt.Mode
 	}
+	if cfg.Mode == bridge.ModeShadow && cfg.RedactIdentity {
+		return errors.New("flexroles: bridge demo: in shadow mode the page shows the policy's decision of each user beside what Flex received, which it finds by the user the bridge records; redact_identity hides the user: remove it from " + opt.Config + " for the demo")
+	}
 	if opt.Users == "" {
 		opt.Users = filepath.Join(filepath.Dir(opt.Config), "users.csv")
 		if cfg.Mode == bridge.ModeShadow {

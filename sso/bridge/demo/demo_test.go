@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flexroles/flexroles/sso/bridge"
 	"github.com/flexroles/flexroles/sso/bridge/demo"
@@ -134,5 +135,34 @@ func TestDemo(t *testing.T) {
 	}
 	if len(results) == 0 || !strings.HasSuffix(setup.Flex.SSOURL, "/bridge/saml/sso") {
 		t.Errorf("check: %d cases, setup %+v", len(results), setup.Flex)
+	}
+}
+
+// TestDemoShadowRedacted: the demo refuses shadow mode with
+// redact_identity, whose records name no user the page could show the
+// policy's decision for, and says what to change.
+func TestDemoShadowRedacted(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "bridge.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append(data, "redact_identity: true\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a demo that starts serves until then
+	defer cancel()
+	err = demo.Run(ctx, demo.Options{Config: cfg, Mode: bridge.ModeShadow, Listener: ln})
+	if err == nil || !strings.Contains(err.Error(), "remove it from "+cfg) {
+		t.Fatalf("shadow mode with redact_identity: %v, want a refusal naming the setting and the file", err)
+	}
+	if startDemo(t, dir, "") == "" {
+		t.Fatal("enforce mode with redact_identity did not start")
 	}
 }

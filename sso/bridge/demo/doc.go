@@ -27,7 +27,9 @@
 //     http://127.0.0.1:8080/, goes to [Options.Ready].
 //  4. In shadow mode the bridge's record of each login
 //     ([bridge.Bridge.OnDecision]) goes to the stand-in, whose page shows
-//     the policy's decision beside what Flex received.
+//     the policy's decision beside what Flex received, found by the user
+//     the record names: a shadow-mode configuration with redact_identity,
+//     which hides the user, is refused.
 //  5. When ctx ends Run stops serving, gives requests under way 10 seconds
 //     and returns nil; it returns the first error of any step before.
 package demo
