@@ -592,7 +592,7 @@ func plainItem(v string) bool {
 	if v == "" || !wordByte(v[0]) || !wordByte(v[len(v)-1]) {
 		return false
 	}
-	return !strings.Contains(v, ",")
+	return strings.IndexByte(v, ',') < 0
 }
 
 // wordByte reports whether c is ASCII and neither white space nor a

@@ -96,12 +96,34 @@ func roleAt(i int) Role {
 	return ""
 }
 
-// index returns r's canonical index, or -1 when r is not in the vocabulary.
+// index returns r's canonical index, or -1 when r is not in the vocabulary:
+// roleAt's inverse.
 func (r Role) index() int {
-	for i := range roleCount {
-		if r == roleAt(i) {
-			return i
-		}
+	switch r {
+	case Admin:
+		return idxAdmin
+	case Supervisor:
+		return idxSupervisor
+	case Agent:
+		return idxAgent
+	case ReadTeams:
+		return idxReadTeams
+	case ReadOnlyAdmin:
+		return idxReadOnlyAdmin
+	case WFOFullAccess:
+		return idxWFOFullAccess
+	case WFOTeamLeader:
+		return idxWFOTeamLeader
+	case WFODataAnalyst:
+		return idxWFODataAnalyst
+	case WFODataAuditor:
+		return idxWFODataAuditor
+	case WFOQualityManager:
+		return idxWFOQualityManager
+	case WFOQualityProcessManager:
+		return idxWFOQualityProcessManager
+	case WFODashboardViewer:
+		return idxWFODashboardViewer
 	}
 	return -1
 }
