@@ -241,29 +241,7 @@ func TestAttackUnsolicited(t *testing.T) {
 			b := w.browser("alex")
 			// A login started as usual, stopped before the IdP: the
 			// handle, the state cookie, and the ID of the bridge's request.
-			c := *b.Client
-			c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
-				if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
-					return http.ErrUseLastResponse
-				}
-				return nil
-			}
-			resp, err := c.Get(w.flexSrv.URL + "/flex/login")
-			if err != nil {
-				t.Fatal(err)
-			}
-			_ = resp.Body.Close()
-			loc, err := url.Parse(resp.Header.Get("Location"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ar, err := saml.NewIdpAuthnRequest(w.idp.SAML, &http.Request{Method: http.MethodGet, URL: loc})
-			if err == nil {
-				err = ar.Validate()
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			ar := w.upstreamRequest(t, b)
 			// An IdP-initiated response of the same user, signed by the
 			// IdP, whose signed content answers no request.
 			up := b.get(w.idpSrv.URL + "/idp/start")
@@ -279,7 +257,7 @@ func TestAttackUnsolicited(t *testing.T) {
 			out := write(t, d)
 			wellFormed(t, out)
 			before := w.flex.Count()
-			p := b.post(w.bridge.paths.acs.String(), url.Values{"SAMLResponse": {encode(out)}, "RelayState": {loc.Query().Get("RelayState")}})
+			p := b.post(w.bridge.paths.acs.String(), url.Values{"SAMLResponse": {encode(out)}, "RelayState": {ar.RelayState}})
 			refusedNothingSent(t, w, before, p, http.StatusForbidden, "upstream_response")
 			if !strings.Contains(p.body, "in_response_to") {
 				t.Errorf("the refusal does not name the InResponseTo check:\n%.600s", p.body)

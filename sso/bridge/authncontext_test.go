@@ -3,7 +3,6 @@ package bridge
 import (
 	"encoding/xml"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -54,27 +53,7 @@ func TestAuthnContextPassedOn(t *testing.T) {
 	w.idp.SAML.AssertionMaker = authnBy(classMFA, instant, sessionEnd)
 
 	// The bridge's own request upstream asks for the same.
-	b := w.browser("lee")
-	c := *b.Client
-	c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}
-	resp, err := c.Get(w.flexSrv.URL + "/flex/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	ar, err := saml.NewIdpAuthnRequest(w.idp.SAML, &http.Request{Method: http.MethodGet, URL: loc})
-	if err == nil {
-		err = ar.Validate()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	ar := w.upstreamRequest(t, w.browser("lee"))
 	if rc := ar.Request.RequestedAuthnContext; rc == nil || rc.Comparison != "exact" || strings.Join(rc.ClassRefs(), " ") != classMFA {
 		t.Errorf("the bridge's request upstream does not carry Flex's RequestedAuthnContext: %+v", rc)
 	}

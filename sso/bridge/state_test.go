@@ -85,13 +85,7 @@ func TestStateCookieBomb(t *testing.T) {
 	// take two bytes each in the sealed JSON.
 	relay := strings.Repeat(`"`, 350) + strings.Repeat("a", maxRelayState-350)
 	victim := w.browser("alex")
-	stop := *victim.Client
-	stop.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
-			return http.ErrUseLastResponse // abandoned before the IdP
-		}
-		return nil
-	}
+	stop := w.stopBeforeIdP(victim) // each login abandoned before the IdP
 	for i := 0; i < 200; i++ {
 		resp, err := stop.Get(w.flexSrv.URL + "/flex/login?relay=" + url.QueryEscape(relay))
 		if err != nil {

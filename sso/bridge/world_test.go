@@ -275,6 +275,43 @@ func (w *world) upstreamResponse(b *browser, relay string) page {
 	return p
 }
 
+// stopBeforeIdP is b's client, which follows every redirect but the one
+// to the IdP: a login started with it is abandoned there, its state cookie
+// set and the redirect returned.
+func (w *world) stopBeforeIdP(b *browser) *http.Client {
+	c := *b.Client
+	c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	return &c
+}
+
+// upstreamRequest starts a login in b and stops before the IdP: the
+// bridge's AuthnRequest upstream, as the IdP reads and validates it.
+func (w *world) upstreamRequest(t *testing.T, b *browser) *saml.IdpAuthnRequest {
+	t.Helper()
+	resp, err := w.stopBeforeIdP(b).Get(w.flexSrv.URL + "/flex/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar, err := saml.NewIdpAuthnRequest(w.idp.SAML, &http.Request{Method: http.MethodGet, URL: loc})
+	if err == nil {
+		err = ar.Validate()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ar
+}
+
 // login runs a whole login for user and returns the bridge's page and, when
 // the bridge posts to Flex, the stand-in's page.
 func (w *world) login(user, relay string) (bridgePage, flexPage page) {
