@@ -85,7 +85,7 @@ func TestStateCookieBomb(t *testing.T) {
 	// take two bytes each in the sealed JSON.
 	relay := strings.Repeat(`"`, 350) + strings.Repeat("a", maxRelayState-350)
 	victim := w.browser("alex")
-	stop := w.stopBeforeIdP(victim) // each login abandoned before the IdP
+	stop := w.stopBeforeIDP(victim) // each login abandoned before the IdP
 	for i := 0; i < 200; i++ {
 		resp, err := stop.Get(w.flexSrv.URL + "/flex/login?relay=" + url.QueryEscape(relay))
 		if err != nil {

@@ -275,10 +275,10 @@ func (w *world) upstreamResponse(b *browser, relay string) page {
 	return p
 }
 
-// stopBeforeIdP is b's client, which follows every redirect but the one
+// stopBeforeIDP is b's client, which follows every redirect but the one
 // to the IdP: a login started with it is abandoned there, its state cookie
 // set and the redirect returned.
-func (w *world) stopBeforeIdP(b *browser) *http.Client {
+func (w *world) stopBeforeIDP(b *browser) *http.Client {
 	c := *b.Client
 	c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
 		if strings.HasPrefix(req.URL.String(), w.idpSrv.URL) {
@@ -293,7 +293,7 @@ func (w *world) stopBeforeIdP(b *browser) *http.Client {
 // bridge's AuthnRequest upstream, as the IdP reads and validates it.
 func (w *world) upstreamRequest(t *testing.T, b *browser) *saml.IdpAuthnRequest {
 	t.Helper()
-	resp, err := w.stopBeforeIdP(b).Get(w.flexSrv.URL + "/flex/login")
+	resp, err := w.stopBeforeIDP(b).Get(w.flexSrv.URL + "/flex/login")
 	if err != nil {
 		t.Fatal(err)
 	}
