@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/flexroles/flexroles/export"
+	"github.com/flexroles/flexroles/internal/mdtext"
 	"github.com/flexroles/flexroles/sso/bridge/demo"
 	"github.com/flexroles/flexroles/sso/samltest"
 )
@@ -163,22 +164,14 @@ func TestDiffLoginsUsage(t *testing.T) {
 }
 
 // docsBlock returns the first fenced block of kind lang after heading in
-// docs/bridge.md, exactly as written there.
+// docs/bridge.md, exactly as written there (mdtext.Block).
 func docsBlock(t *testing.T, heading, lang string) string {
 	t.Helper()
-	s := readFile(t, filepath.Join("..", "..", "docs", "bridge.md"))
-	i := strings.Index(s, "\n"+heading+"\n")
-	if i < 0 {
-		t.Fatalf("docs/bridge.md has no heading %q", heading)
+	block, err := mdtext.Block(readFile(t, filepath.Join("..", "..", "docs", "bridge.md")), heading, lang)
+	if err != nil {
+		t.Fatal("docs/bridge.md has " + err.Error())
 	}
-	s = s[i:]
-	open := "\n```" + lang + "\n"
-	j := strings.Index(s, open)
-	if j < 0 {
-		t.Fatalf("docs/bridge.md has no %s block after %q", lang, heading)
-	}
-	s = s[j+len(open):]
-	return s[:strings.Index(s, "\n```")+1]
+	return block
 }
 
 // TestRollingAPolicyOut follows docs/bridge.md "Rolling a policy out" as

@@ -14,32 +14,20 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/flexroles/flexroles/internal/mdtext"
 )
 
 // docSection returns the text of docs/bridge.md from the heading line
-// (exactly as written) up to the next heading of the same or a higher level.
+// (exactly as written) up to the next heading of the same or a higher level
+// (mdtext.Section).
 func docSection(t *testing.T, heading string) string {
 	t.Helper()
-	data, err := os.ReadFile("../../docs/bridge.md")
+	section, err := mdtext.Section(bridgeDoc(t), heading)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal("docs/bridge.md has " + err.Error())
 	}
-	doc := string(data)
-	i := strings.Index(doc, "\n"+heading+"\n")
-	if i < 0 {
-		t.Fatalf("docs/bridge.md has no heading %q", heading)
-	}
-	level := heading[:strings.Index(heading, " ")+1]
-	rest := doc[i+1+len(heading):]
-	for _, h := range []string{"\n# ", "\n## ", "\n### "} {
-		if len(h)-2 > len(level)-1 {
-			break
-		}
-		if j := strings.Index(rest, h); j >= 0 {
-			rest = rest[:j]
-		}
-	}
-	return rest
+	return section
 }
 
 // k8sDeployment is the part of a Kubernetes Deployment the docs' example is

@@ -3,37 +3,35 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"github.com/flexroles/flexroles/internal/mdtext"
 	"github.com/flexroles/flexroles/sso/samltest"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
-// docBlock returns the first fenced block of kind lang after heading in
-// docs/bridge.md, exactly as written there.
-func docBlock(t testing.TB, heading, lang string) string {
+// bridgeDoc is docs/bridge.md.
+func bridgeDoc(t testing.TB) string {
 	t.Helper()
 	doc, err := os.ReadFile("../../docs/bridge.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(doc)
-	i := strings.Index(s, "\n"+heading+"\n")
-	if i < 0 {
-		t.Fatalf("docs/bridge.md has no heading %q", heading)
+	return string(doc)
+}
+
+// docBlock returns the first fenced block of kind lang after heading in
+// docs/bridge.md, exactly as written there (mdtext.Block).
+func docBlock(t testing.TB, heading, lang string) string {
+	t.Helper()
+	block, err := mdtext.Block(bridgeDoc(t), heading, lang)
+	if err != nil {
+		t.Fatal("docs/bridge.md has " + err.Error())
 	}
-	s = s[i:]
-	open := "\n```" + lang + "\n"
-	j := strings.Index(s, open)
-	if j < 0 {
-		t.Fatalf("docs/bridge.md has no %s block after %q", lang, heading)
-	}
-	s = s[j+len(open):]
-	return s[:strings.Index(s, "\n```")+1]
+	return block
 }
 
 // metadataAnswerer answers every request with the test IdP's metadata: the

@@ -23,19 +23,7 @@ import (
 // the id, the policy's digest and the login's random handle; and the section's table names every
 // field.
 func TestReadingTheLogDocumented(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/bridge.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	section := string(doc)
-	start := strings.Index(section, "\n## Reading the log\n")
-	if start < 0 {
-		t.Fatal(`docs/bridge.md has no section "Reading the log"`)
-	}
-	section = section[start+1:]
-	if end := strings.Index(section, "\n## "); end > 0 {
-		section = section[:end]
-	}
+	section := docSection(t, "## Reading the log")
 	var documented []map[string]string
 	for _, block := range regexp.MustCompile("(?s)```json\n(.*?)```").FindAllStringSubmatch(section, -1) {
 		for _, line := range strings.Split(strings.TrimSpace(block[1]), "\n") {
