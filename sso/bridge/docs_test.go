@@ -59,11 +59,7 @@ func fakeDeployment(t testing.TB) (string, *http.Client) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	policy, err := os.ReadFile("../../examples/policy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), policy, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(examplePolicy(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	key, cert := keyPair(t, 0)

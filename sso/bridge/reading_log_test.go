@@ -183,11 +183,7 @@ func TestReadingTheLogCommands(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	policy, err := os.ReadFile("../../examples/policy.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), policy, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(examplePolicy(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd = exec.Command("sh", "-c", sum[1])
