@@ -5,7 +5,7 @@ go 1.25.0
 require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
-	github.com/flexroles/flexroles/sso v0.0.0-20261206233724-790eaf7b2ae7
+	github.com/flexroles/flexroles/sso v0.0.0-20261206234603-072e9c328307
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -13,7 +13,7 @@ require (
 	github.com/beevik/etree v1.8.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/crewjam/saml v0.6.3 // indirect
-	github.com/flexroles/flexroles v0.0.0-20261206233724-790eaf7b2ae7 // indirect
+	github.com/flexroles/flexroles v0.0.0-20261206234603-072e9c328307 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/jonboulle/clockwork v0.5.0 // indirect

@@ -5,7 +5,7 @@ go 1.25.0
 require (
 	github.com/beevik/etree v1.8.1
 	github.com/crewjam/saml v0.6.3
-	github.com/flexroles/flexroles v0.0.0-20261206233724-790eaf7b2ae7
+	github.com/flexroles/flexroles v0.0.0-20261206234603-072e9c328307
 )
 
 require (

@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/beevik/etree v1.8.1
-	github.com/flexroles/flexroles v0.0.0-20261206233724-790eaf7b2ae7
-	github.com/flexroles/flexroles/sso v0.0.0-20261206233724-790eaf7b2ae7
+	github.com/flexroles/flexroles v0.0.0-20261206234603-072e9c328307
+	github.com/flexroles/flexroles/sso v0.0.0-20261206234603-072e9c328307
 	github.com/russellhaering/goxmldsig v1.6.1
 	github.com/stretchr/testify v1.12.1
 	github.com/twilio/twilio-go v1.31.0
